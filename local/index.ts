@@ -1,0 +1,155 @@
+/**
+ * The embedded local AWS: S3, Step Functions and CodeDeploy behind one loopback endpoint, plus the
+ * EventBridge bridge that turns S3 "Object Created" events into executions. See DESIGN §5.
+ *
+ * ```ts
+ * const stack = await startLocalStack({ port: 0, dataDir: '/tmp/relay' });
+ * // … point SDK clients at stack.endpoint …
+ * await stack.stop();
+ * ```
+ */
+import './polyfills.ts';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CodeDeployService } from './codedeploy/service.ts';
+import { EventBridgeBridge } from './eventbridge/bridge.ts';
+import { FaultPlan, type FaultRule } from './faults.ts';
+import { S3Service } from './s3/service.ts';
+import { startEndpoint, stopEndpoint } from './server.ts';
+import { StepFunctionsService } from './stepfunctions/service.ts';
+
+export { FaultPlan, type FaultRule } from './faults.ts';
+
+/** The defaults a person meets with `npx relay local`. */
+export const LOCAL_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 4566,
+  dataDir: '.relay/local',
+  accountId: '000000000000',
+} as const;
+
+export interface LocalStackOptions {
+  /** TCP port on 127.0.0.1. @default 4566 — `0` picks a free port. */
+  readonly port?: number;
+  /** Where buckets, objects, executions and deployments are kept. @default '.relay/local' */
+  readonly dataDir?: string;
+  /** The account every local resource belongs to. @default '000000000000' */
+  readonly accountId?: string;
+  /** S3 fault rules active from the start; change them at run time through `stack.faults`. */
+  readonly faults?: readonly FaultRule[];
+  /** Seed of the fault plan's random draws. @default 1 */
+  readonly faultSeed?: number;
+  /** S3 limits, lowerable so tests can exercise them with small objects. */
+  readonly s3?: {
+    /** Largest object CopyObject accepts. @default 5 GiB */
+    readonly maxCopyObjectBytes?: number;
+    /** Smallest non-last multipart part. @default 5 MiB */
+    readonly minPartSizeBytes?: number;
+  };
+  /** Multiplies every Step Functions wait/retry interval and CodeDeploy duration. @default 1 */
+  readonly timeScale?: number;
+  /** Receives one concise line per request. */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  /** `http://127.0.0.1:<port>` — pass as `endpoint` to SDK clients, `--endpoint-url` to the AWS CLI. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly accountId: string;
+  readonly s3: S3Service;
+  readonly stepFunctions: StepFunctionsService;
+  readonly codeDeploy: CodeDeployService;
+  readonly events: EventBridgeBridge;
+  readonly faults: FaultPlan;
+  /** Stops the endpoint and every service; running executions are marked aborted. */
+  stop(): Promise<void>;
+}
+
+/** Raised when the endpoint cannot start, with what to do about it. */
+export class LocalStackStartError extends Error {
+  override readonly name = 'LocalStackStartError';
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir ?? LOCAL_DEFAULTS.dataDir);
+  const accountId = options.accountId ?? LOCAL_DEFAULTS.accountId;
+  const port = options.port ?? LOCAL_DEFAULTS.port;
+  await mkdir(dataDir, { recursive: true });
+
+  const faults = new FaultPlan({
+    ...(options.faultSeed !== undefined ? { seed: options.faultSeed } : {}),
+    rules: options.faults ?? [],
+  });
+  const events = new EventBridgeBridge();
+  const log = options.log;
+  const s3 = new S3Service({
+    dataDir: join(dataDir, 's3'),
+    accountId,
+    faults,
+    ...(options.s3 ? { limits: options.s3 } : {}),
+    onObjectCreated: (event) => events.publish(event),
+    ...(log ? { log } : {}),
+  });
+  const timeScale = options.timeScale !== undefined ? { timeScale: options.timeScale } : {};
+  const stepFunctions = new StepFunctionsService({
+    dataDir: join(dataDir, 'stepfunctions'),
+    accountId,
+    ...timeScale,
+  });
+  const codeDeploy = new CodeDeployService({
+    dataDir: join(dataDir, 'codedeploy'),
+    accountId,
+    s3,
+    ...timeScale,
+  });
+  await s3.init();
+  await stepFunctions.init();
+  await codeDeploy.init();
+
+  let endpoint: Awaited<ReturnType<typeof startEndpoint>>;
+  try {
+    endpoint = await startEndpoint(
+      { s3, stepFunctions, codeDeploy },
+      { host: LOCAL_DEFAULTS.host, port, accountId, ...(log ? { log } : {}) },
+    );
+  } catch (cause) {
+    await Promise.allSettled([s3.close(), stepFunctions.close(), codeDeploy.close()]);
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new LocalStackStartError(
+        `Port ${port} on ${LOCAL_DEFAULTS.host} is already in use: stop the other local stack or pass --port <N> (0 picks a free port).`,
+        { cause },
+      );
+    }
+    throw new LocalStackStartError(
+      `The local stack could not listen on ${LOCAL_DEFAULTS.host}:${port}: ${String(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
+
+  let stopped = false;
+  return {
+    endpoint: endpoint.url,
+    port: endpoint.port,
+    dataDir,
+    accountId,
+    s3,
+    stepFunctions,
+    codeDeploy,
+    events,
+    faults,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await stopEndpoint(endpoint.server);
+      await events.idle();
+      await stepFunctions.close();
+      await codeDeploy.close();
+      await s3.close();
+    },
+  };
+}

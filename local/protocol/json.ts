@@ -1,0 +1,113 @@
+/**
+ * The AWS JSON protocol (1.0 for Step Functions, 1.1 for CodeDeploy): a POST whose `X-Amz-Target` header
+ * names `Service.Operation`, a JSON body in and out, and errors as `{ __type, message }` with the error
+ * code also in `x-amzn-ErrorType` — which is what the SDK v3 and the AWS CLI read.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JsonService, RequestContext } from '../types.ts';
+
+/** A modelled error of a JSON-protocol service: `code` is the shape name clients match on. */
+export class AwsJsonError extends Error {
+  override readonly name = 'AwsJsonError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly statusCode = 400,
+  ) {
+    super(message);
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: unknown,
+  ctx: RequestContext,
+): void {
+  const text = JSON.stringify(body ?? {}, (_k, v: unknown) => (v instanceof Date ? v.getTime() / 1000 : v));
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': ctx.requestId,
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, err: AwsJsonError, contentType: string, ctx: RequestContext): void {
+  res.setHeader('x-amzn-errortype', err.code);
+  send(res, err.statusCode, contentType, { __type: err.code, message: err.message }, ctx);
+}
+
+/**
+ * Serves one JSON-protocol request. Dates in the result are written as epoch seconds (the protocol's
+ * timestamp format).
+ */
+export async function serveJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  service: JsonService,
+  target: string,
+  ctx: RequestContext,
+): Promise<{ operation: string; status: number; error?: string }> {
+  const contentType = req.headers['content-type']?.startsWith('application/x-amz-json-1.1')
+    ? 'application/x-amz-json-1.1'
+    : 'application/x-amz-json-1.0';
+  const operation = target.slice(target.indexOf('.') + 1);
+  let input: Record<string, unknown>;
+  try {
+    const raw = await readBody(req);
+    const parsed: unknown = raw.trim() === '' ? {} : JSON.parse(raw);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Error('the request body must be a JSON object');
+    }
+    input = parsed as Record<string, unknown>;
+  } catch (cause) {
+    const err = new AwsJsonError(
+      'SerializationException',
+      `Could not parse the request body: ${String(cause)}`,
+    );
+    sendError(res, err, contentType, ctx);
+    return { operation, status: err.statusCode, error: err.code };
+  }
+  try {
+    const output = await service.handle(operation, input, ctx);
+    send(res, 200, contentType, output, ctx);
+    return { operation, status: 200 };
+  } catch (cause) {
+    const err =
+      cause instanceof AwsJsonError
+        ? cause
+        : new AwsJsonError('InternalFailure', cause instanceof Error ? cause.message : String(cause), 500);
+    sendError(res, err, contentType, ctx);
+    return { operation, status: err.statusCode, error: err.code };
+  }
+}
+
+/** Reads a required string member of a JSON-protocol input, failing the way AWS validation does. */
+export function requireString(input: Record<string, unknown>, member: string): string {
+  const value = input[member];
+  if (typeof value !== 'string' || value === '') {
+    throw new AwsJsonError(
+      'ValidationException',
+      `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  return value;
+}
+
+/** Reads an optional string member; a present non-string is a validation error. */
+export function optionalString(input: Record<string, unknown>, member: string): string | undefined {
+  const value = input[member];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    throw new AwsJsonError('ValidationException', `Value at '${member}' must be a string`);
+  }
+  return value;
+}
