@@ -1,0 +1,283 @@
+import {
+  AccessDenied,
+  BucketRegionMismatch,
+  CopyTooLarge,
+  DeploymentGroupBusy,
+  DeploymentRejected,
+  KmsKeyUnusable,
+  MultipartUploadGone,
+  NoSuchTargetBucket,
+  RelayError,
+  type RelayErrorOptions,
+  SourceArchived,
+  SourceChanged,
+  SourceGone,
+  TransientAwsError,
+  UnexpectedAwsError,
+  UnsupportedTargetSetting,
+} from './errors.ts';
+
+/** What the failed call was doing; used for the message and to pick source/target meanings. */
+export interface AwsErrorContext {
+  /** The operation, such as `s3:CopyObject` or `codedeploy:CreateDeployment`. */
+  readonly operation: string;
+  /** Whether the call addressed the source object or the target (decides e.g. what `NoSuchBucket` means). */
+  readonly side?: 'source' | 'target';
+  readonly bucket?: string;
+  readonly key?: string;
+  /** The target's id, for messages. */
+  readonly target?: string;
+}
+
+/** Throttling and transient service errors, by AWS error code. */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'BandwidthLimitExceeded',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  'TransactionInProgressException',
+  'EC2ThrottledException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'RequestTimeTooSkewed',
+  'OperationAborted',
+  'InternalError',
+  'InternalFailure',
+  'InternalServerError',
+  'InternalServerException',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'ServiceException',
+  'KeyUnavailableException',
+  'KMSInternalException',
+  'DependencyTimeoutException',
+  'TimeoutError',
+  'AbortError',
+]);
+
+/** Node.js socket error codes that mean the connection, not the request, failed. */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const ACCESS_CODES: ReadonlySet<string> = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'AllAccessDisabled',
+  'AccountProblem',
+  'InvalidAccessKeyId',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidToken',
+  'UnrecognizedClientException',
+  'IAMRoleMissingException',
+]);
+
+/** KMS codes (S3 prefixes them with `KMS.`) meaning the key itself cannot be used. */
+const KMS_UNUSABLE_CODES: ReadonlySet<string> = new Set([
+  'DisabledException',
+  'KMSInvalidStateException',
+  'NotFoundException',
+  'InvalidKeyUsageException',
+  'IncorrectKeyException',
+  'InvalidArnException',
+]);
+
+const REGION_CODES: ReadonlySet<string> = new Set([
+  'PermanentRedirect',
+  'AuthorizationHeaderMalformed',
+  'IllegalLocationConstraintException',
+]);
+
+const DEPLOYMENT_REJECTED_CODES: ReadonlySet<string> = new Set([
+  'ApplicationDoesNotExistException',
+  'DeploymentGroupDoesNotExistException',
+  'DeploymentConfigDoesNotExistException',
+  'InvalidApplicationNameException',
+  'InvalidDeploymentGroupNameException',
+  'InvalidDeploymentConfigNameException',
+  'InvalidRevisionException',
+  'RevisionDoesNotExistException',
+  'InvalidFileExistsBehaviorException',
+  'InvalidRoleException',
+  'DeploymentGroupNameRequiredException',
+  'ApplicationNameRequiredException',
+]);
+
+const SOURCE_MISSING_CODES: ReadonlySet<string> = new Set(['NoSuchKey', 'NoSuchVersion', 'NotFound']);
+
+interface AwsErrorFacts {
+  readonly code: string | undefined;
+  readonly status: number | undefined;
+  readonly sdkRetryable: boolean;
+  readonly networkCode: string | undefined;
+}
+
+function readFacts(err: unknown): AwsErrorFacts {
+  if (typeof err !== 'object' || err === null) {
+    return { code: undefined, status: undefined, sdkRetryable: false, networkCode: undefined };
+  }
+  const record = err as Record<string, unknown>;
+  const metadata = record.$metadata as Record<string, unknown> | undefined;
+  const status =
+    typeof metadata?.httpStatusCode === 'number'
+      ? metadata.httpStatusCode
+      : typeof record.statusCode === 'number'
+        ? record.statusCode
+        : undefined;
+  const rawCode =
+    typeof record.Code === 'string' ? record.Code : typeof record.name === 'string' ? record.name : undefined;
+  const code = rawCode === 'Error' ? undefined : rawCode;
+  const nodeCode = typeof record.code === 'string' ? record.code : undefined;
+  const causeCode =
+    typeof record.cause === 'object' && record.cause !== null
+      ? (record.cause as Record<string, unknown>).code
+      : undefined;
+  const networkCode = [nodeCode, typeof causeCode === 'string' ? causeCode : undefined].find(
+    (c): c is string => c !== undefined && NETWORK_CODES.has(c),
+  );
+  return { code, status, sdkRetryable: Boolean(record.$retryable), networkCode };
+}
+
+function describeWhere(context: AwsErrorContext): string {
+  const object =
+    context.bucket === undefined
+      ? undefined
+      : context.key === undefined
+        ? `s3://${context.bucket}`
+        : `s3://${context.bucket}/${context.key}`;
+  const parts = [object, context.target === undefined ? undefined : `target ${context.target}`].filter(
+    (p): p is string => p !== undefined,
+  );
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+function originalMessage(err: unknown): string {
+  return err instanceof Error && err.message !== '' ? `: ${err.message}` : '';
+}
+
+/**
+ * Maps an AWS SDK (or network) error to the relay error that says what it means, by error
+ * name/code, HTTP status and the SDK's `$retryable` flag — never by message text. A relay error
+ * is returned unchanged. The original error is kept as `cause`.
+ */
+export function classifyAwsError(err: unknown, context: AwsErrorContext): RelayError {
+  if (err instanceof RelayError) return err;
+  const facts = readFacts(err);
+  const options: RelayErrorOptions = {
+    cause: err,
+    operation: context.operation,
+    ...(facts.code === undefined ? {} : { awsCode: facts.code }),
+    ...(facts.status === undefined ? {} : { httpStatus: facts.status }),
+  };
+  const where = describeWhere(context);
+  const label = `${context.operation}${where} failed with ${facts.code ?? facts.networkCode ?? 'an unknown error'}${
+    facts.status === undefined ? '' : ` (HTTP ${facts.status})`
+  }`;
+  const code = facts.code ?? '';
+  const isKms = code.startsWith('KMS.');
+  const bare = isKms ? code.slice('KMS.'.length) : code;
+
+  if (bare === 'DeploymentLimitExceededException') {
+    return new DeploymentGroupBusy(
+      `${label}: the deployment group already has a deployment in progress; the relay waits and retries`,
+      options,
+    );
+  }
+  if (DEPLOYMENT_REJECTED_CODES.has(bare)) {
+    return new DeploymentRejected(
+      `${label}: check the target's deploy settings (application, deploymentGroup, deploymentConfigName, bundleType) against CodeDeploy in the target's region${originalMessage(err)}`,
+      options,
+    );
+  }
+  if (TRANSIENT_CODES.has(bare) || facts.networkCode !== undefined) {
+    return new TransientAwsError(`${label}: transient, will be retried`, options);
+  }
+  if (KMS_UNUSABLE_CODES.has(bare) && (isKms || bare !== 'NotFoundException')) {
+    return new KmsKeyUnusable(
+      `${label}: the KMS key cannot be used — make sure it exists in the target's region, is enabled and is a symmetric encryption key`,
+      options,
+    );
+  }
+  if (ACCESS_CODES.has(bare) || (isKms && bare.includes('AccessDenied'))) {
+    return new AccessDenied(
+      `${label}: grant the relay's role this action on the bucket (and kms:Decrypt/kms:GenerateDataKey on the KMS keys involved), and check the bucket policy and ExpectedBucketOwner`,
+      options,
+    );
+  }
+  if (REGION_CODES.has(bare) || facts.status === 301) {
+    return new BucketRegionMismatch(
+      `${label}: the bucket is in another region than the configuration says — fix the region in relay.config.json`,
+      options,
+    );
+  }
+  if (bare === 'NoSuchBucket') {
+    return context.side === 'target'
+      ? new NoSuchTargetBucket(
+          `${label}: the target bucket does not exist — create it in the target's region or fix the bucket name`,
+          options,
+        )
+      : new SourceGone(`${label}: the source bucket no longer exists`, options);
+  }
+  if (context.side !== 'target' && SOURCE_MISSING_CODES.has(bare)) {
+    return new SourceGone(`${label}: the source object (or the pinned version) no longer exists`, options);
+  }
+  if (context.side !== 'target' && bare === 'PreconditionFailed') {
+    return new SourceChanged(
+      `${label}: the source object changed since the event; a newer event will relay it`,
+      options,
+    );
+  }
+  if (bare === 'InvalidObjectState') {
+    return new SourceArchived(`${label}: the object is archived; restore it before relaying`, options);
+  }
+  if (bare === 'AccessControlListNotSupported') {
+    return new UnsupportedTargetSetting(
+      `${label}: the target bucket enforces bucket-owner object ownership (ACLs disabled) — remove "acl" from the target`,
+      options,
+    );
+  }
+  if (bare === 'InvalidStorageClass') {
+    return new UnsupportedTargetSetting(
+      `${label}: the target bucket does not accept the configured storageClass`,
+      options,
+    );
+  }
+  if (bare === 'EntityTooLarge') {
+    return new CopyTooLarge(`${label}: the object is too large for this request`, options);
+  }
+  if (bare === 'NoSuchUpload') {
+    return new MultipartUploadGone(
+      `${label}: the multipart upload no longer exists (aborted or expired); the copy must start again`,
+      options,
+    );
+  }
+  if (facts.status === 403) {
+    return new AccessDenied(
+      `${label}: access denied — check the relay role's policy and the bucket policy`,
+      options,
+    );
+  }
+  if (facts.sdkRetryable || facts.status === 429 || (facts.status !== undefined && facts.status >= 500)) {
+    return new TransientAwsError(`${label}: transient, will be retried`, options);
+  }
+  return new UnexpectedAwsError(`${label}${originalMessage(err)}`, options);
+}

@@ -1,0 +1,317 @@
+import { z } from 'zod';
+import {
+  ACCOUNT_PATTERN,
+  BUCKET_NAME_PATTERN,
+  BUCKET_NAME_RULES,
+  bucketNameProblem,
+  isAccountId,
+  isRegion,
+  KMS_KEY_ARN_PATTERN,
+  parseKmsKeyArn,
+  REGION_PATTERN,
+} from '../aws-names.ts';
+import { BUCKET_GLOB_PATTERN, isBucketGlob } from '../glob.ts';
+import {
+  GIB,
+  MAX_COPY_OBJECT_BYTES,
+  MAX_KEY_BYTES,
+  MAX_PART_BYTES,
+  MIB,
+  MIN_PART_BYTES,
+  utf8Length,
+} from '../s3-limits.ts';
+
+/**
+ * The shape of `relay.config.json` (DESIGN §3). Structural rules live here and are emitted to
+ * `relay.schema.json`; rules that relate several fields live in `consistency.ts`.
+ *
+ * A failed custom check carries `params.allowed`, which the problem formatter prints as
+ * `allowed: …`.
+ */
+
+/** A string checked by `problem`, advertising `pattern` in the JSON schema. */
+function checkedString(problem: (value: string) => string | undefined, allowed: string, pattern: string) {
+  return z
+    .string()
+    .superRefine((value, ctx) => {
+      const message = problem(value);
+      if (message !== undefined) ctx.addIssue({ code: 'custom', message, input: value, params: { allowed } });
+    })
+    .meta({ pattern });
+}
+
+/** A string of at most `maxBytes` UTF-8 bytes (S3 measures keys in bytes, not characters). */
+function byteLimitedString(maxBytes: number, what: string) {
+  return z
+    .string()
+    .min(1)
+    .superRefine((value, ctx) => {
+      const bytes = utf8Length(value);
+      if (bytes > maxBytes) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${what} is ${bytes} bytes long in UTF-8`,
+          input: value,
+          params: { allowed: `at most ${maxBytes} bytes` },
+        });
+      }
+    });
+}
+
+const bucketName = checkedString(bucketNameProblem, BUCKET_NAME_RULES, BUCKET_NAME_PATTERN).meta({
+  description: 'An S3 general purpose bucket name.',
+  minLength: 3,
+  maxLength: 63,
+});
+
+const region = checkedString(
+  (value) => (isRegion(value) ? undefined : 'not an AWS region code'),
+  'a region code such as us-west-2, ap-northeast-2 or eu-central-1',
+  REGION_PATTERN,
+).meta({ description: 'An AWS region code, such as `us-west-2`.' });
+
+const accountId = checkedString(
+  (value) => (isAccountId(value) ? undefined : 'not a 12-digit AWS account id'),
+  '12 digits',
+  ACCOUNT_PATTERN,
+).meta({
+  description:
+    'The 12-digit id of the account that owns the bucket. When set, every S3 call on the bucket carries it as ExpectedBucketOwner.',
+});
+
+const kmsKeyArn = checkedString(
+  (value) => (parseKmsKeyArn(value) === undefined ? 'not a KMS key ARN' : undefined),
+  'arn:aws:kms:<region>:<account>:key/<key-id> or …:alias/<name>',
+  KMS_KEY_ARN_PATTERN,
+).meta({ description: "The ARN of a symmetric KMS key (or alias) in the target's region." });
+
+/** The S3 storage classes a relayed object may be written with. */
+export const STORAGE_CLASSES = [
+  'STANDARD',
+  'REDUCED_REDUNDANCY',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'GLACIER_IR',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+] as const;
+
+/** Storage classes whose objects must be restored before they can be read. */
+export const ARCHIVE_STORAGE_CLASSES: readonly StorageClass[] = ['GLACIER', 'DEEP_ARCHIVE'];
+
+/** Canned ACLs a target may ask for (public ACLs are deliberately not offered). */
+export const TARGET_ACLS = ['bucket-owner-full-control', 'bucket-owner-read', 'private'] as const;
+
+/** CodeDeploy revision bundle types. */
+export const BUNDLE_TYPES = ['zip', 'tar', 'tgz', 'YAML', 'JSON'] as const;
+
+/** How a replica is proven identical: `auto` picks the strongest valid evidence per target. */
+export const VERIFY_MODES = ['auto', 'checksum', 'etag', 'stream'] as const;
+
+/** The default multipart threshold: CopyObject's own 5 GiB limit. */
+export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 5 * GIB;
+
+/** The lowest multipart threshold accepted (lets tests force multipart copies on small objects). */
+export const MIN_MULTIPART_THRESHOLD_BYTES = MIB;
+
+/** The default part size of multipart copies. */
+export const DEFAULT_PART_SIZE_BYTES = 64 * MIB;
+
+/** The longest copy time budget: a Lambda runs at most 900 s, and the handler needs a margin. */
+export const MAX_COPY_TIME_BUDGET_SECONDS = 840;
+
+/** The default time a deploying target waits for CodeDeploy. */
+export const DEFAULT_DEPLOY_WAIT_TIMEOUT_SECONDS = 3600;
+
+const codeDeployName = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(100)
+    .meta({ description: `The CodeDeploy ${what} name (in the target's region).` });
+
+/** A target's encryption: SSE-S3 (the default) or SSE-KMS with a key in the target's region. */
+export const encryptionSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('SSE-S3') }).meta({ description: 'Amazon S3 managed keys (SSE-S3).' }),
+    z
+      .strictObject({ type: z.literal('aws:kms'), kmsKeyArn })
+      .meta({ description: "AWS KMS keys (SSE-KMS); the key must be in the target's region." }),
+  ])
+  .meta({ description: 'How the replica is encrypted at rest.' });
+
+/** CodeDeploy settings of a target that deploys what it receives. */
+export const deploySchema = z
+  .strictObject({
+    application: codeDeployName('application'),
+    deploymentGroup: codeDeployName('deployment group'),
+    bundleType: z.enum(BUNDLE_TYPES).meta({ description: 'The revision bundle type.' }),
+    deploymentConfigName: codeDeployName('deployment configuration')
+      .optional()
+      .meta({ description: "The deployment configuration; the deployment group's own when omitted." }),
+    waitTimeoutSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(DEFAULT_DEPLOY_WAIT_TIMEOUT_SECONDS)
+      .meta({ description: 'How long the relay waits for the deployment to finish, in seconds.' }),
+  })
+  .meta({ description: "Deploy the replica with CodeDeploy in the target's region." });
+
+/** One destination of a rule. */
+export const targetSchema = z
+  .strictObject({
+    bucket: bucketName,
+    region,
+    account: accountId.optional(),
+    keyPrefix: z
+      .string()
+      .superRefine((value, ctx) => {
+        const bytes = utf8Length(value);
+        if (bytes > MAX_KEY_BYTES) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `keyPrefix is ${bytes} bytes long in UTF-8`,
+            input: value,
+            params: { allowed: `at most ${MAX_KEY_BYTES} bytes` },
+          });
+        }
+      })
+      .optional()
+      .meta({
+        description:
+          "Replaces the rule's prefix in the destination key (prepended when the rule has no prefix); an empty string strips it. The key is unchanged when omitted.",
+      }),
+    encryption: encryptionSchema.default({ type: 'SSE-S3' }),
+    storageClass: z.enum(STORAGE_CLASSES).optional().meta({ description: "The replica's storage class." }),
+    acl: z.enum(TARGET_ACLS).optional().meta({
+      description: 'A canned ACL for the replica; omit it for buckets that disable ACLs (the S3 default).',
+    }),
+    deploy: deploySchema.optional(),
+  })
+  .meta({ description: 'A bucket, in a region, that receives the objects a rule matches.' });
+
+/** Which objects of a source go to which targets. */
+export const ruleSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+        message:
+          'a rule name is 1-64 characters of letters, digits, ".", "_" and "-", starting with a letter or digit',
+      })
+      .meta({ description: 'A name for the rule, unique within its source.' }),
+    prefix: byteLimitedString(MAX_KEY_BYTES, 'prefix')
+      .optional()
+      .meta({ description: 'Only keys starting with this; omit it to match every key.' }),
+    suffix: byteLimitedString(MAX_KEY_BYTES, 'suffix')
+      .optional()
+      .meta({ description: 'Only keys ending with this (after the prefix); omit it to match every key.' }),
+    targets: z.array(targetSchema),
+  })
+  .meta({ description: 'Objects whose key starts with `prefix` and ends with `suffix` go to every target.' });
+
+/** The classic `TargetBucket` tag on the source bucket, honoured only for allowlisted buckets. */
+export const targetBucketTagSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    allowedBuckets: z
+      .array(
+        checkedString(
+          (value) => (isBucketGlob(value) ? undefined : 'not a bucket glob'),
+          'a bucket name or bucket@region with * and ? wildcards, such as artifacts-*',
+          BUCKET_GLOB_PATTERN,
+        ),
+      )
+      .default([])
+      .meta({ description: 'Globs (`*`, `?`) a tag entry must match to be honoured.' }),
+    tagKey: z.string().min(1).max(128).default('TargetBucket').meta({ description: 'The tag key to read.' }),
+  })
+  .meta({
+    description:
+      'Honour a tag on the source bucket holding space-separated `bucket` or `bucket@region` entries (region defaults to the source region).',
+  });
+
+/** A bucket whose new objects are relayed. */
+export const sourceSchema = z
+  .strictObject({
+    bucket: bucketName,
+    region,
+    account: accountId.optional(),
+    rules: z.array(ruleSchema).min(1),
+    targetBucketTag: targetBucketTagSchema.optional(),
+  })
+  .meta({ description: 'A bucket whose new objects are relayed.' });
+
+/** Settings that apply to every target. */
+export const defaultsSchema = z
+  .strictObject({
+    maxConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(40)
+      .default(10)
+      .meta({ description: 'How many targets are relayed at once (the Map state MaxConcurrency).' }),
+    verify: z.enum(VERIFY_MODES).default('auto').meta({ description: 'How replicas are proven identical.' }),
+    multipartThresholdBytes: z
+      .number()
+      .int()
+      .min(MIN_MULTIPART_THRESHOLD_BYTES)
+      .max(MAX_COPY_OBJECT_BYTES)
+      .default(DEFAULT_MULTIPART_THRESHOLD_BYTES)
+      .meta({ description: 'Objects larger than this are copied in parts (1 MiB to 5 GiB).' }),
+    partSizeBytes: z
+      .number()
+      .int()
+      .min(MIN_PART_BYTES)
+      .max(MAX_PART_BYTES)
+      .default(DEFAULT_PART_SIZE_BYTES)
+      .meta({
+        description: "Part size of multipart copies when the source's own part layout is not reused.",
+      }),
+    copyTimeBudgetSeconds: z
+      .number()
+      .positive()
+      .max(MAX_COPY_TIME_BUDGET_SECONDS)
+      .optional()
+      .meta({ description: 'How long one copy invocation works before handing back to the state machine.' }),
+  })
+  .meta({ description: 'Settings that apply to every target.' });
+
+/** The whole configuration file. */
+export const relayConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional().meta({ description: 'The JSON schema, for editors.' }),
+    sources: z.array(sourceSchema).min(1),
+    defaults: defaultsSchema.prefault({}),
+  })
+  .meta({
+    title: 'artifact-relay configuration',
+    description: 'What artifact-relay copies, where, and how.',
+  });
+
+/** A validated configuration, defaults applied. */
+export type RelayConfig = z.output<typeof relayConfigSchema>;
+/** A configuration as written in the file. */
+export type RelayConfigInput = z.input<typeof relayConfigSchema>;
+/** A configured source bucket. */
+export type SourceConfig = RelayConfig['sources'][number];
+/** A configured rule. */
+export type RuleConfig = SourceConfig['rules'][number];
+/** A configured target. */
+export type TargetConfig = RuleConfig['targets'][number];
+/** A target's encryption. */
+export type EncryptionConfig = TargetConfig['encryption'];
+/** A target's CodeDeploy settings. */
+export type DeployConfig = NonNullable<TargetConfig['deploy']>;
+/** The tag convention's settings. */
+export type TargetBucketTagConfig = NonNullable<SourceConfig['targetBucketTag']>;
+/** The defaults block. */
+export type DefaultsConfig = RelayConfig['defaults'];
+/** A storage class. */
+export type StorageClass = (typeof STORAGE_CLASSES)[number];
+/** A verify mode. */
+export type VerifyMode = (typeof VERIFY_MODES)[number];

@@ -1,0 +1,342 @@
+import { z } from 'zod';
+import {
+  type DefaultsConfig,
+  MAX_COPY_TIME_BUDGET_SECONDS,
+  MIN_MULTIPART_THRESHOLD_BYTES,
+  targetSchema,
+  VERIFY_MODES,
+} from './config/schema.ts';
+import { MAX_COPY_OBJECT_BYTES, MAX_PART_BYTES, MIN_PART_BYTES } from './s3-limits.ts';
+
+/**
+ * The contract between the relay state machine (state-machine/) and its task Lambdas
+ * (functions/): what each task receives and returns. Handlers parse their input with these
+ * schemas; the state machine's paths read exactly these fields.
+ *
+ * Objects are parsed with `z.object`, which drops keys it does not know: a task's input is the
+ * whole per-target state, which may carry keys only the state machine uses (such as `result` in
+ * the second pass).
+ *
+ * ETags are stored unquoted (see core/etag.ts).
+ */
+
+const nonEmpty = z.string().min(1);
+const byteCount = z.number().int().min(0);
+
+// ── The source object ─────────────────────────────────────────────────────────────────────────
+
+/** Full-object and composite checksum algorithms S3 reports (with `ChecksumMode=ENABLED`). */
+export const CHECKSUM_ALGORITHMS = ['CRC64NVME', 'CRC32C', 'CRC32', 'SHA256', 'SHA1'] as const;
+
+/** S3 checksum types: over the whole object, or a checksum of the part checksums. */
+export const CHECKSUM_TYPES = ['FULL_OBJECT', 'COMPOSITE'] as const;
+
+/** A checksum as S3 reports it (base64 `value`; a composite one ends in `-N`). */
+export const checksumSchema = z.object({
+  algorithm: z.enum(CHECKSUM_ALGORITHMS),
+  value: nonEmpty,
+  type: z.enum(CHECKSUM_TYPES),
+});
+
+/** How an object is encrypted at rest (S3's `AES256` is reported as `SSE-S3`). */
+export const OBJECT_ENCRYPTION_TYPES = ['SSE-S3', 'aws:kms', 'aws:kms:dsse', 'SSE-C'] as const;
+
+/** An object's server-side encryption. */
+export const objectEncryptionSchema = z.object({
+  type: z.enum(OBJECT_ENCRYPTION_TYPES),
+  /** The KMS key (ARN as S3 reports it) for `aws:kms` and `aws:kms:dsse`. */
+  kmsKeyId: nonEmpty.optional(),
+});
+
+/** The source object, pinned to the version (or ETag) the event named. */
+export const sourceObjectSchema = z.object({
+  bucket: nonEmpty,
+  key: nonEmpty,
+  region: nonEmpty,
+  /** Present when the bucket is versioned; the copy reads exactly this version. */
+  versionId: nonEmpty.optional(),
+  /** Unquoted; the copy uses it as `CopySourceIfMatch` when there is no version. */
+  etag: nonEmpty,
+  size: byteCount,
+  /** The event's sequencer: replicas from a newer one are never overwritten. */
+  sequencer: nonEmpty.optional(),
+  checksum: checksumSchema.optional(),
+  encryption: objectEncryptionSchema.optional(),
+  /** The number of parts of a multipart source (from `…-N` / `PartsCount`). */
+  partCount: z.number().int().min(1).optional(),
+});
+
+// ── Settings ──────────────────────────────────────────────────────────────────────────────────
+
+/** The copy time budget when the configuration sets none: well inside the Lambda's 900 s. */
+export const DEFAULT_COPY_TIME_BUDGET_SECONDS = 600;
+
+/** The settings every task of an execution shares (from the configuration's `defaults`). */
+export const relaySettingsSchema = z.object({
+  verify: z.enum(VERIFY_MODES),
+  multipartThresholdBytes: z.number().int().min(MIN_MULTIPART_THRESHOLD_BYTES).max(MAX_COPY_OBJECT_BYTES),
+  partSizeBytes: z.number().int().min(MIN_PART_BYTES).max(MAX_PART_BYTES),
+  copyTimeBudgetSeconds: z.number().positive().max(MAX_COPY_TIME_BUDGET_SECONDS),
+});
+
+/** The workflow settings of a configuration's `defaults`. */
+export function settingsFromDefaults(defaults: DefaultsConfig): RelaySettings {
+  return {
+    verify: defaults.verify,
+    multipartThresholdBytes: defaults.multipartThresholdBytes,
+    partSizeBytes: defaults.partSizeBytes,
+    copyTimeBudgetSeconds: defaults.copyTimeBudgetSeconds ?? DEFAULT_COPY_TIME_BUDGET_SECONDS,
+  };
+}
+
+// ── ResolveTargets ────────────────────────────────────────────────────────────────────────────
+
+/** Why an object goes nowhere: no rule matches, it is a replica (loop guard), it is gone, or the rule lists no targets. */
+export const NO_TARGETS_REASONS = ['no-rule', 'no-targets', 'replica', 'source-gone'] as const;
+
+/** ResolveTargets' result: the source and its targets, or no targets and the reason. */
+export const resolveTargetsOutputSchema = z
+  .object({
+    /** Absent only when there are no targets (a source that is gone cannot be described). */
+    source: sourceObjectSchema.optional(),
+    targets: z.array(targetSchema),
+    settings: relaySettingsSchema,
+    reason: z.enum(NO_TARGETS_REASONS).optional(),
+    /** A sentence for people, such as which bucket and key matched no rule. */
+    detail: z.string().optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.targets.length > 0 && value.source === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['source'],
+        message: 'source is required when there are targets',
+      });
+    }
+    if (value.targets.length === 0 && value.reason === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reason'],
+        message: 'reason is required when there are no targets',
+      });
+    }
+    if (value.targets.length > 0 && value.reason !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reason'],
+        message: 'reason is only given when there are no targets',
+      });
+    }
+  });
+
+// ── Copy ──────────────────────────────────────────────────────────────────────────────────────
+
+/** Where a replica goes. */
+export const objectLocationSchema = z.object({ bucket: nonEmpty, key: nonEmpty });
+
+/** A replica that exists. */
+export const replicaSchema = objectLocationSchema.extend({
+  versionId: nonEmpty.optional(),
+  /** Unquoted. */
+  etag: nonEmpty,
+});
+
+/** A multipart copy still in progress: the state machine calls Copy again with this result. */
+export const copyInProgressSchema = z.object({
+  status: z.literal('copying'),
+  /** Bytes copied so far. */
+  bytes: byteCount,
+  uploadId: nonEmpty,
+  /** The first part number not copied yet. */
+  nextPart: z.number().int().min(1),
+  destination: objectLocationSchema,
+});
+
+/** The replica holds the source's bytes: copied now, or already there (`in-sync`, no copy made). */
+export const copyDoneSchema = z.object({
+  status: z.literal(['copied', 'in-sync']),
+  bytes: byteCount,
+  destination: replicaSchema,
+});
+
+/** A replica made from a newer source version exists and was left alone. */
+export const copySupersededSchema = z.object({
+  status: z.literal('superseded'),
+  bytes: byteCount,
+  destination: replicaSchema,
+});
+
+/** The pinned source version no longer exists; nothing was copied. */
+export const copySourceGoneSchema = z.object({
+  status: z.literal('source-gone'),
+  bytes: byteCount,
+  destination: objectLocationSchema,
+});
+
+/** The Copy task's result. */
+export const copyResultSchema = z.discriminatedUnion('status', [
+  copyInProgressSchema,
+  copyDoneSchema,
+  copySupersededSchema,
+  copySourceGoneSchema,
+]);
+
+/** Every status the Copy task can return. */
+export const COPY_STATUSES = ['copying', 'copied', 'in-sync', 'superseded', 'source-gone'] as const;
+
+// ── Verify ────────────────────────────────────────────────────────────────────────────────────
+
+/** The evidence a replica was proven identical by (size always matches too). */
+export const VERIFIED_BY = [
+  ...CHECKSUM_ALGORITHMS.map((algorithm) => `checksum:${algorithm}` as const),
+  'etag',
+  'stream:sha256',
+] as const;
+
+/** The Verify task's result (a mismatch is the error `VerificationFailed`, not a result). */
+export const verifyResultSchema = z.object({
+  verifiedBy: z.enum(VERIFIED_BY),
+  bytes: byteCount,
+});
+
+// ── Deployment ────────────────────────────────────────────────────────────────────────────────
+
+/** CodeDeploy's deployment statuses. */
+export const DEPLOYMENT_STATUSES = [
+  'Created',
+  'Queued',
+  'InProgress',
+  'Baking',
+  'Ready',
+  'Succeeded',
+  'Failed',
+  'Stopped',
+] as const;
+
+/**
+ * StartDeployment's and CheckDeployment's result. `done` is true once the deployment succeeded
+ * (a `Failed` or `Stopped` deployment is the error `DeploymentFailed`, not a result).
+ */
+export const deploymentStateSchema = z.object({
+  id: nonEmpty,
+  status: z.enum(DEPLOYMENT_STATUSES),
+  done: z.boolean(),
+});
+
+// ── Task input ────────────────────────────────────────────────────────────────────────────────
+
+/** The error output a `Catch` stores (`Cause` is optional in the States Language). */
+export const stateErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+
+/**
+ * The input of Copy, Verify, StartDeployment and CheckDeployment: the per-target state.
+ *
+ * Copy continues the upload of `copy` when its status is `copying`, and starts afresh otherwise;
+ * with `recopy` (set after a verification mismatch) it also skips its `in-sync` shortcut.
+ */
+export const taskInputSchema = z.object({
+  source: sourceObjectSchema,
+  settings: relaySettingsSchema,
+  target: targetSchema,
+  /** The previous Copy result (on a `copying` loop or a re-copy). */
+  copy: copyResultSchema.optional(),
+  /** True on the one re-copy after a verification mismatch. */
+  recopy: z.literal(true).optional(),
+  verify: verifyResultSchema.optional(),
+  deployment: deploymentStateSchema.optional(),
+  /** The verification mismatch that caused the re-copy. */
+  mismatch: stateErrorSchema.optional(),
+});
+
+// ── Results ───────────────────────────────────────────────────────────────────────────────────
+
+/** A deployment as reported in a target's result. */
+export const deploymentSummarySchema = deploymentStateSchema.pick({ id: true, status: true });
+
+/** A target whose replica holds the source's bytes, proven, and deployed when asked. */
+export const targetDoneSchema = z.object({
+  target: targetSchema,
+  status: z.literal(['copied', 'in-sync']),
+  bytes: byteCount,
+  verifiedBy: z.enum(VERIFIED_BY),
+  destination: replicaSchema,
+  deployment: deploymentSummarySchema.optional(),
+});
+
+/** A target left alone: a newer replica is there, or the source vanished. */
+export const targetSkippedSchema = z.object({
+  target: targetSchema,
+  status: z.literal(['superseded', 'source-gone']),
+  bytes: byteCount,
+  destination: objectLocationSchema.extend({ versionId: nonEmpty.optional(), etag: nonEmpty.optional() }),
+});
+
+/** A target that failed (first pass): the error name and its cause. */
+export const targetFailedSchema = z.object({
+  target: targetSchema,
+  status: z.literal('failed'),
+  error: z.string(),
+  cause: z.string().optional(),
+});
+
+/** One target's result. */
+export const targetResultSchema = z.discriminatedUnion('status', [
+  targetDoneSchema,
+  targetSkippedSchema,
+  targetFailedSchema,
+]);
+
+/** Every status a target's result can have. */
+export const TARGET_STATUSES = ['copied', 'in-sync', 'superseded', 'source-gone', 'failed'] as const;
+
+/** The output of an execution that relayed: the source and one result per target. */
+export const relayOutputSchema = z.object({
+  source: sourceObjectSchema,
+  results: z.array(targetResultSchema),
+});
+
+/** Any successful execution's output: relayed, or nothing to relay (ResolveTargets' result). */
+export const executionOutputSchema = z.union([relayOutputSchema, resolveTargetsOutputSchema]);
+
+// ── Types ─────────────────────────────────────────────────────────────────────────────────────
+
+/** A checksum as S3 reports it. */
+export type Checksum = z.infer<typeof checksumSchema>;
+/** An object's server-side encryption. */
+export type ObjectEncryption = z.infer<typeof objectEncryptionSchema>;
+/** The pinned source object. */
+export type SourceObject = z.infer<typeof sourceObjectSchema>;
+/** The settings every task of an execution shares. */
+export type RelaySettings = z.infer<typeof relaySettingsSchema>;
+/** Why an object goes nowhere. */
+export type NoTargetsReason = (typeof NO_TARGETS_REASONS)[number];
+/** ResolveTargets' result. */
+export type ResolveTargetsOutput = z.infer<typeof resolveTargetsOutputSchema>;
+/** A destination bucket and key. */
+export type ObjectLocation = z.infer<typeof objectLocationSchema>;
+/** A replica that exists. */
+export type Replica = z.infer<typeof replicaSchema>;
+/** The Copy task's result. */
+export type CopyResult = z.infer<typeof copyResultSchema>;
+/** A Copy status. */
+export type CopyStatus = (typeof COPY_STATUSES)[number];
+/** The evidence a replica was verified by. */
+export type VerifiedBy = (typeof VERIFIED_BY)[number];
+/** The Verify task's result. */
+export type VerifyResult = z.infer<typeof verifyResultSchema>;
+/** A CodeDeploy deployment status. */
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+/** StartDeployment's and CheckDeployment's result. */
+export type DeploymentState = z.infer<typeof deploymentStateSchema>;
+/** The error output a `Catch` stores. */
+export type StateError = z.infer<typeof stateErrorSchema>;
+/** The per-target task input. */
+export type TaskInput = z.infer<typeof taskInputSchema>;
+/** One target's result. */
+export type TargetResult = z.infer<typeof targetResultSchema>;
+/** A target result status. */
+export type TargetStatus = (typeof TARGET_STATUSES)[number];
+/** The output of an execution that relayed. */
+export type RelayOutput = z.infer<typeof relayOutputSchema>;
+/** Any successful execution's output. */
+export type ExecutionOutput = z.infer<typeof executionOutputSchema>;
