@@ -1,0 +1,195 @@
+import type { AslDefinition, AslState, PayloadTemplate, SubMachine } from './asl.ts';
+import { buildTargetChain, TASK_TIMEOUT_SECONDS } from './chain.ts';
+import { placeholder } from './placeholders.ts';
+import { TASK_RETRY } from './retry-policies.ts';
+import { ISOLATION_STATES, RETRY_SUFFIX, SECOND_PASS_STATES, TOP_STATES } from './state-names.ts';
+
+/** Options of {@link buildDefinition}. */
+export interface BuildOptions {
+  /** How many targets are relayed at once (both Map states). @default 10 */
+  readonly maxConcurrency?: number;
+  /** Seconds a failed target waits before its second pass. @default 30 */
+  readonly retryPauseSeconds?: number;
+  /**
+   * Seconds between two CheckDeployment calls. @default 30 (keeps an hour-long deployment of
+   * ten targets far below the 25,000-event execution history limit)
+   */
+  readonly deploymentPollSeconds?: number;
+}
+
+/** The defaults of {@link BuildOptions}. */
+export const DEFAULT_BUILD_OPTIONS: Required<BuildOptions> = {
+  maxConcurrency: 10,
+  retryPauseSeconds: 30,
+  deploymentPollSeconds: 30,
+};
+
+/** The largest MaxConcurrency an inline Map honours. */
+export const MAX_INLINE_MAP_CONCURRENCY = 40;
+
+/** The largest Wait `Seconds` Step Functions accepts. */
+const MAX_WAIT_SECONDS = 99_999_999;
+
+function checkInteger(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`buildDefinition: ${name} must be an integer from ${min} to ${max} (got ${value})`);
+  }
+  return value;
+}
+
+/** The first pass's item processor: the chain inside a one-branch Parallel whose Catch isolates the target. */
+function firstPassProcessor(deploymentPollSeconds: number): SubMachine {
+  const i = ISOLATION_STATES;
+  const failed = (withCause: boolean): AslState => ({
+    Type: 'Pass',
+    Comment: 'The target failed; the second pass tries it once more.',
+    Parameters: {
+      'target.$': '$.target',
+      status: 'failed',
+      'error.$': '$.failure.Error',
+      ...(withCause ? { 'cause.$': '$.failure.Cause' } : {}),
+    },
+    End: true,
+  });
+  return {
+    StartAt: i.relayTarget,
+    States: {
+      [i.relayTarget]: {
+        Type: 'Parallel',
+        Comment:
+          "One branch: its Catch turns this target's failure into a result, so the other targets carry on.",
+        Branches: [buildTargetChain({ suffix: '', deploymentPollSeconds })],
+        OutputPath: '$[0]',
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: i.causeReported }],
+        End: true,
+      },
+      [i.causeReported]: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.failure.Cause', IsPresent: true, Next: i.failed }],
+        Default: i.failedWithoutCause,
+      },
+      [i.failed]: failed(true),
+      [i.failedWithoutCause]: failed(false),
+    },
+  };
+}
+
+/** The second pass's item processor: failed targets run the chain again, without a Catch. */
+function secondPassProcessor(retryPauseSeconds: number, deploymentPollSeconds: number): SubMachine {
+  const p = SECOND_PASS_STATES;
+  const chain = buildTargetChain({ suffix: RETRY_SUFFIX, deploymentPollSeconds });
+  return {
+    StartAt: p.failedInFirstPass,
+    States: {
+      [p.failedInFirstPass]: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.result.status', StringEquals: 'failed', Next: p.pauseBeforeRetry }],
+        Default: p.keepFirstResult,
+      },
+      [p.pauseBeforeRetry]: {
+        Type: 'Wait',
+        Comment:
+          'Give a transient cause time to clear; a target that fails again fails the execution, for redrive.',
+        Seconds: retryPauseSeconds,
+        Next: chain.StartAt,
+      },
+      ...chain.States,
+      [p.keepFirstResult]: { Type: 'Pass', OutputPath: '$.result', End: true },
+    },
+  };
+}
+
+/** The Map iteration input: the shared source and settings plus one item. */
+function itemSelector(item: PayloadTemplate): PayloadTemplate {
+  return { 'source.$': '$.source', 'settings.$': '$.settings', ...item };
+}
+
+/**
+ * Builds the relay workflow in the Amazon States Language (JSONPath), with `${…}Arn`
+ * placeholders as Task resources (see `TASK_PLACEHOLDERS` and `renderDefinition`).
+ *
+ * ResolveTargets → Any targets? → NothingToRelay | RelayToTargets (inline Map, each target isolated
+ * by a Catch) → RetryFailedTargets (failed targets once more, without the Catch, so a target still
+ * failing fails the execution and redrive re-runs exactly it) → Summarize.
+ *
+ * @throws RangeError when an option is out of range.
+ */
+export function buildDefinition(options: BuildOptions = {}): AslDefinition {
+  const maxConcurrency = checkInteger(
+    'maxConcurrency',
+    options.maxConcurrency ?? DEFAULT_BUILD_OPTIONS.maxConcurrency,
+    1,
+    MAX_INLINE_MAP_CONCURRENCY,
+  );
+  const retryPauseSeconds = checkInteger(
+    'retryPauseSeconds',
+    options.retryPauseSeconds ?? DEFAULT_BUILD_OPTIONS.retryPauseSeconds,
+    1,
+    MAX_WAIT_SECONDS,
+  );
+  const deploymentPollSeconds = checkInteger(
+    'deploymentPollSeconds',
+    options.deploymentPollSeconds ?? DEFAULT_BUILD_OPTIONS.deploymentPollSeconds,
+    1,
+    MAX_WAIT_SECONDS,
+  );
+  const t = TOP_STATES;
+
+  return {
+    Comment:
+      'artifact-relay: copy a new build artifact to the buckets of other regions, verify each replica and optionally deploy it with CodeDeploy.',
+    StartAt: t.resolveTargets,
+    States: {
+      [t.resolveTargets]: {
+        Type: 'Task',
+        Comment: 'Normalise the event, pin the source version and match the configured rules.',
+        Resource: placeholder('ResolveTargetsFunctionArn'),
+        ResultPath: '$.relay',
+        OutputPath: '$.relay',
+        TimeoutSeconds: TASK_TIMEOUT_SECONDS.resolveTargets,
+        Retry: TASK_RETRY,
+        Next: t.anyTargets,
+      },
+      [t.anyTargets]: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.targets[0]', IsPresent: true, Next: t.relayToTargets }],
+        Default: t.nothingToRelay,
+      },
+      [t.nothingToRelay]: {
+        Type: 'Succeed',
+        Comment: 'No rule sends this object anywhere; the output says why.',
+      },
+      [t.relayToTargets]: {
+        Type: 'Map',
+        Comment: 'First pass: every target in parallel; a failing target becomes a "failed" result.',
+        ItemsPath: '$.targets',
+        ItemSelector: itemSelector({ 'target.$': '$$.Map.Item.Value' }),
+        MaxConcurrency: maxConcurrency,
+        ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...firstPassProcessor(deploymentPollSeconds) },
+        ResultPath: '$.results',
+        Next: t.retryFailedTargets,
+      },
+      [t.retryFailedTargets]: {
+        Type: 'Map',
+        Comment: 'Second pass: failed targets once more, without a Catch; successful results are kept.',
+        ItemsPath: '$.results',
+        ItemSelector: itemSelector({
+          'result.$': '$$.Map.Item.Value',
+          'target.$': '$$.Map.Item.Value.target',
+        }),
+        MaxConcurrency: maxConcurrency,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          ...secondPassProcessor(retryPauseSeconds, deploymentPollSeconds),
+        },
+        ResultPath: '$.results',
+        Next: t.summarize,
+      },
+      [t.summarize]: {
+        Type: 'Pass',
+        Parameters: { 'source.$': '$.source', 'results.$': '$.results' },
+        End: true,
+      },
+    },
+  };
+}

@@ -1,0 +1,306 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { RETRYABLE_ERROR_NAMES } from '../../../core/errors.ts';
+import type {
+  AslDefinition,
+  AslState,
+  JsonValue,
+  MapState,
+  ParallelState,
+  Retrier,
+} from '../../../state-machine/asl.ts';
+import { buildDefinition, DEFAULT_BUILD_OPTIONS } from '../../../state-machine/build.ts';
+import { DEFINITION_FILE, definitionJson } from '../../../state-machine/generate.ts';
+import { placeholder, TASK_PLACEHOLDERS, type TaskPlaceholder } from '../../../state-machine/placeholders.ts';
+import {
+  DEPLOYMENT_GROUP_BUSY_RETRY,
+  LAMBDA_SERVICE_RETRY,
+  TRANSIENT_AWS_RETRY,
+} from '../../../state-machine/retry-policies.ts';
+import { RETRY_SUFFIX, TOP_STATES } from '../../../state-machine/state-names.ts';
+import { listStateNames } from '../../../state-machine/task-states.ts';
+import { renderedDefinition } from './harness.ts';
+
+interface AslValidation {
+  readonly isValid: boolean;
+  readonly errorsText: (separator?: string) => string;
+}
+// asl-validator is CommonJS without type declarations.
+const validateAsl = createRequire(import.meta.url)('asl-validator') as (
+  definition: unknown,
+  options?: { checkPaths: boolean; checkArn: boolean },
+) => AslValidation;
+
+/** Every state of the definition, nested ones included, with its name. */
+function allStates(machine: { States: { readonly [name: string]: AslState } }): [string, AslState][] {
+  return Object.entries(machine.States).flatMap(([name, state]): [string, AslState][] => {
+    const inner =
+      state.Type === 'Map' ? [state.ItemProcessor] : state.Type === 'Parallel' ? [...state.Branches] : [];
+    return [[name, state], ...inner.flatMap(allStates)];
+  });
+}
+
+/** Every [key, value] pair anywhere in a JSON value. */
+function allEntries(value: JsonValue): [string, JsonValue][] {
+  if (Array.isArray(value)) return value.flatMap(allEntries);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, inner]): [string, JsonValue][] => [
+      [key, inner],
+      ...allEntries(inner),
+    ]);
+  }
+  return [];
+}
+
+function stateNamed<T extends AslState>(definition: AslDefinition, name: string): T {
+  const found = allStates(definition).find(([candidate]) => candidate === name);
+  if (found === undefined) throw new Error(`no state named ${name}`);
+  return found[1] as T;
+}
+
+const definition = buildDefinition();
+const json = definition as unknown as JsonValue;
+
+describe('the relay definition', () => {
+  it('is committed as generated (run `npx tsx state-machine/generate.ts` after changing it)', () => {
+    // Arrange
+    const committed = readFileSync(DEFINITION_FILE, 'utf8');
+
+    // Act
+    const generated = definitionJson();
+
+    // Assert
+    expect(committed).toBe(generated);
+    expect(generated.endsWith('}\n')).toBe(true);
+  });
+
+  it('is valid ASL once rendered, paths and ARNs checked', () => {
+    // Arrange
+    const rendered = structuredClone(renderedDefinition());
+
+    // Act
+    const result = validateAsl(rendered, { checkPaths: true, checkArn: true });
+
+    // Assert
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it.each([
+    { maxConcurrency: 1, retryPauseSeconds: 1, deploymentPollSeconds: 1 },
+    { maxConcurrency: 40, retryPauseSeconds: 3600, deploymentPollSeconds: 600 },
+  ])('is valid ASL for other options too (%o)', (options) => {
+    // Arrange
+    const rendered = structuredClone(renderedDefinition(options));
+
+    // Act
+    const result = validateAsl(rendered, { checkPaths: true, checkArn: true });
+
+    // Assert
+    expect(result.errorsText('\n')).toBe('');
+  });
+
+  it('has readable top-level states in flow order', () => {
+    // Arrange
+    const names = Object.keys(definition.States);
+
+    // Act
+    const start = definition.StartAt;
+
+    // Assert
+    expect(start).toBe(TOP_STATES.resolveTargets);
+    expect(names).toEqual([
+      'ResolveTargets',
+      'Any targets?',
+      'NothingToRelay',
+      'RelayToTargets',
+      'RetryFailedTargets',
+      'Summarize',
+    ]);
+  });
+
+  it('names every state uniquely across the whole definition', () => {
+    // Arrange
+    const names = listStateNames(definition);
+
+    // Act
+    const unique = new Set(names);
+
+    // Assert
+    expect(unique.size).toBe(names.length);
+    expect(names).toContain(`Copy${RETRY_SUFFIX}`);
+  });
+
+  it('uses only JSONPath: no QueryLanguage, no JSONata expressions, no filter expressions', () => {
+    // Arrange
+    const entries = allEntries(json);
+
+    // Act
+    const strings = entries.flatMap(([key, value]) => (typeof value === 'string' ? [key, value] : [key]));
+
+    // Assert
+    expect(entries.map(([key]) => key)).not.toContain('QueryLanguage');
+    expect(strings.filter((text) => text.includes('{%'))).toEqual([]);
+    expect(strings.filter((text) => text.includes('?('))).toEqual([]);
+  });
+
+  it('never uses ResultPath "$", and no intrinsic function in a Fail state', () => {
+    // Arrange
+    const entries = allEntries(json);
+
+    // Act
+    const resultPaths = entries.filter(([key]) => key === 'ResultPath').map(([, value]) => value);
+    const failPaths = allStates(definition)
+      .filter(([, state]) => state.Type === 'Fail')
+      .flatMap(([, state]) =>
+        state.Type === 'Fail' && state.CausePath !== undefined ? [state.CausePath] : [],
+      );
+
+    // Assert
+    expect(resultPaths).not.toContain('$');
+    expect(failPaths).toEqual(['$.mismatch.Cause', '$.mismatch.Cause']);
+  });
+
+  it('calls only the task placeholders, and all of them', () => {
+    // Arrange
+    const tasks = allStates(definition).filter(([, state]) => state.Type === 'Task');
+
+    // Act
+    const resources = new Set(tasks.map(([, state]) => (state.Type === 'Task' ? state.Resource : '')));
+
+    // Assert
+    expect([...resources].sort()).toEqual(
+      (Object.keys(TASK_PLACEHOLDERS) as TaskPlaceholder[]).map((name) => placeholder(name)).sort(),
+    );
+  });
+
+  it('retries Lambda service exceptions and transient errors on every Task, with full jitter and a cap', () => {
+    // Arrange
+    const tasks = allStates(definition).filter(([, state]) => state.Type === 'Task');
+
+    // Act
+    const retries = tasks.map(
+      ([name, state]) => [name, state.Type === 'Task' ? state.Retry : undefined] as const,
+    );
+
+    // Assert
+    expect(tasks.length).toBe(9); // ResolveTargets + 4 tasks in each pass
+    for (const [name, retry] of retries) {
+      expect(retry?.slice(0, 2), name).toEqual([LAMBDA_SERVICE_RETRY, TRANSIENT_AWS_RETRY]);
+      for (const retrier of retry ?? []) {
+        expect(retrier.JitterStrategy, name).toBe('FULL');
+        expect(retrier.MaxDelaySeconds, name).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('retries the Lambda service exceptions AWS lists', () => {
+    // Arrange
+    const expected = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'];
+
+    // Act
+    const names = LAMBDA_SERVICE_RETRY.ErrorEquals;
+
+    // Assert
+    expect(names).toEqual(expect.arrayContaining([...expected, 'Lambda.TooManyRequestsException']));
+  });
+
+  it('retries every retryable relay error somewhere, DeploymentGroupBusy on StartDeployment with a long backoff', () => {
+    // Arrange
+    const retriers = allStates(definition).flatMap(([, state]): Retrier[] =>
+      state.Type === 'Task' ? [...(state.Retry ?? [])] : [],
+    );
+
+    // Act
+    const retried = new Set(retriers.flatMap((retrier) => retrier.ErrorEquals));
+    const startDeployment = stateNamed<AslState & { Type: 'Task' }>(definition, 'StartDeployment');
+
+    // Assert
+    for (const name of RETRYABLE_ERROR_NAMES) expect(retried.has(name), name).toBe(true);
+    expect(TRANSIENT_AWS_RETRY.ErrorEquals).toContain('TransientAwsError');
+    expect(startDeployment.Retry).toContainEqual(DEPLOYMENT_GROUP_BUSY_RETRY);
+    expect(DEPLOYMENT_GROUP_BUSY_RETRY.IntervalSeconds).toBeGreaterThanOrEqual(30);
+  });
+
+  it('gives Copy the full Lambda time', () => {
+    // Arrange
+    const copy = stateNamed<AslState & { Type: 'Task' }>(definition, 'Copy');
+
+    // Act
+    const timeout = copy.TimeoutSeconds;
+
+    // Assert
+    expect(timeout).toBe(900);
+  });
+
+  it('isolates each target in the first pass and catches nothing in the second', () => {
+    // Arrange
+    const relayTarget = stateNamed<ParallelState>(definition, 'Relay target');
+    const retryMap = stateNamed<MapState>(definition, 'RetryFailedTargets');
+
+    // Act
+    const secondPassCatches = allStates(retryMap.ItemProcessor).filter(
+      ([, state]) => 'Catch' in state && state.Catch !== undefined && state.Catch.length > 0,
+    );
+
+    // Assert
+    expect(relayTarget.Branches).toHaveLength(1);
+    expect(relayTarget.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Failure has a cause?' },
+    ]);
+    expect(secondPassCatches.map(([name]) => name)).toEqual([`Verify${RETRY_SUFFIX}`]);
+    expect(allStates(retryMap.ItemProcessor).map(([name]) => name)).not.toContain('Relay target');
+  });
+
+  it('applies the build options', () => {
+    // Arrange
+    const options = { maxConcurrency: 3, retryPauseSeconds: 45, deploymentPollSeconds: 20 };
+
+    // Act
+    const built = buildDefinition(options);
+
+    // Assert
+    expect(stateNamed<MapState>(built, 'RelayToTargets').MaxConcurrency).toBe(3);
+    expect(stateNamed<MapState>(built, 'RetryFailedTargets').MaxConcurrency).toBe(3);
+    expect(stateNamed<AslState & { Type: 'Wait' }>(built, 'Pause before retry').Seconds).toBe(45);
+    expect(stateNamed<AslState & { Type: 'Wait' }>(built, 'Wait for deployment').Seconds).toBe(20);
+    expect(stateNamed<AslState & { Type: 'Wait' }>(built, `Wait for deployment${RETRY_SUFFIX}`).Seconds).toBe(
+      20,
+    );
+  });
+
+  it('uses the documented defaults', () => {
+    // Arrange
+    const defaults = DEFAULT_BUILD_OPTIONS;
+
+    // Act
+    const map = stateNamed<MapState>(definition, 'RelayToTargets');
+
+    // Assert
+    expect(defaults.maxConcurrency).toBe(10);
+    expect(map.MaxConcurrency).toBe(10);
+  });
+
+  it.each([
+    { maxConcurrency: 0 },
+    { maxConcurrency: 41 },
+    { maxConcurrency: 2.5 },
+    { retryPauseSeconds: 0 },
+    { deploymentPollSeconds: -1 },
+  ])('rejects out-of-range options (%o)', (options) => {
+    // Arrange
+    let thrown: unknown;
+
+    // Act
+    try {
+      buildDefinition(options);
+    } catch (error) {
+      thrown = error;
+    }
+
+    // Assert
+    expect(thrown).toBeInstanceOf(RangeError);
+    expect((thrown as Error).message).toMatch(/must be an integer from \d+ to \d+/);
+  });
+});
