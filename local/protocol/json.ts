@@ -31,7 +31,14 @@ function send(
   body: unknown,
   ctx: RequestContext,
 ): void {
-  const text = JSON.stringify(body ?? {}, (_k, v: unknown) => (v instanceof Date ? v.getTime() / 1000 : v));
+  // JSON.stringify calls Date#toJSON before a replacer sees the value, so look at the holder's raw member.
+  const text = JSON.stringify(
+    body ?? {},
+    function (this: Record<string, unknown>, key: string, value: unknown) {
+      const raw = this[key];
+      return raw instanceof Date ? raw.getTime() / 1000 : value;
+    },
+  );
   res.writeHead(status, {
     'content-type': contentType,
     'content-length': Buffer.byteLength(text),

@@ -1,0 +1,158 @@
+/**
+ * The local CodeDeploy API (AWS JSON 1.1, `CodeDeploy_20141006.*`): applications, deployment groups and
+ * deployments, scoped to the region each request is signed for, persisted under the data directory, with
+ * a simulated lifecycle driven by an injectable clock and injectable failures.
+ */
+import { join } from 'node:path';
+import { AwsJsonError } from '../protocol/json.ts';
+import type { JsonService, RequestContext, S3ObjectReader } from '../types.ts';
+import { FailureInjector, type FailureRule, type FailureInjector as Failures } from './failures.ts';
+import { DEFAULT_DURATIONS, type LifecycleDurations } from './lifecycle.ts';
+import {
+  batchGetApplications,
+  createApplication,
+  deleteApplication,
+  getApplication,
+  listApplications,
+} from './operations/applications.ts';
+import type { OperationContext } from './operations/context.ts';
+import {
+  createDeploymentGroup,
+  deleteDeploymentGroup,
+  getDeploymentGroup,
+  listDeploymentGroups,
+} from './operations/deployment-groups.ts';
+import {
+  batchGetDeployments,
+  createDeployment,
+  getDeployment,
+  listDeployments,
+  stopDeployment,
+} from './operations/deployments.ts';
+import { StateStore } from './store.ts';
+
+export type { FailureRule } from './failures.ts';
+export type { LifecycleDurations } from './lifecycle.ts';
+
+/** Options of {@link CodeDeployService}. */
+export interface CodeDeployServiceOptions {
+  /** Where state is kept (`state.json`) and revisions are spooled while checked. */
+  readonly dataDir: string;
+  /** The account of the local stack (kept for ARNs; CodeDeploy answers rarely show it). */
+  readonly accountId: string;
+  /** Read access to the local S3, to check revisions. */
+  readonly s3: S3ObjectReader;
+  /** Multiplies the lifecycle durations. @default 1 */
+  readonly timeScale?: number;
+  /** Phase durations before scaling. @default { createdMs: 1000, inProgressMs: 2000 } */
+  readonly durations?: Partial<LifecycleDurations>;
+  /** The clock, in epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
+  /** Largest page of ListApplications / ListDeploymentGroups / ListDeployments. @default 100 */
+  readonly pageSize?: number;
+}
+
+/** Raised when the service is constructed with unusable options. */
+export class CodeDeployOptionsError extends Error {
+  override readonly name = 'CodeDeployOptionsError';
+}
+
+type Operation = (
+  op: OperationContext,
+  input: Record<string, unknown>,
+  ctx: RequestContext,
+) => Promise<unknown>;
+
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  CreateApplication: createApplication,
+  GetApplication: getApplication,
+  BatchGetApplications: batchGetApplications,
+  ListApplications: listApplications,
+  DeleteApplication: deleteApplication,
+  CreateDeploymentGroup: createDeploymentGroup,
+  GetDeploymentGroup: getDeploymentGroup,
+  ListDeploymentGroups: listDeploymentGroups,
+  DeleteDeploymentGroup: deleteDeploymentGroup,
+  CreateDeployment: createDeployment,
+  GetDeployment: getDeployment,
+  BatchGetDeployments: batchGetDeployments,
+  ListDeployments: listDeployments,
+  StopDeployment: stopDeployment,
+};
+
+function positive(value: number, what: string): number {
+  if (!Number.isFinite(value) || value < 0)
+    throw new CodeDeployOptionsError(`${what} must be a finite number >= 0`);
+  return value;
+}
+
+/** The local CodeDeploy; construct, `await init()`, serve through `handle`, `await close()`. */
+export class CodeDeployService implements JsonService {
+  readonly accountId: string;
+  private readonly store: StateStore;
+  private readonly failures: Failures = new FailureInjector();
+  private readonly context: OperationContext;
+
+  constructor(options: CodeDeployServiceOptions) {
+    this.accountId = options.accountId;
+    this.store = new StateStore(options.dataDir);
+    const pageSize = options.pageSize ?? 100;
+    if (!Number.isInteger(pageSize) || pageSize < 1)
+      throw new CodeDeployOptionsError('pageSize must be a positive integer');
+    this.context = {
+      store: this.store,
+      s3: options.s3,
+      now: options.now ?? Date.now,
+      failures: this.failures,
+      durations: {
+        createdMs: positive(
+          options.durations?.createdMs ?? DEFAULT_DURATIONS.createdMs,
+          'durations.createdMs',
+        ),
+        inProgressMs: positive(
+          options.durations?.inProgressMs ?? DEFAULT_DURATIONS.inProgressMs,
+          'durations.inProgressMs',
+        ),
+      },
+      timeScale: positive(options.timeScale ?? 1, 'timeScale'),
+      pageSize,
+      scratchDir: join(options.dataDir, 'tmp'),
+    };
+  }
+
+  /** Loads the state an earlier process left under the data directory. */
+  async init(): Promise<void> {
+    await this.store.init();
+  }
+
+  /** Waits for pending writes. */
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  /** Serves one CodeDeploy operation (the part of `X-Amz-Target` after the dot). */
+  async handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown> {
+    const run = OPERATIONS[operation];
+    if (!run) {
+      throw new AwsJsonError(
+        'UnknownOperationException',
+        `The local CodeDeploy does not implement ${operation}`,
+      );
+    }
+    await this.store.refresh();
+    return run(this.context, input, ctx);
+  }
+
+  /**
+   * Makes the next matching deployments (by default just the next one) end Failed with
+   * `errorInformation.code` (default `HEALTH_CONSTRAINTS`) and `message`.
+   */
+  injectFailure(rule: FailureRule = {}): void {
+    this.failures.add(rule);
+  }
+
+  /** Removes every injected failure that has not been used up. */
+  clearFailures(): void {
+    this.failures.clear();
+  }
+}
