@@ -23,7 +23,11 @@ export interface EndpointOptions {
   readonly log?: (line: string) => void;
 }
 
-const JSON_TARGETS: ReadonlyArray<{ prefix: string; service: keyof EndpointServices; label: string }> = [
+const JSON_TARGETS: ReadonlyArray<{
+  prefix: string;
+  service: 'stepFunctions' | 'codeDeploy';
+  label: string;
+}> = [
   { prefix: 'AWSStepFunctions.', service: 'stepFunctions', label: 'StepFunctions' },
   { prefix: 'CodeDeploy_20141006.', service: 'codeDeploy', label: 'CodeDeploy' },
 ];

@@ -66,7 +66,8 @@ describe.skipIf(!awsCli)('the AWS CLI v2 against the local stack', () => {
     expect(info.ETag).toBe(expectedEtag);
   });
 
-  it('copies an object with aws s3api copy-object and reads it back identical', async () => {
+  // botocore URL-encodes a string --copy-source itself, so the raw key is what a person types.
+  it('copies an object whose key has a space and a plus with aws s3api copy-object', async () => {
     // Arrange
     const s3 = stack.s3Client('eu-central-1');
     const body = Buffer.from('hello from the local stack\n');
@@ -78,7 +79,7 @@ describe.skipIf(!awsCli)('the AWS CLI v2 against the local stack', () => {
     const copy = await runAwsCli(
       cli,
       stack.endpoint,
-      ['s3api', 'copy-object', '--bucket', 'cli-copy', '--key', 'copied.txt', '--copy-source', 'cli-copy/a%20b%2Bc.txt'],
+      ['s3api', 'copy-object', '--bucket', 'cli-copy', '--key', 'copied.txt', '--copy-source', 'cli-copy/a b+c.txt'],
       'eu-central-1',
     );
     const get = await runAwsCli(

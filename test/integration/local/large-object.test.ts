@@ -7,7 +7,13 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CopyObjectCommand, CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildStack, startChildStack } from '../../helpers/child-stack.ts';
 import { TEST_CREDENTIALS } from '../../helpers/local-stack.ts';
@@ -22,9 +28,11 @@ async function writeLargeFile(path: string, size: number): Promise<string> {
   for (let written = 0; written < size; written += MiB) {
     block.writeUInt32BE(written / MiB, 0); // every block differs
     md5.update(block);
-    if (!out.write(block)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(block)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  );
   return md5.digest('hex');
 }
 
@@ -36,7 +44,12 @@ describe('a 1 GiB object on the local S3', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'relay-large-'));
     stack = await startChildStack(join(dir, 'data'));
-    s3 = new S3Client({ endpoint: stack.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: TEST_CREDENTIALS });
+    s3 = new S3Client({
+      endpoint: stack.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: TEST_CREDENTIALS,
+    });
   });
 
   afterAll(async () => {
@@ -45,7 +58,9 @@ describe('a 1 GiB object on the local S3', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('uploads and copies 1 GiB while the server grows by less than 300 MiB', { timeout: 600_000 }, async () => {
+  it('uploads and copies 1 GiB while the server grows by less than 300 MiB', {
+    timeout: 600_000,
+  }, async () => {
     // Arrange
     const file = join(dir, 'artifact.bin');
     const md5 = await writeLargeFile(file, GiB);
@@ -55,7 +70,12 @@ describe('a 1 GiB object on the local S3', () => {
 
     // Act: a streamed PutObject (aws-chunked with a trailing checksum) and a server-side copy
     const put = await s3.send(
-      new PutObjectCommand({ Bucket: 'large', Key: 'artifact.bin', Body: createReadStream(file), ContentLength: GiB }),
+      new PutObjectCommand({
+        Bucket: 'large',
+        Key: 'artifact.bin',
+        Body: createReadStream(file),
+        ContentLength: GiB,
+      }),
     );
     const copy = await s3.send(
       new CopyObjectCommand({ Bucket: 'large', Key: 'artifact-copy.bin', CopySource: 'large/artifact.bin' }),

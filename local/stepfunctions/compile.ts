@@ -1,0 +1,193 @@
+/**
+ * Turns a validated definition into what aws-local-stepfunctions runs locally. Every state that would
+ * leave the process or sleep becomes a Task with an in-process override, so nothing reaches AWS and the
+ * time scale applies everywhere:
+ *
+ * - `Task`: kept (its override resolves the registered handler); `TimeoutSeconds` defaults to AWS's
+ *   "no practical limit" instead of the library's 60 s.
+ * - `Wait`: a Task whose parameters carry `Seconds`/`Timestamp` (or their paths, evaluated by the library);
+ *   the override sleeps for the scaled duration.
+ * - `Map` / `Parallel`: a Task whose override runs each iteration/branch as its own library run, so every
+ *   event of an iteration is known to belong to it (history, aborts, redrive).
+ * - `Retry`: `IntervalSeconds` and `MaxDelaySeconds` multiplied by the time scale; backoff and jitter kept.
+ */
+import { mapIterator, parallelBranches } from './definition.ts';
+import type { AslScope, AslState } from './library.ts';
+
+/** Node timers overflow past 2^31-1 ms; the longest timeout we hand the library. */
+export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** Name of the synthetic first state that feeds an iteration, branch or redrive its input. */
+export const START_STATE = '\u0000local-start';
+
+/** Resources of the synthetic Tasks (never invoked: every Task has an override). */
+const LOCAL_RESOURCE = 'arn:aws:states:::local:';
+
+export type StateKind = 'Task' | 'Wait' | 'Map' | 'Parallel' | 'Other';
+
+/** What the runner needs to know about one state of the original definition. */
+export interface StateInfo {
+  readonly name: string;
+  /** The ASL `Type` (history events are named after it). */
+  readonly type: string;
+  readonly kind: StateKind;
+  readonly definition: AslState;
+}
+
+export interface CompiledScope {
+  readonly startAt: string;
+  /** The library-ready definition. */
+  readonly definition: AslScope;
+  readonly states: ReadonlyMap<string, StateInfo>;
+  /** Map state name → its compiled iterator. */
+  readonly iterators: ReadonlyMap<string, CompiledScope>;
+  /** Parallel state name → its compiled branches. */
+  readonly branches: ReadonlyMap<string, readonly CompiledScope[]>;
+}
+
+function pick(state: AslState, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (key in state) out[key] = state[key];
+  return out;
+}
+
+const TRANSITION = ['Next', 'End'] as const;
+
+function scaleRetry(retry: unknown, timeScale: number): unknown {
+  if (!Array.isArray(retry) || timeScale === 1) return retry;
+  return retry.map((retrier: Record<string, unknown>) => ({
+    ...retrier,
+    IntervalSeconds: (typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1) * timeScale,
+    ...(typeof retrier.MaxDelaySeconds === 'number'
+      ? { MaxDelaySeconds: retrier.MaxDelaySeconds * timeScale }
+      : {}),
+  }));
+}
+
+function compileTask(state: AslState, timeScale: number): AslState {
+  const out: Record<string, unknown> = { ...state, Retry: scaleRetry(state.Retry, timeScale) };
+  if (out.Retry === undefined) delete out.Retry;
+  if (typeof state.TimeoutSeconds === 'number') {
+    out.TimeoutSeconds = Math.min(state.TimeoutSeconds, MAX_TIMEOUT_SECONDS);
+  } else if (state.TimeoutSecondsPath === undefined) {
+    out.TimeoutSeconds = MAX_TIMEOUT_SECONDS;
+  }
+  return out as AslState;
+}
+
+function compileWait(state: AslState): AslState {
+  const parameters: Record<string, unknown> = { 'input.$': '$' };
+  if (typeof state.Seconds === 'number') parameters.seconds = state.Seconds;
+  if (typeof state.SecondsPath === 'string') parameters['seconds.$'] = state.SecondsPath;
+  if (typeof state.Timestamp === 'string') parameters.timestamp = state.Timestamp;
+  if (typeof state.TimestampPath === 'string') parameters['timestamp.$'] = state.TimestampPath;
+  return {
+    Type: 'Task',
+    Resource: `${LOCAL_RESOURCE}wait`,
+    Parameters: parameters,
+    TimeoutSeconds: MAX_TIMEOUT_SECONDS,
+    ...pick(state, ['InputPath', 'OutputPath', ...TRANSITION]),
+  };
+}
+
+function compileMap(state: AslState, timeScale: number): AslState {
+  const parameters: Record<string, unknown> = {
+    'items.$': typeof state.ItemsPath === 'string' ? state.ItemsPath : '$',
+    'input.$': '$',
+  };
+  if (typeof state.MaxConcurrencyPath === 'string') parameters['maxConcurrency.$'] = state.MaxConcurrencyPath;
+  return {
+    Type: 'Task',
+    Resource: `${LOCAL_RESOURCE}map`,
+    Parameters: parameters,
+    TimeoutSeconds: MAX_TIMEOUT_SECONDS,
+    ...pick(state, ['InputPath', 'ResultSelector', 'ResultPath', 'OutputPath', 'Catch', ...TRANSITION]),
+    ...(state.Retry !== undefined ? { Retry: scaleRetry(state.Retry, timeScale) } : {}),
+  };
+}
+
+function compileParallel(state: AslState, timeScale: number): AslState {
+  return {
+    Type: 'Task',
+    Resource: `${LOCAL_RESOURCE}parallel`,
+    TimeoutSeconds: MAX_TIMEOUT_SECONDS,
+    ...pick(state, [
+      'InputPath',
+      'Parameters',
+      'ResultSelector',
+      'ResultPath',
+      'OutputPath',
+      'Catch',
+      ...TRANSITION,
+    ]),
+    ...(state.Retry !== undefined ? { Retry: scaleRetry(state.Retry, timeScale) } : {}),
+  };
+}
+
+function kindOf(type: string): StateKind {
+  return type === 'Task' || type === 'Wait' || type === 'Map' || type === 'Parallel' ? type : 'Other';
+}
+
+/** Compiles one scope (and, recursively, its iterators and branches). */
+export function compileScope(scope: AslScope, timeScale: number, topLevel = true): CompiledScope {
+  const states = new Map<string, StateInfo>();
+  const iterators = new Map<string, CompiledScope>();
+  const branches = new Map<string, CompiledScope[]>();
+  const compiled: Record<string, AslState> = {};
+  for (const [name, state] of Object.entries(scope.States)) {
+    const kind = kindOf(state.Type);
+    states.set(name, { name, type: state.Type, kind, definition: state });
+    switch (kind) {
+      case 'Task':
+        compiled[name] = compileTask(state, timeScale);
+        break;
+      case 'Wait':
+        compiled[name] = compileWait(state);
+        break;
+      case 'Map':
+        compiled[name] = compileMap(state, timeScale);
+        iterators.set(name, compileScope(mapIterator(state), timeScale, false));
+        break;
+      case 'Parallel':
+        compiled[name] = compileParallel(state, timeScale);
+        branches.set(
+          name,
+          parallelBranches(state).map((branch) => compileScope(branch, timeScale, false)),
+        );
+        break;
+      default:
+        compiled[name] = state;
+    }
+  }
+  const definition: Record<string, unknown> = { StartAt: scope.StartAt, States: compiled };
+  if (topLevel && typeof scope.TimeoutSeconds === 'number') {
+    definition.TimeoutSeconds = Math.min(scope.TimeoutSeconds, MAX_TIMEOUT_SECONDS);
+  }
+  return {
+    startAt: scope.StartAt,
+    definition: definition as unknown as AslScope,
+    states,
+    iterators,
+    branches,
+  };
+}
+
+/**
+ * The scope's definition with a synthetic first state that hands `target` its input (whatever the run's
+ * own input is, which stays the execution input so `$$.Execution.Input` is right).
+ */
+export function withStartState(scope: CompiledScope, target: string): AslScope {
+  return {
+    ...scope.definition,
+    StartAt: START_STATE,
+    States: {
+      ...scope.definition.States,
+      [START_STATE]: {
+        Type: 'Task',
+        Resource: `${LOCAL_RESOURCE}start`,
+        TimeoutSeconds: MAX_TIMEOUT_SECONDS,
+        Next: target,
+      },
+    },
+  };
+}

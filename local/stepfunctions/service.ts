@@ -1,0 +1,193 @@
+/**
+ * The local Step Functions API (AWS JSON 1.0) over aws-local-stepfunctions. Task resources run as
+ * in-process handlers registered by ARN and never reach AWS; state machines and executions (with their
+ * histories) persist under the data directory.
+ *
+ * ```ts
+ * const sfn = new StepFunctionsService({ dataDir, accountId: '000000000000', timeScale: 0.001 });
+ * await sfn.init();
+ * sfn.registerTaskHandler('arn:aws:lambda:us-east-1:000000000000:function:copy', async (input) => …);
+ * const { executionArn } = await sfn.startExecution({ stateMachineArn, input: '{}' });
+ * const done = await sfn.waitForExecution(executionArn);
+ * await sfn.close();
+ * ```
+ */
+import '../polyfills.ts';
+import { optionalString, requireString } from '../protocol/json.ts';
+import type { JsonService, RequestContext, TaskHandler } from '../types.ts';
+import { parseStateMachineArn } from './arn.ts';
+import { invalidArn, unknownOperation } from './errors.ts';
+import { ExecutionManager } from './executions.ts';
+import { optionalBoolean, optionalEnum, optionalNumber } from './input.ts';
+import { EXECUTION_STATUSES } from './model.ts';
+import { TaskHandlerRegistry } from './resources.ts';
+import { StateMachineRegistry } from './state-machines.ts';
+import { StepFunctionsStore } from './store.ts';
+
+export { INTERRUPTED_CAUSE, INTERRUPTED_ERROR } from './executions.ts';
+export { DataDirInUseError } from './store.ts';
+
+export interface StepFunctionsServiceOptions {
+  /** Where state machines and executions are kept. */
+  readonly dataDir: string;
+  /** The account in every ARN. */
+  readonly accountId: string;
+  /** Multiplies every Wait state and Retry interval (e.g. 0.001 in tests). @default 1 */
+  readonly timeScale?: number;
+}
+
+/** The DescribeExecution answer, as {@link StepFunctionsService.waitForExecution} resolves it. */
+export interface ExecutionDescription {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  readonly startDate: Date;
+  readonly stopDate?: Date;
+  readonly input: string;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly redriveCount: number;
+  readonly redriveDate?: Date;
+  readonly redriveStatus: 'REDRIVABLE' | 'NOT_REDRIVABLE';
+  readonly redriveStatusReason?: string;
+  readonly [member: string]: unknown;
+}
+
+export class StepFunctionsService implements JsonService {
+  private readonly store: StepFunctionsStore;
+  private readonly registry = new TaskHandlerRegistry();
+  private readonly machines: StateMachineRegistry;
+  private readonly executions: ExecutionManager;
+
+  constructor(options: StepFunctionsServiceOptions) {
+    const timeScale = options.timeScale ?? 1;
+    if (!(timeScale > 0) || !Number.isFinite(timeScale)) {
+      throw new RangeError(`timeScale must be a positive number, got ${timeScale}`);
+    }
+    this.store = new StepFunctionsStore(options.dataDir);
+    this.machines = new StateMachineRegistry(this.store, options.accountId);
+    this.executions = new ExecutionManager({
+      store: this.store,
+      machines: this.machines,
+      registry: this.registry,
+      timeScale,
+      accountId: options.accountId,
+    });
+  }
+
+  /**
+   * Loads what a previous process left; executions it left RUNNING become ABORTED (`Local.Interrupted`).
+   * Throws `DataDirInUseError` when another live process uses the same data directory.
+   */
+  async init(): Promise<void> {
+    await this.store.init();
+    await this.machines.load();
+    await this.executions.load();
+  }
+
+  /** Stops running executions the way a crash would (ABORTED, `Local.Interrupted`) and flushes to disk. */
+  async close(): Promise<void> {
+    await this.executions.close();
+    await this.store.close();
+  }
+
+  /** Waits until every state machine, execution record and history event so far is on disk. */
+  async flush(): Promise<void> {
+    await this.store.flush();
+  }
+
+  /**
+   * Runs `handler` for Task states whose `Resource` is `resourceArn` — or, for
+   * `arn:aws:states:::lambda:invoke`, whose `FunctionName` names it (the handler gets `Payload`, and its
+   * result is wrapped as the integration does). An error it throws fails the state with the error's `name`.
+   * Returns a function that removes the registration.
+   */
+  registerTaskHandler(resourceArn: string, handler: TaskHandler): () => void {
+    return this.registry.register(resourceArn, handler);
+  }
+
+  /** StartExecution, in process (the EventBridge bridge uses it). */
+  async startExecution(input: {
+    stateMachineArn: string;
+    input?: string;
+    name?: string;
+  }): Promise<{ executionArn: string; startDate: Date }> {
+    return this.executions.start(input);
+  }
+
+  /** Resolves with the DescribeExecution answer once the execution is no longer RUNNING. */
+  async waitForExecution(executionArn: string): Promise<ExecutionDescription> {
+    return (await this.executions.waitFor(executionArn)) as ExecutionDescription;
+  }
+
+  async handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown> {
+    switch (operation) {
+      case 'CreateStateMachine':
+        return this.machines.create(
+          {
+            name: requireString(input, 'name'),
+            definition: requireString(input, 'definition'),
+            roleArn: requireString(input, 'roleArn'),
+            type: optionalString(input, 'type'),
+          },
+          ctx.region,
+        );
+      case 'DescribeStateMachine':
+        return this.machines.describe(requireString(input, 'stateMachineArn'));
+      case 'ListStateMachines':
+        return this.machines.list(ctx.region, {
+          maxResults: optionalNumber(input, 'maxResults'),
+          nextToken: optionalString(input, 'nextToken'),
+        });
+      case 'UpdateStateMachine':
+        return this.machines.update(requireString(input, 'stateMachineArn'), {
+          definition: optionalString(input, 'definition'),
+          roleArn: optionalString(input, 'roleArn'),
+        });
+      case 'DeleteStateMachine':
+        return this.deleteStateMachine(requireString(input, 'stateMachineArn'));
+      case 'StartExecution':
+        return this.executions.start({
+          stateMachineArn: requireString(input, 'stateMachineArn'),
+          name: optionalString(input, 'name'),
+          input: optionalString(input, 'input'),
+        });
+      case 'DescribeExecution':
+        return this.executions.describe(requireString(input, 'executionArn'));
+      case 'ListExecutions':
+        return this.executions.list({
+          stateMachineArn: requireString(input, 'stateMachineArn'),
+          statusFilter: optionalEnum(input, 'statusFilter', EXECUTION_STATUSES),
+          redriveFilter: optionalEnum(input, 'redriveFilter', ['REDRIVEN', 'NOT_REDRIVEN'] as const),
+          maxResults: optionalNumber(input, 'maxResults'),
+          nextToken: optionalString(input, 'nextToken'),
+        });
+      case 'GetExecutionHistory':
+        return this.executions.history(requireString(input, 'executionArn'), {
+          maxResults: optionalNumber(input, 'maxResults'),
+          nextToken: optionalString(input, 'nextToken'),
+          reverseOrder: optionalBoolean(input, 'reverseOrder'),
+          includeExecutionData: optionalBoolean(input, 'includeExecutionData'),
+        });
+      case 'StopExecution':
+        return this.executions.stop(
+          requireString(input, 'executionArn'),
+          optionalString(input, 'error'),
+          optionalString(input, 'cause'),
+        );
+      case 'RedriveExecution':
+        return this.executions.redrive(requireString(input, 'executionArn'));
+      default:
+        throw unknownOperation(operation);
+    }
+  }
+
+  private async deleteStateMachine(arn: string): Promise<Record<string, never>> {
+    if (!parseStateMachineArn(arn)) throw invalidArn(arn);
+    await this.machines.delete(arn);
+    await this.executions.forgetStateMachine(arn);
+    return {};
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * Persistence under the data directory, so another process (the CLI, a restarted stack) sees the same
+ * state machines and executions:
+ *
+ * ```
+ * state-machines/<region>/<name>.json
+ * executions/<region>/<stateMachineName>/<executionName>.json            (the record; atomic rewrite)
+ * executions/<region>/<stateMachineName>/<executionName>.history.jsonl   (one event per line; appended)
+ * ```
+ *
+ * Records are written to a temporary file and renamed over the old one. Writes of one file are serialised
+ * and coalesced (only the newest pending content is written); {@link StepFunctionsStore.flush} waits for
+ * them. A history line cut short by a crash is ignored when read back.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ExecutionRecord, StateMachineRecord, StoredEvent } from './model.ts';
+
+/** Raised when a file under the data directory cannot be written; the message names it. */
+export class StoreWriteError extends Error {
+  override readonly name = 'StoreWriteError';
+}
+
+const fileName = (name: string): string => encodeURIComponent(name);
+
+async function atomicWrite(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temp, text, 'utf8');
+  await rename(temp, path);
+}
+
+async function readJsonFiles<T>(dir: string, depth: number): Promise<T[]> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const out: T[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (depth > 0 && entry.isDirectory()) out.push(...(await readJsonFiles<T>(path, depth - 1)));
+    else if (depth === 0 && entry.isFile() && entry.name.endsWith('.json')) {
+      try {
+        out.push(JSON.parse(await readFile(path, 'utf8')) as T);
+      } catch {
+        // A half-written or foreign file is not ours to load.
+      }
+    }
+  }
+  return out;
+}
+
+/** Serialised writes of one file. */
+class FileQueue {
+  private chain: Promise<void> = Promise.resolve();
+  private pendingText: string | undefined;
+  private pendingLines: string[] = [];
+  private failure: unknown;
+
+  constructor(private readonly path: string) {}
+
+  replace(text: string): void {
+    const scheduled = this.pendingText !== undefined;
+    this.pendingText = text;
+    if (scheduled) return;
+    this.enqueue(async () => {
+      const latest = this.pendingText;
+      this.pendingText = undefined;
+      if (latest !== undefined) await atomicWrite(this.path, latest);
+    });
+  }
+
+  append(line: string): void {
+    this.pendingLines.push(line);
+    if (this.pendingLines.length > 1) return;
+    this.enqueue(async () => {
+      const lines = this.pendingLines.splice(0);
+      await mkdir(dirname(this.path), { recursive: true });
+      await appendFile(this.path, `${lines.join('\n')}\n`, 'utf8');
+    });
+  }
+
+  async flush(): Promise<void> {
+    await this.chain;
+    if (this.failure !== undefined) {
+      const cause = this.failure;
+      this.failure = undefined;
+      throw new StoreWriteError(`Could not write ${this.path}: ${String(cause)}`, { cause });
+    }
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.chain = this.chain.then(task).catch((error: unknown) => {
+      this.failure = error;
+    });
+  }
+}
+
+/** Another live process already runs executions out of this data directory. */
+export class DataDirInUseError extends Error {
+  override readonly name = 'DataDirInUseError';
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class StepFunctionsStore {
+  private readonly queues = new Map<string, FileQueue>();
+  private locked = false;
+
+  constructor(private readonly dataDir: string) {}
+
+  private get lockPath(): string {
+    return join(this.dataDir, 'owner.pid');
+  }
+
+  /**
+   * Creates the directory and claims it for this process. A claim left by a process that is gone (a crash)
+   * is taken over; one held by another live process is a {@link DataDirInUseError}, because two processes
+   * running executions out of one directory would corrupt each other's histories.
+   */
+  async init(): Promise<void> {
+    await mkdir(this.dataDir, { recursive: true });
+    let owner: number | undefined;
+    try {
+      owner = Number.parseInt(await readFile(this.lockPath, 'utf8'), 10);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (owner !== undefined && owner !== process.pid && Number.isInteger(owner) && isAlive(owner)) {
+      throw new DataDirInUseError(
+        `Process ${owner} is running Step Functions executions out of ${this.dataDir}. Stop it or use another ` +
+          `data directory; if no such process is yours any more, delete ${this.lockPath}.`,
+      );
+    }
+    await atomicWrite(this.lockPath, String(process.pid));
+    this.locked = true;
+  }
+
+  /** Waits for pending writes and gives up the claim on the directory. */
+  async close(): Promise<void> {
+    await this.flush();
+    if (!this.locked) return;
+    this.locked = false;
+    try {
+      if (Number.parseInt(await readFile(this.lockPath, 'utf8'), 10) === process.pid) await rm(this.lockPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+
+  private stateMachinePath(record: Pick<StateMachineRecord, 'region' | 'name'>): string {
+    return join(this.dataDir, 'state-machines', record.region, `${fileName(record.name)}.json`);
+  }
+
+  private executionBase(record: Pick<ExecutionRecord, 'region' | 'stateMachineName' | 'name'>): string {
+    return join(
+      this.dataDir,
+      'executions',
+      record.region,
+      fileName(record.stateMachineName),
+      fileName(record.name),
+    );
+  }
+
+  private queue(path: string): FileQueue {
+    let queue = this.queues.get(path);
+    if (!queue) {
+      queue = new FileQueue(path);
+      this.queues.set(path, queue);
+    }
+    return queue;
+  }
+
+  loadStateMachines(): Promise<StateMachineRecord[]> {
+    return readJsonFiles<StateMachineRecord>(join(this.dataDir, 'state-machines'), 1);
+  }
+
+  loadExecutions(): Promise<ExecutionRecord[]> {
+    return readJsonFiles<ExecutionRecord>(join(this.dataDir, 'executions'), 2);
+  }
+
+  async saveStateMachine(record: StateMachineRecord): Promise<void> {
+    const queue = this.queue(this.stateMachinePath(record));
+    queue.replace(JSON.stringify(record, null, 2));
+    await queue.flush();
+  }
+
+  async deleteStateMachine(record: StateMachineRecord): Promise<void> {
+    const path = this.stateMachinePath(record);
+    await this.queue(path).flush();
+    await rm(path, { force: true });
+  }
+
+  /** Schedules a rewrite of the execution's record with its current content. */
+  saveExecution(record: ExecutionRecord): void {
+    this.queue(`${this.executionBase(record)}.json`).replace(JSON.stringify(record));
+  }
+
+  /** Schedules appending one event to the execution's history file. */
+  appendEvent(record: ExecutionRecord, event: StoredEvent): void {
+    this.queue(`${this.executionBase(record)}.history.jsonl`).append(JSON.stringify(event));
+  }
+
+  /** The execution's history as stored (after pending appends). */
+  async readHistory(record: ExecutionRecord): Promise<StoredEvent[]> {
+    const path = `${this.executionBase(record)}.history.jsonl`;
+    await this.queue(path).flush();
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const events: StoredEvent[] = [];
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        events.push(JSON.parse(line) as StoredEvent);
+      } catch {
+        break; // cut short by a crash: everything after it is lost too
+      }
+    }
+    return events;
+  }
+
+  async deleteExecution(record: ExecutionRecord): Promise<void> {
+    const base = this.executionBase(record);
+    await this.flushExecution(record);
+    await rm(`${base}.json`, { force: true });
+    await rm(`${base}.history.jsonl`, { force: true });
+  }
+
+  /** Waits until the execution's record and history are on disk. */
+  async flushExecution(record: ExecutionRecord): Promise<void> {
+    const base = this.executionBase(record);
+    await Promise.all([this.queue(`${base}.json`).flush(), this.queue(`${base}.history.jsonl`).flush()]);
+  }
+
+  /** Waits for every pending write. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.flush()));
+  }
+}
