@@ -1,0 +1,67 @@
+/**
+ * What an S3 operation handler receives (the parsed request and the service's shared parts) and what it
+ * returns (status, headers and a body the service writes out).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { FaultPlan } from '../faults.ts';
+import type { EventSink, RequestContext } from '../types.ts';
+import type { S3Address } from './addressing.ts';
+import type { S3Operation } from './router.ts';
+import type { S3Store } from './store/store.ts';
+
+/** The limits S3 enforces that tests need to lower. */
+export interface S3Limits {
+  /** Largest source CopyObject accepts. @default 5 GiB */
+  readonly maxCopyObjectBytes: number;
+  /** Smallest part other than the last one. @default 5 MiB */
+  readonly minPartSizeBytes: number;
+}
+
+/** The parts of the service every handler may use. */
+export interface S3Deps {
+  readonly store: S3Store;
+  readonly accountId: string;
+  readonly limits: S3Limits;
+  readonly faults?: FaultPlan;
+  readonly onObjectCreated?: EventSink;
+}
+
+/** A request as handlers see it. */
+export interface S3Request {
+  readonly req: IncomingMessage;
+  readonly ctx: RequestContext;
+  readonly operation: S3Operation;
+  readonly method: string;
+  readonly address: S3Address;
+  readonly query: URLSearchParams;
+  /** The region of the SigV4 credential scope; `undefined` for unsigned requests. */
+  readonly signingRegion: string | undefined;
+}
+
+/** A handler's answer. A string body is sent as XML; a stream is piped. */
+export interface S3Response {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string | number | undefined>>;
+  readonly body?: string | Readable;
+}
+
+/** An operation handler. */
+export type S3Handler = (deps: S3Deps, request: S3Request) => Promise<S3Response>;
+
+/** A request header as one string (repeated headers joined with `,`), or `undefined`. */
+export function header(request: S3Request, name: string): string | undefined {
+  const value = request.req.headers[name.toLowerCase()];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** The bucket of a bucket- or object-level request (the router guarantees there is one). */
+export function bucketName(request: S3Request): string {
+  return request.address.bucket ?? '';
+}
+
+/** The key of an object-level request (the router guarantees there is one). */
+export function objectKey(request: S3Request): string {
+  return request.address.key ?? '';
+}

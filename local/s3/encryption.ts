@@ -1,0 +1,112 @@
+/**
+ * Server-side encryption as S3 records it: SSE-S3 (`AES256`, the default for every new object since
+ * 2023) or SSE-KMS (`aws:kms`, with a key ARN in the bucket's region and an optional bucket key), chosen by
+ * the request's headers or else by the bucket's default encryption. Nothing is actually encrypted; the
+ * settings are stored, returned on every read, and drive the ETag rule (not the MD5 under SSE-KMS).
+ */
+import { header, type S3Request } from './context.ts';
+import { S3Errors } from './errors.ts';
+import type { BucketRecord, Encryption } from './store/records.ts';
+
+const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/;
+const KEY_ID =
+  /^(mrk-)?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$|^mrk-[0-9a-f]{32}$/i;
+
+/** The AWS managed key S3 uses when SSE-KMS names no key. */
+export function defaultKmsKey(region: string, accountId: string): string {
+  return `arn:aws:kms:${region}:${accountId}:alias/aws/s3`;
+}
+
+/**
+ * A KMS key reference as a full ARN in the bucket's region: a key or alias ARN, a key id, or `alias/…`.
+ * @throws S3Error KMS.NotFoundException for an ARN in another region or an unknown form, as S3 answers.
+ */
+export function resolveKmsKey(keyId: string, bucketRegion: string, accountId: string): string {
+  const arn = KMS_ARN.exec(keyId);
+  if (arn) {
+    if (arn[1] !== bucketRegion) throw S3Errors.kmsNotFound(`Invalid arn ${arn[1]}`);
+    return keyId;
+  }
+  if (keyId.startsWith('arn:')) throw S3Errors.kmsNotFound(`Invalid arn ${keyId}`);
+  if (/^alias\/[A-Za-z0-9/_-]+$/.test(keyId)) return `arn:aws:kms:${bucketRegion}:${accountId}:${keyId}`;
+  if (KEY_ID.test(keyId)) return `arn:aws:kms:${bucketRegion}:${accountId}:key/${keyId}`;
+  throw S3Errors.kmsNotFound(`Invalid keyId ${keyId}`);
+}
+
+function isKms(algorithm: string): algorithm is 'aws:kms' | 'aws:kms:dsse' {
+  return algorithm === 'aws:kms' || algorithm === 'aws:kms:dsse';
+}
+
+/** A bucket's default encryption (SSE-S3 when none is configured). */
+export function bucketDefaultEncryption(bucket: BucketRecord): Encryption {
+  return bucket.encryption ?? { algorithm: 'AES256', bucketKeyEnabled: false };
+}
+
+/**
+ * The encryption a write asks for, or the bucket's default.
+ * @throws S3Error InvalidArgument (unknown algorithm, key id without aws:kms), KMS.NotFoundException,
+ *   NotImplemented for SSE-C.
+ */
+export function requestedEncryption(request: S3Request, bucket: BucketRecord, accountId: string): Encryption {
+  if (header(request, 'x-amz-server-side-encryption-customer-algorithm') !== undefined) {
+    throw S3Errors.notImplemented('server-side encryption with customer-provided keys (SSE-C)');
+  }
+  const algorithm = header(request, 'x-amz-server-side-encryption');
+  const keyId = header(request, 'x-amz-server-side-encryption-aws-kms-key-id');
+  const bucketKey = header(request, 'x-amz-server-side-encryption-bucket-key-enabled')?.toLowerCase();
+  if (keyId !== undefined && (algorithm === undefined || !isKms(algorithm))) {
+    throw S3Errors.invalidArgument(
+      'Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms',
+      'x-amz-server-side-encryption',
+      algorithm ?? 'null',
+    );
+  }
+  const fallback = bucketDefaultEncryption(bucket);
+  if (algorithm === undefined) {
+    if (!isKms(fallback.algorithm)) return { algorithm: 'AES256' };
+    return {
+      algorithm: fallback.algorithm,
+      kmsKeyId:
+        fallback.kmsKeyId !== undefined
+          ? resolveKmsKey(fallback.kmsKeyId, bucket.region, accountId)
+          : defaultKmsKey(bucket.region, accountId),
+      bucketKeyEnabled: bucketKey === undefined ? (fallback.bucketKeyEnabled ?? false) : bucketKey === 'true',
+    };
+  }
+  if (algorithm === 'AES256') return { algorithm: 'AES256' };
+  if (!isKms(algorithm)) {
+    throw S3Errors.invalidArgument(
+      'The encryption method specified is not supported',
+      'x-amz-server-side-encryption',
+      algorithm,
+    );
+  }
+  const sameAsDefault = isKms(fallback.algorithm) ? fallback.kmsKeyId : undefined;
+  return {
+    algorithm,
+    kmsKeyId:
+      keyId !== undefined
+        ? resolveKmsKey(keyId, bucket.region, accountId)
+        : sameAsDefault !== undefined
+          ? resolveKmsKey(sameAsDefault, bucket.region, accountId)
+          : defaultKmsKey(bucket.region, accountId),
+    bucketKeyEnabled:
+      bucketKey === undefined
+        ? isKms(fallback.algorithm) && (fallback.bucketKeyEnabled ?? false)
+        : bucketKey === 'true',
+  };
+}
+
+/** `x-amz-server-side-encryption*` response headers. */
+export function encryptionHeaders(encryption: Encryption): Record<string, string> {
+  const out: Record<string, string> = { 'x-amz-server-side-encryption': encryption.algorithm };
+  if (encryption.kmsKeyId !== undefined)
+    out['x-amz-server-side-encryption-aws-kms-key-id'] = encryption.kmsKeyId;
+  if (encryption.bucketKeyEnabled) out['x-amz-server-side-encryption-bucket-key-enabled'] = 'true';
+  return out;
+}
+
+/** Whether objects under this encryption get an ETag that is not their MD5. */
+export function hidesMd5(encryption: Encryption): boolean {
+  return isKms(encryption.algorithm);
+}

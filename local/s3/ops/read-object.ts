@@ -1,0 +1,150 @@
+/**
+ * GetObject and HeadObject: a version (current or `?versionId=`), a byte range (`Range`) or one part of a
+ * multipart object (`?partNumber=`), conditional requests, response header overrides, and the checksum
+ * headers only when asked for with `x-amz-checksum-mode: ENABLED` (never for a range, the part's own
+ * checksum for a part).
+ */
+import { requireBucket } from '../bucket-access.ts';
+import { checksumHeaders } from '../checksum-headers.ts';
+import { header, objectKey, type S3Deps, type S3Handler, type S3Request } from '../context.ts';
+import { encryptionHeaders } from '../encryption.ts';
+import { S3Errors } from '../errors.ts';
+import {
+  ARCHIVE_CLASSES,
+  checkKey,
+  describeHeaders,
+  etagMatches,
+  httpDate,
+  lastModifiedSeconds,
+  parseHttpDate,
+} from '../object-headers.ts';
+import { type ByteRange, parseRange } from '../range.ts';
+import type { ObjectChecksum, ObjectVersion } from '../store/records.ts';
+import { readableVersion, versionIdHeader } from '../version-lookup.ts';
+
+const OVERRIDES: ReadonlyArray<[string, string]> = [
+  ['response-content-type', 'content-type'],
+  ['response-content-language', 'content-language'],
+  ['response-expires', 'expires'],
+  ['response-cache-control', 'cache-control'],
+  ['response-content-disposition', 'content-disposition'],
+  ['response-content-encoding', 'content-encoding'],
+];
+
+/** Applies If-Match / If-Unmodified-Since (412) and If-None-Match / If-Modified-Since (304). */
+function checkConditions(request: S3Request, version: ObjectVersion): void {
+  const modified = lastModifiedSeconds(version);
+  const ifMatch = header(request, 'if-match');
+  const ifUnmodifiedSince = parseHttpDate(header(request, 'if-unmodified-since'));
+  if (ifMatch !== undefined) {
+    if (!etagMatches(ifMatch, version.etag)) throw S3Errors.preconditionFailed('If-Match');
+  } else if (ifUnmodifiedSince !== undefined && modified > ifUnmodifiedSince) {
+    throw S3Errors.preconditionFailed('If-Unmodified-Since');
+  }
+  const notModified = {
+    etag: version.etag,
+    'last-modified': httpDate(version.lastModified),
+  };
+  const ifNoneMatch = header(request, 'if-none-match');
+  const ifModifiedSince = parseHttpDate(header(request, 'if-modified-since'));
+  if (ifNoneMatch !== undefined) {
+    if (etagMatches(ifNoneMatch, version.etag)) throw S3Errors.notModified(notModified);
+  } else if (ifModifiedSince !== undefined && modified <= ifModifiedSince) {
+    throw S3Errors.notModified(notModified);
+  }
+}
+
+/** `?partNumber=` as a number 1–10,000, or `undefined`. @throws S3Error InvalidArgument. */
+export function partNumberParam(request: S3Request): number | undefined {
+  const value = request.query.get('partNumber');
+  if (value === null) return undefined;
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+    throw S3Errors.invalidArgument(
+      'Part number must be an integer between 1 and 10000, inclusive',
+      'partNumber',
+      value,
+    );
+  }
+  return n;
+}
+
+interface Selection {
+  readonly range?: ByteRange;
+  readonly partsCount?: number;
+  readonly checksum?: ObjectChecksum;
+}
+
+/** The bytes a request selects and the checksum that describes them. */
+function select(request: S3Request, version: ObjectVersion): Selection {
+  const rangeHeader = header(request, 'range');
+  const partNumber = partNumberParam(request);
+  if (partNumber !== undefined && rangeHeader !== undefined) {
+    throw S3Errors.invalidRequest('Cannot specify both Range header and partNumber query parameter');
+  }
+  if (partNumber !== undefined) {
+    const parts = version.parts;
+    if (!parts) {
+      if (partNumber !== 1) throw S3Errors.invalidPartNumber();
+      return version.checksum ? { checksum: version.checksum } : {};
+    }
+    const index = parts.findIndex((p) => p.partNumber === partNumber);
+    const part = parts[index];
+    if (!part) throw S3Errors.invalidPartNumber();
+    const start = parts.slice(0, index).reduce((sum, p) => sum + p.size, 0);
+    const partChecksum =
+      version.checksum && part.checksum !== undefined
+        ? { algorithm: version.checksum.algorithm, type: version.checksum.type, value: part.checksum }
+        : undefined;
+    return {
+      range: { start, end: start + part.size - 1 },
+      partsCount: parts.length,
+      ...(partChecksum ? { checksum: partChecksum } : {}),
+    };
+  }
+  const range = parseRange(rangeHeader, version.size);
+  if (range) return { range };
+  return version.checksum ? { checksum: version.checksum } : {};
+}
+
+async function serve(deps: S3Deps, request: S3Request, withBody: boolean) {
+  const state = requireBucket(deps, request);
+  const key = objectKey(request);
+  checkKey(key);
+  const version = readableVersion(state, key, request.query.get('versionId'));
+  if (withBody && ARCHIVE_CLASSES.has(version.storageClass))
+    throw S3Errors.invalidObjectState(version.storageClass);
+  checkConditions(request, version);
+  const selection = select(request, version);
+  const checksumMode = header(request, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
+  const { range } = selection;
+  const length = range ? range.end - range.start + 1 : version.size;
+  const headers: Record<string, string | number> = {
+    ...describeHeaders(version),
+    'accept-ranges': 'bytes',
+    'content-length': length,
+    ...versionIdHeader(state.record, version.versionId),
+    ...encryptionHeaders(version.encryption),
+    ...(checksumMode ? checksumHeaders(selection.checksum) : {}),
+  };
+  if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${version.size}`;
+  if (selection.partsCount !== undefined) headers['x-amz-mp-parts-count'] = selection.partsCount;
+  if (withBody && version.tags.length > 0) headers['x-amz-tagging-count'] = version.tags.length;
+  if (withBody) {
+    for (const [param, name] of OVERRIDES) {
+      const value = request.query.get(param);
+      if (value !== null) headers[name] = value;
+    }
+  }
+  const status = range ? 206 : 200;
+  if (!withBody || length === 0) return { status, headers };
+  const start = range?.start ?? 0;
+  const end = range?.end ?? version.size - 1;
+  return { status, headers, body: deps.store.read(state.record.name, version, start, end) };
+}
+
+/** GetObject. */
+export const getObject: S3Handler = (deps, request) => serve(deps, request, true);
+
+/** HeadObject. */
+export const headObject: S3Handler = (deps, request) => serve(deps, request, false);

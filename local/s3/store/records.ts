@@ -1,0 +1,132 @@
+/**
+ * The records the local S3 keeps per bucket, object version and multipart upload. They are stored as JSON
+ * next to the data files and rebuilt into memory on start, so every field is plain data.
+ */
+import type { ChecksumAlgorithm, ChecksumType } from '../checksums.ts';
+
+/** A bucket's versioning state; `undefined` (never configured) is "unversioned". */
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
+/** One tag of an object or bucket, in the order it was given. */
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Server-side encryption of an object, or a bucket's default encryption rule. */
+export interface Encryption {
+  readonly algorithm: 'AES256' | 'aws:kms' | 'aws:kms:dsse';
+  /** The full key ARN (KMS only). */
+  readonly kmsKeyId?: string;
+  readonly bucketKeyEnabled?: boolean;
+}
+
+export interface BucketRecord {
+  readonly name: string;
+  readonly region: string;
+  /** ISO-8601. */
+  readonly createdAt: string;
+  readonly versioning?: VersioningStatus;
+  readonly mfaDelete?: 'Enabled' | 'Disabled';
+  readonly tags?: readonly Tag[];
+  /** The default encryption rule; `undefined` means S3's default (SSE-S3). */
+  readonly encryption?: Encryption;
+  /** The canned ACL given at creation. */
+  readonly acl?: string;
+}
+
+/** The representation headers S3 stores with an object and returns on GET/HEAD. */
+export interface ContentHeaders {
+  readonly contentType?: string;
+  readonly cacheControl?: string;
+  readonly contentDisposition?: string;
+  readonly contentEncoding?: string;
+  readonly contentLanguage?: string;
+  readonly expires?: string;
+  readonly websiteRedirectLocation?: string;
+}
+
+/** An object's checksum as S3 reports it: base64, with `-N` for composite checksums. */
+export interface ObjectChecksum {
+  readonly algorithm: ChecksumAlgorithm;
+  readonly type: ChecksumType;
+  readonly value: string;
+}
+
+/** One part of a multipart object, as GetObject/HeadObject `partNumber` and GetObjectAttributes see it. */
+export interface PartLayout {
+  readonly partNumber: number;
+  readonly size: number;
+  /** The part's checksum in the object's algorithm (base64), when the object has one per part. */
+  readonly checksum?: string;
+}
+
+/** A data file of an object version; the body is the concatenation of its segments. */
+export interface Segment {
+  readonly file: string;
+  readonly size: number;
+}
+
+/** What an object version is, apart from where it lives. */
+export interface ObjectAttributes {
+  readonly size: number;
+  /** Quoted, as S3 returns it. */
+  readonly etag: string;
+  readonly headers: ContentHeaders;
+  /** User metadata without the `x-amz-meta-` prefix, names lower-cased. */
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly tags: readonly Tag[];
+  readonly storageClass: string;
+  readonly acl?: string;
+  readonly encryption: Encryption;
+  readonly checksum?: ObjectChecksum;
+  /** Only for objects made by CompleteMultipartUpload. */
+  readonly parts?: readonly PartLayout[];
+}
+
+/** One version of a key: an object or a delete marker. */
+export interface ObjectVersion extends ObjectAttributes {
+  /** The storage directory's name. */
+  readonly id: string;
+  readonly key: string;
+  /** `'null'` for the null version. */
+  readonly versionId: string;
+  /** Fixed-width upper-case hex; orders versions of a bucket by creation. */
+  readonly sequencer: string;
+  readonly deleteMarker: boolean;
+  /** ISO-8601 with milliseconds. */
+  readonly lastModified: string;
+  readonly segments: readonly Segment[];
+}
+
+/** A multipart upload in progress. */
+export interface UploadRecord {
+  readonly uploadId: string;
+  readonly bucket: string;
+  readonly key: string;
+  readonly initiated: string;
+  /** The algorithm named at CreateMultipartUpload, if any. */
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
+  readonly checksumType?: ChecksumType;
+  readonly headers: ContentHeaders;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly tags: readonly Tag[];
+  readonly storageClass: string;
+  readonly acl?: string;
+  readonly encryption: Encryption;
+}
+
+/** An uploaded part. */
+export interface PartRecord {
+  readonly partNumber: number;
+  readonly size: number;
+  /** Quoted. Under SSE-KMS not the MD5 of the part. */
+  readonly etag: string;
+  /** The part's MD5 in hex (what the object's multipart ETag is made of). */
+  readonly md5: string;
+  readonly lastModified: string;
+  /** Base64 checksums computed for the part, by algorithm. */
+  readonly checksums: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
+  /** The data file's name inside the upload's directory. */
+  readonly file: string;
+}

@@ -1,0 +1,441 @@
+/**
+ * The local S3's persistent state. Layout under the data directory:
+ *
+ * ```
+ * tmp/<id>/                             staging: bodies are written here first, then renamed into place
+ * buckets/<bucket>/bucket.json          the bucket record
+ * buckets/<bucket>/objects/<id>/        one object version (or delete marker): meta.json + seg-1…seg-N
+ * buckets/<bucket>/uploads/<uploadId>/  a multipart upload: upload.json, part-<n>.json, part data files
+ * ```
+ *
+ * Every change is made visible by a rename, so a crash leaves either the old or the new state; `init()`
+ * rebuilds the in-memory index from the JSON records and sweeps what a crash left behind.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { s3Timestamp } from '../clock.ts';
+import { newId, readJson, readSegments, remove, writeJsonAtomic } from './files.ts';
+import { KeyIndex } from './key-index.ts';
+import { KeyedLock } from './keyed-lock.ts';
+import type {
+  BucketRecord,
+  ObjectAttributes,
+  ObjectVersion,
+  PartRecord,
+  Segment,
+  UploadRecord,
+} from './records.ts';
+
+/** A bucket as the service sees it: its record, its keys and its multipart uploads. */
+export interface BucketState {
+  readonly record: BucketRecord;
+  readonly index: KeyIndex;
+  readonly uploads: Map<string, UploadState>;
+}
+
+/** The store's own view of a bucket: its record is replaced in place, so holders see updates. */
+interface MutableBucketState extends BucketState {
+  record: BucketRecord;
+  lastSequencer: bigint;
+}
+
+/** A multipart upload with its parts by number. */
+export interface UploadState {
+  readonly record: UploadRecord;
+  readonly parts: Map<number, PartRecord>;
+}
+
+/** A private directory to write new data files into before they are committed. */
+export interface Staging {
+  readonly id: string;
+  readonly dir: string;
+}
+
+/** What deleting without a version id did. */
+export interface DeleteOutcome {
+  /** The delete marker created, when the bucket is versioned. */
+  readonly marker?: ObjectVersion;
+  /** The version removed for good (unversioned bucket, or the null version under Suspended). */
+  readonly removed?: ObjectVersion;
+}
+
+/** Thrown by the store when a bucket it is asked about does not exist (a race with DeleteBucket). */
+export class BucketGoneError extends Error {
+  override readonly name = 'BucketGoneError';
+}
+
+const SEQUENCER_DIGITS = 16;
+const META = 'meta.json';
+
+/** A new S3-style version id: 32 URL-safe characters. */
+export function newVersionId(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+async function listDir(path: string): Promise<string[]> {
+  try {
+    return await readdir(path);
+  } catch {
+    return [];
+  }
+}
+
+export class S3Store {
+  readonly #root: string;
+  readonly #buckets = new Map<string, MutableBucketState>();
+  readonly #lock = new KeyedLock();
+
+  constructor(dataDir: string) {
+    this.#root = dataDir;
+  }
+
+  get #tmp(): string {
+    return join(this.#root, 'tmp');
+  }
+
+  #bucketDir(bucket: string): string {
+    return join(this.#root, 'buckets', bucket);
+  }
+
+  #versionDir(bucket: string, id: string): string {
+    return join(this.#bucketDir(bucket), 'objects', id);
+  }
+
+  #uploadDir(bucket: string, uploadId: string): string {
+    return join(this.#bucketDir(bucket), 'uploads', uploadId);
+  }
+
+  /** Loads every bucket, version and upload from disk and removes leftovers of interrupted writes. */
+  async init(): Promise<void> {
+    await remove(this.#tmp);
+    await mkdir(this.#tmp, { recursive: true });
+    await mkdir(join(this.#root, 'buckets'), { recursive: true });
+    this.#buckets.clear();
+    for (const name of await listDir(join(this.#root, 'buckets'))) {
+      const record = await readJson<BucketRecord>(join(this.#bucketDir(name), 'bucket.json'));
+      if (!record || record.name !== name) continue;
+      const state = {
+        record,
+        index: new KeyIndex(),
+        uploads: new Map<string, UploadState>(),
+        lastSequencer: 0n,
+      };
+      await this.#loadVersions(state);
+      await this.#loadUploads(state);
+      this.#buckets.set(name, state);
+    }
+  }
+
+  async #loadVersions(state: MutableBucketState): Promise<void> {
+    const dir = join(this.#bucketDir(state.record.name), 'objects');
+    for (const id of await listDir(dir)) {
+      const version = await readJson<ObjectVersion>(join(dir, id, META));
+      if (!version || version.id !== id) {
+        await remove(join(dir, id));
+        continue;
+      }
+      for (const stale of state.index.add(version)) await remove(join(dir, stale.id));
+      const seq = BigInt(`0x${version.sequencer}`);
+      if (seq > state.lastSequencer) state.lastSequencer = seq;
+    }
+  }
+
+  async #loadUploads(state: BucketState): Promise<void> {
+    const dir = join(this.#bucketDir(state.record.name), 'uploads');
+    for (const uploadId of await listDir(dir)) {
+      const uploadDir = join(dir, uploadId);
+      const record = await readJson<UploadRecord>(join(uploadDir, 'upload.json'));
+      if (!record || record.uploadId !== uploadId) {
+        await remove(uploadDir);
+        continue;
+      }
+      const parts = new Map<number, PartRecord>();
+      const files = await listDir(uploadDir);
+      for (const file of files.filter((f) => /^part-\d+\.json$/.test(f))) {
+        const part = await readJson<PartRecord>(join(uploadDir, file));
+        if (part) parts.set(part.partNumber, part);
+      }
+      const referenced = new Set([...parts.values()].map((p) => p.file));
+      for (const file of files) {
+        if (file.endsWith('.bin') && !referenced.has(file)) await remove(join(uploadDir, file));
+      }
+      state.uploads.set(uploadId, { record, parts });
+    }
+  }
+
+  /** Nothing is held open between requests; present for symmetry with `init()`. */
+  async close(): Promise<void> {}
+
+  bucket(name: string): BucketState | undefined {
+    return this.#buckets.get(name);
+  }
+
+  /** Every bucket, by name. */
+  buckets(): BucketState[] {
+    return [...this.#buckets.values()].sort((a, b) => (a.record.name < b.record.name ? -1 : 1));
+  }
+
+  #require(name: string): MutableBucketState {
+    const state = this.#buckets.get(name);
+    if (!state) throw new BucketGoneError(`bucket ${name} no longer exists`);
+    return state;
+  }
+
+  async createBucket(record: BucketRecord): Promise<BucketState> {
+    const dir = this.#bucketDir(record.name);
+    await mkdir(join(dir, 'objects'), { recursive: true });
+    await mkdir(join(dir, 'uploads'), { recursive: true });
+    await writeJsonAtomic(join(dir, 'bucket.json'), record);
+    const state = {
+      record,
+      index: new KeyIndex(),
+      uploads: new Map<string, UploadState>(),
+      lastSequencer: 0n,
+    };
+    this.#buckets.set(record.name, state);
+    return state;
+  }
+
+  /** Replaces a bucket's record (versioning, tags, encryption). */
+  async updateBucket(name: string, update: (record: BucketRecord) => BucketRecord): Promise<BucketRecord> {
+    return this.#lock.run(`bucket\u0000${name}`, async () => {
+      const state = this.#require(name);
+      const record = update(state.record);
+      await writeJsonAtomic(join(this.#bucketDir(name), 'bucket.json'), record);
+      state.record = record;
+      return record;
+    });
+  }
+
+  /** Removes a bucket with everything under it (the caller has checked it holds no objects). */
+  async deleteBucket(name: string): Promise<void> {
+    this.#buckets.delete(name);
+    await remove(this.#bucketDir(name));
+  }
+
+  /** The next event sequencer of a bucket: increasing, fixed-width upper-case hex. */
+  nextSequencer(bucket: string): string {
+    const state = this.#require(bucket);
+    const fromClock = BigInt(Date.now()) << 20n;
+    const next = fromClock > state.lastSequencer ? fromClock : state.lastSequencer + 1n;
+    state.lastSequencer = next;
+    return next.toString(16).toUpperCase().padStart(SEQUENCER_DIGITS, '0');
+  }
+
+  /** A fresh staging directory. */
+  async stage(): Promise<Staging> {
+    const id = newId();
+    const dir = join(this.#tmp, id);
+    await mkdir(dir, { recursive: true });
+    return { id, dir };
+  }
+
+  /** Drops a staging directory that will not be committed. */
+  async discard(staging: Staging): Promise<void> {
+    await remove(staging.dir);
+  }
+
+  /** The directory holding a version's data files. */
+  versionDir(bucket: string, version: ObjectVersion): string {
+    return this.#versionDir(bucket, version.id);
+  }
+
+  /** Streams bytes `start..end` (inclusive) of a version's body. */
+  read(bucket: string, version: ObjectVersion, start: number, end: number): Readable {
+    return readSegments(this.versionDir(bucket, version), version.segments, start, end);
+  }
+
+  /**
+   * Makes the staged files a new version of `key` — a new version id when versioning is enabled, else the
+   * null version (replacing the previous one). `check` runs under the key's lock before anything changes
+   * (conditional writes); it may throw.
+   */
+  async commit(
+    bucket: string,
+    key: string,
+    staging: Staging,
+    attributes: ObjectAttributes & { readonly segments: ObjectVersion['segments'] },
+    check?: (current: ObjectVersion | undefined) => void,
+  ): Promise<ObjectVersion> {
+    return this.#lock.run(`${bucket}\u0000${key}`, async () => {
+      const state = this.#require(bucket);
+      check?.(state.index.latest(key));
+      const version: ObjectVersion = {
+        ...attributes,
+        id: staging.id,
+        key,
+        versionId: state.record.versioning === 'Enabled' ? newVersionId() : 'null',
+        sequencer: this.nextSequencer(bucket),
+        deleteMarker: false,
+        lastModified: s3Timestamp(),
+      };
+      return this.#install(state, staging, version);
+    });
+  }
+
+  async #install(state: BucketState, staging: Staging, version: ObjectVersion): Promise<ObjectVersion> {
+    await writeJsonAtomic(join(staging.dir, META), version);
+    await rename(staging.dir, this.#versionDir(state.record.name, version.id));
+    for (const replaced of state.index.add(version)) {
+      await remove(this.#versionDir(state.record.name, replaced.id));
+    }
+    return version;
+  }
+
+  /**
+   * DeleteObject without a version id: a delete marker in a versioned bucket (the null one under
+   * Suspended, replacing the null version), otherwise removes the object.
+   */
+  async deleteCurrent(bucket: string, key: string): Promise<DeleteOutcome> {
+    return this.#lock.run(`${bucket}\u0000${key}`, async () => {
+      const state = this.#require(bucket);
+      const versioning = state.record.versioning;
+      if (versioning === undefined) {
+        const removed = state.index.remove(key, 'null');
+        if (removed) await remove(this.#versionDir(bucket, removed.id));
+        return removed ? { removed } : {};
+      }
+      const replacedNull = versioning === 'Suspended' ? state.index.find(key, 'null') : undefined;
+      const staging = await this.stage();
+      const marker: ObjectVersion = {
+        id: staging.id,
+        key,
+        versionId: versioning === 'Enabled' ? newVersionId() : 'null',
+        sequencer: this.nextSequencer(bucket),
+        deleteMarker: true,
+        lastModified: s3Timestamp(),
+        size: 0,
+        etag: '',
+        headers: {},
+        metadata: {},
+        tags: [],
+        storageClass: 'STANDARD',
+        encryption: { algorithm: 'AES256' },
+        segments: [],
+      };
+      await this.#install(state, staging, marker);
+      return replacedNull && !replacedNull.deleteMarker ? { marker, removed: replacedNull } : { marker };
+    });
+  }
+
+  /** Removes one version (or delete marker) for good. */
+  async deleteVersion(bucket: string, key: string, versionId: string): Promise<ObjectVersion | undefined> {
+    return this.#lock.run(`${bucket}\u0000${key}`, async () => {
+      const state = this.#require(bucket);
+      const removed = state.index.remove(key, versionId);
+      if (removed) await remove(this.#versionDir(bucket, removed.id));
+      return removed;
+    });
+  }
+
+  /** Rewrites a version's record (its tags), keeping its data. */
+  async updateVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+    update: (version: ObjectVersion) => ObjectVersion,
+  ): Promise<ObjectVersion | undefined> {
+    return this.#lock.run(`${bucket}\u0000${key}`, async () => {
+      const state = this.#require(bucket);
+      const current = state.index.find(key, versionId);
+      if (!current) return undefined;
+      const next = update(current);
+      await writeJsonAtomic(join(this.#versionDir(bucket, current.id), META), next);
+      state.index.update(next);
+      return next;
+    });
+  }
+
+  async createUpload(record: UploadRecord): Promise<UploadState> {
+    const state = this.#require(record.bucket);
+    const dir = this.#uploadDir(record.bucket, record.uploadId);
+    await mkdir(dir, { recursive: true });
+    await writeJsonAtomic(join(dir, 'upload.json'), record);
+    const upload = { record, parts: new Map<number, PartRecord>() };
+    state.uploads.set(record.uploadId, upload);
+    return upload;
+  }
+
+  upload(bucket: string, uploadId: string): UploadState | undefined {
+    return this.#buckets.get(bucket)?.uploads.get(uploadId);
+  }
+
+  /** Stores a part from a staged data file, replacing an earlier upload of the same part number. */
+  async putPart(
+    bucket: string,
+    uploadId: string,
+    stagedFile: string,
+    part: Omit<PartRecord, 'file'>,
+  ): Promise<PartRecord | undefined> {
+    return this.#lock.run(`upload\u0000${uploadId}`, async () => {
+      const upload = this.upload(bucket, uploadId);
+      if (!upload) return undefined;
+      const dir = this.#uploadDir(bucket, uploadId);
+      const record: PartRecord = { ...part, file: `part-${part.partNumber}-${newId(6)}.bin` };
+      await rename(stagedFile, join(dir, record.file));
+      await writeJsonAtomic(join(dir, `part-${part.partNumber}.json`), record);
+      const previous = upload.parts.get(part.partNumber);
+      upload.parts.set(part.partNumber, record);
+      if (previous) await remove(join(dir, previous.file));
+      return record;
+    });
+  }
+
+  /** The path of a part's data file. */
+  partPath(bucket: string, uploadId: string, part: PartRecord): string {
+    return join(this.#uploadDir(bucket, uploadId), part.file);
+  }
+
+  /** Forgets an upload and deletes its parts. */
+  async abortUpload(bucket: string, uploadId: string): Promise<boolean> {
+    return this.#lock.run(`upload\u0000${uploadId}`, async () => {
+      const state = this.#buckets.get(bucket);
+      if (!state?.uploads.delete(uploadId)) return false;
+      await remove(this.#uploadDir(bucket, uploadId));
+      return true;
+    });
+  }
+
+  /**
+   * Turns an upload into an object: `select` (run under the upload's lock; it may throw) picks and checks
+   * the parts, whose files then become the version's segments (moved, not copied). `prepare` returns the
+   * version's attributes once the files are staged (it may rewrite them). The upload disappears on
+   * success; on failure the part files are put back.
+   */
+  async completeUpload(
+    bucket: string,
+    uploadId: string,
+    select: (upload: UploadState) => readonly PartRecord[],
+    prepare: (staging: Staging, segments: readonly Segment[]) => Promise<ObjectAttributes>,
+  ): Promise<ObjectVersion | undefined> {
+    return this.#lock.run(`upload\u0000${uploadId}`, async () => {
+      const upload = this.upload(bucket, uploadId);
+      if (!upload) return undefined;
+      const parts = select(upload);
+      const staging = await this.stage();
+      const moved: Array<{ from: string; to: string }> = [];
+      try {
+        const segments: Segment[] = [];
+        for (const [i, part] of parts.entries()) {
+          const file = `seg-${i + 1}`;
+          const from = this.partPath(bucket, uploadId, part);
+          const to = join(staging.dir, file);
+          await rename(from, to);
+          moved.push({ from, to });
+          segments.push({ file, size: part.size });
+        }
+        const attributes = await prepare(staging, segments);
+        const version = await this.commit(bucket, upload.record.key, staging, { ...attributes, segments });
+        this.#buckets.get(bucket)?.uploads.delete(uploadId);
+        await remove(this.#uploadDir(bucket, uploadId));
+        return version;
+      } catch (err) {
+        for (const { from, to } of moved) await rename(to, from).catch(() => undefined);
+        await this.discard(staging);
+        throw err;
+      }
+    });
+  }
+}
