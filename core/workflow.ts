@@ -26,6 +26,12 @@ const byteCount = z.number().int().min(0);
 // ── The source object ─────────────────────────────────────────────────────────────────────────
 
 /** Full-object and composite checksum algorithms S3 reports (with `ChecksumMode=ENABLED`). */
+/**
+ * A target as the workflow carries it: the configured target plus the matched rule's prefix, which
+ * `keyPrefix` replaces in the destination key (`build_artifacts/web.zip` → `releases/web.zip`).
+ */
+export const workflowTargetSchema = targetSchema.extend({ sourcePrefix: z.string().optional() });
+
 export const CHECKSUM_ALGORITHMS = ['CRC64NVME', 'CRC32C', 'CRC32', 'SHA256', 'SHA1'] as const;
 
 /** S3 checksum types: over the whole object, or a checksum of the part checksums. */
@@ -99,7 +105,7 @@ export const resolveTargetsOutputSchema = z
   .object({
     /** Absent only when there are no targets (a source that is gone cannot be described). */
     source: sourceObjectSchema.optional(),
-    targets: z.array(targetSchema),
+    targets: z.array(workflowTargetSchema),
     settings: relaySettingsSchema,
     reason: z.enum(NO_TARGETS_REASONS).optional(),
     /** A sentence for people, such as which bucket and key matched no rule. */
@@ -163,7 +169,8 @@ export const copyDoneSchema = z.object({
 export const copySupersededSchema = z.object({
   status: z.literal('superseded'),
   bytes: byteCount,
-  destination: replicaSchema,
+  /** The newer replica when there is one; just the location when the source changed before any copy. */
+  destination: objectLocationSchema.extend({ versionId: nonEmpty.optional(), etag: nonEmpty.optional() }),
 });
 
 /** The pinned source version no longer exists; nothing was copied. */
@@ -237,7 +244,7 @@ export const stateErrorSchema = z.object({ Error: z.string(), Cause: z.string().
 export const taskInputSchema = z.object({
   source: sourceObjectSchema,
   settings: relaySettingsSchema,
-  target: targetSchema,
+  target: workflowTargetSchema,
   /** The previous Copy result (on a `copying` loop or a re-copy). */
   copy: copyResultSchema.optional(),
   /** True on the one re-copy after a verification mismatch. */
@@ -255,7 +262,7 @@ export const deploymentSummarySchema = deploymentStateSchema.pick({ id: true, st
 
 /** A target whose replica holds the source's bytes, proven, and deployed when asked. */
 export const targetDoneSchema = z.object({
-  target: targetSchema,
+  target: workflowTargetSchema,
   status: z.literal(['copied', 'in-sync']),
   bytes: byteCount,
   verifiedBy: z.enum(VERIFIED_BY),
@@ -265,7 +272,7 @@ export const targetDoneSchema = z.object({
 
 /** A target left alone: a newer replica is there, or the source vanished. */
 export const targetSkippedSchema = z.object({
-  target: targetSchema,
+  target: workflowTargetSchema,
   status: z.literal(['superseded', 'source-gone']),
   bytes: byteCount,
   destination: objectLocationSchema.extend({ versionId: nonEmpty.optional(), etag: nonEmpty.optional() }),
@@ -273,7 +280,7 @@ export const targetSkippedSchema = z.object({
 
 /** A target that failed (first pass): the error name and its cause. */
 export const targetFailedSchema = z.object({
-  target: targetSchema,
+  target: workflowTargetSchema,
   status: z.literal('failed'),
   error: z.string(),
   cause: z.string().optional(),
@@ -300,6 +307,8 @@ export const executionOutputSchema = z.union([relayOutputSchema, resolveTargetsO
 
 // ── Types ─────────────────────────────────────────────────────────────────────────────────────
 
+/** A target as the workflow carries it. */
+export type WorkflowTarget = z.infer<typeof workflowTargetSchema>;
 /** A checksum as S3 reports it. */
 export type Checksum = z.infer<typeof checksumSchema>;
 /** An object's server-side encryption. */

@@ -1,0 +1,22 @@
+import type { Clock } from '../shared/task.ts';
+
+/**
+ * The time a Copy invocation may spend starting parts: the configured budget, capped by the
+ * Lambda's remaining time less a margin (parts still in flight must finish and the result must be
+ * returned before the Lambda times out).
+ */
+
+/** Time kept back from the Lambda's remaining time. */
+export const COPY_TIME_MARGIN_MS = 60_000;
+
+/** When to stop starting parts: an absolute time on `clock`. */
+export function copyDeadline(
+  clock: Clock,
+  budgetSeconds: number,
+  remainingTimeMs: (() => number) | undefined,
+  marginMs: number = COPY_TIME_MARGIN_MS,
+): number {
+  const budget = budgetSeconds * 1000;
+  const available = remainingTimeMs === undefined ? budget : Math.min(budget, remainingTimeMs() - marginMs);
+  return clock() + Math.max(0, available);
+}

@@ -1,0 +1,186 @@
+import { isRelayError, MultipartUploadGone, SourceChanged, SourceGone } from '../../core/errors.ts';
+import { parseReplicaMetadata, stampNamesSourceVersion } from '../../core/replica-metadata.ts';
+import type { CopyResult } from '../../core/workflow.ts';
+import type { StoredObject } from '../shared/object-facts.ts';
+import { sourceIdentity } from '../shared/source-pin.ts';
+import type { CopyContext } from './context.ts';
+import { decideCopy } from './decide.ts';
+import { headDestination } from './destination.ts';
+import { replicaOf, sourceChanged, sourceGone } from './outcomes.ts';
+import { type PartPlan, planParts, uniformRange } from './part-plan.ts';
+import { runParts } from './part-runner.ts';
+import { headPinnedSource, readSourceTagging } from './source-read.ts';
+import {
+  abortUpload,
+  completeUpload,
+  copyPart,
+  createUpload,
+  listUploadedParts,
+  sourcePartRange,
+  type UploadListing,
+} from './upload-api.ts';
+import { copyChecksum, replicaWriteParams } from './write-params.ts';
+
+/** Where a multipart copy starts: a new upload, or the one a previous invocation began. */
+export type MultipartStart =
+  | { readonly kind: 'new'; readonly existing: StoredObject | undefined }
+  | { readonly kind: 'resume'; readonly uploadId: string };
+
+function isRetryable(err: unknown): boolean {
+  return isRelayError(err) && err.retryable;
+}
+
+function missingParts(plan: PartPlan, done: ReadonlySet<number>): number[] {
+  const missing: number[] = [];
+  for (let n = 1; n <= plan.count; n++) if (!done.has(n)) missing.push(n);
+  return missing;
+}
+
+async function partRange(ctx: CopyContext, plan: PartPlan, partNumber: number) {
+  return plan.layout === 'source' ? sourcePartRange(ctx, partNumber) : uniformRange(plan, partNumber);
+}
+
+/**
+ * A previous invocation's upload is gone. If it was completed (the invocation ended before it
+ * could return), the destination is our replica: `copied`. Otherwise the copy must start again.
+ */
+async function uploadGone(ctx: CopyContext, uploadId: string, cause: unknown): Promise<CopyResult> {
+  const existing = await headDestination(ctx.s3ClientFor, ctx.target, ctx.destination, ctx.signal);
+  const stamp = existing === undefined ? undefined : parseReplicaMetadata(existing.metadata);
+  if (
+    existing !== undefined &&
+    stamp !== undefined &&
+    existing.size === ctx.source.size &&
+    stampNamesSourceVersion(stamp, sourceIdentity(ctx.source))
+  ) {
+    return { status: 'copied', bytes: ctx.source.size, destination: replicaOf(ctx.destination, existing) };
+  }
+  throw new MultipartUploadGone(
+    `The multipart upload ${uploadId} to s3://${ctx.destination.bucket}/${ctx.destination.key} no longer exists (aborted, or expired by a lifecycle rule); the copy starts again on the next attempt`,
+    { cause, operation: 's3:ListParts' },
+  );
+}
+
+async function startUpload(ctx: CopyContext, plan: PartPlan): Promise<string> {
+  const stored = await headPinnedSource(ctx);
+  const checksum = copyChecksum(ctx.source, true, plan.layout === 'source');
+  const tagging = await readSourceTagging(ctx);
+  const uploadId = await createUpload(
+    ctx,
+    replicaWriteParams(ctx.source, stored, ctx.target, checksum),
+    checksum,
+    tagging,
+  );
+  ctx.log.info('Multipart copy started', { uploadId, parts: plan.count, layout: plan.layout, checksum });
+  return uploadId;
+}
+
+function bytesOf(listing: UploadListing): number {
+  let total = 0;
+  for (const part of listing.parts.values()) total += part.size;
+  return total;
+}
+
+/**
+ * One invocation of a multipart copy (DESIGN §2 "Cross-region copy"): creates the upload (or
+ * re-reads a previous invocation's parts with ListParts), copies missing parts in parallel until
+ * the deadline, then either completes the upload or returns `copying` to be called again.
+ *
+ * A part failure stops the run: a vanished or changed source aborts the upload and is an outcome;
+ * a permanent failure aborts the upload and is thrown; a transient one returns `copying` when this
+ * invocation made progress (so the upload is kept), and is otherwise thrown for the state machine
+ * to retry (a new upload that made no progress is aborted first). Just before completing, the
+ * destination is checked once more: a replica from a newer event wins.
+ */
+export async function multipartCopy(
+  ctx: CopyContext,
+  start: MultipartStart,
+  deadline: number,
+): Promise<CopyResult> {
+  const plan = planParts(ctx.source, ctx.settings.partSizeBytes);
+  let uploadId: string;
+  let existing = start.kind === 'new' ? start.existing : undefined;
+  const done = new Map<number, number>();
+  if (start.kind === 'resume') {
+    uploadId = start.uploadId;
+    try {
+      const listing = await listUploadedParts(ctx, uploadId);
+      for (const part of listing.parts.values()) done.set(part.partNumber, part.size);
+    } catch (err) {
+      if (err instanceof MultipartUploadGone) return uploadGone(ctx, uploadId, err);
+      throw err;
+    }
+  } else {
+    try {
+      uploadId = await startUpload(ctx, plan);
+    } catch (err) {
+      if (err instanceof SourceGone) return sourceGone(ctx.destination);
+      if (err instanceof SourceChanged) return sourceChanged(ctx.destination, existing);
+      throw err;
+    }
+  }
+
+  let progressed = false;
+  try {
+    const run = await runParts({
+      parts: missingParts(plan, new Set(done.keys())),
+      concurrency: ctx.partConcurrency,
+      expired: () => ctx.clock() >= deadline,
+      copy: async (partNumber) => copyPart(ctx, uploadId, partNumber, await partRange(ctx, plan, partNumber)),
+    });
+    for (const [partNumber, bytes] of run.done) done.set(partNumber, bytes);
+    progressed = run.done.size > 0;
+    if (run.error !== undefined) throw run.error;
+
+    const missing = missingParts(plan, new Set(done.keys()));
+    if (missing.length > 0) return copying(uploadId, missing[0] ?? plan.count + 1, done, ctx);
+
+    existing = await headDestination(ctx.s3ClientFor, ctx.target, ctx.destination, ctx.signal);
+    const decision = decideCopy(ctx.source, existing, true);
+    if (decision.action === 'skip' && existing !== undefined) {
+      await abortUpload(ctx, uploadId, decision.why);
+      return { status: 'superseded', bytes: 0, destination: replicaOf(ctx.destination, existing) };
+    }
+    const listing = await listUploadedParts(ctx, uploadId);
+    const unlisted = missingParts(plan, new Set(listing.parts.keys()));
+    if (unlisted.length > 0) return copying(uploadId, unlisted[0] ?? 1, done, ctx, bytesOf(listing));
+    const replica = await completeUpload(ctx, uploadId, listing);
+    ctx.log.info('Multipart copy completed', { uploadId, parts: plan.count, etag: replica.etag });
+    return { status: 'copied', bytes: ctx.source.size, destination: replica };
+  } catch (err) {
+    if (err instanceof SourceGone || err instanceof SourceChanged) {
+      await abortUpload(ctx, uploadId, err.message);
+      return err instanceof SourceGone
+        ? sourceGone(ctx.destination)
+        : sourceChanged(ctx.destination, existing);
+    }
+    if (!isRetryable(err)) {
+      if (!(err instanceof MultipartUploadGone))
+        await abortUpload(ctx, uploadId, err instanceof Error ? err.message : String(err));
+      throw err;
+    }
+    if (progressed)
+      return copying(uploadId, missingParts(plan, new Set(done.keys()))[0] ?? plan.count + 1, done, ctx);
+    if (start.kind === 'new')
+      await abortUpload(ctx, uploadId, 'no part could be copied; the state machine retries');
+    throw err;
+  }
+}
+
+function copying(
+  uploadId: string,
+  nextPart: number,
+  done: ReadonlyMap<number, number>,
+  ctx: CopyContext,
+  listedBytes?: number,
+): CopyResult {
+  let bytes = 0;
+  for (const size of done.values()) bytes += size;
+  return {
+    status: 'copying',
+    bytes: listedBytes ?? bytes,
+    uploadId,
+    nextPart,
+    destination: { bucket: ctx.destination.bucket, key: ctx.destination.key },
+  };
+}

@@ -1,0 +1,35 @@
+import type { CopyResult, ObjectLocation, Replica } from '../../core/workflow.ts';
+import type { StoredObject } from '../shared/object-facts.ts';
+
+/** A replica's description from its HEAD. */
+export function replicaOf(
+  destination: ObjectLocation,
+  stored: Pick<StoredObject, 'etag' | 'versionId'>,
+): Replica {
+  return {
+    bucket: destination.bucket,
+    key: destination.key,
+    ...(stored.versionId === undefined ? {} : { versionId: stored.versionId }),
+    etag: stored.etag,
+  };
+}
+
+/** The source version is gone: nothing copied. */
+export function sourceGone(destination: ObjectLocation): CopyResult {
+  return {
+    status: 'source-gone',
+    bytes: 0,
+    destination: { bucket: destination.bucket, key: destination.key },
+  };
+}
+
+/**
+ * The source changed since the event (a newer object replaced it): `superseded`, pointing at the
+ * object now at the destination — or `source-gone` when there is none, since the contract's
+ * superseded result names an existing replica.
+ */
+export function sourceChanged(destination: ObjectLocation, existing: StoredObject | undefined): CopyResult {
+  return existing === undefined
+    ? sourceGone(destination)
+    : { status: 'superseded', bytes: 0, destination: replicaOf(destination, existing) };
+}

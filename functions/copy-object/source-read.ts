@@ -1,0 +1,83 @@
+import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { classifyAwsError } from '../../core/classify-aws-error.ts';
+import { type RelayError, SourceChanged, SourceGone } from '../../core/errors.ts';
+import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
+import { describeHead, type StoredObject } from '../shared/object-facts.ts';
+import { pinnedReadParams } from '../shared/source-pin.ts';
+import type { CopyContext } from './context.ts';
+
+/**
+ * Classifies a failed call that read the pinned source (HEAD, CopyObject, UploadPartCopy): the
+ * source's version missing is `SourceGone`, its ETag no longer matching is `SourceChanged` (both
+ * outcomes, not failures); anything else is classified against `side` (`target` for the copy
+ * requests, which are sent to the destination).
+ */
+export function sourceReadError(
+  err: unknown,
+  ctx: CopyContext,
+  operation: string,
+  side: 'source' | 'target',
+): RelayError {
+  const where = `s3://${ctx.source.bucket}/${ctx.source.key}${ctx.source.versionId === undefined ? '' : ` (version ${ctx.source.versionId})`}`;
+  if (isMissingObject(err)) {
+    return new SourceGone(`${operation}: ${where} no longer exists`, { cause: err, operation });
+  }
+  if (isPreconditionFailed(err)) {
+    return new SourceChanged(
+      `${operation}: ${where} changed since the event (its ETag is no longer ${ctx.source.etag})`,
+      {
+        cause: err,
+        operation,
+      },
+    );
+  }
+  const onSource = side === 'source';
+  return classifyAwsError(err, {
+    operation,
+    side,
+    bucket: onSource ? ctx.source.bucket : ctx.destination.bucket,
+    key: onSource ? ctx.source.key : ctx.destination.key,
+  });
+}
+
+/** HEADs the pinned source for what a copy restates: metadata and content headers. */
+export async function headPinnedSource(ctx: CopyContext): Promise<StoredObject> {
+  try {
+    const head = await ctx.s3ClientFor(ctx.source.region).send(
+      new HeadObjectCommand({
+        Bucket: ctx.source.bucket,
+        Key: ctx.source.key,
+        ...pinnedReadParams(ctx.source),
+        ChecksumMode: 'ENABLED',
+      }),
+      sendOptions(ctx.signal),
+    );
+    return describeHead(head);
+  } catch (err) {
+    throw sourceReadError(err, ctx, 's3:HeadObject', 'source');
+  }
+}
+
+/**
+ * The pinned source's tags as an `x-amz-tagging` value (URL-encoded `k=v&…`), or `undefined`
+ * when it has none. UploadPartCopy copies no tags, so a multipart copy sets them at creation.
+ */
+export async function readSourceTagging(ctx: CopyContext): Promise<string | undefined> {
+  try {
+    const tagging = await ctx.s3ClientFor(ctx.source.region).send(
+      new GetObjectTaggingCommand({
+        Bucket: ctx.source.bucket,
+        Key: ctx.source.key,
+        ...(ctx.source.versionId === undefined ? {} : { VersionId: ctx.source.versionId }),
+      }),
+      sendOptions(ctx.signal),
+    );
+    const tags = tagging.TagSet ?? [];
+    if (tags.length === 0) return undefined;
+    return tags
+      .map((tag) => `${encodeURIComponent(tag.Key ?? '')}=${encodeURIComponent(tag.Value ?? '')}`)
+      .join('&');
+  } catch (err) {
+    throw sourceReadError(err, ctx, 's3:GetObjectTagging', 'source');
+  }
+}

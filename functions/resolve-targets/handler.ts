@@ -1,0 +1,22 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { cachedConfigLoader } from '../shared/config.ts';
+import { createLambdaHandler } from '../shared/lambda-handler.ts';
+import { defaultS3ClientFor, metrics, taskLog } from '../shared/powertools.ts';
+import { createResolveTargetsHandler } from './index.ts';
+
+/** The ResolveTargets Lambda: configuration from `RELAY_CONFIG` (or the bundled file), clients at module scope. */
+export const handler = createLambdaHandler(
+  'resolve-targets',
+  createResolveTargetsHandler({
+    s3ClientFor: defaultS3ClientFor,
+    loadConfig: cachedConfigLoader(),
+    log: taskLog,
+  }),
+  {
+    recordResult: (result) => {
+      metrics.addMetric('TargetsResolved', MetricUnit.Count, result.targets.length);
+      if (result.reason !== undefined)
+        metrics.addMetric(`NothingToRelay.${result.reason}`, MetricUnit.Count, 1);
+    },
+  },
+);

@@ -1,0 +1,163 @@
+import type { RelayConfig, SourceConfig } from '../../core/config/schema.ts';
+import { InvalidInput } from '../../core/errors.ts';
+import { normalizeInput, type SourceRequest } from '../../core/events/normalize.ts';
+import { isReplica } from '../../core/replica-metadata.ts';
+import { findSource, matchRules, type ResolvedTarget, resolveTargets } from '../../core/routing.ts';
+import {
+  type NoTargetsReason,
+  type RelaySettings,
+  type ResolveTargetsOutput,
+  type SourceObject,
+  settingsFromDefaults,
+  type WorkflowTarget,
+  workflowTargetSchema,
+} from '../../core/workflow.ts';
+import type { S3ClientFor } from '../shared/clients.ts';
+import { silentLog, type TaskLog } from '../shared/log.ts';
+import type { StoredObject } from '../shared/object-facts.ts';
+import { headSource, readTargetBucketTagValue } from './source-head.ts';
+
+/** What ResolveTargets needs. */
+export interface ResolveTargetsDeps {
+  readonly s3ClientFor: S3ClientFor;
+  /** The validated configuration (loaded once per container). */
+  readonly loadConfig: () => Promise<RelayConfig>;
+  readonly log?: TaskLog;
+}
+
+/** A resolved target as the workflow carries it: the configuration's fields and the rule's prefix. */
+function toWorkflowTarget(target: ResolvedTarget): WorkflowTarget {
+  return workflowTargetSchema.parse({ ...pickTargetFields(target), sourcePrefix: target.sourcePrefix });
+}
+
+/** Drops what routing added (`id`, `origin`) before the strict workflow schema sees the target. */
+function pickTargetFields(target: ResolvedTarget): Record<string, unknown> {
+  const { id: _id, origin: _origin, sourcePrefix: _prefix, ...fields } = target;
+  return fields;
+}
+
+function describeObject(request: SourceRequest): string {
+  const version = request.versionId === undefined ? '' : ` (version ${request.versionId})`;
+  return `s3://${request.bucket}/${request.key}${version}`;
+}
+
+function nothing(
+  settings: RelaySettings,
+  reason: NoTargetsReason,
+  detail: string,
+  source?: SourceObject,
+): ResolveTargetsOutput {
+  return { ...(source === undefined ? {} : { source }), targets: [], settings, reason, detail };
+}
+
+function sourceObject(config: SourceConfig, request: SourceRequest, object: StoredObject): SourceObject {
+  const versionId = object.versionId ?? request.versionId;
+  return {
+    bucket: request.bucket,
+    key: request.key,
+    region: config.region,
+    ...(versionId === undefined ? {} : { versionId }),
+    etag: object.etag,
+    size: object.size,
+    ...(request.sequencer === undefined ? {} : { sequencer: request.sequencer }),
+    ...(object.checksum === undefined ? {} : { checksum: object.checksum }),
+    ...(object.encryption === undefined ? {} : { encryption: object.encryption }),
+    ...(object.partCount === undefined ? {} : { partCount: object.partCount }),
+  };
+}
+
+/**
+ * ResolveTargets: normalises the workflow input, pins the source (HEAD with its version, else
+ * If-Match on the event's ETag), ignores replicas (the loop guard), matches the rules (and the
+ * `TargetBucket` tag when the source enables it) and returns the source with its targets — or no
+ * targets and the reason: `no-rule`, `no-targets`, `replica` or `source-gone` (also when the
+ * object was overwritten since the event: the version the event named is gone, and the newer
+ * object's own event relays it).
+ *
+ * @throws InvalidInput for an input of no accepted shape, or a CLI target selection naming a
+ *   target that is not configured for the object
+ * @throws ConfigInvalid when the configuration is invalid
+ */
+export async function resolveSourceTargets(
+  input: unknown,
+  deps: ResolveTargetsDeps,
+  signal?: AbortSignal,
+): Promise<ResolveTargetsOutput> {
+  const log = deps.log ?? silentLog;
+  const request = normalizeInput(input);
+  const config = await deps.loadConfig();
+  const settings = settingsFromDefaults(config.defaults);
+  const configured = findSource(config, request.bucket);
+  if (configured === undefined) {
+    return nothing(
+      settings,
+      'no-rule',
+      `The bucket ${request.bucket} is not a source in the relay configuration`,
+    );
+  }
+  if (matchRules(config, request).length === 0) {
+    return nothing(
+      settings,
+      'no-rule',
+      `No rule of the source ${request.bucket} matches the key ${JSON.stringify(request.key)}`,
+    );
+  }
+
+  const lookup = await headSource(deps.s3ClientFor, configured, request, signal);
+  if (!lookup.found) {
+    return nothing(
+      settings,
+      'source-gone',
+      lookup.why === 'gone'
+        ? `${describeObject(request)} no longer exists`
+        : `${describeObject(request)} was overwritten since the event (its ETag is no longer ${request.etag ?? 'the one named'}); the newer object's own event relays it`,
+    );
+  }
+  const source = sourceObject(configured, request, lookup.object);
+  if (isReplica(lookup.object.metadata)) {
+    return nothing(
+      settings,
+      'replica',
+      `${describeObject(request)} is a replica made by the relay; replicas are not relayed again`,
+      source,
+    );
+  }
+
+  const tagSettings = configured.targetBucketTag;
+  const bucketTagValue =
+    tagSettings?.enabled === true
+      ? await readTargetBucketTagValue(deps.s3ClientFor, configured, tagSettings.tagKey, signal)
+      : undefined;
+  const resolution = resolveTargets(config, request, {
+    ...(bucketTagValue === undefined ? {} : { bucketTagValue }),
+    ...(request.targets === undefined ? {} : { only: request.targets }),
+  });
+
+  const refused = resolution.rejected.filter((entry) => entry.from === 'request');
+  if (refused.length > 0) {
+    throw new InvalidInput(
+      `The requested targets cannot be used: ${refused.map((entry) => entry.message).join('; ')}`,
+    );
+  }
+  for (const entry of resolution.rejected) {
+    log.warn('A TargetBucket tag entry was not honoured', {
+      entry: entry.entry,
+      reason: entry.reason,
+      detail: entry.message,
+    });
+  }
+  if (resolution.targets.length === 0) {
+    return nothing(
+      settings,
+      resolution.reason === 'no-target' ? 'no-targets' : 'no-rule',
+      `The rules ${resolution.matchedRules.join(', ')} matched ${describeObject(request)} but name no target`,
+      source,
+    );
+  }
+  log.info('Targets resolved', {
+    source: describeObject(request),
+    rules: resolution.matchedRules,
+    targets: resolution.targets.map((target) => target.id),
+  });
+  return { source, targets: resolution.targets.map(toWorkflowTarget), settings };
+}

@@ -1,0 +1,79 @@
+import { access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, parseConfig } from '../../core/config/load.ts';
+import type { RelayConfig } from '../../core/config/schema.ts';
+import { ConfigInvalid } from '../../core/errors.ts';
+
+/**
+ * The relay configuration for ResolveTargets: the JSON in `RELAY_CONFIG`, else the file named by
+ * `RELAY_CONFIG_FILE`, else `relay.config.json` (or `.yaml`/`.yml`) bundled next to the handler
+ * (`LAMBDA_TASK_ROOT`, or this module's folder when run from source). Validated once, at first
+ * use; a bad configuration fails with every problem listed.
+ */
+
+/** The environment variable holding the configuration as JSON text. */
+export const CONFIG_ENV = 'RELAY_CONFIG';
+
+/** The environment variable naming a configuration file. */
+export const CONFIG_FILE_ENV = 'RELAY_CONFIG_FILE';
+
+/** File names looked for next to the handler, in order. */
+export const BUNDLED_CONFIG_NAMES = ['relay.config.json', 'relay.config.yaml', 'relay.config.yml'] as const;
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseJsonText(text: string): RelayConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new ConfigInvalid(CONFIG_ENV, [`(root): the variable is not valid JSON: ${detail}`], {
+      cause: err,
+    });
+  }
+  return parseConfig(value, CONFIG_ENV);
+}
+
+/**
+ * Loads and validates the configuration from the environment or the bundled file.
+ *
+ * @param here the folder bundled files are looked for in when `LAMBDA_TASK_ROOT` is unset
+ * @throws ConfigInvalid when there is none, or it is invalid
+ */
+export async function loadRelayConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  here: string = dirname(fileURLToPath(import.meta.url)),
+): Promise<RelayConfig> {
+  const text = env[CONFIG_ENV];
+  if (text !== undefined && text.trim() !== '') return parseJsonText(text);
+  const file = env[CONFIG_FILE_ENV];
+  if (file !== undefined && file.trim() !== '') return loadConfig(file);
+  const folder = env.LAMBDA_TASK_ROOT ?? here;
+  for (const name of BUNDLED_CONFIG_NAMES) {
+    const path = join(folder, name);
+    if (await exists(path)) return loadConfig(path);
+  }
+  throw new ConfigInvalid(CONFIG_ENV, [
+    `(root): no configuration: set ${CONFIG_ENV} to the configuration JSON, ${CONFIG_FILE_ENV} to a file, or bundle ${BUNDLED_CONFIG_NAMES[0]} next to the handler (${folder})`,
+  ]);
+}
+
+/** A loader that reads the configuration once and then returns the same (cached) result. */
+export function cachedConfigLoader(
+  load: () => Promise<RelayConfig> = () => loadRelayConfig(),
+): () => Promise<RelayConfig> {
+  let pending: Promise<RelayConfig> | undefined;
+  return () => {
+    pending ??= load();
+    return pending;
+  };
+}

@@ -1,0 +1,121 @@
+import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
+import { etagPartCount, unquoteEtag } from '../../core/etag.ts';
+import {
+  CHECKSUM_ALGORITHMS,
+  type Checksum,
+  type ObjectEncryption,
+  type SourceObject,
+} from '../../core/workflow.ts';
+
+/**
+ * What the relay needs to know about a stored object to compare it with another: size, ETag,
+ * checksum, encryption and part layout — read from a HeadObject answer (`ChecksumMode=ENABLED`)
+ * or from the recorded source.
+ */
+export interface ObjectFacts {
+  readonly size: number;
+  /** Unquoted. */
+  readonly etag: string;
+  readonly versionId?: string;
+  readonly checksum?: Checksum;
+  readonly encryption?: ObjectEncryption;
+  /** Parts of a multipart object (from `PartsCount` or the `-N` ETag); absent for a single-part one. */
+  readonly partCount?: number;
+}
+
+/** A HeadObject answer's fields that describe content beyond the bytes. */
+export interface StoredObject extends ObjectFacts {
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly contentType?: string;
+  readonly cacheControl?: string;
+  readonly contentDisposition?: string;
+  readonly contentEncoding?: string;
+  readonly contentLanguage?: string;
+}
+
+type ChecksumAlgorithm = Checksum['algorithm'];
+
+const CHECKSUM_FIELDS: Readonly<Record<ChecksumAlgorithm, keyof HeadObjectCommandOutput>> = {
+  CRC64NVME: 'ChecksumCRC64NVME',
+  CRC32C: 'ChecksumCRC32C',
+  CRC32: 'ChecksumCRC32',
+  SHA256: 'ChecksumSHA256',
+  SHA1: 'ChecksumSHA1',
+};
+
+/** The checksum S3 reported, if any (a composite one ends in `-N`). */
+export function checksumOf(head: HeadObjectCommandOutput): Checksum | undefined {
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = head[CHECKSUM_FIELDS[algorithm]];
+    if (typeof value === 'string' && value !== '') {
+      const type =
+        head.ChecksumType === 'COMPOSITE' || head.ChecksumType === 'FULL_OBJECT'
+          ? head.ChecksumType
+          : /-\d+$/.test(value)
+            ? 'COMPOSITE'
+            : 'FULL_OBJECT';
+      return { algorithm, value, type };
+    }
+  }
+  return undefined;
+}
+
+/** How the object is encrypted at rest, if S3 said. */
+export function encryptionOf(head: HeadObjectCommandOutput): ObjectEncryption | undefined {
+  if (head.SSECustomerAlgorithm !== undefined) return { type: 'SSE-C' };
+  switch (head.ServerSideEncryption) {
+    case 'AES256':
+      return { type: 'SSE-S3' };
+    case 'aws:kms':
+    case 'aws:kms:dsse':
+      return {
+        type: head.ServerSideEncryption,
+        ...(head.SSEKMSKeyId === undefined ? {} : { kmsKeyId: head.SSEKMSKeyId }),
+      };
+    default:
+      return undefined;
+  }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/**
+ * Reads a HeadObject answer. S3 always returns `ETag` and `Content-Length`; a partial answer is
+ * read as size 0 / empty ETag, which then matches nothing.
+ */
+export function describeHead(head: HeadObjectCommandOutput): StoredObject {
+  const etag = unquoteEtag(head.ETag ?? '');
+  const checksum = checksumOf(head);
+  const encryption = encryptionOf(head);
+  const partCount =
+    etagPartCount(etag) ??
+    (head.PartsCount !== undefined && head.PartsCount > 1 ? head.PartsCount : undefined);
+  return {
+    size: head.ContentLength ?? 0,
+    etag,
+    ...optional('versionId', head.VersionId),
+    ...optional('checksum', checksum),
+    ...optional('encryption', encryption),
+    ...optional('partCount', partCount),
+    metadata: { ...(head.Metadata ?? {}) },
+    ...optional('contentType', head.ContentType),
+    ...optional('cacheControl', head.CacheControl),
+    ...optional('contentDisposition', head.ContentDisposition),
+    ...optional('contentEncoding', head.ContentEncoding),
+    ...optional('contentLanguage', head.ContentLanguage),
+  };
+}
+
+/** The facts the workflow recorded about the pinned source. */
+export function sourceFacts(source: SourceObject): ObjectFacts {
+  return {
+    size: source.size,
+    etag: source.etag,
+    ...optional('versionId', source.versionId),
+    ...optional('checksum', source.checksum),
+    ...optional('encryption', source.encryption),
+    ...optional('partCount', source.partCount),
+  };
+}

@@ -1,0 +1,58 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  type ClientSettings,
+  clientSettingsFromEnv,
+  createCodeDeployClientFactory,
+  createS3ClientFactory,
+} from './clients.ts';
+import type { TaskLog } from './log.ts';
+
+/**
+ * The Powertools utilities every task Lambda shares, created once per container. The service
+ * name and metrics namespace follow `POWERTOOLS_SERVICE_NAME` / `POWERTOOLS_METRICS_NAMESPACE`
+ * when set.
+ */
+
+/** The service name when `POWERTOOLS_SERVICE_NAME` is unset. */
+export const DEFAULT_SERVICE_NAME = 'artifact-relay';
+
+/** The metrics namespace when `POWERTOOLS_METRICS_NAMESPACE` is unset. */
+export const DEFAULT_METRICS_NAMESPACE = 'ArtifactRelay';
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME;
+
+/** The structured JSON logger. */
+export const logger = new Logger({ serviceName });
+
+/** CloudWatch embedded-metric-format metrics. */
+export const metrics = new Metrics({
+  serviceName,
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
+});
+
+/** X-Ray tracing (inactive outside Lambda). */
+export const tracer = new Tracer({ serviceName });
+
+/** The logger as the logic modules see it. */
+export const taskLog: TaskLog = {
+  info: (message, details) => (details === undefined ? logger.info(message) : logger.info(message, details)),
+  warn: (message, details) => (details === undefined ? logger.warn(message) : logger.warn(message, details)),
+};
+
+/** The handlers' default client settings: from the environment. */
+const settings: ClientSettings = clientSettingsFromEnv();
+
+/** S3 clients per region, traced, at module scope. */
+export const defaultS3ClientFor = createS3ClientFactory(settings, (client: S3Client) =>
+  tracer.captureAWSv3Client(client),
+);
+
+/** CodeDeploy clients per region, traced, at module scope. */
+export const defaultCodeDeployClientFor = createCodeDeployClientFactory(
+  settings,
+  (client: CodeDeployClient) => tracer.captureAWSv3Client(client),
+);

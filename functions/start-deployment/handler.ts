@@ -1,0 +1,11 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { createLambdaHandler } from '../shared/lambda-handler.ts';
+import { defaultCodeDeployClientFor, metrics, taskLog } from '../shared/powertools.ts';
+import { createStartDeploymentHandler } from './index.ts';
+
+/** The StartDeployment Lambda: clients at module scope. */
+export const handler = createLambdaHandler(
+  'start-deployment',
+  createStartDeploymentHandler({ codeDeployClientFor: defaultCodeDeployClientFor, log: taskLog }),
+  { recordResult: () => metrics.addMetric('DeploymentsStarted', MetricUnit.Count, 1) },
+);

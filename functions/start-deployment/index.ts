@@ -1,0 +1,15 @@
+import { type DeploymentState, taskInputSchema } from '../../core/workflow.ts';
+import { parseTaskInput } from '../shared/parse-input.ts';
+import type { TaskHandler } from '../shared/task.ts';
+import { type StartDeploymentDeps, startDeployment } from './start.ts';
+
+export type { StartDeploymentDeps } from './start.ts';
+
+/**
+ * The StartDeployment task with injected clients, callable in-process (the local stack) or
+ * wrapped for Lambda (`handler.ts`). Its input is the per-target state with the finished `copy`.
+ */
+export function createStartDeploymentHandler(deps: StartDeploymentDeps): TaskHandler<DeploymentState> {
+  return async (input, options = {}) =>
+    startDeployment(parseTaskInput(taskInputSchema, input, 'StartDeployment'), deps, options);
+}

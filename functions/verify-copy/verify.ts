@@ -1,0 +1,174 @@
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { classifyAwsError } from '../../core/classify-aws-error.ts';
+import { InvalidInput, VerificationFailed } from '../../core/errors.ts';
+import type { Replica, SourceObject, TaskInput, VerifyResult } from '../../core/workflow.ts';
+import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
+import type { S3ClientFor } from '../shared/clients.ts';
+import { silentLog, type TaskLog } from '../shared/log.ts';
+import { describeHead, type ObjectFacts, sourceFacts } from '../shared/object-facts.ts';
+import { pinnedReadParams } from '../shared/source-pin.ts';
+import type { TaskOptions } from '../shared/task.ts';
+import { chooseEvidence } from './evidence-choice.ts';
+import { streamSha256 } from './stream-hash.ts';
+
+/** What the Verify task needs. */
+export interface VerifyCopyDeps {
+  readonly s3ClientFor: S3ClientFor;
+  readonly log?: TaskLog;
+}
+
+function describeSource(source: SourceObject): string {
+  return `s3://${source.bucket}/${source.key}${source.versionId === undefined ? '' : ` (version ${source.versionId})`}`;
+}
+
+function describeReplica(replica: Replica): string {
+  return `s3://${replica.bucket}/${replica.key}${replica.versionId === undefined ? '' : ` (version ${replica.versionId})`}`;
+}
+
+/**
+ * The pinned source's facts: a fresh HEAD, or — when the source vanished or changed since the
+ * copy — the facts recorded when it was pinned (they describe exactly the version copied).
+ */
+async function sourceSide(
+  input: TaskInput,
+  deps: VerifyCopyDeps,
+  signal: AbortSignal | undefined,
+): Promise<ObjectFacts> {
+  const { source } = input;
+  try {
+    const head = await deps.s3ClientFor(source.region).send(
+      new HeadObjectCommand({
+        Bucket: source.bucket,
+        Key: source.key,
+        ...pinnedReadParams(source),
+        ChecksumMode: 'ENABLED',
+      }),
+      sendOptions(signal),
+    );
+    return describeHead(head);
+  } catch (err) {
+    if (isMissingObject(err) || isPreconditionFailed(err)) return sourceFacts(source);
+    throw classifyAwsError(err, {
+      operation: 's3:HeadObject',
+      side: 'source',
+      bucket: source.bucket,
+      key: source.key,
+    });
+  }
+}
+
+/** The replica's facts, pinned to what the copy made (its version, else its ETag). */
+async function replicaSide(
+  input: TaskInput,
+  replica: Replica,
+  deps: VerifyCopyDeps,
+  signal: AbortSignal | undefined,
+): Promise<ObjectFacts> {
+  const { target } = input;
+  try {
+    const head = await deps.s3ClientFor(target.region).send(
+      new HeadObjectCommand({
+        Bucket: replica.bucket,
+        Key: replica.key,
+        ...pinnedReadParams(replica),
+        ChecksumMode: 'ENABLED',
+        ...(target.account === undefined ? {} : { ExpectedBucketOwner: target.account }),
+      }),
+      sendOptions(signal),
+    );
+    return describeHead(head);
+  } catch (err) {
+    if (isMissingObject(err) || isPreconditionFailed(err)) {
+      throw new VerificationFailed(
+        `The replica ${describeReplica(replica)} ${isPreconditionFailed(err) ? `is no longer the object copied (ETag ${replica.etag})` : 'no longer exists'}`,
+        { cause: err, operation: 's3:HeadObject' },
+      );
+    }
+    throw classifyAwsError(err, {
+      operation: 's3:HeadObject',
+      side: 'target',
+      bucket: replica.bucket,
+      key: replica.key,
+    });
+  }
+}
+
+async function streamedComparison(
+  input: TaskInput,
+  replica: Replica,
+  deps: VerifyCopyDeps,
+  signal: AbortSignal | undefined,
+): Promise<{ equal: boolean; values: readonly [string, string] }> {
+  const { source, target } = input;
+  const [a, b] = await Promise.all([
+    streamSha256(
+      deps.s3ClientFor(source.region),
+      { bucket: source.bucket, key: source.key, pin: pinnedReadParams(source) },
+      { operation: 's3:GetObject', side: 'source', bucket: source.bucket, key: source.key },
+      signal,
+    ),
+    streamSha256(
+      deps.s3ClientFor(target.region),
+      {
+        bucket: replica.bucket,
+        key: replica.key,
+        pin: pinnedReadParams(replica),
+        ...(target.account === undefined ? {} : { expectedBucketOwner: target.account }),
+      },
+      { operation: 's3:GetObject', side: 'target', bucket: replica.bucket, key: replica.key },
+      signal,
+    ),
+  ]);
+  return {
+    equal: a.sha256 === b.sha256 && a.bytes === b.bytes,
+    values: [`${a.sha256} (${a.bytes} bytes)`, `${b.sha256} (${b.bytes} bytes)`],
+  };
+}
+
+/**
+ * The Verify task (DESIGN §2 "ETag is not a checksum"): HEADs both sides; the sizes must match;
+ * then the strongest valid evidence (or the one `settings.verify` forces) must agree.
+ *
+ * @throws VerificationFailed naming both values when they differ (the state machine re-copies once)
+ * @throws ConfigInvalid when a forced `checksum`/`etag` cannot apply, saying why
+ */
+export async function verifyCopy(
+  input: TaskInput,
+  deps: VerifyCopyDeps,
+  options: TaskOptions = {},
+): Promise<VerifyResult> {
+  const copy = input.copy;
+  if (copy === undefined || (copy.status !== 'copied' && copy.status !== 'in-sync')) {
+    throw new InvalidInput(
+      `Verify needs a finished copy (copy.status "copied" or "in-sync"), got ${copy === undefined ? 'no copy' : `"${copy.status}"`}`,
+    );
+  }
+  const replica = copy.destination;
+  const [source, copied] = await Promise.all([
+    sourceSide(input, deps, options.signal),
+    replicaSide(input, replica, deps, options.signal),
+  ]);
+  const between = `the replica ${describeReplica(replica)} and the source ${describeSource(input.source)}`;
+  if (source.size !== copied.size) {
+    throw new VerificationFailed(
+      `Sizes differ between ${between}: source ${source.size} bytes, replica ${copied.size} bytes`,
+    );
+  }
+  const plan = chooseEvidence(input.settings.verify, source, copied);
+  const verifiedBy = plan.kind === 'compare' ? plan.comparison.verifiedBy : 'stream:sha256';
+  const outcome =
+    plan.kind === 'compare'
+      ? plan.comparison
+      : await streamedComparison(input, replica, deps, options.signal);
+  if (!outcome.equal) {
+    throw new VerificationFailed(
+      `${verifiedBy} differs between ${between}: source ${outcome.values[0]}, replica ${outcome.values[1]}`,
+    );
+  }
+  (deps.log ?? silentLog).info('Replica verified', {
+    replica: describeReplica(replica),
+    verifiedBy,
+    bytes: source.size,
+  });
+  return { verifiedBy, bytes: source.size };
+}

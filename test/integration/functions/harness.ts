@@ -1,0 +1,129 @@
+/**
+ * The task functions running in-process against the local stack with real SDK clients — the way
+ * the local state machine runs them — plus a few helpers to drive one target through them.
+ */
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  PutBucketVersioningCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { parseConfig } from '../../../core/config/parse.ts';
+import type { RelayConfig, RelayConfigInput } from '../../../core/config/schema.ts';
+import type {
+  CopyResult,
+  DeploymentState,
+  ResolveTargetsOutput,
+  TaskInput,
+  VerifyResult,
+} from '../../../core/workflow.ts';
+import { createCheckDeploymentHandler } from '../../../functions/check-deployment/index.ts';
+import { createCopyObjectHandler } from '../../../functions/copy-object/index.ts';
+import { createResolveTargetsHandler } from '../../../functions/resolve-targets/index.ts';
+import { createStartDeploymentHandler } from '../../../functions/start-deployment/index.ts';
+import { createVerifyCopyHandler } from '../../../functions/verify-copy/index.ts';
+import { startTestStack, type TestStack } from '../../helpers/local-stack.ts';
+
+/** Copy calls a test allows before it calls a copy endless. */
+const MAX_COPY_CALLS = 50;
+
+export interface RelayHarness {
+  readonly stack: TestStack;
+  s3(region: string): S3Client;
+  codeDeploy(region: string): CodeDeployClient;
+  /** Creates a bucket in `region`, versioned when asked. */
+  bucket(name: string, region: string, options?: { versioned?: boolean }): Promise<void>;
+  resolve(config: RelayConfig, input: unknown): Promise<ResolveTargetsOutput>;
+  copy(input: TaskInput, options?: { partConcurrency?: number }): Promise<CopyResult>;
+  verify(input: TaskInput): Promise<VerifyResult>;
+  startDeployment(input: TaskInput): Promise<DeploymentState>;
+  checkDeployment(input: TaskInput): Promise<DeploymentState>;
+  /** Copies until the copy is no longer `copying`; returns every result in order. */
+  copyToEnd(input: TaskInput, options?: { partConcurrency?: number }): Promise<CopyResult[]>;
+  dispose(): Promise<void>;
+}
+
+/** A configuration with one source and the given targets (one rule, any key). */
+export function relayConfig(
+  source: { bucket: string; region: string },
+  targets: RelayConfigInput['sources'][number]['rules'][number]['targets'],
+  defaults: RelayConfigInput['defaults'] = {},
+): RelayConfig {
+  return parseConfig({ sources: [{ ...source, rules: [{ name: 'all', targets }] }], defaults }, 'test');
+}
+
+/** The per-target input of the first target of a resolution. */
+export function firstTargetInput(resolved: ResolveTargetsOutput, index = 0): TaskInput {
+  const target = resolved.targets[index];
+  if (resolved.source === undefined || target === undefined) {
+    throw new Error(`nothing resolved: ${resolved.reason ?? 'no reason'} ${resolved.detail ?? ''}`);
+  }
+  return { source: resolved.source, settings: resolved.settings, target };
+}
+
+export async function startRelayHarness(): Promise<RelayHarness> {
+  const stack = await startTestStack({ timeScale: 0.001 });
+  const s3Clients = new Map<string, S3Client>();
+  const codeDeployClients = new Map<string, CodeDeployClient>();
+  const s3 = (region: string): S3Client => {
+    let client = s3Clients.get(region);
+    if (client === undefined) {
+      client = stack.s3Client(region);
+      s3Clients.set(region, client);
+    }
+    return client;
+  };
+  const codeDeploy = (region: string): CodeDeployClient => {
+    let client = codeDeployClients.get(region);
+    if (client === undefined) {
+      client = stack.codeDeployClient(region);
+      codeDeployClients.set(region, client);
+    }
+    return client;
+  };
+  const verify = createVerifyCopyHandler({ s3ClientFor: s3 });
+  const startDeployment = createStartDeploymentHandler({ codeDeployClientFor: codeDeploy });
+  const checkDeployment = createCheckDeploymentHandler({ codeDeployClientFor: codeDeploy });
+  const copy = (input: TaskInput, options: { partConcurrency?: number } = {}) =>
+    createCopyObjectHandler({ s3ClientFor: s3, ...options })(input);
+
+  return {
+    stack,
+    s3,
+    codeDeploy,
+    async bucket(name, region, options = {}) {
+      await s3(region).send(
+        new CreateBucketCommand({
+          Bucket: name,
+          ...(region === 'us-east-1'
+            ? {}
+            : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+        }),
+      );
+      if (options.versioned === true) {
+        await s3(region).send(
+          new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }),
+        );
+      }
+    },
+    resolve: (config, input) =>
+      createResolveTargetsHandler({ s3ClientFor: s3, loadConfig: async () => config })(input),
+    copy,
+    verify: (input) => verify(input),
+    startDeployment: (input) => startDeployment(input),
+    checkDeployment: (input) => checkDeployment(input),
+    async copyToEnd(input, options = {}) {
+      const results: CopyResult[] = [];
+      let state: TaskInput = input;
+      for (let call = 0; call < MAX_COPY_CALLS; call++) {
+        const result = await copy(state, options);
+        results.push(result);
+        if (result.status !== 'copying') return results;
+        state = { ...state, copy: result };
+      }
+      throw new Error(`the copy was still copying after ${MAX_COPY_CALLS} calls`);
+    },
+    dispose: () => stack.dispose(),
+  };
+}
