@@ -1,6 +1,12 @@
 /** The operator CLI `relay`. Errors print as one line unless `--debug`. */
 import '../local/polyfills.ts';
+
+// The SDK's pinned versions support Node 20; its notice about versions published after January 2027
+// (which will need Node 22) is for the dependency upgrade, not for the person running the CLI.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 import { Command, CommanderError } from 'commander';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerLocalCommand } from './commands/local.ts';
 import { CliError } from './errors.ts';
 
@@ -10,6 +16,7 @@ export function buildProgram(): Command {
     .option('--debug', 'print stack traces on errors')
     .showHelpAfterError('(run relay --help for usage)');
   registerLocalCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 
@@ -18,7 +25,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync([...argv]);
-    return 0;
+    // A command may have set its own exit code (e.g. the demo when a target failed).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     if (debug) {

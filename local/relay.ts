@@ -1,0 +1,102 @@
+/**
+ * Deploys the relay onto the local stack the way the CDK app deploys it to AWS: the state machine from
+ * the same definition (core/state-machine), task handlers registered under function ARNs, and one
+ * EventBridge rule per source bucket using the same event pattern (core/event-pattern.ts).
+ */
+import type { RelayConfig } from '../core/config/schema.ts';
+import { buildEventPattern } from '../core/event-pattern.ts';
+import {
+  buildDefinition,
+  renderDefinition,
+  TASK_PLACEHOLDERS,
+  type TaskPlaceholder,
+  type TaskRole,
+} from '../state-machine/index.ts';
+import { parseEventPattern } from './eventbridge/pattern.ts';
+import type { LocalStack } from './index.ts';
+import { AwsJsonError } from './protocol/json.ts';
+import type { TaskHandler } from './types.ts';
+
+/** The state machine's name unless told otherwise. */
+export const DEFAULT_STATE_MACHINE_NAME = 'artifact-relay';
+
+export interface DeployRelayOptions {
+  readonly config: RelayConfig;
+  /** One handler per task function. */
+  readonly handlers: Readonly<Record<TaskRole, TaskHandler>>;
+  /** @default 'artifact-relay' */
+  readonly name?: string;
+  /** The region the state machine lives in. @default the first source's region */
+  readonly region?: string;
+}
+
+export interface DeployedRelay {
+  readonly stateMachineArn: string;
+  readonly region: string;
+  readonly functionArns: Readonly<Record<TaskRole, string>>;
+  /** Names of the EventBridge rules, one per source bucket. */
+  readonly rules: readonly string[];
+}
+
+/** The ARN a task function would have in AWS; locally it names the in-process handler. */
+export function localFunctionArn(
+  region: string,
+  accountId: string,
+  stateMachineName: string,
+  role: TaskRole,
+): string {
+  return `arn:aws:lambda:${region}:${accountId}:function:${stateMachineName}-${role}`;
+}
+
+export async function deployRelay(stack: LocalStack, options: DeployRelayOptions): Promise<DeployedRelay> {
+  const name = options.name ?? DEFAULT_STATE_MACHINE_NAME;
+  const region = options.region ?? options.config.sources[0]?.region ?? 'us-east-1';
+  const substitutions = {} as Record<TaskPlaceholder, string>;
+  const functionArns = {} as Record<TaskRole, string>;
+  for (const [placeholder, role] of Object.entries(TASK_PLACEHOLDERS) as Array<[TaskPlaceholder, TaskRole]>) {
+    const arn = localFunctionArn(region, stack.accountId, name, role);
+    substitutions[placeholder] = arn;
+    functionArns[role] = arn;
+    stack.stepFunctions.registerTaskHandler(arn, options.handlers[role]);
+  }
+  const definition = renderDefinition(
+    buildDefinition({ maxConcurrency: options.config.defaults.maxConcurrency }),
+    substitutions,
+  );
+  const ctx = { region, accountId: stack.accountId, requestId: 'deploy-relay' };
+  const stateMachineArn = `arn:aws:states:${region}:${stack.accountId}:stateMachine:${name}`;
+  try {
+    await stack.stepFunctions.handle(
+      'CreateStateMachine',
+      {
+        name,
+        definition: JSON.stringify(definition),
+        roleArn: `arn:aws:iam::${stack.accountId}:role/${name}`,
+      },
+      ctx,
+    );
+  } catch (err) {
+    // A data directory kept from an earlier run may hold an older definition: bring it up to date.
+    if (!(err instanceof AwsJsonError && err.code === 'StateMachineAlreadyExists')) throw err;
+    await stack.stepFunctions.handle(
+      'UpdateStateMachine',
+      { stateMachineArn, definition: JSON.stringify(definition) },
+      ctx,
+    );
+  }
+
+  const rules: string[] = [];
+  for (const source of options.config.sources) {
+    const ruleName = `${name}-${source.bucket}`.slice(0, 64);
+    stack.events.addRule({
+      name: ruleName,
+      // Validated by the bridge's own parser: the CDK rule gets this very object.
+      eventPattern: parseEventPattern(buildEventPattern(source)),
+      target: async (event) => {
+        await stack.stepFunctions.startExecution({ stateMachineArn, input: JSON.stringify(event) });
+      },
+    });
+    rules.push(ruleName);
+  }
+  return { stateMachineArn, region, functionArns, rules };
+}
