@@ -16,7 +16,10 @@ export interface ChildStack {
   stop(): Promise<void>;
 }
 
-export async function startChildStack(dataDir: string, extraArgs: readonly string[] = []): Promise<ChildStack> {
+export async function startChildStack(
+  dataDir: string,
+  extraArgs: readonly string[] = [],
+): Promise<ChildStack> {
   const child: ChildProcess = spawn(
     process.execPath,
     [RELAY_BIN, 'local', '--port', '0', '--data-dir', dataDir, '--quiet', ...extraArgs],
@@ -41,7 +44,8 @@ export async function startChildStack(dataDir: string, extraArgs: readonly strin
     pid,
     async memory() {
       const status = await readFile(`/proc/${pid}/status`, 'utf8');
-      const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+      const kb = (field: string): number =>
+        Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
       return { rss: kb('VmRSS') * 1024, peak: kb('VmHWM') * 1024 };
     },
     stop() {

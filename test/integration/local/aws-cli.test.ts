@@ -6,13 +6,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateApplicationCommand, CreateDeploymentCommand, CreateDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
+import {
+  CreateApplicationCommand,
+  CreateDeploymentCommand,
+  CreateDeploymentGroupCommand,
+} from '@aws-sdk/client-codedeploy';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAwsCliV2, runAwsCli } from '../../helpers/aws-cli.ts';
-import { startTestStack, type TestStack } from '../../helpers/local-stack.ts';
 import { zipWithAppspec } from '../../helpers/bundles.ts';
+import { startTestStack, type TestStack } from '../../helpers/local-stack.ts';
 
 const awsCli = findAwsCliV2();
 if (!awsCli && process.env.RELAY_REQUIRE_AWS_CLI === '1') {
@@ -50,7 +54,12 @@ describe.skipIf(!awsCli)('the AWS CLI v2 against the local stack', () => {
     const expectedEtag = `"${createHash('md5').update(Buffer.concat(partMd5s)).digest('hex')}-3"`;
 
     // Act
-    const cp = await runAwsCli(cli, stack.endpoint, ['s3', 'cp', file, 's3://cli-bucket/dir/build.bin'], 'eu-central-1');
+    const cp = await runAwsCli(
+      cli,
+      stack.endpoint,
+      ['s3', 'cp', file, 's3://cli-bucket/dir/build.bin'],
+      'eu-central-1',
+    );
     const head = await runAwsCli(
       cli,
       stack.endpoint,
@@ -71,7 +80,12 @@ describe.skipIf(!awsCli)('the AWS CLI v2 against the local stack', () => {
     // Arrange
     const s3 = stack.s3Client('eu-central-1');
     const body = Buffer.from('hello from the local stack\n');
-    await s3.send(new CreateBucketCommand({ Bucket: 'cli-copy' , CreateBucketConfiguration: { LocationConstraint: 'eu-central-1' } }));
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: 'cli-copy',
+        CreateBucketConfiguration: { LocationConstraint: 'eu-central-1' },
+      }),
+    );
     await s3.send(new PutObjectCommand({ Bucket: 'cli-copy', Key: 'a b+c.txt', Body: body }));
     const out = join(workDir, 'copied.txt');
 
@@ -79,7 +93,16 @@ describe.skipIf(!awsCli)('the AWS CLI v2 against the local stack', () => {
     const copy = await runAwsCli(
       cli,
       stack.endpoint,
-      ['s3api', 'copy-object', '--bucket', 'cli-copy', '--key', 'copied.txt', '--copy-source', 'cli-copy/a b+c.txt'],
+      [
+        's3api',
+        'copy-object',
+        '--bucket',
+        'cli-copy',
+        '--key',
+        'copied.txt',
+        '--copy-source',
+        'cli-copy/a b+c.txt',
+      ],
       'eu-central-1',
     );
     const get = await runAwsCli(
@@ -103,13 +126,24 @@ describe.skipIf(!awsCli)('the AWS CLI v2 against the local stack', () => {
     const sfn = stack.sfnClient('us-east-1');
     const definition = JSON.stringify({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } });
     const { stateMachineArn } = await sfn.send(
-      new CreateStateMachineCommand({ name: 'cli-sm', definition, roleArn: 'arn:aws:iam::000000000000:role/x' }),
+      new CreateStateMachineCommand({
+        name: 'cli-sm',
+        definition,
+        roleArn: 'arn:aws:iam::000000000000:role/x',
+      }),
     );
     await sfn.send(new StartExecutionCommand({ stateMachineArn, name: 'first-run', input: '{}' }));
-    await stack.stepFunctions.waitForExecution(`${stateMachineArn!.replace(':stateMachine:', ':execution:')}:first-run`);
+    await stack.stepFunctions.waitForExecution(
+      `${stateMachineArn!.replace(':stateMachine:', ':execution:')}:first-run`,
+    );
 
     // Act
-    const list = await runAwsCli(cli, stack.endpoint, ['stepfunctions', 'list-executions', '--state-machine-arn', stateMachineArn!]);
+    const list = await runAwsCli(cli, stack.endpoint, [
+      'stepfunctions',
+      'list-executions',
+      '--state-machine-arn',
+      stateMachineArn!,
+    ]);
 
     // Assert
     expect(list.exitCode, list.stderr).toBe(0);
@@ -121,9 +155,14 @@ describe.skipIf(!awsCli)('the AWS CLI v2 against the local stack', () => {
     // Arrange
     const s3 = stack.s3Client('ap-northeast-2');
     await s3.send(
-      new CreateBucketCommand({ Bucket: 'cli-deploy', CreateBucketConfiguration: { LocationConstraint: 'ap-northeast-2' } }),
+      new CreateBucketCommand({
+        Bucket: 'cli-deploy',
+        CreateBucketConfiguration: { LocationConstraint: 'ap-northeast-2' },
+      }),
     );
-    const put = await s3.send(new PutObjectCommand({ Bucket: 'cli-deploy', Key: 'web.zip', Body: await zipWithAppspec() }));
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: 'cli-deploy', Key: 'web.zip', Body: await zipWithAppspec() }),
+    );
     const cd = stack.codeDeployClient('ap-northeast-2');
     await cd.send(new CreateApplicationCommand({ applicationName: 'web' }));
     await cd.send(
@@ -139,17 +178,29 @@ describe.skipIf(!awsCli)('the AWS CLI v2 against the local stack', () => {
         deploymentGroupName: 'web-prod',
         revision: {
           revisionType: 'S3',
-          s3Location: { bucket: 'cli-deploy', key: 'web.zip', bundleType: 'zip', eTag: put.ETag!.replaceAll('"', '') },
+          s3Location: {
+            bucket: 'cli-deploy',
+            key: 'web.zip',
+            bundleType: 'zip',
+            eTag: put.ETag!.replaceAll('"', ''),
+          },
         },
       }),
     );
 
     // Act
-    const got = await runAwsCli(cli, stack.endpoint, ['deploy', 'get-deployment', '--deployment-id', deploymentId!], 'ap-northeast-2');
+    const got = await runAwsCli(
+      cli,
+      stack.endpoint,
+      ['deploy', 'get-deployment', '--deployment-id', deploymentId!],
+      'ap-northeast-2',
+    );
 
     // Assert
     expect(got.exitCode, got.stderr).toBe(0);
-    const info = JSON.parse(got.stdout) as { deploymentInfo: { deploymentId: string; applicationName: string; status: string } };
+    const info = JSON.parse(got.stdout) as {
+      deploymentInfo: { deploymentId: string; applicationName: string; status: string };
+    };
     expect(info.deploymentInfo).toMatchObject({ deploymentId, applicationName: 'web' });
     expect(['Created', 'Queued', 'InProgress', 'Succeeded']).toContain(info.deploymentInfo.status);
   });
