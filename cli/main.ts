@@ -5,36 +5,43 @@ import '../local/polyfills.ts';
 // (which will need Node 22) is for the dependency upgrade, not for the person running the CLI.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-import { Command, CommanderError } from 'commander';
-import { registerDemoCommand } from './commands/demo.ts';
-import { registerLocalCommand } from './commands/local.ts';
-import { CliError } from './errors.ts';
+import { type Command, CommanderError } from 'commander';
+import { CliError, EXIT_CODES } from './errors.ts';
+import { buildProgram } from './program.ts';
 
-export function buildProgram(): Command {
-  const program = new Command('relay')
-    .description('artifact-relay: copy build artifacts to S3 buckets in other regions, verify, deploy')
-    .option('--debug', 'print stack traces on errors')
-    .showHelpAfterError('(run relay --help for usage)');
-  registerLocalCommand(program);
-  registerDemoCommand(program);
-  return program;
+/** Commander's own outcomes that are not failures. */
+const NOT_FAILURES = new Set([
+  'commander.helpDisplayed',
+  'commander.help',
+  'commander.version',
+  'commander.executeSubCommandAsync',
+]);
+
+function report(err: unknown, debug: boolean): void {
+  if (debug) {
+    const cause =
+      err instanceof Error && err.cause instanceof Error
+        ? `\nCaused by: ${err.cause.stack ?? err.cause.message}`
+        : '';
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}${cause}\n`);
+  } else {
+    process.stderr.write(`relay: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
+  const program: Command = buildProgram();
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync([...argv]);
-    // A command may have set its own exit code (e.g. the demo when a target failed).
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    // A command may have set its own exit code (e.g. a failed target, a replica not in sync).
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_CODES.ok;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
-    if (debug) {
-      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    } else {
-      process.stderr.write(`relay: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof CommanderError) {
+      return NOT_FAILURES.has(err.code) ? err.exitCode : EXIT_CODES.usage;
     }
-    return err instanceof CliError ? err.exitCode : 1;
+    report(err, debug);
+    return err instanceof CliError ? err.exitCode : EXIT_CODES.failure;
   }
 }
 

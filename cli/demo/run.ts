@@ -5,24 +5,14 @@
  * per target.
  */
 import { resolve } from 'node:path';
-import {
-  CodeDeployClient,
-  CreateApplicationCommand,
-  CreateDeploymentGroupCommand,
-} from '@aws-sdk/client-codedeploy';
-import {
-  type BucketLocationConstraint,
-  CreateBucketCommand,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../core/config/load.ts';
 import type { RelayConfig } from '../../core/config/schema.ts';
 import type { RelayOutput } from '../../core/workflow.ts';
 import { LOCAL_DEFAULTS, startLocalStack } from '../../local/index.ts';
 import { deployRelay } from '../../local/relay.ts';
 import { createLocalTaskHandlers } from '../../local/relay-handlers.ts';
+import { provisionConfig } from '../local-relay/provision.ts';
 import { buildArtifact } from './artifact.ts';
 import { renderDemoReport, type TargetTiming } from './report.ts';
 
@@ -35,75 +25,6 @@ export interface DemoOptions {
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-
-function isAlreadyThere(err: unknown, ...names: string[]): boolean {
-  return err instanceof Error && names.includes(err.name);
-}
-
-async function createBucket(
-  endpoint: string,
-  bucket: string,
-  region: string,
-  versioned: boolean,
-): Promise<void> {
-  const s3 = new S3Client({ endpoint, region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
-  try {
-    await s3
-      .send(
-        new CreateBucketCommand({
-          Bucket: bucket,
-          ...(region === 'us-east-1'
-            ? {}
-            : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
-        }),
-      )
-      .catch((err: unknown) => {
-        if (!isAlreadyThere(err, 'BucketAlreadyOwnedByYou')) throw err;
-      });
-    if (versioned) {
-      await s3.send(
-        new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
-      );
-    }
-  } finally {
-    s3.destroy();
-  }
-}
-
-async function createDeploymentGroups(
-  endpoint: string,
-  config: RelayConfig,
-  accountId: string,
-): Promise<void> {
-  for (const source of config.sources) {
-    for (const rule of source.rules) {
-      for (const target of rule.targets) {
-        if (!target.deploy) continue;
-        const cd = new CodeDeployClient({ endpoint, region: target.region, credentials: LOCAL_CREDENTIALS });
-        try {
-          await cd
-            .send(new CreateApplicationCommand({ applicationName: target.deploy.application }))
-            .catch((err: unknown) => {
-              if (!isAlreadyThere(err, 'ApplicationAlreadyExistsException')) throw err;
-            });
-          await cd
-            .send(
-              new CreateDeploymentGroupCommand({
-                applicationName: target.deploy.application,
-                deploymentGroupName: target.deploy.deploymentGroup,
-                serviceRoleArn: `arn:aws:iam::${accountId}:role/CodeDeployServiceRole`,
-              }),
-            )
-            .catch((err: unknown) => {
-              if (!isAlreadyThere(err, 'DeploymentGroupAlreadyExistsException')) throw err;
-            });
-        } finally {
-          cd.destroy();
-        }
-      }
-    }
-  }
-}
 
 /** The key a fresh artifact gets: it must match the first rule of the first source. */
 function artifactKey(config: RelayConfig, buildId: string): { bucket: string; region: string; key: string } {
@@ -125,14 +46,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   try {
     const write = options.write;
     write(`Local stack on ${stack.endpoint} (data in ${options.dataDir})\n`);
-    for (const source of config.sources) {
-      await createBucket(stack.endpoint, source.bucket, source.region, true);
-      for (const rule of source.rules) {
-        for (const target of rule.targets)
-          await createBucket(stack.endpoint, target.bucket, target.region, true);
-      }
-    }
-    await createDeploymentGroups(stack.endpoint, config, stack.accountId);
+    await provisionConfig(stack.endpoint, config, stack.accountId);
     const relay = await deployRelay(stack, { config, handlers: createLocalTaskHandlers(stack, config) });
     write(`Relay deployed: ${relay.stateMachineArn}\n`);
 

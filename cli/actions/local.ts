@@ -1,0 +1,87 @@
+/**
+ * `relay local`: the local stack in the foreground, with the relay deployed on it from the
+ * configuration (buckets and deployment groups created), so `aws --endpoint-url … s3 cp` into a
+ * source bucket starts a real execution. Ctrl-C stops it cleanly.
+ */
+import type { RelayConfig } from '../../core/config/schema.ts';
+import type { FaultRule } from '../../local/faults.ts';
+import { type LocalStack, startLocalStack } from '../../local/index.ts';
+import { deployRelay } from '../../local/relay.ts';
+import { createLocalTaskHandlers } from '../../local/relay-handlers.ts';
+import { type ConfigChoice, findConfig, loadConfigChoice } from '../config-file.ts';
+import { CliError } from '../errors.ts';
+import { readFaultsFile } from '../local-relay/faults-file.ts';
+import { provisionConfig } from '../local-relay/provision.ts';
+import { type DeployedInfo, renderLocalBanner } from '../render/local.ts';
+
+export interface LocalFlags {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly quiet?: boolean;
+  readonly config?: string;
+  /** `--no-relay` sets it false. */
+  readonly relay: boolean;
+  readonly faults?: string;
+  readonly timeScale: number;
+}
+
+async function deploy(stack: LocalStack, config: RelayConfig, choice: ConfigChoice): Promise<DeployedInfo> {
+  const provisioned = await provisionConfig(stack.endpoint, config, stack.accountId);
+  const relay = await deployRelay(stack, { config, handlers: createLocalTaskHandlers(stack, config) });
+  return { config, choice, provisioned, stateMachineArn: relay.stateMachineArn };
+}
+
+function untilSignal(stack: LocalStack): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.stdout.write('Stopping the local stack…\n');
+      stack.stop().then(resolve, (err: unknown) => {
+        process.stderr.write(`error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
+        resolve();
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export async function runLocal(flags: LocalFlags): Promise<void> {
+  if (flags.dataDir.trim() === '') throw new CliError('--data-dir must not be empty');
+  const choice = flags.relay ? findConfig(flags.config, { allowExample: true }) : undefined;
+  const config = choice === undefined ? undefined : await loadConfigChoice(choice);
+  const faults: FaultRule[] = flags.faults === undefined ? [] : await readFaultsFile(flags.faults);
+  // One line per request once the stack is ready; the setup's own requests are not logged.
+  let ready = false;
+  const log = (line: string): void => {
+    if (ready) process.stdout.write(`${line}\n`);
+  };
+  const stack = await startLocalStack({
+    port: flags.port,
+    dataDir: flags.dataDir,
+    timeScale: flags.timeScale,
+    ...(flags.quiet ? {} : { log }),
+  });
+  let deployed: DeployedInfo | undefined;
+  try {
+    if (config !== undefined && choice !== undefined) deployed = await deploy(stack, config, choice);
+    // Armed after provisioning, so a rule cannot break the creation of the buckets it targets.
+    for (const rule of faults) stack.faults.add(rule);
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  process.stdout.write(
+    renderLocalBanner({
+      endpoint: stack.endpoint,
+      dataDir: flags.dataDir,
+      deployed,
+      faults,
+      faultsFile: flags.faults,
+      timeScale: flags.timeScale,
+    }),
+  );
+  ready = true;
+  await untilSignal(stack);
+}

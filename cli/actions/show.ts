@@ -1,0 +1,34 @@
+/** `relay show <execution>`. */
+import { consoleUrl } from '../aws/arn.ts';
+import { machineFor, withConnection } from '../aws/session.ts';
+import type { MachineFlags } from '../common-options.ts';
+import { findExecution } from '../executions/find.ts';
+import { fetchHistory } from '../executions/history.ts';
+import { describeTarget, targetOutcome } from '../executions/outcome.ts';
+import { buildTimeline } from '../executions/timeline.ts';
+import { createOutput } from '../output/output.ts';
+import { renderShow, type ShowView, showJson } from '../render/show.ts';
+
+export async function runShow(execution: string, flags: MachineFlags): Promise<void> {
+  const out = createOutput(flags);
+  await withConnection(flags, async (conn) => {
+    const details = await findExecution(conn.sfn, execution, () => machineFor(flags, conn));
+    const region = details.executionArn.split(':')[3] ?? '';
+    const timeline = buildTimeline(await fetchHistory(conn.sfn(region), details.executionArn));
+    const results = details.output?.kind === 'relayed' ? details.output.output.results : [];
+    const url = conn.endpoint === undefined ? consoleUrl(details.executionArn) : undefined;
+    const view: ShowView = {
+      details,
+      ...(url === undefined ? {} : { consoleUrl: url }),
+      steps: timeline.steps,
+      targets: timeline.targets.map((t) => ({
+        index: t.index,
+        label: describeTarget(t.target ?? results[t.index]?.target, t.index),
+        outcome: targetOutcome(t, results[t.index]),
+        passes: t.passes,
+      })),
+    };
+    out.document(showJson(view));
+    out.line(renderShow(view, out.style));
+  });
+}

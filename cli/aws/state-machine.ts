@@ -1,0 +1,89 @@
+/**
+ * Finds the relay's state machine: `--state-machine ARN|name`, else the one named `artifact-relay`
+ * (what `relay local` and the CDK app deploy), else the only one whose name looks like the relay's.
+ * The region: the ARN's, else `--region`, else — locally — the configuration's first source region
+ * (where `relay local` deploys it), else the SDK's default (AWS_REGION, the profile).
+ */
+import { ListStateMachinesCommand, type StateMachineListItem } from '@aws-sdk/client-sfn';
+import { CliError } from '../errors.ts';
+import { parseStateMachineArn, type StateMachineRef } from './arn.ts';
+import type { Connection } from './connection.ts';
+
+/** The name the relay's state machine has unless told otherwise (DEFAULT_STATE_MACHINE_NAME in local/relay.ts). */
+export const DEFAULT_STATE_MACHINE_NAME = 'artifact-relay';
+
+const LOOKS_LIKE_RELAY = /artifact-?relay/i;
+
+export interface StateMachineOptions {
+  /** `--state-machine`. */
+  readonly stateMachine?: string | undefined;
+  /** The region of the configuration's first source, when a configuration is at hand. */
+  readonly configRegion?: string | undefined;
+}
+
+/** The region to look in, or a CliError saying how to give one. */
+export async function resolveRegion(conn: Connection, configRegion: string | undefined): Promise<string> {
+  if (conn.region !== undefined) return conn.region;
+  const region = conn.isLocal
+    ? (configRegion ?? (await conn.defaultRegion()))
+    : ((await conn.defaultRegion()) ?? configRegion);
+  if (region === undefined) {
+    throw new CliError(
+      'no AWS region — pass --region <region> or set AWS_REGION (or use --local for the local stack)',
+    );
+  }
+  return region;
+}
+
+async function listAll(conn: Connection, region: string): Promise<StateMachineListItem[]> {
+  const all: StateMachineListItem[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await conn.sfn(region).send(new ListStateMachinesCommand({ maxResults: 1000, nextToken }));
+    all.push(...(page.stateMachines ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  return all;
+}
+
+function refOf(item: StateMachineListItem): StateMachineRef {
+  const ref = item.stateMachineArn === undefined ? undefined : parseStateMachineArn(item.stateMachineArn);
+  if (ref === undefined)
+    throw new CliError(`the service returned an unexpected state machine ARN: ${item.stateMachineArn}`);
+  return ref;
+}
+
+export async function resolveStateMachine(
+  conn: Connection,
+  options: StateMachineOptions,
+): Promise<StateMachineRef> {
+  const given = options.stateMachine;
+  if (given?.startsWith('arn:')) {
+    const ref = parseStateMachineArn(given);
+    if (ref === undefined) {
+      throw new CliError(
+        `--state-machine ${given} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)`,
+      );
+    }
+    return ref;
+  }
+  const region = await resolveRegion(conn, options.configRegion);
+  const machines = await listAll(conn, region);
+  const wanted = given ?? DEFAULT_STATE_MACHINE_NAME;
+  const exact = machines.find((m) => m.name === wanted);
+  if (exact !== undefined) return refOf(exact);
+  if (given === undefined) {
+    const likely = machines.filter((m) => m.name !== undefined && LOOKS_LIKE_RELAY.test(m.name));
+    if (likely.length === 1) return refOf(likely[0]!);
+    if (likely.length > 1) {
+      throw new CliError(
+        `several state machines in ${region} look like the relay (${likely.map((m) => m.name).join(', ')}) — pass --state-machine <arn|name>`,
+      );
+    }
+  }
+  const where = conn.endpoint === undefined ? region : `${region} at ${conn.endpoint}`;
+  const hint = conn.isLocal
+    ? '— start the local stack with the relay deployed (`npx relay local`), or pass --region / --state-machine'
+    : '— deploy it (`npx cdk deploy`), or pass --region / --state-machine <arn|name>';
+  throw new CliError(`state machine not found: no state machine named ${wanted} in ${where} ${hint}`);
+}

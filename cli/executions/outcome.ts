@@ -1,0 +1,85 @@
+/**
+ * What became of each target: from the execution's output when it succeeded, else from the last
+ * iteration that ran for the target (a failed second pass fails the target; a first-pass failure
+ * caught as a result waits for its second pass).
+ */
+import type { TargetResult, TargetStatus } from '../../core/workflow.ts';
+import type { TargetRef, TargetTimeline, TimelinePass } from './timeline.ts';
+
+export type OutcomeStatus = TargetStatus | 'running' | 'aborted' | 'unknown';
+
+export interface TargetOutcome {
+  readonly status: OutcomeStatus;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly result?: TargetResult;
+}
+
+function lastError(pass: TimelinePass): { error?: string; cause?: string } {
+  for (const step of [...pass.steps].reverse()) {
+    const error = step.errors.at(-1);
+    if (error !== undefined)
+      return { error: error.error, ...(error.cause === undefined ? {} : { cause: error.cause }) };
+  }
+  return {};
+}
+
+/** The outcome a target's result states. */
+export function outcomeOfResult(result: TargetResult): TargetOutcome {
+  if (result.status === 'failed') {
+    return {
+      status: 'failed',
+      result,
+      error: result.error,
+      ...(result.cause === undefined ? {} : { cause: result.cause }),
+    };
+  }
+  return { status: result.status, result };
+}
+
+/** @param final the target's result from the execution output, when the execution succeeded */
+export function targetOutcome(timeline: TargetTimeline, final?: TargetResult): TargetOutcome {
+  if (final !== undefined) return outcomeOfResult(final);
+  const last = timeline.passes.at(-1);
+  if (last === undefined) return { status: 'unknown' };
+  switch (last.status) {
+    case 'running':
+      return { status: 'running' };
+    case 'aborted':
+      return { status: 'aborted' };
+    case 'failed':
+      return { status: 'failed', ...lastError(last) };
+    case 'succeeded':
+      return last.result === undefined ? { status: 'unknown' } : outcomeOfResult(last.result);
+  }
+}
+
+/** `s3://bucket/prefix (region)`. */
+export function describeTarget(target: TargetRef | undefined, index: number): string {
+  if (target === undefined) return `target #${index + 1}`;
+  return `s3://${target.bucket}/${target.keyPrefix ?? ''} (${target.region})`;
+}
+
+export interface TargetCounts {
+  readonly total: number;
+  /** copied or in-sync */
+  readonly ok: number;
+  /** failed or aborted */
+  readonly failed: number;
+  /** superseded or source-gone */
+  readonly skipped: number;
+  /** still running or unknown */
+  readonly pending: number;
+}
+
+export function countOutcomes(outcomes: readonly TargetOutcome[]): TargetCounts {
+  const count = (...statuses: OutcomeStatus[]): number =>
+    outcomes.filter((o) => statuses.includes(o.status)).length;
+  return {
+    total: outcomes.length,
+    ok: count('copied', 'in-sync'),
+    failed: count('failed', 'aborted'),
+    skipped: count('superseded', 'source-gone'),
+    pending: count('running', 'unknown'),
+  };
+}
