@@ -10,6 +10,7 @@ export interface JsonFlag {
 
 export interface MachineFlags extends ConnectionOptions, JsonFlag {
   readonly stateMachine?: string;
+  readonly stack?: string;
   readonly config?: string;
 }
 
@@ -35,7 +36,14 @@ export function addConnectionOptions(command: Command): Command {
 /** --state-machine, --config */
 export function addMachineOptions(command: Command): Command {
   return addConnectionOptions(command)
-    .option('--state-machine <arn|name>', "the relay's state machine (default: the one named artifact-relay)")
+    .option(
+      '--state-machine <arn|name>',
+      "the relay's state machine (default: the ArtifactRelay stack's output, else the one named artifact-relay)",
+    )
+    .option(
+      '--stack <name>',
+      'the CloudFormation stack whose output names the state machine (default: ArtifactRelay)',
+    )
     .option(
       '--config <file>',
       'relay configuration (default: relay.config.json; locally: examples/relay.config.json)',

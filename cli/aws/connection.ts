@@ -4,6 +4,7 @@
  * Against a loopback endpoint (the local stack) throw-away credentials are used unless `--profile`
  * is given, so no AWS account or SSO session is needed there.
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DEFAULT_LOCAL_ENDPOINT } from './endpoints.ts';
@@ -28,6 +29,7 @@ export interface Connection {
   readonly region: string | undefined;
   sfn(region: string): SFNClient;
   s3(region: string): S3Client;
+  cloudFormation(region: string): CloudFormationClient;
   /** The region the SDK finds without `--region` (AWS_REGION, the profile), if any. */
   defaultRegion(): Promise<string | undefined>;
   destroy(): void;
@@ -66,6 +68,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     profile,
     region: options.region,
     sfn: cache((region) => new SFNClient({ ...base, region })),
+    cloudFormation: cache((region) => new CloudFormationClient({ ...base, region })),
     s3: cache(
       (region) =>
         new S3Client({ ...base, region, ...(endpoint === undefined ? {} : { forcePathStyle: true }) }),

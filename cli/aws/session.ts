@@ -36,6 +36,7 @@ export async function machineFor(flags: MachineFlags, conn: Connection): Promise
   const config = flags.stateMachine?.startsWith('arn:') ? undefined : await optionalConfig(flags, conn);
   return resolveStateMachine(conn, {
     stateMachine: flags.stateMachine,
+    stack: flags.stack,
     configRegion: config?.sources[0]?.region,
   });
 }

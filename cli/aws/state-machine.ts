@@ -1,9 +1,12 @@
 /**
- * Finds the relay's state machine: `--state-machine ARN|name`, else the one named `artifact-relay`
- * (what `relay local` and the CDK app deploy), else the only one whose name looks like the relay's.
+ * Finds the relay's state machine: `--state-machine ARN|name`, else (against AWS) the state machine ARN
+ * among the outputs of the CloudFormation stack `--stack` (default `ArtifactRelay`, what `npx cdk deploy`
+ * creates), else the one named `artifact-relay` (what `relay local` and the CDK app deploy), else the only
+ * one whose name looks like the relay's.
  * The region: the ARN's, else `--region`, else — locally — the configuration's first source region
  * (where `relay local` deploys it), else the SDK's default (AWS_REGION, the profile).
  */
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ListStateMachinesCommand, type StateMachineListItem } from '@aws-sdk/client-sfn';
 import { CliError } from '../errors.ts';
 import { parseStateMachineArn, type StateMachineRef } from './arn.ts';
@@ -12,11 +15,16 @@ import type { Connection } from './connection.ts';
 /** The name the relay's state machine has unless told otherwise (DEFAULT_STATE_MACHINE_NAME in local/relay.ts). */
 export const DEFAULT_STATE_MACHINE_NAME = 'artifact-relay';
 
+/** The stack `npx cdk deploy` creates unless told otherwise (DEFAULT_STACK_NAME in infra/relay-app.ts). */
+export const DEFAULT_STACK_NAME = 'ArtifactRelay';
+
 const LOOKS_LIKE_RELAY = /artifact-?relay/i;
 
 export interface StateMachineOptions {
   /** `--state-machine`. */
   readonly stateMachine?: string | undefined;
+  /** `--stack`: the CloudFormation stack whose outputs name the state machine. */
+  readonly stack?: string | undefined;
   /** The region of the configuration's first source, when a configuration is at hand. */
   readonly configRegion?: string | undefined;
 }
@@ -46,6 +54,41 @@ async function listAll(conn: Connection, region: string): Promise<StateMachineLi
   return all;
 }
 
+/**
+ * The state machine ARN among a stack's outputs, or undefined when the stack or the output is not there
+ * (or CloudFormation may not be read): the name lookup comes next. A stack named explicitly must exist.
+ */
+async function fromStackOutput(
+  conn: Connection,
+  region: string,
+  stack: string | undefined,
+): Promise<StateMachineRef | undefined> {
+  if (conn.isLocal && stack === undefined) return undefined;
+  try {
+    const { Stacks } = await conn
+      .cloudFormation(region)
+      .send(new DescribeStacksCommand({ StackName: stack ?? DEFAULT_STACK_NAME }));
+    for (const output of Stacks?.[0]?.Outputs ?? []) {
+      const ref = output.OutputValue === undefined ? undefined : parseStateMachineArn(output.OutputValue);
+      if (ref !== undefined) return ref;
+    }
+    if (stack !== undefined) {
+      throw new CliError(
+        `stack ${stack} in ${region} has no state machine ARN among its outputs — pass --state-machine`,
+      );
+    }
+    return undefined;
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    if (stack !== undefined) {
+      throw new CliError(
+        `could not read stack ${stack} in ${region}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    return undefined;
+  }
+}
+
 function refOf(item: StateMachineListItem): StateMachineRef {
   const ref = item.stateMachineArn === undefined ? undefined : parseStateMachineArn(item.stateMachineArn);
   if (ref === undefined)
@@ -68,6 +111,10 @@ export async function resolveStateMachine(
     return ref;
   }
   const region = await resolveRegion(conn, options.configRegion);
+  if (given === undefined) {
+    const fromStack = await fromStackOutput(conn, region, options.stack);
+    if (fromStack !== undefined) return fromStack;
+  }
   const machines = await listAll(conn, region);
   const wanted = given ?? DEFAULT_STATE_MACHINE_NAME;
   const exact = machines.find((m) => m.name === wanted);
