@@ -1,0 +1,74 @@
+import { TASK_TIMEOUT_SECONDS } from '../state-machine/chain.ts';
+import type { TaskRole } from '../state-machine/placeholders.ts';
+
+/**
+ * Sizing of the five task functions. Each Lambda timeout equals its Task state's `TimeoutSeconds`,
+ * so the handler's early timeout (a retryable error, {@link HANDLER_EARLY_TIMEOUT_SECONDS} before
+ * the Lambda's) always fires before Step Functions gives up on the task.
+ */
+
+/** How one task function is built and sized. */
+export interface FunctionSettings {
+  /** The construct id (stable: the logical ids of the function derive from it). */
+  readonly id: string;
+  readonly description: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+}
+
+/** The settings of each task function. */
+export const FUNCTION_SETTINGS: Readonly<Record<TaskRole, FunctionSettings>> = {
+  'resolve-targets': {
+    id: 'ResolveTargets',
+    description: 'artifact-relay: normalise the event, pin the source version, match the configured rules',
+    memoryMb: 256,
+    timeoutSeconds: TASK_TIMEOUT_SECONDS.resolveTargets,
+  },
+  'copy-object': {
+    id: 'CopyObject',
+    description:
+      'artifact-relay: copy the pinned source to one target (server-side, multipart above the threshold)',
+    memoryMb: 512,
+    timeoutSeconds: TASK_TIMEOUT_SECONDS.copy,
+  },
+  'verify-copy': {
+    id: 'VerifyCopy',
+    description: 'artifact-relay: prove a replica identical (size, then checksum, ETag or streamed hash)',
+    memoryMb: 1024,
+    timeoutSeconds: TASK_TIMEOUT_SECONDS.verify,
+  },
+  'start-deployment': {
+    id: 'StartDeployment',
+    description: 'artifact-relay: start (or find) the CodeDeploy deployment of a replica',
+    memoryMb: 256,
+    timeoutSeconds: TASK_TIMEOUT_SECONDS.startDeployment,
+  },
+  'check-deployment': {
+    id: 'CheckDeployment',
+    description: 'artifact-relay: read the state of a CodeDeploy deployment',
+    memoryMb: 256,
+    timeoutSeconds: TASK_TIMEOUT_SECONDS.checkDeployment,
+  },
+};
+
+/**
+ * Seconds before the Lambda timeout at which the handler aborts and fails with a retryable error
+ * (`TIMEOUT_EARLY_MS` in functions/shared/lambda-handler.ts; a test keeps the two equal).
+ */
+export const HANDLER_EARLY_TIMEOUT_SECONDS = 10;
+
+/**
+ * Seconds the copy keeps back from the Lambda's remaining time for parts in flight
+ * (`COPY_TIME_MARGIN_MS` in functions/copy-object/budget.ts; a test keeps the two equal).
+ */
+export const COPY_TIME_MARGIN_SECONDS = 60;
+
+/**
+ * The longest copy time budget the copy function honours in full: the copy stops starting parts
+ * after min(budget, remaining time − margin), and must hand back before the early timeout.
+ */
+export function maxFullCopyBudgetSeconds(
+  copyTimeoutSeconds: number = FUNCTION_SETTINGS['copy-object'].timeoutSeconds,
+): number {
+  return copyTimeoutSeconds - COPY_TIME_MARGIN_SECONDS - HANDLER_EARLY_TIMEOUT_SECONDS;
+}

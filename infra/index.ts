@@ -1,0 +1,25 @@
+/**
+ * artifact-relay on AWS: the {@link ArtifactRelay} construct, a stack holding it, and the ready app.
+ */
+export { ArtifactRelay } from './artifact-relay.ts';
+export { type LoadedRelayConfig, type RelayConfigSource, readRelayConfig } from './config-input.ts';
+export { type DeploymentEnvironment, deploymentProblems } from './deployment-checks.ts';
+export { FUNCTION_SETTINGS, type FunctionSettings } from './function-settings.ts';
+export { type PermissionPlan, type PlannedStatement, planPermissions } from './permissions.ts';
+export type { ArtifactRelayProps, FunctionLogLevel } from './props.ts';
+export {
+  createRelayApp,
+  DEFAULT_CONFIG_FILE,
+  DEFAULT_STACK_NAME,
+  DEFAULT_STATE_MACHINE_NAME,
+  EXAMPLE_CONFIG_FILE,
+  type RelayApp,
+  type RelayAppOptions,
+} from './relay-app.ts';
+export {
+  DEFAULT_METRICS_NAMESPACE,
+  DEFAULT_SERVICE_NAME,
+  defaultExecutionTimeout,
+  TARGETS_FAILED_METRIC,
+} from './relay-defaults.ts';
+export { ArtifactRelayStack, type ArtifactRelayStackProps } from './relay-stack.ts';

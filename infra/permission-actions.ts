@@ -1,0 +1,68 @@
+/**
+ * The IAM actions each task needs, named after the calls the handlers make, and the reasons for
+ * the wildcard resources some of them need (the cdk-nag acknowledgements quote them).
+ */
+
+/** HeadObject of the pinned source or replica (`VersionId` needs GetObjectVersion). */
+export const READ_OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'] as const;
+
+/** What a copy reads from the source: the object (version), its tags, its attributes. */
+export const COPY_SOURCE_ACTIONS = [
+  's3:GetObject',
+  's3:GetObjectVersion',
+  's3:GetObjectTagging',
+  's3:GetObjectVersionTagging',
+  's3:GetObjectAttributes',
+] as const;
+
+/** What a copy does at the destination: (multipart) writes with tags, HEAD, ListParts, abort. */
+export const COPY_TARGET_ACTIONS = [
+  's3:PutObject',
+  's3:PutObjectTagging',
+  's3:GetObject',
+  's3:GetObjectAttributes',
+  's3:AbortMultipartUpload',
+  's3:ListMultipartUploadParts',
+] as const;
+
+/** Added for a target with a canned `acl` (PutObject with `x-amz-acl` needs it). */
+export const PUT_ACL_ACTION = 's3:PutObjectAcl';
+
+/** Lets HEAD of a missing object answer 404 (not 403), which the tasks read as "not there". */
+export const LIST_BUCKET_ACTION = 's3:ListBucket';
+
+/** Reading the classic `TargetBucket` tag. */
+export const BUCKET_TAGGING_ACTION = 's3:GetBucketTagging';
+
+/** StartDeployment: find an existing deployment of the revision, else create one. */
+export const DEPLOYMENT_GROUP_ACTIONS = [
+  'codedeploy:CreateDeployment',
+  'codedeploy:ListDeployments',
+  'codedeploy:BatchGetDeployments',
+] as const;
+
+/** CreateDeployment registers the revision with the application. */
+export const APPLICATION_ACTIONS = [
+  'codedeploy:GetApplicationRevision',
+  'codedeploy:RegisterApplicationRevision',
+] as const;
+
+/** CreateDeployment reads the deployment configuration it uses. */
+export const DEPLOYMENT_CONFIG_ACTION = 'codedeploy:GetDeploymentConfig';
+
+/** CheckDeployment polls the deployment. */
+export const CHECK_DEPLOYMENT_ACTION = 'codedeploy:GetDeployment';
+
+/** Reasons for wildcard resources, as the acknowledgements state them. */
+export const WILDCARD_REASONS = {
+  objects:
+    'Objects are granted by key pattern because their keys are unknown until they are uploaded; each pattern is one configured bucket and one rule prefix*suffix (or the target keyPrefix that replaces it).',
+  tagBuckets:
+    'TargetBucket tag entries are only honoured for buckets the source allowlist admits; the grant is limited to exactly those allowlist globs and the rule key patterns.',
+  sourceKeys:
+    "The source bucket's SSE-KMS key is not part of the configuration; kms:Decrypt is limited to requests S3 makes in the source region (kms:ViaService) for this source bucket's objects (kms:EncryptionContext:aws:s3:arn).",
+  aliasKeys:
+    'The target names its KMS key by alias and IAM authorizes KMS use against key ARNs only; the grant covers keys of that account and region that carry the alias (kms:ResourceAliases), used by S3 for this target.',
+  deploymentConfigs:
+    "The target deploys with its deployment group's own configuration, which is unknown at synth; codedeploy:GetDeploymentConfig is read-only and limited to the group's region and account.",
+} as const;

@@ -1,0 +1,98 @@
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
+import type { RelayConfigSource } from './config-input.ts';
+
+/** The Powertools log levels of the task functions. */
+export type FunctionLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+
+/** Properties of {@link ArtifactRelay}. */
+export interface ArtifactRelayProps {
+  /**
+   * The relay configuration: an object (as in `relay.config.json`), or the path of a JSON or YAML
+   * file. Validated with the schema the Lambdas use at run time; an invalid configuration fails
+   * synth listing every problem.
+   */
+  readonly config: RelayConfigSource;
+
+  /**
+   * What the state machine logs to CloudWatch Logs (execution data is never included).
+   *
+   * @default LogLevel.ERROR
+   */
+  readonly logLevel?: LogLevel;
+
+  /**
+   * The task functions' Powertools log level (`POWERTOOLS_LOG_LEVEL`).
+   *
+   * @default 'INFO'
+   */
+  readonly functionLogLevel?: FunctionLogLevel;
+
+  /**
+   * How long an execution may run before it times out.
+   *
+   * @default 24 hours, or twice the longest deployment wait plus one hour per pass when that is longer
+   */
+  readonly executionTimeout?: Duration;
+
+  /**
+   * An SNS topic the alarms notify (on ALARM and on OK).
+   *
+   * @default - the alarms notify nobody
+   */
+  readonly alarmTopic?: ITopic;
+
+  /**
+   * The Powertools service name (`POWERTOOLS_SERVICE_NAME`): the `service` of every log line and
+   * the `service` dimension of the task metrics.
+   *
+   * @default 'artifact-relay'
+   */
+  readonly serviceName?: string;
+
+  /**
+   * The CloudWatch namespace of the relay's own metrics (`POWERTOOLS_METRICS_NAMESPACE`); give
+   * each relay of an account and region its own.
+   *
+   * @default 'ArtifactRelay'
+   */
+  readonly metricsNamespace?: string;
+
+  /**
+   * How long the state machine's and the functions' logs are kept.
+   *
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+
+  /**
+   * What happens to the log groups and the dead-letter queue when the relay is removed.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * The state machine's name.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly stateMachineName?: string;
+
+  /**
+   * How many errors of one task function within five minutes raise its alarm.
+   *
+   * @default 1
+   */
+  readonly functionErrorsThreshold?: number;
+
+  /**
+   * Whether the stack gets outputs for the state machine ARN, its console URL, the dead-letter
+   * queue URL and the roles cross-account targets must allow (copy and verify).
+   *
+   * @default true
+   */
+  readonly outputs?: boolean;
+}

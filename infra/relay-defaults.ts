@@ -1,0 +1,35 @@
+import { Duration } from 'aws-cdk-lib';
+import type { RelayConfig } from '../core/config/schema.ts';
+
+/** Defaults of {@link ArtifactRelay} that depend on the configuration or the region. */
+
+/** The default Powertools service name. */
+export const DEFAULT_SERVICE_NAME = 'artifact-relay';
+
+/** The default namespace of the relay's own metrics. */
+export const DEFAULT_METRICS_NAMESPACE = 'ArtifactRelay';
+
+/** The metric the state machine's log group counts targets that failed both passes into. */
+export const TARGETS_FAILED_METRIC = 'TargetsFailed';
+
+/** The shortest default execution timeout. */
+const MIN_DEFAULT_TIMEOUT = Duration.hours(24);
+
+/**
+ * The default execution timeout: 24 hours, or — when a target waits longer for its deployment —
+ * both passes' longest deployment wait plus an hour each for copying, verifying and a busy group.
+ */
+export function defaultExecutionTimeout(config: RelayConfig): Duration {
+  const waits = config.sources.flatMap((source) =>
+    source.rules.flatMap((rule) => rule.targets.map((target) => target.deploy?.waitTimeoutSeconds ?? 0)),
+  );
+  const perPass = Math.max(0, ...waits) + 3600;
+  return Duration.seconds(Math.max(MIN_DEFAULT_TIMEOUT.toSeconds(), 2 * perPass));
+}
+
+/** The AWS console's domain for a region's partition (`undefined`: not known at synth). */
+export function consoleDomain(region: string | undefined): string {
+  if (region?.startsWith('cn-') === true) return 'console.amazonaws.cn';
+  if (region?.startsWith('us-gov-') === true) return 'console.amazonaws-us-gov.com';
+  return 'console.aws.amazon.com';
+}

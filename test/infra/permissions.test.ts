@@ -1,0 +1,250 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../core/config/parse.ts';
+import type { RelayConfig } from '../../core/config/schema.ts';
+import { escapeIamLiteral, kmsKeyGrant, partitionOf, s3ViaService } from '../../infra/arns.ts';
+import { type PlannedStatement, planPermissions, WILDCARD_REASONS } from '../../infra/permissions.ts';
+
+const ACCOUNT = '111122223333';
+
+function config(value: unknown): RelayConfig {
+  return parseConfig(value, 'test');
+}
+
+function withTargets(
+  targets: unknown[],
+  rule: Record<string, unknown> = { prefix: 'builds/', suffix: '.zip' },
+) {
+  return config({
+    sources: [{ bucket: 'src-bucket', region: 'us-west-2', rules: [{ name: 'r', ...rule, targets }] }],
+  });
+}
+
+function grantsOn(statements: readonly PlannedStatement[], resource: string): string[] {
+  return statements
+    .filter((s) => s.resources.includes(resource))
+    .flatMap((s) => s.actions)
+    .sort();
+}
+
+describe('object grants', () => {
+  it("grant a target the keys its keyPrefix makes of the rule's keys", () => {
+    // Arrange
+    const relay = withTargets([{ bucket: 'dst-bucket', region: 'eu-west-1', keyPrefix: 'releases/' }]);
+
+    // Act
+    const plan = planPermissions(relay, ACCOUNT);
+
+    // Assert
+    expect(grantsOn(plan['copy-object'], 'arn:aws:s3:::dst-bucket/releases/*.zip')).toContain('s3:PutObject');
+    expect(grantsOn(plan['copy-object'], 'arn:aws:s3:::dst-bucket/builds/*.zip')).toEqual([]);
+  });
+
+  it('grant a rule without prefix or suffix the whole bucket, and an empty keyPrefix the stripped keys', () => {
+    // Arrange
+    const relay = withTargets([{ bucket: 'dst-bucket', region: 'eu-west-1', keyPrefix: '' }], {});
+
+    // Act
+    const plan = planPermissions(relay, ACCOUNT);
+
+    // Assert
+    expect(grantsOn(plan['resolve-targets'], 'arn:aws:s3:::src-bucket/*')).toEqual([
+      's3:GetObject',
+      's3:GetObjectVersion',
+    ]);
+    expect(grantsOn(plan['verify-copy'], 'arn:aws:s3:::dst-bucket/*')).toEqual([
+      's3:GetObject',
+      's3:GetObjectVersion',
+    ]);
+  });
+
+  it('add s3:PutObjectAcl only for a target that sets a canned ACL', () => {
+    // Arrange
+    const relay = withTargets([
+      { bucket: 'with-acl', region: 'eu-west-1', acl: 'bucket-owner-full-control' },
+      { bucket: 'without-acl', region: 'eu-west-1' },
+    ]);
+
+    // Act
+    const plan = planPermissions(relay, ACCOUNT);
+
+    // Assert
+    expect(grantsOn(plan['copy-object'], 'arn:aws:s3:::with-acl/builds/*.zip')).toContain('s3:PutObjectAcl');
+    expect(grantsOn(plan['copy-object'], 'arn:aws:s3:::without-acl/builds/*.zip')).not.toContain(
+      's3:PutObjectAcl',
+    );
+  });
+
+  it('write IAM wildcards and variables in prefixes as literal characters', () => {
+    // Arrange
+    const variable = (char: string): string => `$${'{'}${char}}`;
+
+    // Act
+    const escaped = escapeIamLiteral('a*b?c$d');
+
+    // Assert
+    expect(escaped).toBe(`a${variable('*')}b${variable('?')}c${variable('$')}d`);
+  });
+
+  it('carry the reason for their wildcard', () => {
+    // Arrange
+    const relay = withTargets([{ bucket: 'dst-bucket', region: 'eu-west-1' }]);
+
+    // Act
+    const plan = planPermissions(relay, ACCOUNT);
+
+    // Assert
+    const wildcard = plan['copy-object'].filter((s) => s.resources.some((r) => r.includes('*')));
+    expect(wildcard.length).toBeGreaterThan(0);
+    for (const statement of wildcard) expect(statement.wildcardReason).toBeDefined();
+  });
+});
+
+describe('the TargetBucket tag convention', () => {
+  it('grants bucket tagging on the source and writes only to the allowlisted buckets', () => {
+    // Arrange
+    const relay = config({
+      sources: [
+        {
+          bucket: 'src-bucket',
+          region: 'us-west-2',
+          rules: [{ name: 'r', prefix: 'builds/', targets: [] }],
+          targetBucketTag: { enabled: true, allowedBuckets: ['artifacts-*', 'dr-bucket@eu-west-1'] },
+        },
+      ],
+    });
+
+    // Act
+    const plan = planPermissions(relay, ACCOUNT);
+
+    // Assert
+    expect(grantsOn(plan['resolve-targets'], 'arn:aws:s3:::src-bucket')).toEqual([
+      's3:GetBucketTagging',
+      's3:ListBucket',
+    ]);
+    expect(grantsOn(plan['copy-object'], 'arn:aws:s3:::artifacts-*/builds/*')).toContain('s3:PutObject');
+    expect(grantsOn(plan['copy-object'], 'arn:aws:s3:::dr-bucket/builds/*')).toContain('s3:PutObject');
+    expect(grantsOn(plan['copy-object'], 'arn:aws:s3:::artifacts-*')).toEqual(['s3:ListBucket']);
+    expect(
+      plan['copy-object'].find((s) => s.resources.includes('arn:aws:s3:::artifacts-*/builds/*'))
+        ?.wildcardReason,
+    ).toBe(WILDCARD_REASONS.tagBuckets);
+  });
+
+  it('grants no bucket tagging while the convention is off', () => {
+    // Arrange
+    const relay = withTargets([{ bucket: 'dst-bucket', region: 'eu-west-1' }]);
+
+    // Act
+    const plan = planPermissions(relay, ACCOUNT);
+
+    // Assert
+    expect(plan['resolve-targets'].flatMap((s) => s.actions)).not.toContain('s3:GetBucketTagging');
+  });
+});
+
+describe('KMS grants', () => {
+  it('name a key by ARN directly, and an alias as its keys narrowed by kms:ResourceAliases', () => {
+    // Arrange
+    const alias = 'arn:aws:kms:eu-west-1:444455556666:alias/artifacts';
+    const relay = withTargets([
+      { bucket: 'dst-bucket', region: 'eu-west-1', encryption: { type: 'aws:kms', kmsKeyArn: alias } },
+    ]);
+
+    // Act
+    const plan = planPermissions(relay, ACCOUNT);
+    const statement = plan['copy-object'].find((s) => s.actions.includes('kms:GenerateDataKey'));
+
+    // Assert
+    expect(kmsKeyGrant(alias)).toEqual({
+      resource: 'arn:aws:kms:eu-west-1:444455556666:key/*',
+      alias: 'alias/artifacts',
+    });
+    expect(statement).toMatchObject({
+      resources: ['arn:aws:kms:eu-west-1:444455556666:key/*'],
+      conditions: {
+        StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/artifacts' },
+      },
+      wildcardReason: WILDCARD_REASONS.aliasKeys,
+    });
+  });
+
+  it('give an SSE-S3 target no KMS grant', () => {
+    // Arrange
+    const relay = withTargets([{ bucket: 'dst-bucket', region: 'eu-west-1' }]);
+
+    // Act
+    const plan = planPermissions(relay, ACCOUNT);
+
+    // Assert
+    const kmsResources = plan['copy-object'].filter((s) => s.actions.includes('kms:GenerateDataKey'));
+    expect(kmsResources).toEqual([]);
+  });
+
+  it('use the partition and S3 endpoint of China regions', () => {
+    // Act / Assert
+    expect(partitionOf('cn-north-1')).toBe('aws-cn');
+    expect(partitionOf('us-gov-west-1')).toBe('aws-us-gov');
+    expect(partitionOf('eu-central-1')).toBe('aws');
+    expect(s3ViaService('cn-north-1')).toBe('s3.cn-north-1.amazonaws.com.cn');
+  });
+});
+
+describe('CodeDeploy grants', () => {
+  it('name the deployment configuration when the target names one', () => {
+    // Arrange
+    const relay = withTargets([
+      {
+        bucket: 'dst-bucket',
+        region: 'eu-west-1',
+        deploy: {
+          application: 'web',
+          deploymentGroup: 'web-prod',
+          bundleType: 'zip',
+          deploymentConfigName: 'CodeDeployDefault.OneAtATime',
+        },
+      },
+    ]);
+
+    // Act
+    const plan = planPermissions(relay, ACCOUNT);
+
+    // Assert
+    expect(plan['start-deployment']).toEqual([
+      {
+        actions: [
+          'codedeploy:CreateDeployment',
+          'codedeploy:ListDeployments',
+          'codedeploy:BatchGetDeployments',
+        ],
+        resources: [`arn:aws:codedeploy:eu-west-1:${ACCOUNT}:deploymentgroup:web/web-prod`],
+      },
+      {
+        actions: ['codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
+        resources: [`arn:aws:codedeploy:eu-west-1:${ACCOUNT}:application:web`],
+      },
+      {
+        actions: ['codedeploy:GetDeploymentConfig'],
+        resources: [`arn:aws:codedeploy:eu-west-1:${ACCOUNT}:deploymentconfig:CodeDeployDefault.OneAtATime`],
+      },
+    ]);
+    expect(plan['check-deployment']).toEqual([
+      {
+        actions: ['codedeploy:GetDeployment'],
+        resources: [`arn:aws:codedeploy:eu-west-1:${ACCOUNT}:deploymentgroup:web/web-prod`],
+      },
+    ]);
+  });
+
+  it('grant nothing when no target deploys', () => {
+    // Arrange
+    const relay = withTargets([{ bucket: 'dst-bucket', region: 'eu-west-1' }]);
+
+    // Act
+    const plan = planPermissions(relay, ACCOUNT);
+
+    // Assert
+    expect(plan['start-deployment']).toEqual([]);
+    expect(plan['check-deployment']).toEqual([]);
+  });
+});
