@@ -47,6 +47,8 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   'RequestTimeoutException',
   'RequestTimeTooSkewed',
   'OperationAborted',
+  // S3: two conditional writes (If-None-Match / If-Match) to one key at once; retry the write.
+  'ConditionalRequestConflict',
   'InternalError',
   'InternalFailure',
   'InternalServerError',

@@ -59,6 +59,14 @@ export const sourceObjectSchema = z.object({
   bucket: nonEmpty,
   key: nonEmpty,
   region: nonEmpty,
+  /**
+   * The account that owns the source bucket, when the configuration names one: every request that
+   * reads the source carries it (`ExpectedBucketOwner`, `ExpectedSourceBucketOwner` on copies).
+   */
+  account: z
+    .string()
+    .regex(/^\d{12}$/, { message: 'an account id is 12 digits' })
+    .optional(),
   /** Present when the bucket is versioned; the copy reads exactly this version. */
   versionId: nonEmpty.optional(),
   /** Unquoted; the copy uses it as `CopySourceIfMatch` when there is no version. */
@@ -97,8 +105,12 @@ export function settingsFromDefaults(defaults: DefaultsConfig): RelaySettings {
 
 // ── ResolveTargets ────────────────────────────────────────────────────────────────────────────
 
-/** Why an object goes nowhere: no rule matches, it is a replica (loop guard), it is gone, or the rule lists no targets. */
-export const NO_TARGETS_REASONS = ['no-rule', 'no-targets', 'replica', 'source-gone'] as const;
+/**
+ * Why an object goes nowhere: no rule matches, the rule lists no targets, it is a replica (loop
+ * guard), the version the event named is gone (`source-gone`), or the object was overwritten since
+ * the event (`superseded`: the newer object's own event relays it).
+ */
+export const NO_TARGETS_REASONS = ['no-rule', 'no-targets', 'replica', 'source-gone', 'superseded'] as const;
 
 /** ResolveTargets' result: the source and its targets, or no targets and the reason. */
 export const resolveTargetsOutputSchema = z

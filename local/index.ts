@@ -11,6 +11,7 @@
 import './polyfills.ts';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { LifecycleDurations } from './codedeploy/lifecycle.ts';
 import { CodeDeployService } from './codedeploy/service.ts';
 import { EventBridgeBridge } from './eventbridge/bridge.ts';
 import { FaultPlan, type FaultRule } from './faults.ts';
@@ -48,6 +49,15 @@ export interface LocalStackOptions {
   };
   /** Multiplies every Step Functions wait/retry interval and CodeDeploy duration. @default 1 */
   readonly timeScale?: number;
+  /** The simulated CodeDeploy. */
+  readonly codeDeploy?: {
+    /**
+     * How long a deployment stays Created and then InProgress, before `timeScale`. Lengthen them when a
+     * small `timeScale` would end deployments faster than a task call takes (real deployments take minutes).
+     * @default { createdMs: 1000, inProgressMs: 2000 }
+     */
+    readonly durations?: Partial<LifecycleDurations>;
+  };
   /** Receives one concise line per request. */
   readonly log?: (line: string) => void;
 }
@@ -103,6 +113,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     accountId,
     s3,
     ...timeScale,
+    ...(options.codeDeploy?.durations ? { durations: options.codeDeploy.durations } : {}),
   });
   await s3.init();
   await stepFunctions.init();

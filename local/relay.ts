@@ -3,6 +3,7 @@
  * the same definition (core/state-machine), task handlers registered under function ARNs, and one
  * EventBridge rule per source bucket using the same event pattern (core/event-pattern.ts).
  */
+import { createHash } from 'node:crypto';
 import type { RelayConfig } from '../core/config/schema.ts';
 import { buildEventPattern } from '../core/event-pattern.ts';
 import {
@@ -36,6 +37,22 @@ export interface DeployedRelay {
   readonly functionArns: Readonly<Record<TaskRole, string>>;
   /** Names of the EventBridge rules, one per source bucket. */
   readonly rules: readonly string[];
+}
+
+/** EventBridge rule names are at most this long. */
+const MAX_RULE_NAME_LENGTH = 64;
+
+/**
+ * The name of the EventBridge rule that starts `stateMachineName` for `bucket`: `<name>-<bucket>`,
+ * or — when that is longer than EventBridge allows — its first characters and a hash of the whole,
+ * so that two buckets whose names differ only near their end still get two rules (a rule of the same
+ * name replaces the other).
+ */
+export function relayRuleName(stateMachineName: string, bucket: string): string {
+  const name = `${stateMachineName}-${bucket}`;
+  if (name.length <= MAX_RULE_NAME_LENGTH) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 10);
+  return `${name.slice(0, MAX_RULE_NAME_LENGTH - hash.length - 1)}-${hash}`;
 }
 
 /** The ARN a task function would have in AWS; locally it names the in-process handler. */
@@ -87,7 +104,7 @@ export async function deployRelay(stack: LocalStack, options: DeployRelayOptions
 
   const rules: string[] = [];
   for (const source of options.config.sources) {
-    const ruleName = `${name}-${source.bucket}`.slice(0, 64);
+    const ruleName = relayRuleName(name, source.bucket);
     stack.events.addRule({
       name: ruleName,
       // Validated by the bridge's own parser: the CDK rule gets this very object.

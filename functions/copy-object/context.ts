@@ -16,6 +16,11 @@ export interface CopyContext {
   readonly log: TaskLog;
   /** How many UploadPartCopy requests run at once. */
   readonly partConcurrency: number;
+  /**
+   * A re-copy after a verification mismatch: a replica stamped with this source version is then
+   * not trusted to be in sync (the mismatched one carries that stamp too).
+   */
+  readonly recopy: boolean;
 }
 
 /** The target's `ExpectedBucketOwner`, when it names an account. */

@@ -10,9 +10,10 @@ import type { CopyContext } from './context.ts';
 import { decideCopy } from './decide.ts';
 import { headDestination } from './destination.ts';
 import { multipartCopy } from './multipart-copy.ts';
-import { replicaOf, sourceChanged, sourceGone } from './outcomes.ts';
+import { skipped, sourceChanged, sourceGone } from './outcomes.ts';
 import { copyWhole } from './single-copy.ts';
 import { headPinnedSource } from './source-read.ts';
+import { DestinationChanged, settleLostRace } from './write-condition.ts';
 import { copyChecksum, replicaWriteParams } from './write-params.ts';
 
 /** UploadPartCopy requests in flight at once, by default. */
@@ -33,7 +34,7 @@ async function copyInOneRequest(ctx: CopyContext, existing: StoredObject | undef
   try {
     const stored = await headPinnedSource(ctx);
     const write = replicaWriteParams(ctx.source, stored, ctx.target, copyChecksum(ctx.source, false, false));
-    const replica = await copyWhole(ctx, write);
+    const replica = await copyWhole(ctx, write, existing);
     ctx.log.info('Object copied', {
       destination: ctx.destination,
       etag: replica.etag,
@@ -43,6 +44,7 @@ async function copyInOneRequest(ctx: CopyContext, existing: StoredObject | undef
   } catch (err) {
     if (err instanceof SourceGone) return sourceGone(ctx.destination);
     if (err instanceof SourceChanged) return sourceChanged(ctx.destination, existing);
+    if (err instanceof DestinationChanged) return settleLostRace(ctx, err);
     throw err;
   }
 }
@@ -52,7 +54,9 @@ async function copyInOneRequest(ctx: CopyContext, existing: StoredObject | undef
  * first — `in-sync` (unless a re-copy) or `superseded` leave it alone — and then copies the pinned
  * source: CopyObject up to `settings.multipartThresholdBytes`, a multipart copy above it (working
  * to a time budget and returning `copying` to be called again). A source that vanished or
- * changed is the outcome `source-gone` / `superseded`, not a failure.
+ * changed is the outcome `source-gone` / `superseded`, not a failure. The replica is written only
+ * while the destination is still what the check saw (conditional writes); a concurrent writer that
+ * got there first with the same bytes makes the result `in-sync`.
  */
 export async function copyObject(
   input: TaskInput,
@@ -72,6 +76,7 @@ export async function copyObject(
     clock,
     log: deps.log ?? silentLog,
     partConcurrency: deps.partConcurrency ?? DEFAULT_PART_CONCURRENCY,
+    recopy: input.recopy === true,
   };
   const deadline = () =>
     copyDeadline(clock, settings.copyTimeBudgetSeconds, options.remainingTimeMs, deps.timeMarginMs);
@@ -80,14 +85,10 @@ export async function copyObject(
     return multipartCopy(ctx, { kind: 'resume', uploadId: previous.uploadId }, deadline());
   }
   const existing = await headDestination(ctx.s3ClientFor, target, ctx.destination, ctx.signal);
-  const decision = decideCopy(source, existing, input.recopy === true);
+  const decision = decideCopy(source, existing, ctx.recopy);
   if (decision.action === 'skip' && existing !== undefined) {
     ctx.log.info(`Not copied: ${decision.status}`, { destination: ctx.destination, why: decision.why });
-    return {
-      status: decision.status,
-      bytes: decision.status === 'in-sync' ? existing.size : 0,
-      destination: replicaOf(ctx.destination, existing),
-    };
+    return skipped(ctx.destination, decision.status, existing);
   }
   return source.size > settings.multipartThresholdBytes
     ? multipartCopy(ctx, { kind: 'new', existing }, deadline())

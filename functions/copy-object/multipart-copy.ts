@@ -1,12 +1,12 @@
 import { isRelayError, MultipartUploadGone, SourceChanged, SourceGone } from '../../core/errors.ts';
 import { parseReplicaMetadata, stampNamesSourceVersion } from '../../core/replica-metadata.ts';
-import type { CopyResult } from '../../core/workflow.ts';
+import type { CopyResult, Replica } from '../../core/workflow.ts';
 import type { StoredObject } from '../shared/object-facts.ts';
 import { sourceIdentity } from '../shared/source-pin.ts';
 import type { CopyContext } from './context.ts';
 import { decideCopy } from './decide.ts';
 import { headDestination } from './destination.ts';
-import { replicaOf, sourceChanged, sourceGone } from './outcomes.ts';
+import { replicaOf, skipped, sourceChanged, sourceGone } from './outcomes.ts';
 import { type PartPlan, planParts, uniformRange } from './part-plan.ts';
 import { runParts } from './part-runner.ts';
 import { headPinnedSource, readSourceTagging } from './source-read.ts';
@@ -19,6 +19,7 @@ import {
   sourcePartRange,
   type UploadListing,
 } from './upload-api.ts';
+import { DestinationChanged, settleLostRace } from './write-condition.ts';
 import { copyChecksum, replicaWriteParams } from './write-params.ts';
 
 /** Where a multipart copy starts: a new upload, or the one a previous invocation began. */
@@ -90,7 +91,10 @@ function bytesOf(listing: UploadListing): number {
  * a permanent failure aborts the upload and is thrown; a transient one returns `copying` when this
  * invocation made progress (so the upload is kept), and is otherwise thrown for the state machine
  * to retry (a new upload that made no progress is aborted first). Just before completing, the
- * destination is checked once more: a replica from a newer event wins.
+ * destination is checked once more — a replica from a newer event wins (`superseded`), and one of
+ * this source version that another writer finished meanwhile makes the upload unneeded (`in-sync`,
+ * except on a re-copy); either way the upload is aborted — and the completion is conditional on the
+ * destination staying as seen.
  */
 export async function multipartCopy(
   ctx: CopyContext,
@@ -135,16 +139,28 @@ export async function multipartCopy(
     const missing = missingParts(plan, new Set(done.keys()));
     if (missing.length > 0) return copying(uploadId, missing[0] ?? plan.count + 1, done, ctx);
 
+    // Another writer may have finished this very replica meanwhile (a duplicate event), or one from
+    // a newer event: then this upload is not needed.
     existing = await headDestination(ctx.s3ClientFor, ctx.target, ctx.destination, ctx.signal);
-    const decision = decideCopy(ctx.source, existing, true);
+    const decision = decideCopy(ctx.source, existing, ctx.recopy);
     if (decision.action === 'skip' && existing !== undefined) {
       await abortUpload(ctx, uploadId, decision.why);
-      return { status: 'superseded', bytes: 0, destination: replicaOf(ctx.destination, existing) };
+      return skipped(ctx.destination, decision.status, existing);
     }
     const listing = await listUploadedParts(ctx, uploadId);
     const unlisted = missingParts(plan, new Set(listing.parts.keys()));
     if (unlisted.length > 0) return copying(uploadId, unlisted[0] ?? 1, done, ctx, bytesOf(listing));
-    const replica = await completeUpload(ctx, uploadId, listing);
+    let replica: Replica;
+    try {
+      replica = await completeUpload(ctx, uploadId, listing, existing);
+    } catch (err) {
+      if (!(err instanceof DestinationChanged)) throw err;
+      // Another writer got there first: its replica may already be this one (then this upload is
+      // not needed); if not, the error is retryable and the upload is kept for the next attempt.
+      const settled = await settleLostRace(ctx, err);
+      await abortUpload(ctx, uploadId, `the destination is already ${settled.status}`);
+      return settled;
+    }
     ctx.log.info('Multipart copy completed', { uploadId, parts: plan.count, etag: replica.etag });
     return { status: 'copied', bytes: ctx.source.size, destination: replica };
   } catch (err) {

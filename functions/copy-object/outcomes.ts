@@ -33,3 +33,16 @@ export function sourceChanged(destination: ObjectLocation, existing: StoredObjec
     ? sourceGone(destination)
     : { status: 'superseded', bytes: 0, destination: replicaOf(destination, existing) };
 }
+
+/** The destination left as it is: it already holds these bytes (`in-sync`) or a newer replica (`superseded`). */
+export function skipped(
+  destination: ObjectLocation,
+  status: 'in-sync' | 'superseded',
+  existing: StoredObject,
+): CopyResult {
+  return {
+    status,
+    bytes: status === 'in-sync' ? existing.size : 0,
+    destination: replicaOf(destination, existing),
+  };
+}

@@ -1,20 +1,28 @@
 import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { unquoteEtag } from '../../core/etag.ts';
 import type { Replica } from '../../core/workflow.ts';
-import { sendOptions } from '../shared/aws-call.ts';
-import { copySourceIfMatchOf, copySourceOf } from '../shared/source-pin.ts';
+import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
+import type { StoredObject } from '../shared/object-facts.ts';
+import { copySourceIfMatchOf, copySourceOf, copySourceOwnerOf } from '../shared/source-pin.ts';
 import type { CopyContext } from './context.ts';
-import { sourceReadError } from './source-read.ts';
+import { headPinnedSource, sourceReadError } from './source-read.ts';
+import { DestinationChanged, destinationCondition } from './write-condition.ts';
 import type { ReplicaWriteParams } from './write-params.ts';
 
 /**
  * Copies the pinned source in one CopyObject request to the destination region (atomic, up to
  * 5 GiB): the source version (or If-Match on its ETag), the replica's write headers with
- * MetadataDirective REPLACE, and the source's tags (TaggingDirective COPY).
+ * MetadataDirective REPLACE, and the source's tags (TaggingDirective COPY) — written only while the
+ * destination is still `existing` (`If-None-Match: *` when there was none, else `If-Match`).
  *
  * @throws SourceGone / SourceChanged when the pinned source is no longer there
+ * @throws DestinationChanged when the destination is no longer `existing` (nothing was written)
  */
-export async function copyWhole(ctx: CopyContext, write: ReplicaWriteParams): Promise<Replica> {
+export async function copyWhole(
+  ctx: CopyContext,
+  write: ReplicaWriteParams,
+  existing: StoredObject | undefined,
+): Promise<Replica> {
   try {
     const response = await ctx.s3ClientFor(ctx.target.region).send(
       new CopyObjectCommand({
@@ -22,9 +30,11 @@ export async function copyWhole(ctx: CopyContext, write: ReplicaWriteParams): Pr
         Key: ctx.destination.key,
         CopySource: copySourceOf(ctx.source),
         ...copySourceIfMatchOf(ctx.source),
+        ...copySourceOwnerOf(ctx.source),
         ...write,
         MetadataDirective: 'REPLACE',
         TaggingDirective: 'COPY',
+        ...destinationCondition(existing),
       }),
       sendOptions(ctx.signal),
     );
@@ -35,6 +45,12 @@ export async function copyWhole(ctx: CopyContext, write: ReplicaWriteParams): Pr
       etag: unquoteEtag(response.CopyObjectResult?.ETag ?? ''),
     };
   } catch (err) {
+    // A 412 or a missing object may be the source's pin or the destination's condition: the pinned
+    // source, read again, tells (a vanished or changed source throws its own outcome here).
+    if (isPreconditionFailed(err) || isMissingObject(err)) {
+      await headPinnedSource(ctx);
+      throw new DestinationChanged('s3:CopyObject', { cause: err });
+    }
     throw sourceReadError(err, ctx, 's3:CopyObject', 'target');
   }
 }

@@ -3,7 +3,7 @@ import { classifyAwsError } from '../../core/classify-aws-error.ts';
 import { type RelayError, SourceChanged, SourceGone } from '../../core/errors.ts';
 import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
 import { describeHead, type StoredObject } from '../shared/object-facts.ts';
-import { pinnedReadParams } from '../shared/source-pin.ts';
+import { pinnedReadParams, sourceOwnerOf } from '../shared/source-pin.ts';
 import type { CopyContext } from './context.ts';
 
 /**
@@ -49,6 +49,7 @@ export async function headPinnedSource(ctx: CopyContext): Promise<StoredObject> 
         Key: ctx.source.key,
         ...pinnedReadParams(ctx.source),
         ChecksumMode: 'ENABLED',
+        ...sourceOwnerOf(ctx.source),
       }),
       sendOptions(ctx.signal),
     );
@@ -69,6 +70,7 @@ export async function readSourceTagging(ctx: CopyContext): Promise<string | unde
         Bucket: ctx.source.bucket,
         Key: ctx.source.key,
         ...(ctx.source.versionId === undefined ? {} : { VersionId: ctx.source.versionId }),
+        ...sourceOwnerOf(ctx.source),
       }),
       sendOptions(ctx.signal),
     );

@@ -13,11 +13,19 @@ import { classifyAwsError } from '../../core/classify-aws-error.ts';
 import { SourceChanged } from '../../core/errors.ts';
 import { unquoteEtag } from '../../core/etag.ts';
 import type { Replica } from '../../core/workflow.ts';
-import { sendOptions } from '../shared/aws-call.ts';
-import { copySourceIfMatchOf, copySourceOf, pinnedReadParams } from '../shared/source-pin.ts';
+import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
+import type { StoredObject } from '../shared/object-facts.ts';
+import {
+  copySourceIfMatchOf,
+  copySourceOf,
+  copySourceOwnerOf,
+  pinnedReadParams,
+  sourceOwnerOf,
+} from '../shared/source-pin.ts';
 import { type CopyContext, expectedOwner } from './context.ts';
 import { type ByteRange, copySourceRange, parseContentRange } from './part-plan.ts';
 import { sourceReadError } from './source-read.ts';
+import { DestinationChanged, destinationCondition } from './write-condition.ts';
 import type { CopyChecksum, ReplicaWriteParams } from './write-params.ts';
 
 /** The S3 requests of a multipart copy, each sent to the region its bucket lives in. */
@@ -81,6 +89,7 @@ export async function sourcePartRange(ctx: CopyContext, partNumber: number): Pro
         Key: ctx.source.key,
         ...pinnedReadParams(ctx.source),
         PartNumber: partNumber,
+        ...sourceOwnerOf(ctx.source),
       }),
       sendOptions(ctx.signal),
     );
@@ -113,6 +122,7 @@ export async function copyPart(
         PartNumber: partNumber,
         CopySource: copySourceOf(ctx.source),
         ...copySourceIfMatchOf(ctx.source),
+        ...copySourceOwnerOf(ctx.source),
         CopySourceRange: copySourceRange(range),
         ...expectedOwner(ctx.target),
       }),
@@ -176,11 +186,17 @@ export async function listUploadedParts(ctx: CopyContext, uploadId: string): Pro
   return { parts, ...(checksumType === undefined ? {} : { checksumType }) };
 }
 
-/** CompleteMultipartUpload with the listed parts (ETags and checksums), in part order. */
+/**
+ * CompleteMultipartUpload with the listed parts (ETags and checksums), in part order — only while
+ * the destination is still `existing` (`If-None-Match: *` when there was none, else `If-Match`).
+ *
+ * @throws DestinationChanged when the destination is no longer `existing` (the upload stays)
+ */
 export async function completeUpload(
   ctx: CopyContext,
   uploadId: string,
   listing: UploadListing,
+  existing: StoredObject | undefined,
 ): Promise<Replica> {
   const parts = [...listing.parts.values()].sort((a, b) => a.partNumber - b.partNumber).map((p) => p.part);
   try {
@@ -192,6 +208,7 @@ export async function completeUpload(
         MultipartUpload: { Parts: parts },
         ...(listing.checksumType === undefined ? {} : { ChecksumType: listing.checksumType }),
         ...expectedOwner(ctx.target),
+        ...destinationCondition(existing),
       }),
       sendOptions(ctx.signal),
     );
@@ -202,6 +219,9 @@ export async function completeUpload(
       etag: unquoteEtag(response.ETag ?? ''),
     };
   } catch (err) {
+    if (isPreconditionFailed(err) || isMissingObject(err)) {
+      throw new DestinationChanged('s3:CompleteMultipartUpload', { cause: err });
+    }
     throw targetError(err, ctx, 's3:CompleteMultipartUpload');
   }
 }

@@ -56,6 +56,7 @@ function sourceObject(config: SourceConfig, request: SourceRequest, object: Stor
     bucket: request.bucket,
     key: request.key,
     region: config.region,
+    ...(config.account === undefined ? {} : { account: config.account }),
     ...(versionId === undefined ? {} : { versionId }),
     etag: object.etag,
     size: object.size,
@@ -70,9 +71,10 @@ function sourceObject(config: SourceConfig, request: SourceRequest, object: Stor
  * ResolveTargets: normalises the workflow input, pins the source (HEAD with its version, else
  * If-Match on the event's ETag), ignores replicas (the loop guard), matches the rules (and the
  * `TargetBucket` tag when the source enables it) and returns the source with its targets — or no
- * targets and the reason: `no-rule`, `no-targets`, `replica` or `source-gone` (also when the
- * object was overwritten since the event: the version the event named is gone, and the newer
- * object's own event relays it).
+ * targets and the reason: `no-rule`, `no-targets`, `replica`, `source-gone` (the version the
+ * event named no longer exists) or `superseded` (an unversioned object was overwritten since the
+ * event — its ETag no longer matches — and the newer object's own event relays it). The source
+ * carries the configured source account, so every later read of it names the expected owner.
  *
  * @throws InvalidInput for an input of no accepted shape, or a CLI target selection naming a
  *   target that is not configured for the object
@@ -105,13 +107,13 @@ export async function resolveSourceTargets(
 
   const lookup = await headSource(deps.s3ClientFor, configured, request, signal);
   if (!lookup.found) {
-    return nothing(
-      settings,
-      'source-gone',
-      lookup.why === 'gone'
-        ? `${describeObject(request)} no longer exists`
-        : `${describeObject(request)} was overwritten since the event (its ETag is no longer ${request.etag ?? 'the one named'}); the newer object's own event relays it`,
-    );
+    return lookup.why === 'gone'
+      ? nothing(settings, 'source-gone', `${describeObject(request)} no longer exists`)
+      : nothing(
+          settings,
+          'superseded',
+          `${describeObject(request)} was overwritten since the event (its ETag is no longer ${request.etag ?? 'the one named'}); the newer object's own event relays it`,
+        );
   }
   const source = sourceObject(configured, request, lookup.object);
   if (isReplica(lookup.object.metadata)) {

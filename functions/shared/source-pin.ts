@@ -33,6 +33,21 @@ export function copySourceIfMatchOf(source: Pick<SourceObject, 'versionId' | 'et
   return source.versionId === undefined ? { CopySourceIfMatch: `"${source.etag}"` } : {};
 }
 
+/** `ExpectedBucketOwner` for a request that reads the source bucket, when the source names its account. */
+export function sourceOwnerOf(source: Pick<SourceObject, 'account'>): { ExpectedBucketOwner?: string } {
+  return source.account === undefined ? {} : { ExpectedBucketOwner: source.account };
+}
+
+/**
+ * `x-amz-source-expected-bucket-owner` for a copy (CopyObject, UploadPartCopy) from the source,
+ * when the source names its account; the destination's owner goes in `ExpectedBucketOwner`.
+ */
+export function copySourceOwnerOf(source: Pick<SourceObject, 'account'>): {
+  ExpectedSourceBucketOwner?: string;
+} {
+  return source.account === undefined ? {} : { ExpectedSourceBucketOwner: source.account };
+}
+
 /** The source as the replica stamp names it (core/replica-metadata). */
 export function sourceIdentity(source: SourceObject): SourceIdentity {
   return {

@@ -6,7 +6,7 @@ import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aw
 import type { S3ClientFor } from '../shared/clients.ts';
 import { silentLog, type TaskLog } from '../shared/log.ts';
 import { describeHead, type ObjectFacts, sourceFacts } from '../shared/object-facts.ts';
-import { pinnedReadParams } from '../shared/source-pin.ts';
+import { pinnedReadParams, sourceOwnerOf } from '../shared/source-pin.ts';
 import type { TaskOptions } from '../shared/task.ts';
 import { chooseEvidence } from './evidence-choice.ts';
 import { streamSha256 } from './stream-hash.ts';
@@ -42,6 +42,7 @@ async function sourceSide(
         Key: source.key,
         ...pinnedReadParams(source),
         ChecksumMode: 'ENABLED',
+        ...sourceOwnerOf(source),
       }),
       sendOptions(signal),
     );
@@ -103,7 +104,12 @@ async function streamedComparison(
   const [a, b] = await Promise.all([
     streamSha256(
       deps.s3ClientFor(source.region),
-      { bucket: source.bucket, key: source.key, pin: pinnedReadParams(source) },
+      {
+        bucket: source.bucket,
+        key: source.key,
+        pin: pinnedReadParams(source),
+        ...(source.account === undefined ? {} : { expectedBucketOwner: source.account }),
+      },
       { operation: 's3:GetObject', side: 'source', bucket: source.bucket, key: source.key },
       signal,
     ),

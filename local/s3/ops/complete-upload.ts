@@ -4,7 +4,8 @@
  * without copying their bytes. The ETag is `md5(part MD5s)-N` (not MD5-based under SSE-KMS); the checksum
  * is the upload's FULL_OBJECT (combined CRC) or COMPOSITE (`…-N`) one, CRC64NVME full-object when the upload
  * named no algorithm. A full-object checksum sent by the client is validated. The part layout is kept for
- * `partNumber` reads and GetObjectAttributes.
+ * `partNumber` reads and GetObjectAttributes. `If-None-Match: *` / `If-Match` are checked against the key's
+ * current version at commit (conditional writes); a failed condition leaves the upload in place.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ import type { Staging, UploadState } from '../store/store.ts';
 import { versionIdHeader } from '../version-lookup.ts';
 import { children, childText, element, toXml } from '../xml.ts';
 import { partAlgorithm, requireUpload } from './multipart.ts';
+import { writeConditions } from './put-object.ts';
 
 interface RequestedPart {
   readonly partNumber: number;
@@ -221,6 +223,7 @@ export const completeMultipartUpload: S3Handler = async (deps, request) => {
       return selected;
     },
     prepare(deps, request, record, () => selected),
+    writeConditions(request, record.key),
   );
   if (!version) throw S3Errors.noSuchUpload(record.uploadId);
   const bucketRecord = deps.store.bucket(bucket)?.record ?? state.record;

@@ -3,7 +3,9 @@
  * checked) into a new version of the destination, up to the configurable CopyObject limit (5 GiB). Metadata
  * and tags follow the COPY/REPLACE directives; storage class, ACL and encryption come from the request or
  * the destination bucket, never from the source. The new object's checksum uses `x-amz-checksum-algorithm`,
- * else the source's algorithm, else CRC64NVME, computed over the bytes actually written.
+ * else the source's algorithm, else CRC64NVME, computed over the bytes actually written. Conditional writes
+ * (`If-None-Match: *`, `If-Match` on the destination) are checked against the key's current version at
+ * commit, as for PutObject.
  */
 import { join } from 'node:path';
 import { requireBucket } from '../bucket-access.ts';
@@ -21,7 +23,7 @@ import { parseTaggingHeader } from '../tagging.ts';
 import { versionIdHeader } from '../version-lookup.ts';
 import { singlePartEtag, writeAttributes } from '../write-attributes.ts';
 import { toXml } from '../xml.ts';
-import { DEFAULT_ALGORITHM } from './put-object.ts';
+import { DEFAULT_ALGORITHM, writeConditions } from './put-object.ts';
 
 function directive(request: S3Request, name: string, what: string): 'COPY' | 'REPLACE' {
   const value = header(request, name);
@@ -53,6 +55,7 @@ export const copyObject: S3Handler = async (deps, request) => {
   const metadataDirective = directive(request, 'x-amz-metadata-directive', 'metadata');
   const taggingDirective = directive(request, 'x-amz-tagging-directive', 'tagging');
   const requested = writeAttributes(request, dest.record, deps.accountId);
+  const condition = writeConditions(request, key);
   const toItself =
     source.bucket.record.name === bucket &&
     src.key === key &&
@@ -82,18 +85,25 @@ export const copyObject: S3Handler = async (deps, request) => {
       value: (result.checksums[algorithm] ?? Buffer.alloc(0)).toString('base64'),
     };
     const etag = singlePartEtag(result.md5, requested.encryption);
-    const version = await deps.store.commit(bucket, key, staging, {
-      headers: metadataDirective === 'REPLACE' ? contentHeaders(request) : src.headers,
-      metadata: metadataDirective === 'REPLACE' ? userMetadata(request) : src.metadata,
-      tags: taggingDirective === 'REPLACE' ? parseTaggingHeader(header(request, 'x-amz-tagging')) : src.tags,
-      storageClass: requested.storageClass,
-      ...(requested.acl !== undefined ? { acl: requested.acl } : {}),
-      encryption: requested.encryption,
-      size: result.size,
-      etag,
-      checksum,
-      segments: [{ file: 'seg-1', size: result.size }],
-    });
+    const version = await deps.store.commit(
+      bucket,
+      key,
+      staging,
+      {
+        headers: metadataDirective === 'REPLACE' ? contentHeaders(request) : src.headers,
+        metadata: metadataDirective === 'REPLACE' ? userMetadata(request) : src.metadata,
+        tags:
+          taggingDirective === 'REPLACE' ? parseTaggingHeader(header(request, 'x-amz-tagging')) : src.tags,
+        storageClass: requested.storageClass,
+        ...(requested.acl !== undefined ? { acl: requested.acl } : {}),
+        encryption: requested.encryption,
+        size: result.size,
+        etag,
+        checksum,
+        segments: [{ file: 'seg-1', size: result.size }],
+      },
+      condition,
+    );
     const record = deps.store.bucket(bucket)?.record ?? dest.record;
     emitObjectCreated(deps, request, record, version, 'CopyObject');
     return {

@@ -401,14 +401,16 @@ export class S3Store {
   /**
    * Turns an upload into an object: `select` (run under the upload's lock; it may throw) picks and checks
    * the parts, whose files then become the version's segments (moved, not copied). `prepare` returns the
-   * version's attributes once the files are staged (it may rewrite them). The upload disappears on
-   * success; on failure the part files are put back.
+   * version's attributes once the files are staged (it may rewrite them); `check` runs against the key's
+   * current version under the key's lock, as in {@link commit} (conditional writes). The upload disappears
+   * on success; on failure (a failed `check` included) the part files are put back and the upload stays.
    */
   async completeUpload(
     bucket: string,
     uploadId: string,
     select: (upload: UploadState) => readonly PartRecord[],
     prepare: (staging: Staging, segments: readonly Segment[]) => Promise<ObjectAttributes>,
+    check?: (current: ObjectVersion | undefined) => void,
   ): Promise<ObjectVersion | undefined> {
     return this.#lock.run(`upload\u0000${uploadId}`, async () => {
       const upload = this.upload(bucket, uploadId);
@@ -427,7 +429,13 @@ export class S3Store {
           segments.push({ file, size: part.size });
         }
         const attributes = await prepare(staging, segments);
-        const version = await this.commit(bucket, upload.record.key, staging, { ...attributes, segments });
+        const version = await this.commit(
+          bucket,
+          upload.record.key,
+          staging,
+          { ...attributes, segments },
+          check,
+        );
         this.#buckets.get(bucket)?.uploads.delete(uploadId);
         await remove(this.#uploadDir(bucket, uploadId));
         return version;

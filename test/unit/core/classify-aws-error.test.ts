@@ -36,6 +36,7 @@ describe('classifyAwsError', () => {
     ['RequestTimeout', 400],
     ['ThrottlingException', 400],
     ['KMS.KMSInternalException', 500],
+    ['ConditionalRequestConflict', 409],
   ])('classifies %s as a retryable TransientAwsError', (name, status) => {
     // Arrange
     const err = s3Error(name, status, status >= 500 ? 'server' : 'client');

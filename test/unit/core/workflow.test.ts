@@ -53,6 +53,31 @@ describe('resolveTargetsOutputSchema', () => {
     expect(result.success).toBe(true);
   });
 
+  it('accepts a superseded resolution: the object was overwritten since the event', () => {
+    // Arrange
+    const output = { targets: [], settings, reason: 'superseded', detail: 'overwritten since the event' };
+
+    // Act
+    const result = resolveTargetsOutputSchema.safeParse(output);
+
+    // Assert
+    expect(result.success).toBe(true);
+  });
+
+  it('keeps the source account and refuses one that is not 12 digits', () => {
+    // Arrange
+    const withAccount = { source: { ...source, account: '111122223333' }, targets: [target], settings };
+    const badAccount = { source: { ...source, account: 'acme' }, targets: [target], settings };
+
+    // Act
+    const kept = resolveTargetsOutputSchema.safeParse(withAccount);
+    const refused = resolveTargetsOutputSchema.safeParse(badAccount);
+
+    // Assert
+    expect(kept.success && kept.data.source?.account).toBe('111122223333');
+    expect(refused.success).toBe(false);
+  });
+
   it.each([
     ['targets without a source', { targets: [target], settings }, 'source'],
     ['no targets without a reason', { source, targets: [], settings }, 'reason'],

@@ -222,6 +222,36 @@ describe('local S3 CopyObject', () => {
     expect(statusOf(unmodified)).toBe(412);
   });
 
+  it('writes the destination only while If-None-Match: * / If-Match hold, answering 412 otherwise', async () => {
+    // Arrange
+    await oregon.send(new PutObjectCommand({ Bucket: SOURCE, Key: 'conditional', Body: 'v1' }));
+    const copy = (key: string, condition: { IfNoneMatch?: string; IfMatch?: string }) =>
+      seoul.send(
+        new CopyObjectCommand({
+          Bucket: TARGET,
+          Key: key,
+          CopySource: `${SOURCE}/conditional`,
+          ...condition,
+        }),
+      );
+
+    // Act
+    const created = await copy('cond-dest', { IfNoneMatch: '*' });
+    const exists = await rejection(copy('cond-dest', { IfNoneMatch: '*' }));
+    const staleMatch = await rejection(copy('cond-dest', { IfMatch: '"00000000000000000000000000000000"' }));
+    const matched = await copy('cond-dest', { IfMatch: created.CopyObjectResult?.ETag ?? '' });
+    const missing = await rejection(copy('cond-missing', { IfMatch: created.CopyObjectResult?.ETag ?? '' }));
+    const body = await seoul.send(new GetObjectCommand({ Bucket: TARGET, Key: 'cond-dest' }));
+
+    // Assert
+    expect(exists.name).toBe('PreconditionFailed');
+    expect(statusOf(exists)).toBe(412);
+    expect(statusOf(staleMatch)).toBe(412);
+    expect(matched.CopyObjectResult?.ETag).toBe(created.CopyObjectResult?.ETag);
+    expect(missing.name).toBe('NoSuchKey');
+    expect(await body.Body?.transformToString()).toBe('v1');
+  });
+
   it('answers a copy from a missing source key with NoSuchKey and from a missing bucket with NoSuchBucket', async () => {
     // Arrange
     const missingKey = `${SOURCE}/no/such/key`;

@@ -550,6 +550,36 @@ describe('local S3 multipart uploads', () => {
     expect(second.IsTruncated).toBe(false);
   });
 
+  it('completes only while If-None-Match: * holds, keeping the upload when it does not', async () => {
+    // Arrange
+    await plain.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'uploads/taken', Body: 'already here' }));
+    const { uploadId, parts } = await upload('uploads/taken', [bytes(MIN_PART, 3), bytes(10, 4)]);
+    const complete = (condition: { IfNoneMatch?: string; IfMatch?: string }) =>
+      plain.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: BUCKET,
+          Key: 'uploads/taken',
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+          ...condition,
+        }),
+      );
+    const current = await plain.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'uploads/taken' }));
+
+    // Act
+    const refused = await rejection(complete({ IfNoneMatch: '*' }));
+    const listed = await plain.send(
+      new ListPartsCommand({ Bucket: BUCKET, Key: 'uploads/taken', UploadId: uploadId }),
+    );
+    const done = await complete({ IfMatch: current.ETag ?? '' });
+
+    // Assert
+    expect(refused.name).toBe('PreconditionFailed');
+    expect(statusOf(refused)).toBe(412);
+    expect(listed.Parts).toHaveLength(2);
+    expect(done.ETag).toMatch(/-2"$/);
+  });
+
   it('lists uploads in progress and forgets an aborted one (NoSuchUpload afterwards)', async () => {
     // Arrange
     const { UploadId } = await plain.send(

@@ -39,6 +39,22 @@ describe('Copy (single request)', () => {
       .resolves({ CopyObjectResult: { ETag: '"newetag"' }, VersionId: 'v-replica' });
   });
 
+  it('names the source account as the expected owner of every request that reads the source', async () => {
+    // Arrange
+    source.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    const input = taskInput({ source: { ...SOURCE, account: '111122223333' } });
+
+    // Act
+    await copy(input);
+    await copy(taskInput());
+
+    // Assert
+    const [withAccount, withoutAccount] = target.commandCalls(CopyObjectCommand).map((c) => c.args[0].input);
+    expect(withAccount?.ExpectedSourceBucketOwner).toBe('111122223333');
+    expect(withoutAccount).not.toHaveProperty('ExpectedSourceBucketOwner');
+    expect(source.commandCalls(HeadObjectCommand)[0]?.args[0].input.ExpectedBucketOwner).toBe('111122223333');
+  });
+
   it('copies into the destination region with the pinned version, the target settings and the stamp', async () => {
     // Arrange
     const input = taskInput({
@@ -197,7 +213,8 @@ describe('Copy (single request)', () => {
   });
 
   it('reports source-gone when the pinned version vanished (404)', async () => {
-    // Arrange
+    // Arrange: gone between the HEAD that read its headers and the copy (and still gone when read again)
+    source.on(HeadObjectCommand).resolvesOnce(SOURCE_HEAD).rejects(awsError('NotFound', 404));
     target.on(CopyObjectCommand).rejects(awsError('NoSuchVersion', 404));
 
     // Act
@@ -224,15 +241,78 @@ describe('Copy (single request)', () => {
   });
 
   it('reports superseded when the source changed (412) and a replica is there', async () => {
-    // Arrange
+    // Arrange: overwritten between the HEAD that read its headers and the copy
+    const { versionId: _v, ...unversioned } = SOURCE;
+    source.on(HeadObjectCommand).resolvesOnce(SOURCE_HEAD).rejects(awsError('PreconditionFailed', 412));
     target.on(HeadObjectCommand).resolves({ ContentLength: 3, ETag: '"older"', Metadata: {} });
+    target.on(CopyObjectCommand).rejects(awsError('PreconditionFailed', 412));
+
+    // Act
+    const result = await copy(taskInput({ source: unversioned }));
+
+    // Assert
+    expect(result).toMatchObject({ status: 'superseded', destination: { etag: 'older' } });
+  });
+
+  it('writes only onto what it looked at: If-None-Match: * for a new replica, If-Match to replace one', async () => {
+    // Arrange
+    const copyAgain = taskInput({ recopy: true });
+
+    // Act
+    await copy(taskInput());
+    target.on(HeadObjectCommand).resolves({ ContentLength: SOURCE.size, ETag: '"corrupted"', Metadata: {} });
+    await copy(copyAgain);
+
+    // Assert
+    const [fresh, replacing] = target.commandCalls(CopyObjectCommand).map((c) => c.args[0].input);
+    expect(fresh?.IfNoneMatch).toBe('*');
+    expect(fresh?.IfMatch).toBeUndefined();
+    expect(replacing?.IfMatch).toBe('"corrupted"');
+    expect(replacing?.IfNoneMatch).toBeUndefined();
+  });
+
+  it('is in-sync when a concurrent relay of the same event wrote the replica first (412 on the destination)', async () => {
+    // Arrange
+    const theirs = {
+      ContentLength: SOURCE.size,
+      ETag: '"theirs"',
+      VersionId: 'v-theirs',
+      Metadata: buildReplicaMetadata({
+        bucket: SOURCE.bucket,
+        key: SOURCE.key,
+        versionId: 'v-source-1',
+        sequencer: '0062E99A88DC407460',
+      }),
+    };
+    target.on(HeadObjectCommand).rejectsOnce(awsError('NotFound', 404)).resolves(theirs);
     target.on(CopyObjectCommand).rejects(awsError('PreconditionFailed', 412));
 
     // Act
     const result = await copy(taskInput());
 
     // Assert
-    expect(result).toMatchObject({ status: 'superseded', destination: { etag: 'older' } });
+    expect(result).toEqual({
+      status: 'in-sync',
+      bytes: SOURCE.size,
+      destination: { bucket: TARGET.bucket, key: SOURCE.key, versionId: 'v-theirs', etag: 'theirs' },
+    });
+    expect(source.commandCalls(HeadObjectCommand)).toHaveLength(2);
+  });
+
+  it('fails retryably when the destination changed to something else under the copy', async () => {
+    // Arrange
+    target
+      .on(HeadObjectCommand)
+      .rejectsOnce(awsError('NotFound', 404))
+      .resolves({ ContentLength: 7, ETag: '"unrelated"', Metadata: {} });
+    target.on(CopyObjectCommand).rejects(awsError('PreconditionFailed', 412));
+
+    // Act
+    const copying = copy(taskInput());
+
+    // Assert
+    await expect(copying).rejects.toMatchObject({ name: 'TransientAwsError', retryable: true });
+    await expect(copying).rejects.toThrow(/changed while the copy was writing it/);
   });
 
   it('fails with the classified error when the target denies access', async () => {

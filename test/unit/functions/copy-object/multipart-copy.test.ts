@@ -137,6 +137,24 @@ describe('Copy (multipart)', () => {
     );
   });
 
+  it('names the source account on every part copy, part-range HEAD and tag read of the source', async () => {
+    // Arrange
+    const copy = createCopyObjectHandler({ s3ClientFor });
+
+    // Act
+    await copy(input({ source: { ...MULTIPART_SOURCE, account: '111122223333' } }));
+
+    // Assert
+    const partCopies = target.commandCalls(UploadPartCopyCommand).map((c) => c.args[0].input);
+    expect(partCopies).toHaveLength(5);
+    for (const part of partCopies) expect(part.ExpectedSourceBucketOwner).toBe('111122223333');
+    for (const head of source.commandCalls(HeadObjectCommand))
+      expect(head.args[0].input.ExpectedBucketOwner).toBe('111122223333');
+    expect(source.commandCalls(GetObjectTaggingCommand)[0]?.args[0].input.ExpectedBucketOwner).toBe(
+      '111122223333',
+    );
+  });
+
   it('cuts a single-part source into parts of partSizeBytes with a CRC64NVME full-object checksum', async () => {
     // Arrange
     const { partCount: _p, ...singlePart } = {
@@ -353,6 +371,90 @@ describe('Copy (multipart)', () => {
     // Assert
     expect(result).toMatchObject({ status: 'superseded', destination: { etag: 'newer' } });
     expect(target.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+    expect(target.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+  });
+
+  it('aborts its upload and is in-sync when a concurrent relay finished this replica before completion', async () => {
+    // Arrange
+    const theirs = {
+      ContentLength: SIZE,
+      ETag: '"theirs-5"',
+      VersionId: 'v-theirs',
+      Metadata: buildReplicaMetadata({
+        bucket: SOURCE.bucket,
+        key: SOURCE.key,
+        versionId: 'v-source-1',
+        sequencer: '0062E99A88DC407460',
+      }),
+    };
+    target.on(HeadObjectCommand).rejectsOnce(awsError('NotFound', 404)).resolves(theirs);
+    const copy = createCopyObjectHandler({ s3ClientFor });
+
+    // Act
+    const result = await copy(input());
+
+    // Assert
+    expect(result).toMatchObject({ status: 'in-sync', bytes: SIZE, destination: { versionId: 'v-theirs' } });
+    expect(target.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+    expect(target.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+  });
+
+  it('on a re-copy, completes over the replica stamped with this source version, If-Match on its ETag', async () => {
+    // Arrange
+    const mismatched = {
+      ContentLength: SIZE,
+      ETag: '"mismatched-5"',
+      Metadata: buildReplicaMetadata({
+        bucket: SOURCE.bucket,
+        key: SOURCE.key,
+        versionId: 'v-source-1',
+        sequencer: '0062E99A88DC407460',
+      }),
+    };
+    target.on(HeadObjectCommand).resolves(mismatched);
+    const copy = createCopyObjectHandler({ s3ClientFor });
+
+    // Act
+    const result = await copy(input({ recopy: true }));
+
+    // Assert
+    expect(result.status).toBe('copied');
+    expect(target.commandCalls(CompleteMultipartUploadCommand)[0]?.args[0].input.IfMatch).toBe(
+      '"mismatched-5"',
+    );
+  });
+
+  it('completes only onto what it looked at, and is in-sync when a concurrent relay completed first', async () => {
+    // Arrange
+    let heads = 0;
+    target.on(HeadObjectCommand).callsFake(() => {
+      heads++;
+      if (heads <= 2) throw awsError('NotFound', 404);
+      return {
+        ContentLength: SIZE,
+        ETag: '"theirs-5"',
+        VersionId: 'v-theirs',
+        Metadata: buildReplicaMetadata({
+          bucket: SOURCE.bucket,
+          key: SOURCE.key,
+          versionId: 'v-source-1',
+          sequencer: '0062E99A88DC407460',
+        }),
+      };
+    });
+    target.on(CompleteMultipartUploadCommand).rejects(awsError('PreconditionFailed', 412));
+    const copy = createCopyObjectHandler({ s3ClientFor });
+
+    // Act
+    const result = await copy(input());
+
+    // Assert
+    expect(target.commandCalls(CompleteMultipartUploadCommand)[0]?.args[0].input.IfNoneMatch).toBe('*');
+    expect(result).toEqual({
+      status: 'in-sync',
+      bytes: SIZE,
+      destination: { bucket: TARGET.bucket, key: SOURCE.key, versionId: 'v-theirs', etag: 'theirs-5' },
+    });
     expect(target.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
   });
 });

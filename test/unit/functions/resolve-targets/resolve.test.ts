@@ -184,7 +184,7 @@ describe('ResolveTargets', () => {
     expect(output.source).toBeUndefined();
   });
 
-  it('reports source-gone when the object was overwritten since the event (412 on If-Match)', async () => {
+  it('reports superseded when the object was overwritten since the event (412 on If-Match)', async () => {
     // Arrange
     s3.on(HeadObjectCommand).rejects(awsError('Unknown', 412));
 
@@ -192,8 +192,28 @@ describe('ResolveTargets', () => {
     const output = await handler()(eventBridgeEvent({ etag: 'old' }));
 
     // Assert
-    expect(output).toMatchObject({ targets: [], reason: 'source-gone' });
+    expect(output).toMatchObject({ targets: [], reason: 'superseded' });
+    expect(output.source).toBeUndefined();
     expect(output.detail).toContain('overwritten');
+    expect(resolveTargetsOutputSchema.safeParse(output).success).toBe(true);
+  });
+
+  it('carries the configured source account in the source and reads the source as that owner', async () => {
+    // Arrange
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 5, ETag: '"e"', Metadata: {} });
+
+    // Act
+    const output = await handler(config({ account: '111122223333' }))({ bucket: SOURCE_BUCKET, key: KEY });
+    const without = await handler()({ bucket: SOURCE_BUCKET, key: KEY });
+
+    // Assert
+    expect(output.source?.account).toBe('111122223333');
+    expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input.ExpectedBucketOwner).toBe('111122223333');
+    expect(without.source).not.toHaveProperty('account');
+    const target = output.targets[0];
+    expect(target).toBeDefined();
+    const parsed = taskInputSchema.parse({ source: output.source, settings: output.settings, target });
+    expect(parsed.source.account).toBe('111122223333');
   });
 
   it('reads the TargetBucket tag only when the source enables it, and honours allowlisted entries', async () => {

@@ -137,6 +137,28 @@ describe('Verify', () => {
     expect(target.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({ VersionId: 'v-replica' });
   });
 
+  it('reads the source as its configured owner, on the HEAD and on a streamed hash', async () => {
+    // Arrange
+    source
+      .on(HeadObjectCommand)
+      .resolves({ ContentLength: 11, ETag: '"k1"', ServerSideEncryption: 'aws:kms' });
+    target
+      .on(HeadObjectCommand)
+      .resolves({ ContentLength: 11, ETag: '"k2"', ServerSideEncryption: 'aws:kms' });
+    source.on(GetObjectCommand).callsFake(() => ({ Body: body('hello world') }));
+    target.on(GetObjectCommand).callsFake(() => ({ Body: body('hello world') }));
+
+    // Act
+    await verify(input({ source: { ...SOURCE, account: '111122223333' } }));
+
+    // Assert
+    expect(source.commandCalls(HeadObjectCommand)[0]?.args[0].input.ExpectedBucketOwner).toBe('111122223333');
+    expect(source.commandCalls(GetObjectCommand)[0]?.args[0].input.ExpectedBucketOwner).toBe('111122223333');
+    expect(target.commandCalls(HeadObjectCommand)[0]?.args[0].input).not.toHaveProperty(
+      'ExpectedBucketOwner',
+    );
+  });
+
   it('throws VerificationFailed when the streamed hashes differ', async () => {
     // Arrange
     source
