@@ -8,6 +8,15 @@ import { type AslScope, type AslState, asLibraryDefinition, isRecord } from './l
 
 const LIBRARY_PREFIX = /^State machine definition is invalid, see error\(s\) below:\s*/;
 
+/**
+ * Definitions (by text) that passed validation. Validating compiles asl-validator's schemas — tens of
+ * milliseconds of CPU — and every StartExecution and redrive parses its state machine's definition, so
+ * a definition is validated once, not once per execution. Bounded: a long-lived stack whose state
+ * machines keep changing starts over.
+ */
+const validated = new Set<string>();
+const MAX_VALIDATED = 64;
+
 function asScope(value: unknown): AslScope | undefined {
   if (!isRecord(value) || typeof value.StartAt !== 'string' || !isRecord(value.States)) return undefined;
   return value as unknown as AslScope;
@@ -30,6 +39,7 @@ export function parseDefinition(text: string): AslScope {
       'SCHEMA_VALIDATION_FAILED: the definition must be an object with StartAt and States',
     );
   }
+  if (validated.has(text)) return scope;
   try {
     // The validator fills in defaults (QueryLanguage) on what it is given: hand it a copy.
     new StateMachine(asLibraryDefinition(structuredClone(scope)), {
@@ -39,6 +49,8 @@ export function parseDefinition(text: string): AslScope {
     const message = cause instanceof Error ? cause.message : String(cause);
     throw invalidDefinition(message.replace(LIBRARY_PREFIX, '').trim());
   }
+  if (validated.size >= MAX_VALIDATED) validated.clear();
+  validated.add(text);
   return scope;
 }
 
