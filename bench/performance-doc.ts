@@ -1,0 +1,373 @@
+/**
+ * docs/performance.md, rendered from the figures of one full run (so the page and bench/results.json
+ * always agree). The prose that explains a missed goal reads its numbers from the same run.
+ */
+import type { BenchResults, CaseResult, Figure } from './lib/result.ts';
+import { formatGoal, formatValue } from './report.ts';
+
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+
+interface OrchestrationDetails {
+  wallMs: { plainA: number; plainB: number; uploadsOnly: number; pipeline: number };
+  verified: { pipeline: number; plainA: number; plainB: number; of: number };
+  latencyMs: {
+    pipelineExecution: { p50: number; p95: number };
+    plainAfterUpload: { p50: number; p95: number };
+  };
+  s3RequestsPerArtifact: { pipeline: Record<string, number>; plain: Record<string, number> };
+  definitionValidation: { msPerExecution: number; estimatedTotalMs: number; shareOfPipelineWall: number };
+}
+
+interface TransitionsDetails {
+  configurations: Array<{
+    targets: number;
+    deployment: boolean;
+    status: string;
+    verified: boolean;
+    transitions: number;
+    retries: number;
+    goal: number | null;
+    usdPer1000Artifacts: number;
+    deploymentPollsPerTarget: number | null;
+  }>;
+  fit: { fixed: number; perTarget: number; deployPerTarget: number };
+  states: { topLevel: Record<string, number>; perTarget: Record<string, number> };
+}
+
+interface ColdStartHandler {
+  bundleBytes: number;
+  externalBundleBytes: number;
+  initMsMedian: { bundled: number; external: number };
+  composition: Array<{ part: string; kib: number }>;
+}
+
+interface ColdStartDetails {
+  handlers: Record<string, ColdStartHandler>;
+  referenceBundleBytes: Record<string, number>;
+}
+
+interface LargeRun {
+  bytes: number;
+  copyMs: { toDisk: number; returned: number };
+  invocations: number;
+  verifiedBy: string;
+  copyFileMs: { toDisk: number[]; returned: number[] };
+  throughputMiBps: {
+    handler: number;
+    copyFile: number;
+    handlerIntoPageCache: number;
+    copyFileIntoPageCache: number;
+    digestingStreamCopy: number;
+  };
+  handlerRss: { beforeCopy: number; peak: number; afterCopy: number };
+  stackRss: { idle: number; now: number; peakSoFar: number };
+}
+
+interface BurstDetails {
+  uploadsMs: number;
+  verifiedExecutions: number;
+  executions: number;
+  executionMs: { p50: number; p95: number; max: number };
+  lastExecutionStartedAfterMs: number;
+  rss: { idle: number; maxSampled: number; peak: number; end: number };
+  historyJsonBytesPerExecution: number;
+  idleAfterFullGc: { rss: number; heapUsed: number };
+  afterFullGc: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
+  definitionValidation: { msPerExecution: number; estimatedTotalMs: number; shareOfWall: number };
+}
+
+const ms = (value: number): string => `${Math.round(value).toLocaleString('en-US')} ms`;
+const s = (value: number): string => `${(value / 1000).toFixed(1)} s`;
+const mib = (bytes: number): string => `${Math.round(bytes / MIB).toLocaleString('en-US')} MiB`;
+const kib = (bytes: number): string => `${Math.round(bytes / 1024).toLocaleString('en-US')} KiB`;
+const count = (n: number): string => n.toLocaleString('en-US');
+const pct = (share: number): string => `${Math.round(share * 100)} %`;
+const size = (bytes: number): string => (bytes >= GIB ? `${bytes / GIB} GiB` : `${bytes / MIB} MiB`);
+
+/** The other cases of the run, for cross-references. */
+type Others = ReadonlyMap<string, CaseResult>;
+
+function transitionsOf(others: Others, targets: number): string {
+  const c = others.get('transitions');
+  const k = (c?.details as Partial<TransitionsDetails> | undefined)?.configurations?.find(
+    (x) => x.targets === targets && !x.deployment,
+  );
+  return k ? String(k.transitions) : 'several dozen';
+}
+
+function historyKib(others: Others): string {
+  const bytes = (others.get('burst')?.details as Partial<BurstDetails> | undefined)
+    ?.historyJsonBytesPerExecution;
+  return bytes === undefined ? 'tens of KiB' : kib(bytes);
+}
+
+function fig(c: CaseResult, prefix: string): Figure | undefined {
+  return c.figures.find((f) => f.name.startsWith(prefix));
+}
+
+function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+function summary(results: BenchResults): string {
+  const rows: string[][] = [];
+  for (const c of results.cases) {
+    for (const f of c.figures) {
+      if (!f.goal) continue;
+      rows.push([c.title, f.name, formatValue(f), formatGoal(f.goal, f.unit), f.met ? 'met' : '**missed**']);
+    }
+  }
+  return table(['Case', 'Figure', 'Measured', 'Goal', ''], rows);
+}
+
+function requestList(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([op, n]) => `${n} ${op}`)
+    .join(', ');
+}
+
+function orchestration(c: CaseResult, others: Others): string {
+  const d = c.details as unknown as OrchestrationDetails;
+  const ratio = fig(c, 'pipeline wall ÷');
+  const plainWall = (d.wallMs.plainA + d.wallMs.plainB) / 2;
+  const inputs = c.inputs as { artifacts: number; uploadConcurrency: number; warmupArtifacts: number };
+  const lines = [
+    `${inputs.artifacts} artifacts of 1 MiB, each to 3 targets, through the whole relay on the local stack (PutObject → S3 event → EventBridge rule → state machine → Copy → Verify, no deployment) against a plain loop that makes the CopyObject + HeadObject calls itself with the SDK, on the same local S3, in the same process. Both sides use the same uploader (${inputs.uploadConcurrency} PutObjects in flight) and start an artifact's three targets as soon as its upload lands — the relay as an execution whose Map copies the targets in parallel, the loop as three CopyObject → HeadObject chains — so their concurrency is the same by construction. Order: ${inputs.warmupArtifacts} artifacts each way to warm up, plain loop, uploads alone, pipeline, plain loop again.`,
+    '',
+    table(
+      ['', 'Wall', 'Per artifact (p50 / p95)'],
+      [
+        [
+          `Plain loop (mean of ${ms(d.wallMs.plainA)} and ${ms(d.wallMs.plainB)})`,
+          ms(plainWall),
+          `${ms(d.latencyMs.plainAfterUpload.p50)} / ${ms(d.latencyMs.plainAfterUpload.p95)} after its upload`,
+        ],
+        ['Uploads alone', ms(d.wallMs.uploadsOnly), ''],
+        [
+          'Pipeline',
+          ms(d.wallMs.pipeline),
+          `${ms(d.latencyMs.pipelineExecution.p50)} / ${ms(d.latencyMs.pipelineExecution.p95)} per execution`,
+        ],
+      ],
+    ),
+    '',
+    `**Pipeline ÷ plain loop: ${ratio ? formatValue(ratio) : '?'}** (goal ≤ 1.5×; ${formatValue(fig(c, 'beyond-upload') ?? { value: Number.NaN, unit: '×' })} once the uploads both sides share are subtracted). ${d.verified.pipeline} of ${d.verified.of} executions succeeded with every target copied and verified.`,
+    '',
+    `S3 requests per artifact — relay: ${requestList(d.s3RequestsPerArtifact.pipeline)}; plain loop: ${requestList(d.s3RequestsPerArtifact.plain)}.`,
+  ];
+  if (ratio && ratio.met === false) {
+    lines.push(
+      '',
+      '**What limits it, and what would move it.**',
+      '',
+      d.definitionValidation.shareOfPipelineWall >= 0.1
+        ? `- *The local Step Functions validates the whole definition again on every StartExecution.* \`parseDefinition\` (local/stepfunctions/definition.ts) builds an aws-local-stepfunctions \`StateMachine\` with validation on — asl-validator compiling its ajv schemas: ${d.definitionValidation.msPerExecution} ms of synchronous CPU per execution in this run, about ${s(d.definitionValidation.estimatedTotalMs)} for ${inputs.artifacts} executions (${pct(d.definitionValidation.shareOfPipelineWall)} of the pipeline wall), on the one event loop that also serves S3 and runs the tasks. Validating once per definition would remove it. This is local-stack overhead, not something AWS charges.`
+        : `- *Not the definition any more:* the local Step Functions validates a definition once, not on every StartExecution (commit 16bbd3d, after an earlier run of this benchmark measured 77 ms of asl-validator CPU per execution, 46 % of the pipeline’s wall then); parsing it now costs ${d.definitionValidation.msPerExecution} ms per execution.`,
+      `- *The local Step Functions’ own work, on the same event loop.* Each artifact is ${transitionsOf(others, 3)} state transitions (case 2), each several history events appended with their input and output to the execution’s history on disk — ${historyKib(others)} of history JSON per execution (case 5) — and every Map iteration and Parallel branch builds its own aws-local-stepfunctions state machine. Fewer transitions (case 2) shrink this too.`,
+      `- *The relay makes more S3 requests than the loop.* Per target, Copy reads the destination (the in-sync check) and the source again (to restate its metadata under MetadataDirective REPLACE) before CopyObject, and Verify reads the source and the replica; ResolveTargets has already read the source once. Carrying the source's metadata and checksum from ResolveTargets in the state, and verifying against the checksum CopyObject returns, would leave one HEAD per target (the replica) plus the in-sync check.`,
+      '- In AWS the same workflow adds a Lambda invocation per task and Step Functions’ own transition latency, which this local figure does not include; the ratio here is the local stack’s.',
+    );
+  }
+  return lines.join('\n');
+}
+
+function transitions(c: CaseResult): string {
+  const d = c.details as unknown as TransitionsDetails;
+  const rows = d.configurations.map((k) => [
+    String(k.targets),
+    k.deployment ? 'yes' : 'no',
+    String(k.transitions),
+    k.goal === null ? '' : `≤ ${k.goal}${k.transitions <= k.goal ? '' : ' (missed)'}`,
+    `$${k.usdPer1000Artifacts.toFixed(3)}`,
+    `${k.status}${k.verified ? ', verified' : ''}`,
+  ]);
+  const anyMissed = d.configurations.some((k) => k.goal !== null && k.transitions > k.goal);
+  const top = Object.keys(d.states.topLevel);
+  const perTarget = Object.keys(d.states.perTarget);
+  const lines = [
+    'One artifact per configuration; its history read with GetExecutionHistory. Counted as AWS bills Standard workflows — “a state transition each time a step of your workflow is executed … including retries” ([pricing](https://aws.amazon.com/step-functions/pricing/)): every `…StateEntered` event plus every retry; `…Exited`, `MapIteration…` and `Execution…` events are not transitions. Cost at $0.025 per 1,000 transitions (us-east-1 and most regions).',
+    '',
+    table(['Targets', 'Deployment', 'Transitions', 'Goal', 'Per 1,000 artifacts', 'Execution'], rows),
+    '',
+    `Measured: **${d.fit.fixed} + ${d.fit.perTarget} × targets** without a deployment (goal 3 + 4 × targets). With a deployment, ${d.fit.deployPerTarget} per target when the first CheckDeployment finds it finished (locally a deployment takes 3 s against a 30 s poll, both scaled); each further poll costs 3 more per target (Wait, CheckDeployment, Deployment finished?), so a 10-minute deployment adds about 60 per target.`,
+    '',
+    `Once per artifact (${top.length}): ${top.join(', ')}. Once per target (${perTarget.length}): ${perTarget.join(', ')}.`,
+  ];
+  if (anyMissed) {
+    lines.push(
+      '',
+      '**What would bring it down** (the state machine is built in state-machine/; each change keeps the two-pass redrive design):',
+      '',
+      '- Skip the second pass when nothing failed: RelayToTargets’ `ResultSelector` lists the failed results (a JSONPath filter expression in its payload template), and a Choice “Any failed?” goes on to RetryFailedTargets or to a Succeed state whose `OutputPath` gives the output Summarize builds now — on success 2 transitions instead of 2 + 2 × targets (RetryFailedTargets, Summarize; per target “Failed in first pass?”, “Keep first result”): 5 + 6 × targets.',
+      '- Let Verify return the target’s result itself (it already receives the target and the copy; `ResultPath: "$"`) and decide “deploy or not” in “Copy finished?” (one Verify state that ends, one that goes on to StartDeployment) — removes “Deploy?” and “Target copied”: 5 + 4 × targets.',
+      '- Isolate a target with a `Catch` on each of its Task states instead of the one-branch Parallel “Relay target”: 5 + 3 × targets, within the goal from 2 targets on.',
+      '- Drop “Any targets?” (a Map over no targets succeeds at once; the reason can ride along in the output): 4 + 3 × targets, within the goal for any number of targets.',
+    );
+  }
+  return lines.join('\n');
+}
+
+function coldStart(c: CaseResult): string {
+  const d = c.details as unknown as ColdStartDetails;
+  const inputs = c.inputs as { runsPerVariant: number; nodeRunningTheProbes: string };
+  const rows = Object.entries(d.handlers).map(([name, h]) => [
+    name,
+    kib(h.bundleBytes),
+    kib(h.externalBundleBytes),
+    ms(h.initMsMedian.bundled),
+    ms(h.initMsMedian.external),
+    `${(h.initMsMedian.bundled / h.initMsMedian.external).toFixed(2)}×`,
+  ]);
+  const sizeMissed = c.figures.some((f) => f.name.includes('bundle size') && f.met === false);
+  const initMissed = c.figures.some((f) => f.name.includes('init bundled') && f.met === false);
+  const lines = [
+    `Each \`functions/<name>/handler.ts\` bundled with esbuild as deployed (platform node, target node22, ESM, minified, AWS SDK bundled). Initialisation: a fresh \`node\` process imports the bundle and builds the handler’s SDK client (median of ${inputs.runsPerVariant}), against the same handler bundled with \`@aws-sdk/*\` and \`@smithy/*\` external and loaded from node_modules, as a Lambda runtime’s own SDK would be; runs of the two variants alternate. Node ${inputs.nodeRunningTheProbes} ran the probes.`,
+    '',
+    table(
+      [
+        'Handler',
+        'Bundle (goal ≤ 300 KiB)',
+        'SDK external',
+        'Init, bundled',
+        'Init, SDK external',
+        'Ratio (goal ≤ 1)',
+      ],
+      rows,
+    ),
+    '',
+    `Initialisation ${initMissed ? 'is slower bundled for some handlers' : 'is faster bundled than with the SDK loaded from node_modules for every handler'}: one minified file is parsed instead of hundreds of modules resolved and read.`,
+  ];
+  if (sizeMissed) {
+    const copy = d.handlers['copy-object'];
+    const resolve = d.handlers['resolve-targets'];
+    const parts = (h: ColdStartHandler | undefined): string =>
+      (h?.composition ?? [])
+        .slice(0, 8)
+        .map((p) => `${p.part} ${Math.round(p.kib)}`)
+        .join(', ');
+    const ref = d.referenceBundleBytes;
+    lines.push(
+      '',
+      '**What limits the size, and what would move it.** Largest parts, KiB of minified output:',
+      '',
+      `- copy-object: ${parts(copy)}.`,
+      `- resolve-targets: ${parts(resolve)}.`,
+      '',
+      `- *zod* (the classic \`z\` API of zod 4, from core/workflow.ts and core/config/schema.ts) does not tree-shake: it brings its JSON-schema conversion and every locale. Bundled alone, \`z.object().parse\` is ${kib(ref['zod (z.object().parse)'] ?? Number.NaN)}; with \`zod/mini\` it is ${kib(ref['zod/mini (z.object().parse)'] ?? Number.NaN)}.`,
+      '- *Both SDK clients in every handler*: functions/shared/powertools.ts creates the S3 and the CodeDeploy client factories at module scope (and functions/shared/clients.ts imports both clients), so the S3 handlers carry @aws-sdk/client-codedeploy and the deployment handlers carry @aws-sdk/client-s3. One module per client, imported only by the handlers that use it, removes the other.',
+      '- *yaml* is in resolve-targets because the configuration loader accepts YAML; a Lambda bundle can ship the configuration as JSON only.',
+      '- *aws-xray-sdk-core* comes with the Powertools tracer.',
+      `- The SDK itself sets a floor: \`S3Client\` + one command bundles to ${kib(ref['S3Client + HeadObjectCommand'] ?? Number.NaN)}, \`CodeDeployClient\` + one command to ${kib(ref['CodeDeployClient + GetDeploymentCommand'] ?? Number.NaN)}. With the SDK bundled, 300 KiB is out of reach for the S3 handlers even with everything else removed; with the SDK left external the bundles are the “SDK external” column — still above 300 KiB until zod, yaml and the tracer shrink — at the cost of the slower initialisation measured above.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function largeObject(c: CaseResult): string {
+  const runs = (c.details as { runs: LargeRun[] }).runs;
+  const rows = runs.map((r) => [
+    size(r.bytes),
+    `${r.throughputMiBps.handler} MiB/s (${s(r.copyMs.toDisk)})`,
+    `${r.throughputMiBps.copyFile} MiB/s (${r.copyFileMs.toDisk.map((v) => s(v)).join(', ')})`,
+    `**${fig(c, `${size(r.bytes)}: throughput handler ÷ fs.copyFile`)?.value.toFixed(2) ?? '?'}×**`,
+    `${fig(c, `${size(r.bytes)}: throughput ratio into the page cache`)?.value.toFixed(2) ?? '?'}× (${r.throughputMiBps.handlerIntoPageCache} ÷ ${r.throughputMiBps.copyFileIntoPageCache} MiB/s)`,
+    mib(r.handlerRss.peak),
+    `${r.invocations}, ${r.verifiedBy}`,
+  ]);
+  const ratio1 = c.figures.find((f) => f.name.includes('throughput handler') && f.goal);
+  const growth = fig(c, 'handler peak RSS growth');
+  const md5 = (c.details as { md5MiBps?: number }).md5MiBps;
+  return [
+    'The local S3 runs as a child process (`relay local`); the copy handler (`createCopyObjectHandler`, multipart threshold lowered to 16 MiB, so CreateMultipartUpload + UploadPartCopy of 64 MiB parts, 8 in flight + CompleteMultipartUpload) runs in a second child, bundled like a Lambda and called again while it answers `copying`. The baseline is `fs.copyFile` of the same bytes on the same disk, before and after the handler’s copy (their mean). Both are timed until `sync` has put the bytes on the disk (after flushing whatever was dirty before), so neither is flattered by the page cache; the ratio without `sync` is shown too.',
+    '',
+    table(
+      [
+        'Size',
+        'Copy handler, to disk',
+        'fs.copyFile, to disk (before, after)',
+        'Ratio',
+        'Ratio without sync',
+        'Handler peak RSS',
+        'Invocations, verified by',
+      ],
+      rows,
+    ),
+    '',
+    `Throughput ratio at 1 GiB: ${ratio1 ? `**${formatValue(ratio1)}** (goal ≥ 0.5×, ${ratio1.met ? 'met' : 'missed'})` : 'not measured'}. The handler process’s peak resident memory is flat in the object’s size${growth ? ` (${formatValue(growth)} more at 4 GiB than at 1 GiB)` : ''}: the bytes never pass through it — S3 copies them server-side — and it holds only part numbers and ETags.`,
+    '',
+    `What bounds the copy here is the local S3, not the handler: for every UploadPartCopy it streams the byte range through user space on its one JavaScript thread and digests every byte (MD5 for the part’s ETag, plus the upload’s checksum) before writing the part file${md5 ? ` — MD5 alone runs at ${md5} MiB/s on one core of this machine` : ''} — while \`fs.copyFile\` lets the kernel copy. The same bytes through a plain Node.js stream with MD5 and CRC32 on one thread reach ${runs.map((r) => `${r.throughputMiBps.digestingStreamCopy} MiB/s at ${size(r.bytes)}`).join(' and ')} in this run, so the local S3 would copy faster only by hashing parts on more than one core (worker threads) — and only where the disk is not the limit, as it tends to become at 4 GiB. Against S3 the copy happens inside S3, and the handler’s part size and concurrency are what to tune.`,
+  ].join('\n');
+}
+
+function burst(c: CaseResult): string {
+  const d = c.details as unknown as BurstDetails;
+  const inputs = c.inputs as { objects: number; uploads: string };
+  const wall = fig(c, 'wall time');
+  const rate = fig(c, 'executions per second');
+  return [
+    `${count(inputs.objects)} objects of 64 KiB uploaded at once — ${inputs.uploads} — each to 3 targets. The local stack with the relay deployed runs in a child process (its handlers inside it), whose resident memory is read from /proc; the benchmark process only uploads and polls ListExecutions once a second.`,
+    '',
+    table(
+      ['', ''],
+      [
+        [
+          'Relayed and verified',
+          `${count(d.verifiedExecutions)} of ${count(inputs.objects)} executions SUCCEEDED, every target copied and verified; each target bucket holds ${count(inputs.objects)} replicas`,
+        ],
+        ['Wall time (first upload → last execution stopped)', wall ? ms(wall.value) : '?'],
+        ['Executions per second', rate ? String(rate.value) : '?'],
+        ['All uploads answered after', ms(d.uploadsMs)],
+        [
+          'Execution duration p50 / p95 / max',
+          `${ms(d.executionMs.p50)} / ${ms(d.executionMs.p95)} / ${ms(d.executionMs.max)}`,
+        ],
+        ['Stack RSS idle → peak (VmHWM)', `${mib(d.rss.idle)} → **${mib(d.rss.peak)}**`],
+        [
+          'JS heap after a full GC: before → after the burst',
+          `${mib(d.idleAfterFullGc.heapUsed)} → ${mib(d.afterFullGc.heapUsed)} (RSS then ${mib(d.afterFullGc.rss)})`,
+        ],
+      ],
+    ),
+    '',
+    `The stack is one Node.js process: S3, Step Functions and the five task handlers share one event loop, so the burst is CPU-bound on it. ${d.definitionValidation.shareOfWall >= 0.1 ? `The definition re-validation described under case 1 alone accounts for about ${s(d.definitionValidation.estimatedTotalMs)} (${d.definitionValidation.msPerExecution} ms × ${count(inputs.objects)}, ${pct(d.definitionValidation.shareOfWall)} of the wall). ` : ''}While executions start and run, uploads wait their turn — the last upload is answered ${s(d.uploadsMs)} after the first. The peak comes from the executions in flight at once: each holds its Map iterations, a library state machine per iteration and branch, and its history. What stays reachable afterwards — ${kib((d.afterFullGc.heapUsed - d.idleAfterFullGc.heapUsed) / inputs.objects)} of JS heap per finished execution, after a full GC — includes the execution records and histories (one history with its data is ${kib(d.historyJsonBytesPerExecution)} of JSON) that the local Step Functions keeps in memory as well as on disk (\`ExecutionManager\` in local/stepfunctions/executions.ts never lets them go), so a long-running \`relay local\` grows with every execution it has run.`,
+    '',
+    'While building this benchmark (before 16bbd3d, when every StartExecution blocked the event loop for tens of milliseconds), issuing the 1,000 PutObjects with one socket each rather than through the SDK’s 50 made the local stack reset some connections (`ECONNRESET`); with the SDK’s default pool every upload succeeded. Not measured since.',
+  ].join('\n');
+}
+
+export function renderPerformanceDoc(results: BenchResults): string {
+  const m = results.machine;
+  const byId = new Map(results.cases.map((c) => [c.id, c]));
+  const section = (id: string, n: number, render: (c: CaseResult, others: Others) => string): string => {
+    const c = byId.get(id);
+    if (!c) return `## ${n}. ${id}\n\nNot measured in this run.`;
+    return `## ${n}. ${c.title}\n\n${render(c, byId)}`;
+  };
+  const failures = results.failures.length
+    ? `\n\nCases that failed in this run: ${results.failures.map((f) => f.id).join(', ')}.`
+    : '';
+  return `${[
+    '# Performance',
+    '',
+    `Figures from one full \`npm run bench\` run (${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(results.durationMs / 60_000)} min) on ${m.cpuModel}, ${m.cores} cores, ${Math.round(m.memoryBytes / GIB)} GiB, Node.js ${m.node}, ${m.os}, at git ${m.git.revision.slice(0, 12)}${m.git.dirty ? ' (with uncommitted changes)' : ''}; load average ${m.loadAverageAtStart?.[0] ?? '?'} when it started. Every figure is measured against its own baseline in the same run: these machines are shared and noisy, so compare the ratios, not the absolute times. \`bench/results.json\` holds every figure of this run, its inputs and the machine; \`npm run bench\` measures again and rewrites both files, \`npm run bench -- --quick\` is a smaller smoke run that writes only bench/.out/results.quick.json.${failures}`,
+    '',
+    '## Summary',
+    '',
+    summary(results),
+    '',
+    section('orchestration', 1, orchestration),
+    '',
+    section('transitions', 2, transitions),
+    '',
+    section('cold-start', 3, coldStart),
+    '',
+    section('large-object', 4, largeObject),
+    '',
+    section('burst', 5, burst),
+  ].join('\n')}\n`;
+}
