@@ -18,11 +18,11 @@ import { median, round } from '../lib/stats.ts';
 const run = promisify(execFile);
 
 const HANDLERS = [
-  { name: 'resolve-targets', client: 'defaultS3ClientFor' },
-  { name: 'copy-object', client: 'defaultS3ClientFor' },
-  { name: 'verify-copy', client: 'defaultS3ClientFor' },
-  { name: 'start-deployment', client: 'defaultCodeDeployClientFor' },
-  { name: 'check-deployment', client: 'defaultCodeDeployClientFor' },
+  { name: 'resolve-targets', client: 'defaultS3ClientFor', module: 's3-default.ts' },
+  { name: 'copy-object', client: 'defaultS3ClientFor', module: 's3-default.ts' },
+  { name: 'verify-copy', client: 'defaultS3ClientFor', module: 's3-default.ts' },
+  { name: 'start-deployment', client: 'defaultCodeDeployClientFor', module: 'codedeploy-default.ts' },
+  { name: 'check-deployment', client: 'defaultCodeDeployClientFor', module: 'codedeploy-default.ts' },
 ] as const;
 
 const SDK_EXTERNAL = ['@aws-sdk/*', '@smithy/*'];
@@ -149,7 +149,7 @@ export async function coldStartCase(ctx: CaseContext): Promise<CaseResult> {
     // The probe entry: the deployed handler plus the client factory it uses (same modules, same bundle).
     const contents = [
       `export { handler } from ${JSON.stringify(handlerPath)};`,
-      `export { ${h.client} as clientFor } from ${JSON.stringify(join(REPO_ROOT, 'functions/shared/powertools.ts'))};`,
+      `export { ${h.client} as clientFor } from ${JSON.stringify(join(REPO_ROOT, 'functions/shared', h.module))};`,
     ].join('\n');
     const probeBundled = await bundle({ contents }, join(outDir, `${h.name}.probe.mjs`), false);
     const probeExternal = await bundle({ contents }, join(outDir, `${h.name}.probe.external.mjs`), true);

@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { defaultCodeDeployClientFor } from '../shared/codedeploy-default.ts';
 import { createLambdaHandler } from '../shared/lambda-handler.ts';
-import { defaultCodeDeployClientFor, metrics } from '../shared/powertools.ts';
+import { metrics } from '../shared/powertools.ts';
 import { createCheckDeploymentHandler } from './index.ts';
 
 /** The CheckDeployment Lambda: clients at module scope. */

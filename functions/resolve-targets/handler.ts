@@ -1,7 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { cachedConfigLoader } from '../shared/config.ts';
 import { createLambdaHandler } from '../shared/lambda-handler.ts';
-import { defaultS3ClientFor, metrics, taskLog } from '../shared/powertools.ts';
+import { metrics, taskLog } from '../shared/powertools.ts';
+import { defaultS3ClientFor } from '../shared/s3-default.ts';
 import { createResolveTargetsHandler } from './index.ts';
 
 /** The ResolveTargets Lambda: configuration from `RELAY_CONFIG` (or the bundled file), clients at module scope. */

@@ -1,14 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  type ClientSettings,
-  clientSettingsFromEnv,
-  createCodeDeployClientFactory,
-  createS3ClientFactory,
-} from './clients.ts';
 import type { TaskLog } from './log.ts';
 
 /**
@@ -42,17 +34,3 @@ export const taskLog: TaskLog = {
   info: (message, details) => (details === undefined ? logger.info(message) : logger.info(message, details)),
   warn: (message, details) => (details === undefined ? logger.warn(message) : logger.warn(message, details)),
 };
-
-/** The handlers' default client settings: from the environment. */
-const settings: ClientSettings = clientSettingsFromEnv();
-
-/** S3 clients per region, traced, at module scope. */
-export const defaultS3ClientFor = createS3ClientFactory(settings, (client: S3Client) =>
-  tracer.captureAWSv3Client(client),
-);
-
-/** CodeDeploy clients per region, traced, at module scope. */
-export const defaultCodeDeployClientFor = createCodeDeployClientFactory(
-  settings,
-  (client: CodeDeployClient) => tracer.captureAWSv3Client(client),
-);

@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { defaultCodeDeployClientFor } from '../shared/codedeploy-default.ts';
 import { createLambdaHandler } from '../shared/lambda-handler.ts';
-import { defaultCodeDeployClientFor, metrics, taskLog } from '../shared/powertools.ts';
+import { metrics, taskLog } from '../shared/powertools.ts';
 import { createStartDeploymentHandler } from './index.ts';
 
 /** The StartDeployment Lambda: clients at module scope. */

@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { createLambdaHandler } from '../shared/lambda-handler.ts';
-import { defaultS3ClientFor, metrics, taskLog } from '../shared/powertools.ts';
+import { metrics, taskLog } from '../shared/powertools.ts';
+import { defaultS3ClientFor } from '../shared/s3-default.ts';
 import { createVerifyCopyHandler } from './index.ts';
 
 /** The Verify Lambda: clients at module scope. */
