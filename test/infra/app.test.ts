@@ -11,27 +11,27 @@ import { buildRelayApp, cdkJson, EXAMPLE_CONFIG, ROOT } from './helpers/synth.ts
 describe('the configuration file the app reads', () => {
   it('is the one -c config=path names, relative to the working folder', () => {
     // Act
-    const chosen = resolveConfigPath('configs/prod.json', '/work/project', () => false);
+    const chosen = resolveConfigPath('configs/prod.json', '/srv/relay-project', () => false);
 
     // Assert
-    expect(chosen).toEqual({ path: '/work/project/configs/prod.json', fallback: false });
+    expect(chosen).toEqual({ path: '/srv/relay-project/configs/prod.json', fallback: false });
   });
 
   it('is relay.config.json when there is one', () => {
     // Act
     const chosen = resolveConfigPath(
       undefined,
-      '/work/project',
-      (path) => path === '/work/project/relay.config.json',
+      '/srv/relay-project',
+      (path) => path === '/srv/relay-project/relay.config.json',
     );
 
     // Assert
-    expect(chosen).toEqual({ path: '/work/project/relay.config.json', fallback: false });
+    expect(chosen).toEqual({ path: '/srv/relay-project/relay.config.json', fallback: false });
   });
 
   it("is the repository's example in a fresh clone, which the app then says", () => {
     // Act
-    const chosen = resolveConfigPath(undefined, '/work/project', () => false);
+    const chosen = resolveConfigPath(undefined, '/srv/relay-project', () => false);
     const built = buildRelayApp();
 
     // Assert
