@@ -3,7 +3,7 @@
  * EventBridge bridge that turns S3 "Object Created" events into executions. See DESIGN §5.
  *
  * ```ts
- * const stack = await startLocalStack({ port: 0, dataDir: '/tmp/relay' });
+ * const stack = await startLocalStack({ port: 0, dataDir: '.relay/example' });
  * // … point SDK clients at stack.endpoint …
  * await stack.stop();
  * ```
