@@ -2,18 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Agent } from 'node:http';
-import {
-  CodeDeployClient,
-  CreateApplicationCommand,
-  CreateDeploymentGroupCommand,
-} from '@aws-sdk/client-codedeploy';
-import {
-  type BucketLocationConstraint,
-  CreateBucketCommand,
-  PutBucketVersioningCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { createBucket, provisionConfig as provisionConfigOnStack } from '../../cli/local-relay/provision.ts';
 import type { RelayConfig } from '../../core/config/schema.ts';
 import { MIB } from './units.ts';
 
@@ -73,28 +64,13 @@ export class LocalClients {
   }
 }
 
-/** Creates a versioned bucket in `region` (idempotent). */
+/** Creates a versioned bucket in `region` (idempotent) — the same chore `relay local` does. */
 export async function createVersionedBucket(
   clients: LocalClients,
   bucket: string,
   region: string,
 ): Promise<void> {
-  const s3 = clients.s3(region);
-  await s3
-    .send(
-      new CreateBucketCommand({
-        Bucket: bucket,
-        ...(region === 'us-east-1'
-          ? {}
-          : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
-      }),
-    )
-    .catch((err: unknown) => {
-      if (!(err instanceof Error && err.name === 'BucketAlreadyOwnedByYou')) throw err;
-    });
-  await s3.send(
-    new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
-  );
+  await createBucket(clients.endpoint, bucket, region);
 }
 
 /** Every bucket a configuration names (sources and targets), versioned, and its deployment groups. */
@@ -103,40 +79,7 @@ export async function provisionConfig(
   config: RelayConfig,
   accountId: string,
 ): Promise<void> {
-  for (const source of config.sources) {
-    await createVersionedBucket(clients, source.bucket, source.region);
-    for (const rule of source.rules) {
-      for (const target of rule.targets) {
-        await createVersionedBucket(clients, target.bucket, target.region);
-        if (!target.deploy) continue;
-        const cd = new CodeDeployClient({
-          endpoint: clients.endpoint,
-          region: target.region,
-          credentials: LOCAL_CREDENTIALS,
-        });
-        try {
-          await cd
-            .send(new CreateApplicationCommand({ applicationName: target.deploy.application }))
-            .catch((err: unknown) => {
-              if (!(err instanceof Error && err.name === 'ApplicationAlreadyExistsException')) throw err;
-            });
-          await cd
-            .send(
-              new CreateDeploymentGroupCommand({
-                applicationName: target.deploy.application,
-                deploymentGroupName: target.deploy.deploymentGroup,
-                serviceRoleArn: `arn:aws:iam::${accountId}:role/CodeDeployServiceRole`,
-              }),
-            )
-            .catch((err: unknown) => {
-              if (!(err instanceof Error && err.name === 'DeploymentGroupAlreadyExistsException')) throw err;
-            });
-        } finally {
-          cd.destroy();
-        }
-      }
-    }
-  }
+  await provisionConfigOnStack(clients.endpoint, config, accountId);
 }
 
 /** `count` distinct bodies of `size` bytes (random, each with its index stamped at the front). */

@@ -31,20 +31,5 @@ export function since(start: number): number {
   return performance.now() - start;
 }
 
-/** Runs `work` over `items` with at most `limit` in flight; results in input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
+/** Runs `work` over `items` with at most `limit` in flight; results in input order (the CLI's helper). */
+export { mapConcurrently as mapLimit } from '../../cli/concurrency.ts';

@@ -52,7 +52,8 @@ export function configBuckets(config: RelayConfig): Array<{ bucket: string; regi
   return [...seen].map(([bucket, region]) => ({ bucket, region }));
 }
 
-async function createBucket(endpoint: string, bucket: string, region: string): Promise<boolean> {
+/** Creates a versioned bucket in `region`; false when it was there already (kept as it is). */
+export async function createBucket(endpoint: string, bucket: string, region: string): Promise<boolean> {
   const s3 = new S3Client({ endpoint, region, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
   try {
     let created = true;
