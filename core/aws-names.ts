@@ -37,10 +37,11 @@ export function isBucketName(name: string): boolean {
 }
 
 /**
- * A region code: `us-west-2`, `ap-northeast-2`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`,
- * `eu-isoe-west-1`.
+ * The shape of a region code: `us-west-2`, `ap-northeast-2`, `us-gov-west-1`, `cn-north-1`,
+ * `us-isob-east-1`, `eu-isoe-west-1`, `eusc-de-east-1`. Which codes exist is `regions.ts`'s
+ * business.
  */
-export const REGION_PATTERN = '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$';
+export const REGION_PATTERN = '^([a-z]{2}(-gov|-iso[a-z]?)?|eusc-[a-z]{2})-[a-z]+-[0-9]{1,2}$';
 
 const REGION_REGEX = new RegExp(REGION_PATTERN);
 
@@ -68,7 +69,7 @@ export interface KmsKeyArn {
 
 /** Pattern of a KMS key ARN (`arn:aws:kms:<region>:<account>:key/<id>`) or alias ARN. */
 export const KMS_KEY_ARN_PATTERN =
-  '^arn:aws[a-z-]*:kms:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}:[0-9]{12}:(key/[A-Za-z0-9-]{1,128}|alias/[A-Za-z0-9/_-]{1,250})$';
+  '^arn:aws[a-z-]*:kms:([a-z]{2}(-gov|-iso[a-z]?)?|eusc-[a-z]{2})-[a-z]+-[0-9]{1,2}:[0-9]{12}:(key/[A-Za-z0-9-]{1,128}|alias/[A-Za-z0-9/_-]{1,250})$';
 
 const KMS_KEY_ARN_REGEX = new RegExp(KMS_KEY_ARN_PATTERN);
 

@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { readConfigFileSync } from '../core/config/load.ts';
 import { parseConfig } from '../core/config/parse.ts';
 import type { RelayConfig, RelayConfigInput } from '../core/config/schema.ts';
 import { ConfigInvalid } from '../core/errors.ts';
 
 /**
  * Reading the relay configuration at synth time: from an object or a file (JSON, or YAML for
- * `.yaml`/`.yml`), validated with the very `parseConfig` the Lambdas use at run time. Constructs
- * are synchronous, so the file is read synchronously (`core/config/load.ts` is async).
+ * `.yaml`/`.yml`, read with core's size and depth limits), validated with the very `parseConfig`
+ * the Lambdas use at run time. Constructs are synchronous, so the file is read synchronously.
  */
 
 /** A configuration object, or the path of a configuration file. */
@@ -19,31 +17,6 @@ export interface LoadedRelayConfig {
   readonly config: RelayConfig;
   /** The file path, or `props.config` for an object. */
   readonly sourceName: string;
-}
-
-const YAML_EXTENSIONS: ReadonlySet<string> = new Set(['.yaml', '.yml']);
-
-function readConfigFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-    throw new ConfigInvalid(
-      path,
-      [`(root): the file cannot be read (${typeof code === 'string' ? code : String(err)})`],
-      { cause: err },
-    );
-  }
-  const yaml = YAML_EXTENSIONS.has(extname(path).toLowerCase());
-  try {
-    return yaml ? parseYaml(text) : JSON.parse(text);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    throw new ConfigInvalid(path, [`(root): the file is not valid ${yaml ? 'YAML' : 'JSON'}: ${detail}`], {
-      cause: err,
-    });
-  }
 }
 
 const TARGET_PATH = /^sources\[(\d+)\]\.rules\[(\d+)\]\.targets\[(\d+)\]/;
@@ -80,7 +53,7 @@ export function nameTargets(input: unknown, problems: readonly string[]): string
  */
 export function readRelayConfig(source: RelayConfigSource): LoadedRelayConfig {
   const sourceName = typeof source === 'string' ? source : 'props.config';
-  const input = typeof source === 'string' ? readConfigFile(source) : source;
+  const input = typeof source === 'string' ? readConfigFileSync(source) : source;
   try {
     return { config: parseConfig(input, sourceName), sourceName };
   } catch (err) {

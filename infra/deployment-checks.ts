@@ -5,9 +5,9 @@ import type { RelayConfig } from '../core/config/schema.ts';
 /**
  * What a valid configuration can still get wrong for one deployment, checked at synth: the
  * stack's region and account (S3 sends EventBridge events only to the default bus of the bucket
- * owner's account, in the bucket's region) and buckets named with two different regions (a
- * bucket has one region, and CodeDeploy reads the revision only from a bucket in the deployment
- * group's region). `core/config` already checks everything that holds for any deployment.
+ * owner's account, in the bucket's region). `core/config` already checks everything that holds
+ * for any deployment — including one bucket named with two regions, which `relay config
+ * validate` reports too.
  */
 
 /** Where the relay is deployed; `undefined` when the stack is environment-agnostic. */
@@ -47,59 +47,10 @@ function sourceProblems(config: RelayConfig, env: DeploymentEnvironment): Config
   return problems;
 }
 
-interface BucketMention {
-  readonly path: readonly PropertyKey[];
-  readonly region: string;
-  readonly deploy?: { readonly application: string; readonly deploymentGroup: string };
-}
-
-function bucketMentions(config: RelayConfig): Map<string, BucketMention[]> {
-  const byBucket = new Map<string, BucketMention[]>();
-  const add = (bucket: string, mention: BucketMention): void => {
-    byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), mention]);
-  };
-  config.sources.forEach((source, s) => {
-    add(source.bucket, { path: ['sources', s], region: source.region });
-    source.rules.forEach((rule, r) => {
-      rule.targets.forEach((target, t) => {
-        add(target.bucket, {
-          path: ['sources', s, 'rules', r, 'targets', t],
-          region: target.region,
-          ...(target.deploy === undefined ? {} : { deploy: target.deploy }),
-        });
-      });
-    });
-  });
-  return byBucket;
-}
-
-function bucketRegionProblems(config: RelayConfig): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  for (const [bucket, mentions] of bucketMentions(config)) {
-    const first = mentions[0];
-    if (first === undefined) continue;
-    for (const mention of mentions.slice(1)) {
-      if (mention.region === first.region) continue;
-      const deploying = mention.deploy ?? first.deploy;
-      const where = formatPath(first.path);
-      problems.push({
-        path: formatPath([...mention.path, 'region']),
-        message:
-          deploying === undefined
-            ? `${bucket} is configured in ${first.region} at ${where}; a bucket has exactly one region`
-            : `the deployment group ${deploying.deploymentGroup} (application ${deploying.application}) deploys from ${bucket}, which is configured in ${mention.region} here and in ${first.region} at ${where}; a bucket has one region, and CodeDeploy only reads a revision from a bucket in the deployment group's region`,
-        got: `${bucket} in ${mention.region}`,
-        allowed: first.region,
-      });
-    }
-  }
-  return problems;
-}
-
 /**
  * Every problem of `config` for a deployment to `env`, one rendered line each (the format of
- * `ConfigInvalid`), the ones about a target naming it.
+ * `ConfigInvalid`).
  */
 export function deploymentProblems(config: RelayConfig, env: DeploymentEnvironment): string[] {
-  return [...sourceProblems(config, env), ...bucketRegionProblems(config)].map(renderProblem);
+  return sourceProblems(config, env).map(renderProblem);
 }

@@ -1,6 +1,7 @@
 import { ConfigInvalid } from '../errors.ts';
 import { buildEventPattern, EVENT_PATTERN_MAX_CHARS } from '../event-pattern.ts';
 import { consistencyProblems } from './consistency.ts';
+import { depthProblem } from './limits.ts';
 import { type ConfigProblem, formatPath, problemsFromZod, renderProblem, sortProblems } from './problems.ts';
 import { type RelayConfig, relayConfigSchema } from './schema.ts';
 
@@ -25,9 +26,12 @@ function eventPatternProblems(config: RelayConfig): ConfigProblem[] {
  *
  * @param value the parsed file content
  * @param sourceName where it came from, for the error message (a path or a label)
- * @throws ConfigInvalid listing every problem, one `path: what is wrong (got X; allowed: …)` line each
+ * @throws ConfigInvalid listing every problem, one `path: what is wrong (got X; allowed: …)` line
+ *   each — or only the nesting, when the value is nested too deeply to be walked at all
  */
 export function parseConfig(value: unknown, sourceName: string): RelayConfig {
+  const deep = depthProblem(value);
+  if (deep !== undefined) throw new ConfigInvalid(sourceName, [renderProblem(deep)]);
   const result = relayConfigSchema.safeParse(value, { reportInput: true });
   const problems = [
     ...(result.success ? [] : problemsFromZod(result.error, relayConfigSchema, value)),

@@ -68,7 +68,10 @@ const region = checkedString(
   (value) => (isRegion(value) ? undefined : 'not an AWS region code'),
   'a region code such as us-west-2, ap-northeast-2 or eu-central-1',
   REGION_PATTERN,
-).meta({ description: 'An AWS region code, such as `us-west-2`.' });
+).meta({
+  description:
+    'An AWS region code, such as `us-west-2`: a region AWS has, or one listed in `defaults.extraRegions`.',
+});
 
 const accountId = checkedString(
   (value) => (isAccountId(value) ? undefined : 'not a 12-digit AWS account id'),
@@ -278,6 +281,10 @@ export const defaultsSchema = z
       .max(MAX_COPY_TIME_BUDGET_SECONDS)
       .optional()
       .meta({ description: 'How long one copy invocation works before handing back to the state machine.' }),
+    extraRegions: z.array(region).optional().meta({
+      description:
+        'Region codes AWS opened after this version of the relay was released: accepted wherever a region is named. Other region codes must be regions the relay knows.',
+    }),
   })
   .meta({ description: 'Settings that apply to every target.' });
 

@@ -1,4 +1,5 @@
 import { sameEtag } from '../../core/etag.ts';
+import { etagHidesMd5 } from '../../core/verification.ts';
 import type { Checksum, VerifiedBy } from '../../core/workflow.ts';
 import type { ObjectFacts } from './object-facts.ts';
 
@@ -51,10 +52,9 @@ export function compareChecksums(a: ObjectFacts, b: ObjectFacts): Comparison | u
   };
 }
 
-/** Encryption under which S3's ETag is not the MD5 of the bytes. */
+/** Encryption under which S3's ETag is not the MD5 of the bytes (the rule lives in core). */
 function hidesMd5(facts: ObjectFacts): boolean {
-  const type = facts.encryption?.type;
-  return type === 'aws:kms' || type === 'aws:kms:dsse' || type === 'SSE-C';
+  return etagHidesMd5(facts.encryption?.type);
 }
 
 /**

@@ -144,6 +144,55 @@ describe('a configuration mistake fails synth with the problem and the target na
     expect(error.problems).toHaveLength(2);
   });
 
+  it('a verify mode the target encryption can never satisfy', () => {
+    // Arrange
+    const path = configFile((c) => {
+      (c as Json).defaults = { verify: 'etag' };
+    });
+
+    // Act
+    const error = synthError(path);
+
+    // Assert
+    expect(error.problems).toEqual([
+      expect.stringMatching(
+        /^sources\[0\]\.rules\[0\]\.targets\[0\]: defaults\.verify is "etag" but this target is encrypted with SSE-KMS.*\[target artifacts-seoul in ap-northeast-2\]$/,
+      ),
+    ]);
+  });
+
+  it('a region AWS does not have, with a did-you-mean', () => {
+    // Arrange
+    const path = configFile((c) => {
+      c.sources[0].rules[0]!.targets[1]!.region = 'eu-centrl-1';
+    });
+
+    // Act
+    const error = synthError(path);
+
+    // Assert
+    expect(error.problems).toEqual([
+      expect.stringMatching(
+        /^sources\[0\]\.rules\[0\]\.targets\[1\]\.region: is not an AWS region \(did you mean "eu-central-1"\?\)/,
+      ),
+    ]);
+  });
+
+  it('a configuration file nested 2,000 levels deep, naming the file', () => {
+    // Arrange
+    const path = join(mkdtempSync(join(tmpdir(), 'relay-config-')), 'relay.config.yaml');
+    writeFileSync(path, `sources: ${'{a: '.repeat(2000)}1${'}'.repeat(2000)}\n`);
+
+    // Act
+    const error = synthError(path);
+
+    // Assert
+    expect(error.message).toContain(path);
+    expect(error.problems).toEqual([
+      expect.stringContaining('(root): the configuration is nested more than 32 levels deep'),
+    ]);
+  });
+
   it('a configuration file that does not exist', () => {
     // Act
     const error = synthError('/nonexistent/relay.config.json');

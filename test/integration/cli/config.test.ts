@@ -52,6 +52,61 @@ describe('relay config', () => {
     expect(report.problems.some((p) => p.startsWith('sources[0].bucket'))).toBe(true);
   });
 
+  it('reports what can never work: ETag with SSE-KMS, an unknown region, a loop and a deep file', async () => {
+    // Arrange
+    const never = join(dir, 'never.json');
+    await writeFile(
+      never,
+      JSON.stringify({
+        sources: [
+          {
+            bucket: 'build-artifacts-oregon',
+            region: 'us-west-2',
+            rules: [
+              {
+                name: 'web',
+                prefix: 'build/',
+                targets: [
+                  {
+                    bucket: 'artifacts-seoul',
+                    region: 'ap-northeast-2',
+                    encryption: {
+                      type: 'aws:kms',
+                      kmsKeyArn: 'arn:aws:kms:ap-northeast-2:000000000000:key/abc',
+                    },
+                  },
+                  { bucket: 'artifacts-paris', region: 'zz-fake-9' },
+                  { bucket: 'build-artifacts-oregon', region: 'us-west-2', keyPrefix: 'build/copies/' },
+                ],
+              },
+            ],
+          },
+        ],
+        defaults: { verify: 'etag' },
+      }),
+    );
+    const deep = join(dir, 'deep.yaml');
+    await writeFile(deep, `sources: ${'['.repeat(2000)}1${']'.repeat(2000)}\n`);
+
+    // Act
+    const [report, deepResult] = await Promise.all([
+      runCli(['config', 'validate', never, '--json']),
+      runCli(['config', 'validate', deep]),
+    ]);
+
+    // Assert
+    const { problems } = parseJsonOutput<{ problems: string[] }>(report);
+    expect(problems.map((p) => p.slice(0, p.indexOf(': ')))).toEqual([
+      'sources[0].rules[0].targets[0]',
+      'sources[0].rules[0].targets[1].region',
+      'sources[0].rules[0].targets[2]',
+    ]);
+    expect(deepResult.code).toBe(1);
+    expect(deepResult.stderr).toContain(`Invalid relay configuration in ${deep}`);
+    expect(deepResult.stderr).toContain('nested more than 32 levels deep');
+    expect(deepResult.stderr).not.toContain('Maximum call stack');
+  });
+
   it('prints the JSON Schema of the configuration', async () => {
     // Act
     const result = await runCli(['config', 'schema']);

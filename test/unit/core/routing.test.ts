@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../core/config/parse.ts';
-import type { RelayConfigInput } from '../../../core/config/schema.ts';
+import { type RelayConfigInput, relayConfigSchema } from '../../../core/config/schema.ts';
 import { InvalidDestinationKey } from '../../../core/errors.ts';
 import {
   destinationKey,
@@ -183,16 +183,16 @@ describe('resolveTargets', () => {
     expect(noRule).toEqual({ targets: [], matchedRules: [], rejected: [], reason: 'no-rule' });
   });
 
-  it('keeps the first of two identical targets reached through two rules', () => {
-    // Arrange
-    const relay = config((input) => {
-      const rules = input.sources[0]!.rules;
-      rules.push({
-        name: 'all-zips',
-        suffix: '.zip',
-        targets: [{ bucket: 'artifacts-seoul', region: 'ap-northeast-2' }],
-      });
+  it('keeps the first of two identical targets reached through two rules, which validation refuses', () => {
+    // Arrange: only the schema, since parseConfig reports the overlap (routing stays defensive)
+    const input = validConfig();
+    input.sources[0]!.rules.push({
+      name: 'all-zips',
+      suffix: '.zip',
+      targets: [{ bucket: 'artifacts-seoul', region: 'ap-northeast-2' }],
     });
+    expect(() => parseConfig(input, 'test')).toThrow(/sends them to the same target/);
+    const relay = relayConfigSchema.parse(input);
 
     // Act
     const resolution = resolveTargets(relay, { bucket: SOURCE, key: 'build_artifacts/web.zip' });

@@ -47,6 +47,6 @@ describe('relay.schema.json', () => {
 
     // Assert
     expect(patterns).toContain('^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$');
-    expect(patterns).toContain('^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$');
+    expect(patterns).toContain('^([a-z]{2}(-gov|-iso[a-z]?)?|eusc-[a-z]{2})-[a-z]+-[0-9]{1,2}$');
   });
 });
