@@ -1,5 +1,6 @@
 /** Parsers for commander options: each rejects bad input with a message that says what is allowed. */
 import { InvalidArgumentError } from 'commander';
+import { ALLOWED_HOST_FORMS, normalizeAllowedHost } from '../local/protocol/hosts.ts';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -101,4 +102,13 @@ export function parseEndpointUrl(value: string): string {
     throw new InvalidArgumentError(`'${value}' is not an http(s) URL: write e.g. http://127.0.0.1:4566.`);
   }
   return value.replace(/\/+$/, '');
+}
+
+/** One more name for `--allow-host` (repeatable, variadic): a host name, `*.suffix` or an IP address. */
+export function collectAllowedHost(value: string, previous: readonly string[] | undefined): string[] {
+  const name = normalizeAllowedHost(value);
+  if (name === undefined) {
+    throw new InvalidArgumentError(`'${value}' cannot be allowed as a Host: use ${ALLOWED_HOST_FORMS}.`);
+  }
+  return [...(previous ?? []), name];
 }

@@ -15,6 +15,7 @@ import type { LifecycleDurations } from './codedeploy/lifecycle.ts';
 import { CodeDeployService } from './codedeploy/service.ts';
 import { EventBridgeBridge } from './eventbridge/bridge.ts';
 import { FaultPlan, type FaultRule } from './faults.ts';
+import { InvalidAllowedHostError, parseAllowedHosts } from './protocol/hosts.ts';
 import { S3Service } from './s3/service.ts';
 import { startEndpoint, stopEndpoint } from './server.ts';
 import { StepFunctionsService } from './stepfunctions/service.ts';
@@ -58,6 +59,12 @@ export interface LocalStackOptions {
      */
     readonly durations?: Partial<LifecycleDurations>;
   };
+  /**
+   * Host names the endpoint answers besides loopback names and addresses, `*.localhost` and the AWS
+   * service names (`bucket.s3.<region>.amazonaws.com` …): exact names or addresses, or `*.suffix`.
+   * Requests naming any other Host (DNS rebinding) are refused with 403. @default none
+   */
+  readonly allowHosts?: readonly string[];
   /** Receives one concise line per request. */
   readonly log?: (line: string) => void;
 }
@@ -73,7 +80,7 @@ export interface LocalStack {
   readonly codeDeploy: CodeDeployService;
   readonly events: EventBridgeBridge;
   readonly faults: FaultPlan;
-  /** Stops the endpoint and every service; running executions are marked aborted. */
+  /** Stops the endpoint and every service; running executions stay RUNNING on disk and resume on the next start. */
   stop(): Promise<void>;
 }
 
@@ -82,10 +89,21 @@ export class LocalStackStartError extends Error {
   override readonly name = 'LocalStackStartError';
 }
 
+/** The names of `allowHosts`, checked before anything starts. */
+function allowedHostsOf(options: LocalStackOptions): string[] {
+  try {
+    return parseAllowedHosts(options.allowHosts ?? []);
+  } catch (cause) {
+    if (cause instanceof InvalidAllowedHostError) throw new LocalStackStartError(cause.message, { cause });
+    throw cause;
+  }
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir ?? LOCAL_DEFAULTS.dataDir);
   const accountId = options.accountId ?? LOCAL_DEFAULTS.accountId;
   const port = options.port ?? LOCAL_DEFAULTS.port;
+  const allowHosts = allowedHostsOf(options);
   await mkdir(dataDir, { recursive: true });
 
   const faults = new FaultPlan({
@@ -123,7 +141,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     endpoint = await startEndpoint(
       { s3, stepFunctions, codeDeploy },
-      { host: LOCAL_DEFAULTS.host, port, accountId, ...(log ? { log } : {}) },
+      { host: LOCAL_DEFAULTS.host, port, accountId, allowHosts, ...(log ? { log } : {}) },
     );
   } catch (cause) {
     await Promise.allSettled([s3.close(), stepFunctions.close(), codeDeploy.close()]);

@@ -1,12 +1,19 @@
 /**
  * The one loopback endpoint of the local stack: routes AWS JSON-protocol requests by `X-Amz-Target`
  * (`AWSStepFunctions.*` → Step Functions, `CodeDeploy_20141006.*` → CodeDeploy) and everything else to S3.
+ * Before a service sees a request, the guard (local/protocol/guard.ts) refuses hostile ones — a foreign
+ * `Host` or `Origin`, a signing region that is not a region — in the protocol the client speaks; a client
+ * sending `Expect: 100-continue` is refused before it sends its body.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serveJson } from './protocol/json.ts';
+import { type Refusal, refuseRequest, requestUrl } from './protocol/guard.ts';
+import { HostAllowList } from './protocol/hosts.ts';
+import { AwsJsonError, sendJsonError, serveJson } from './protocol/json.ts';
 import { credentialScope } from './protocol/sigv4.ts';
+import { S3Error } from './s3/errors.ts';
+import { sendS3Error } from './s3/response.ts';
 import type { JsonService, RequestContext, RestService } from './types.ts';
 
 export interface EndpointServices {
@@ -19,7 +26,13 @@ export interface EndpointOptions {
   readonly host: string;
   readonly port: number;
   readonly accountId: string;
-  /** Called once per JSON-protocol request with a concise line; S3 logs its own requests. */
+  /**
+   * Host names served besides loopback names, `*.localhost` and AWS service names: exact names or
+   * addresses, or `*.suffix`. @default none
+   * @throws InvalidAllowedHostError (from startEndpoint) for a name that is none of these.
+   */
+  readonly allowHosts?: readonly string[];
+  /** Called once per JSON-protocol request and per refused request with a concise line; S3 logs its own. */
   readonly log?: (line: string) => void;
 }
 
@@ -37,33 +50,70 @@ export function newRequestId(): string {
   return randomBytes(8).toString('hex').toUpperCase();
 }
 
+/** The region the request was signed for (the guard has checked it is one); `us-east-1` when unsigned. */
 function contextFor(req: IncomingMessage, accountId: string): RequestContext {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req);
   return {
-    region: credentialScope(req, url)?.region ?? 'us-east-1',
+    region: (url && credentialScope(req, url)?.region) ?? 'us-east-1',
     requestId: newRequestId(),
     accountId,
   };
+}
+
+function jsonTarget(
+  req: IncomingMessage,
+): { target: string; match: (typeof JSON_TARGETS)[number] } | undefined {
+  const target = req.headers['x-amz-target'];
+  if (typeof target !== 'string') return undefined;
+  const match = JSON_TARGETS.find((t) => target.startsWith(t.prefix));
+  return match ? { target, match } : undefined;
+}
+
+/** Answers a refused request in the protocol it speaks; its body is not read. */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  refusal: Refusal,
+  json: boolean,
+  expectsContinue: boolean,
+  accountId: string,
+): void {
+  const ctx: RequestContext = { region: 'us-east-1', requestId: newRequestId(), accountId };
+  const closeConnection = expectsContinue;
+  if (json) {
+    const err = new AwsJsonError(refusal.jsonCode, refusal.message, refusal.status);
+    sendJsonError(req, res, err, ctx, { closeConnection });
+    return;
+  }
+  const err = new S3Error(refusal.s3Code, refusal.message, refusal.status);
+  const resource = (req.url ?? '/').replace(/^https?:\/\/[^/]*/i, '').split('?')[0] || '/';
+  sendS3Error(req, res, err, resource, ctx, { closeConnection });
 }
 
 async function route(
   req: IncomingMessage,
   res: ServerResponse,
   services: EndpointServices,
-  options: EndpointOptions,
+  options: EndpointOptions & { readonly hosts: HostAllowList; readonly expectsContinue: boolean },
 ): Promise<void> {
+  const json = jsonTarget(req);
+  const refusal = refuseRequest(req, options.hosts);
+  if (refusal) {
+    refuse(req, res, refusal, json !== undefined, options.expectsContinue, options.accountId);
+    options.log?.(
+      `Refused ${req.method ?? '-'} ${req.headers.host ?? '(no Host)'} ${refusal.status} ${json ? refusal.jsonCode : refusal.s3Code}`,
+    );
+    return;
+  }
+  if (options.expectsContinue) res.writeContinue();
   const ctx = contextFor(req, options.accountId);
-  const target = req.headers['x-amz-target'];
-  if (typeof target === 'string') {
-    const match = JSON_TARGETS.find((t) => target.startsWith(t.prefix));
-    if (match) {
-      const started = Date.now();
-      const outcome = await serveJson(req, res, services[match.service], target, ctx);
-      options.log?.(
-        `${match.label} ${outcome.operation} ${outcome.status}${outcome.error ? ` ${outcome.error}` : ''} ${Date.now() - started}ms`,
-      );
-      return;
-    }
+  if (json) {
+    const started = Date.now();
+    const outcome = await serveJson(req, res, services[json.match.service], json.target, ctx);
+    options.log?.(
+      `${json.match.label} ${outcome.operation} ${outcome.status}${outcome.error ? ` ${outcome.error}` : ''} ${Date.now() - started}ms`,
+    );
+    return;
   }
   await services.s3.handle(req, res, ctx);
 }
@@ -73,8 +123,9 @@ export async function startEndpoint(
   services: EndpointServices,
   options: EndpointOptions,
 ): Promise<{ server: Server; url: string; port: number }> {
-  const server = createServer((req, res) => {
-    route(req, res, services, options).catch((err: unknown) => {
+  const hosts = new HostAllowList(options.allowHosts);
+  const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
+    route(req, res, services, { ...options, hosts, expectsContinue }).catch((err: unknown) => {
       options.log?.(`endpoint error: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -83,7 +134,10 @@ export async function startEndpoint(
         res.destroy();
       }
     });
-  });
+  };
+  const server = createServer((req, res) => handle(req, res, false));
+  // Without this listener Node answers `100 Continue` itself, inviting the body before the guard has run.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => handle(req, res, true));
   // Uploads of large objects can take a while on a busy machine; never cut a request short.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;

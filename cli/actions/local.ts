@@ -23,6 +23,8 @@ export interface LocalFlags {
   readonly relay: boolean;
   readonly faults?: string;
   readonly timeScale: number;
+  /** `--allow-host`: Host names answered besides the built-in ones. */
+  readonly allowHost?: readonly string[];
 }
 
 async function deploy(stack: LocalStack, config: RelayConfig, choice: ConfigChoice): Promise<DeployedInfo> {
@@ -61,6 +63,7 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
     port: flags.port,
     dataDir: flags.dataDir,
     timeScale: flags.timeScale,
+    ...(flags.allowHost ? { allowHosts: flags.allowHost } : {}),
     ...(flags.quiet ? {} : { log }),
   });
   let deployed: DeployedInfo | undefined;
@@ -80,6 +83,7 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
       faults,
       faultsFile: flags.faults,
       timeScale: flags.timeScale,
+      allowHosts: flags.allowHost ?? [],
     }),
   );
   ready = true;

@@ -1,6 +1,6 @@
 /** `relay local`: the local stack in the foreground, with the relay deployed from the configuration. */
 import type { Command } from 'commander';
-import { parsePort, parsePositiveNumber } from '../options.ts';
+import { collectAllowedHost, parsePort, parsePositiveNumber } from '../options.ts';
 
 /** LOCAL_DEFAULTS of local/index.ts, repeated so that `relay --help` does not load the stack. */
 const DEFAULT_PORT = 4566;
@@ -29,6 +29,11 @@ export function registerLocalCommand(program: Command): void {
       'multiplies waits, retry intervals and deployment durations (e.g. 0.02)',
       parsePositiveNumber,
       1,
+    )
+    .option(
+      '--allow-host <name...>',
+      'also answer requests whose Host is this name (e.g. host.docker.internal, *.dev.example); loopback names, *.localhost and AWS service names are always answered, any other Host is refused (DNS rebinding)',
+      collectAllowedHost,
     )
     .option('--quiet', 'do not log one line per request')
     .addHelpText(

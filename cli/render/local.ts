@@ -20,6 +20,8 @@ export interface BannerInput {
   readonly faults: readonly FaultRule[];
   readonly faultsFile: string | undefined;
   readonly timeScale: number;
+  /** Host names answered besides loopback names, `*.localhost` and AWS service names (`--allow-host`). */
+  readonly allowHosts: readonly string[];
 }
 
 function relayLines(input: BannerInput, deployed: DeployedInfo): string[] {
@@ -61,6 +63,7 @@ export function renderLocalBanner(input: BannerInput): string {
   const lines = [
     `artifact-relay local stack listening on ${input.endpoint} (data in ${input.dataDir})`,
     '  S3, Step Functions and CodeDeploy on one endpoint; any credentials are accepted.',
+    `  Answers Host names: 127.0.0.1, localhost, *.localhost, AWS service names${input.allowHosts.length > 0 ? `, ${input.allowHosts.join(', ')}` : ''} (others are refused; --allow-host adds one).`,
   ];
   if (input.deployed !== undefined) lines.push(...relayLines(input, input.deployed));
   else lines.push(`  No relay deployed (--no-relay). Try: aws --endpoint-url ${input.endpoint} s3 ls`);

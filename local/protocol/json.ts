@@ -5,6 +5,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonService, RequestContext } from '../types.ts';
+import { contentLength, discardUnreadBody, readCappedBody } from './body.ts';
+
+/**
+ * The largest JSON-protocol request body accepted: the Step Functions API's documented maximum request
+ * size (1 MB per request, which bounds StartExecution's 256 KiB input even fully escaped). CodeDeploy
+ * documents no request size; its largest members (a String revision) are far smaller, so it shares it.
+ */
+export const MAX_JSON_REQUEST_BYTES = 1024 * 1024;
 
 /** A modelled error of a JSON-protocol service: `code` is the shape name clients match on. */
 export class AwsJsonError extends Error {
@@ -18,10 +26,28 @@ export class AwsJsonError extends Error {
   }
 }
 
+function requestTooLarge(size: number | undefined): AwsJsonError {
+  const sent = size === undefined ? 'The request body is' : `The request body (${size} bytes) is`;
+  return new AwsJsonError(
+    'ValidationException',
+    `${sent} larger than the ${MAX_JSON_REQUEST_BYTES} bytes an API request may carry.`,
+    413,
+  );
+}
+
+/** The body as text; refused from its Content-Length, or as soon as it grows past the limit. */
 async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  const declared = contentLength(req.headers);
+  if (declared !== undefined && declared > MAX_JSON_REQUEST_BYTES) throw requestTooLarge(declared);
+  const body = await readCappedBody(req, MAX_JSON_REQUEST_BYTES, () => requestTooLarge(undefined));
+  return body.toString('utf8');
+}
+
+/** The protocol version a request speaks, which its answer repeats. */
+function responseContentType(req: IncomingMessage): string {
+  return req.headers['content-type']?.startsWith('application/x-amz-json-1.1')
+    ? 'application/x-amz-json-1.1'
+    : 'application/x-amz-json-1.0';
 }
 
 function send(
@@ -53,6 +79,21 @@ function sendError(res: ServerResponse, err: AwsJsonError, contentType: string, 
 }
 
 /**
+ * Answers a JSON-protocol request with an error before (or instead of) reading its body; what is left of
+ * the body is discarded, not buffered.
+ */
+export function sendJsonError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  err: AwsJsonError,
+  ctx: RequestContext,
+  options: { readonly closeConnection?: boolean } = {},
+): void {
+  discardUnreadBody(req, res, { close: options.closeConnection === true });
+  sendError(res, err, responseContentType(req), ctx);
+}
+
+/**
  * Serves one JSON-protocol request. Dates in the result are written as epoch seconds (the protocol's
  * timestamp format).
  */
@@ -63,9 +104,7 @@ export async function serveJson(
   target: string,
   ctx: RequestContext,
 ): Promise<{ operation: string; status: number; error?: string }> {
-  const contentType = req.headers['content-type']?.startsWith('application/x-amz-json-1.1')
-    ? 'application/x-amz-json-1.1'
-    : 'application/x-amz-json-1.0';
+  const contentType = responseContentType(req);
   const operation = target.slice(target.indexOf('.') + 1);
   let input: Record<string, unknown>;
   try {
@@ -76,11 +115,11 @@ export async function serveJson(
     }
     input = parsed as Record<string, unknown>;
   } catch (cause) {
-    const err = new AwsJsonError(
-      'SerializationException',
-      `Could not parse the request body: ${String(cause)}`,
-    );
-    sendError(res, err, contentType, ctx);
+    const err =
+      cause instanceof AwsJsonError
+        ? cause
+        : new AwsJsonError('SerializationException', `Could not parse the request body: ${String(cause)}`);
+    sendJsonError(req, res, err, ctx);
     return { operation, status: err.statusCode, error: err.code };
   }
   try {

@@ -7,7 +7,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import { isRegionName } from './bucket-names.ts';
+import { isRegion } from '../../core/aws-names.ts';
+import { hostName } from '../protocol/hosts.ts';
 import { S3Errors } from './errors.ts';
 
 export interface S3Address {
@@ -23,13 +24,6 @@ export interface S3Address {
   readonly virtualHost: boolean;
 }
 
-function hostName(req: IncomingMessage): string {
-  const host = (req.headers.host ?? '').toLowerCase();
-  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
-  const colon = host.lastIndexOf(':');
-  return colon >= 0 ? host.slice(0, colon) : host;
-}
-
 /** The bucket a virtual-host Host header names, and the region it names, if any. */
 export function parseHost(host: string): { bucket?: string; region?: string } {
   if (host === '' || host === 'localhost' || isIP(host.replace(/^\[|\]$/g, '')) !== 0) return {};
@@ -43,7 +37,7 @@ export function parseHost(host: string): { bucket?: string; region?: string } {
   }
   if (s3 >= 0) {
     const next = labels[s3 + 1];
-    const region = next !== undefined && isRegionName(next) ? next : undefined;
+    const region = next !== undefined && isRegion(next) ? next : undefined;
     const bucket = labels.slice(0, s3).join('.');
     return { ...(bucket ? { bucket } : {}), ...(region ? { region } : {}) };
   }
@@ -66,7 +60,7 @@ export function resolveAddress(req: IncomingMessage): S3Address {
   const q = url.indexOf('?');
   const rawPath = q >= 0 ? url.slice(0, q) : url;
   const rawQuery = q >= 0 ? url.slice(q + 1) : '';
-  const fromHost = parseHost(hostName(req));
+  const fromHost = parseHost(hostName(req.headers.host));
   const region = fromHost.region ? { hostRegion: fromHost.region } : {};
   if (fromHost.bucket !== undefined) {
     const key = decode(rawPath.replace(/^\//, ''));

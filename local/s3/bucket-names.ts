@@ -1,11 +1,10 @@
 /**
- * S3's general-purpose bucket naming rules (user guide, "Bucket naming rules") and the region names a
- * LocationConstraint may carry.
+ * S3's general-purpose bucket naming rules (user guide, "Bucket naming rules"). Region names are
+ * core/aws-names.ts's `isRegion`.
  */
 
 const RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
 const RESERVED_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /**
  * Whether `name` is a valid bucket name: 3–63 characters of lower-case letters, digits, dots and hyphens,
@@ -20,9 +19,4 @@ export function isValidBucketName(name: string): boolean {
   if (RESERVED_PREFIXES.some((p) => name.startsWith(p))) return false;
   if (RESERVED_SUFFIXES.some((s) => name.endsWith(s))) return false;
   return true;
-}
-
-/** Whether `value` has the shape of an AWS region name (`eu-west-1`, `us-gov-west-1`). */
-export function isRegionName(value: string): boolean {
-  return REGION.test(value);
 }

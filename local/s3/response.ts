@@ -3,9 +3,10 @@
  * `Server`), XML bodies, streamed object bodies, and XML error documents (no body for HEAD, as S3 does).
  */
 import { randomBytes } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { discardUnreadBody } from '../protocol/body.ts';
 import type { RequestContext } from '../types.ts';
 import type { S3Response } from './context.ts';
 import type { S3Error } from './errors.ts';
@@ -97,4 +98,20 @@ export function sendError(
   res.setHeader('content-type', 'application/xml');
   res.setHeader('content-length', Buffer.byteLength(body));
   res.end(body);
+}
+
+/**
+ * Sends an S3 error for a request whose body may not have been read (refused early, or a failed
+ * handler): what is left of the body is discarded, not buffered (see local/protocol/body.ts).
+ */
+export function sendS3Error(
+  req: IncomingMessage,
+  res: ServerResponse,
+  err: S3Error,
+  resource: string,
+  ctx: RequestContext,
+  options: { readonly closeConnection?: boolean } = {},
+): void {
+  discardUnreadBody(req, res, { close: options.closeConnection === true });
+  sendError(res, (req.method ?? 'GET').toUpperCase(), err, resource, ctx);
 }

@@ -15,7 +15,7 @@ import { resolveAddress, type S3Address } from './addressing.ts';
 import type { S3Deps, S3Limits, S3Request } from './context.ts';
 import { S3Error, S3Errors } from './errors.ts';
 import { HANDLERS } from './ops/handlers.ts';
-import { sendError, sendResponse } from './response.ts';
+import { sendResponse, sendS3Error } from './response.ts';
 import { identifyOperation } from './router.ts';
 import { BucketGoneError, S3Store } from './store/store.ts';
 
@@ -136,7 +136,7 @@ export class S3Service implements RestService, S3ObjectReader {
       const err = this.#toS3Error(cause, operation);
       status = err.status;
       if (res.headersSent) res.destroy();
-      else sendError(res, method, err, address?.resource ?? req.url ?? '/', ctx);
+      else sendS3Error(req, res, err, address?.resource ?? req.url ?? '/', ctx);
     }
     this.#logLine(operation, address, status, started);
   }

@@ -1,61 +1,107 @@
 /**
  * Reads the small XML bodies of configuration and control requests (DeleteObjects, tagging,
- * CompleteMultipartUpload …) into memory, with a size cap, `aws-chunked` decoding, and the same Content-MD5
- * and flexible-checksum validation as object bodies.
+ * CompleteMultipartUpload …) into memory, with a per-operation size cap enforced before and while
+ * reading (local/protocol/body.ts), `aws-chunked` decoding, and the same Content-MD5 and
+ * flexible-checksum validation as object bodies.
  */
 import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { AwsChunkedError, createAwsChunkedDecoder, isAwsChunked } from './aws-chunked.ts';
+import { contentLength, PrematureCloseError, readCappedBody } from '../protocol/body.ts';
+import {
+  type AwsChunkedDecoder,
+  AwsChunkedError,
+  createAwsChunkedDecoder,
+  decodedContentLength,
+  isAwsChunked,
+} from './aws-chunked.ts';
 import { checksumMismatch, checksumValue, declaredChecksum } from './checksum-headers.ts';
 import { checksumHeaderName, checksumOf } from './checksums.ts';
 import { header, type S3Request } from './context.ts';
 import { S3Error, S3Errors } from './errors.ts';
+import type { S3Operation } from './router.ts';
 import { type ParsedElement, parseXmlBody } from './xml.ts';
 
-/** The largest control body accepted (a CompleteMultipartUpload of 10,000 parts is about 1.5 MB). */
-export const MAX_SMALL_BODY = 20 * 1024 * 1024;
-
-class Collector extends Writable {
-  readonly chunks: Buffer[] = [];
-  size = 0;
-  constructor(private readonly max: number) {
-    super();
-  }
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.size += chunk.length;
-    if (this.size > this.max) {
-      callback(S3Errors.maxMessageLengthExceeded());
-      return;
-    }
-    this.chunks.push(chunk);
-    callback();
-  }
-}
+const KIB = 1024;
+const MIB = 1024 * KIB;
 
 /**
- * The request body, validated against Content-MD5 / `x-amz-checksum-*` when sent.
- * @throws S3Error MaxMessageLengthExceeded, InvalidDigest, BadDigest, InvalidRequest, IncompleteBody.
+ * The largest body of the operations whose documents are lists. S3 documents element counts, not bytes:
+ * CompleteMultipartUpload names up to 10,000 parts (ETag, part number and up to five checksums each:
+ * about 4 MB pretty-printed); DeleteObjects up to 1,000 keys of up to 1,024 bytes, XML-escaped, with
+ * version ids (at most about 6 MB).
  */
-export async function readSmallBody(
+const LIST_BODY_LIMITS: Readonly<Partial<Record<S3Operation, number>>> = {
+  CompleteMultipartUpload: 8 * MIB,
+  DeleteObjects: 8 * MIB,
+};
+
+/**
+ * The largest configuration body (CreateBucket, tagging — at most 50 tags of 128 + 256 characters —,
+ * versioning, encryption).
+ */
+const CONFIG_BODY_LIMIT = 256 * KIB;
+
+/** The largest body `operation` accepts in memory. */
+export function smallBodyLimit(operation: S3Operation): number {
+  return LIST_BODY_LIMITS[operation] ?? CONFIG_BODY_LIMIT;
+}
+
+/** The (decoded) length the request declares, or `undefined` when it declares none. */
+function declaredLength(request: S3Request, chunked: boolean): number | undefined {
+  if (chunked) {
+    try {
+      return decodedContentLength(request.req.headers) ?? contentLength(request.req.headers);
+    } catch (err) {
+      if (err instanceof AwsChunkedError) throw new S3Error(err.code, err.message, err.statusCode);
+      throw err;
+    }
+  }
+  return contentLength(request.req.headers);
+}
+
+/** Reads the body (decoding `aws-chunked`) up to `max` bytes, leaving the request usable for an answer. */
+async function receive(
   request: S3Request,
-  options: { readonly max?: number; readonly checksumHeaders?: boolean } = {},
-): Promise<Buffer> {
-  const max = options.max ?? MAX_SMALL_BODY;
-  const md5Header = header(request, 'content-md5')?.trim();
-  // CompleteMultipartUpload's x-amz-checksum-* headers describe the object, not the request body.
-  const declared = options.checksumHeaders === false ? undefined : declaredChecksum(request);
-  const decoder = isAwsChunked(request.req.headers) ? createAwsChunkedDecoder() : undefined;
-  const collector = new Collector(max);
+  max: number,
+  chunked: boolean,
+): Promise<{ body: Buffer; decoder: AwsChunkedDecoder | undefined }> {
+  const decoder = chunked ? createAwsChunkedDecoder() : undefined;
+  const { req } = request;
+  if (decoder) {
+    req.on('error', (err) => decoder.destroy(err));
+    req.on('close', () => {
+      if (!req.complete) decoder.destroy(new PrematureCloseError('the request body ended early'));
+    });
+    req.pipe(decoder);
+  }
   try {
-    if (decoder) await pipeline(request.req, decoder, collector);
-    else await pipeline(request.req, collector);
+    const body = await readCappedBody(decoder ?? req, max, () => S3Errors.maxMessageLengthExceeded());
+    return { body, decoder };
   } catch (err) {
+    if (decoder) req.unpipe(decoder);
     if (err instanceof S3Error) throw err;
     if (err instanceof AwsChunkedError) throw new S3Error(err.code, err.message, err.statusCode);
     throw S3Errors.incompleteBody();
   }
-  const body = Buffer.concat(collector.chunks);
+}
+
+/**
+ * The request body, validated against Content-MD5 / `x-amz-checksum-*` when sent. A body larger than
+ * the operation accepts ({@link smallBodyLimit}) is refused from its declared length before anything is
+ * read, or as soon as the bytes read pass the limit.
+ * @throws S3Error MaxMessageLengthExceeded, InvalidDigest, BadDigest, InvalidRequest, IncompleteBody.
+ */
+export async function readSmallBody(
+  request: S3Request,
+  options: { readonly checksumHeaders?: boolean } = {},
+): Promise<Buffer> {
+  const max = smallBodyLimit(request.operation);
+  const md5Header = header(request, 'content-md5')?.trim();
+  // CompleteMultipartUpload's x-amz-checksum-* headers describe the object, not the request body.
+  const declared = options.checksumHeaders === false ? undefined : declaredChecksum(request);
+  const chunked = isAwsChunked(request.req.headers);
+  const length = declaredLength(request, chunked);
+  if (length !== undefined && length > max) throw S3Errors.maxMessageLengthExceeded();
+  const { body, decoder } = await receive(request, max, chunked);
   if (md5Header !== undefined) {
     const raw = Buffer.from(md5Header, 'base64');
     if (raw.length !== 16 || raw.toString('base64') !== md5Header) throw S3Errors.invalidDigest();

@@ -62,11 +62,19 @@ export interface ParsedElement {
 }
 
 /**
+ * A document type declaration or entity declaration anywhere in a body. S3's request documents have
+ * none; refusing them before parsing rules out entity expansion ("billion laughs") and external entities.
+ */
+const DECLARATION = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)\b/i;
+
+/**
  * Parses a request body and returns its root element, which must be named `root`.
- * @throws S3Error MalformedXML when the text is not well-formed XML or the root is different.
+ * @throws S3Error MalformedXML when the text is not well-formed XML, declares a document type or
+ *   entities, or the root is different.
  */
 export function parseXmlBody(text: string, root: string): ParsedElement | string {
-  if (text.trim() === '' || XMLValidator.validate(text) !== true) throw S3Errors.malformedXml();
+  if (text.trim() === '' || DECLARATION.test(text)) throw S3Errors.malformedXml();
+  if (XMLValidator.validate(text) !== true) throw S3Errors.malformedXml();
   const doc = parser.parse(text) as Record<string, ParsedXml>;
   const element = doc[root];
   if (element === undefined || Array.isArray(element)) throw S3Errors.malformedXml();

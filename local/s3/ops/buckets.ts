@@ -2,8 +2,9 @@
  * Bucket lifecycle: CreateBucket (LocationConstraint → the bucket's region), HeadBucket, DeleteBucket,
  * ListBuckets, GetBucketLocation.
  */
+import { isRegion } from '../../../core/aws-names.ts';
 import { checkOwner, requireBucket } from '../bucket-access.ts';
-import { isRegionName, isValidBucketName } from '../bucket-names.ts';
+import { isValidBucketName } from '../bucket-names.ts';
 import { s3Timestamp } from '../clock.ts';
 import { bucketName, header, type S3Handler, type S3Request } from '../context.ts';
 import { S3Errors } from '../errors.ts';
@@ -21,7 +22,7 @@ async function locationConstraint(request: S3Request): Promise<string | undefine
   const value = childText(root, 'LocationConstraint')?.trim();
   if (value === undefined || value === '') return undefined;
   if (value === 'EU') return 'eu-west-1';
-  if (value === US_EAST_1 || !isRegionName(value)) throw S3Errors.invalidLocationConstraint(value);
+  if (value === US_EAST_1 || !isRegion(value)) throw S3Errors.invalidLocationConstraint(value);
   return value;
 }
 

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import {
+  collectAllowedHost,
   parseEndpointUrl,
   parseExecutionStatus,
   parsePort,
@@ -54,5 +55,20 @@ describe('CLI option parsers', () => {
     // Act / Assert
     expect(parseEndpointUrl('http://127.0.0.1:4566/')).toBe('http://127.0.0.1:4566');
     expect(() => parseEndpointUrl('127.0.0.1:4566')).toThrow(/write e\.g\. http:\/\/127\.0\.0\.1:4566/);
+  });
+
+  it('collects repeated --allow-host names in their canonical form', () => {
+    // Act
+    const first = collectAllowedHost('Host.Docker.Internal', undefined);
+    const both = collectAllowedHost('*.dev.example', first);
+
+    // Assert
+    expect(both).toEqual(['host.docker.internal', '*.dev.example']);
+  });
+
+  it('rejects an --allow-host that is not a host name, saying what is allowed', () => {
+    // Act / Assert
+    expect(() => collectAllowedHost('http://evil', [])).toThrow(InvalidArgumentError);
+    expect(() => collectAllowedHost('a b', [])).toThrow(/'a b' cannot be allowed as a Host: use a host name/);
   });
 });

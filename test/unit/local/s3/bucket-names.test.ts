@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRegionName, isValidBucketName } from '../../../../local/s3/bucket-names.ts';
+import { isValidBucketName } from '../../../../local/s3/bucket-names.ts';
 
 describe('isValidBucketName', () => {
   it.each(['abc', 'build-artifacts-oregon', 'my.bucket.name', 'a1b', '0-9', 'x'.repeat(63)])(
@@ -43,24 +43,5 @@ describe('isValidBucketName', () => {
 
     // Assert
     expect(valid).toBe(false);
-  });
-});
-
-describe('isRegionName', () => {
-  it.each([
-    ['eu-west-1', true],
-    ['us-gov-west-1', true],
-    ['ap-northeast-2', true],
-    ['EU', false],
-    ['moon-1', false],
-  ])('reads %s as %s', (value, expected) => {
-    // Arrange
-    const input = value;
-
-    // Act
-    const result = isRegionName(input);
-
-    // Assert
-    expect(result).toBe(expected);
   });
 });

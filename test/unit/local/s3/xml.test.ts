@@ -63,4 +63,23 @@ describe('parseXmlBody', () => {
       expect((error as S3Error).code).toBe('MalformedXML');
     },
   );
+
+  it.each([
+    [
+      'an internal entity',
+      '<!DOCTYPE Delete [<!ENTITY k "x">]><Delete><Object><Key>&k;</Key></Object></Delete>',
+    ],
+    ['an external entity', '<!DOCTYPE Delete [<!ENTITY k SYSTEM "file:///etc/passwd">]><Delete>&k;</Delete>'],
+    ['a bare document type', '<?xml version="1.0"?>\n<!doctype Delete SYSTEM "x.dtd"><Delete/>'],
+    [
+      'nested entity expansion',
+      '<!DOCTYPE Delete [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><Delete><Object><Key>&b;</Key></Object></Delete>',
+    ],
+  ])('refuses a body declaring %s with MalformedXML, before parsing', (_what, body) => {
+    // Act
+    const act = (): unknown => parseXmlBody(body, 'Delete');
+
+    // Assert
+    expect(act).toThrow(expect.objectContaining({ code: 'MalformedXML', status: 400 }));
+  });
 });

@@ -1,0 +1,143 @@
+/**
+ * Plain `node:http` requests a hostile client would send, for the local stack's input guards: a large body
+ * streamed until the server answers, and `Expect: 100-continue` requests that send their body only when
+ * invited — and an agent that resolves every name to 127.0.0.1, as DNS rebinding does.
+ */
+import { Agent, type AgentOptions, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+
+export interface StreamedResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+  /** Body bytes the client had handed to the socket when the answer arrived. */
+  readonly sentBytes: number;
+}
+
+/**
+ * Streams `totalBytes` of body (with a Content-Length, or chunked when `declareLength` is false) and
+ * stops sending as soon as the answer arrives.
+ */
+export function streamLargeBody(
+  endpoint: string,
+  options: {
+    readonly method: string;
+    readonly path: string;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly totalBytes: number;
+    readonly declareLength: boolean;
+  },
+): Promise<StreamedResponse> {
+  const url = new URL(endpoint);
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method,
+        path: options.path,
+        agent: false,
+        headers: {
+          ...(options.declareLength ? { 'content-length': String(options.totalBytes) } : {}),
+          ...options.headers,
+        },
+      },
+      (res) => {
+        answered = true;
+        const sentBytes = sent;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          req.destroy();
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            sentBytes,
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (err) => {
+      // Once answered, the server closing the connection under the rest of the body is expected.
+      if (!answered) reject(err);
+    });
+    const pump = (): void => {
+      while (!answered && sent < options.totalBytes) {
+        const piece = chunk.subarray(0, Math.min(chunk.length, options.totalBytes - sent));
+        sent += piece.length;
+        if (!req.write(piece)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
+}
+
+export interface ContinueResponse {
+  readonly status: number;
+  readonly body: string;
+  /** Whether the server invited the body with `100 Continue`. */
+  readonly invited: boolean;
+}
+
+/** A request with `Expect: 100-continue` that sends `body` only if the server answers 100 Continue. */
+export function requestWithContinue(
+  endpoint: string,
+  options: {
+    readonly method: string;
+    readonly path: string;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly body: Buffer;
+  },
+): Promise<ContinueResponse> {
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    let invited = false;
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method,
+        path: options.path,
+        agent: false,
+        headers: {
+          ...options.headers,
+          expect: '100-continue',
+          'content-length': String(options.body.length),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), invited });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('continue', () => {
+      invited = true;
+      req.end(options.body);
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+}
+
+/** An agent that sends every host name to 127.0.0.1: what a rebound DNS name does to a browser. */
+export function loopbackAgent(): Agent {
+  const lookup: AgentOptions['lookup'] = (_host, options, callback) => {
+    const cb = callback as (err: Error | null, address: unknown, family?: number) => void;
+    if ((options as { all?: boolean }).all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
+    else cb(null, '127.0.0.1', 4);
+  };
+  return new Agent({ lookup });
+}
