@@ -77,6 +77,25 @@ interface BurstDetails {
   definitionValidation: { msPerExecution: number; estimatedTotalMs: number; shareOfWall: number };
 }
 
+interface HistoryMemoryPhase {
+  ms: number;
+  succeeded: number;
+  executions: number;
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  peak: number;
+}
+
+interface HistoryMemoryDetails {
+  idle: { heapUsed: number; rss: number };
+  atFirst: HistoryMemoryPhase;
+  atTotal: HistoryMemoryPhase;
+  rssGrowthBytes: number;
+  heapBytesPerExecution: number;
+  mallocArenaMax2?: { atFirst: HistoryMemoryPhase; atTotal: HistoryMemoryPhase; rssGrowthBytes: number };
+}
+
 const ms = (value: number): string => `${Math.round(value).toLocaleString('en-US')} ms`;
 const s = (value: number): string => `${(value / 1000).toFixed(1)} s`;
 const mib = (bytes: number): string => `${Math.round(bytes / MIB).toLocaleString('en-US')} MiB`;
@@ -334,9 +353,36 @@ function burst(c: CaseResult): string {
       ],
     ),
     '',
-    `The stack is one Node.js process: S3, Step Functions and the five task handlers share one event loop, so the burst is CPU-bound on it. ${d.definitionValidation.shareOfWall >= 0.1 ? `The definition re-validation described under case 1 alone accounts for about ${s(d.definitionValidation.estimatedTotalMs)} (${d.definitionValidation.msPerExecution} ms × ${count(inputs.objects)}, ${pct(d.definitionValidation.shareOfWall)} of the wall). ` : ''}While executions start and run, uploads wait their turn — the last upload is answered ${s(d.uploadsMs)} after the first. The peak comes from the executions in flight at once: each holds its Map iterations, a library state machine per iteration and branch, and its history. What stays reachable afterwards — ${kib((d.afterFullGc.heapUsed - d.idleAfterFullGc.heapUsed) / inputs.objects)} of JS heap per finished execution, after a full GC — includes the execution records and histories (one history with its data is ${kib(d.historyJsonBytesPerExecution)} of JSON) that the local Step Functions keeps in memory as well as on disk (\`ExecutionManager\` in local/stepfunctions/executions.ts never lets them go), so a long-running \`relay local\` grows with every execution it has run.`,
+    `The stack is one Node.js process: S3, Step Functions and the five task handlers share one event loop, so the burst is CPU-bound on it. ${d.definitionValidation.shareOfWall >= 0.1 ? `The definition re-validation described under case 1 alone accounts for about ${s(d.definitionValidation.estimatedTotalMs)} (${d.definitionValidation.msPerExecution} ms × ${count(inputs.objects)}, ${pct(d.definitionValidation.shareOfWall)} of the wall). ` : ''}While executions start and run, uploads wait their turn — the last upload is answered ${s(d.uploadsMs)} after the first. The peak comes from the executions in flight at once: each holds its Map iterations, a library state machine per iteration and branch, and its history. What stays reachable afterwards — ${kib((d.afterFullGc.heapUsed - d.idleAfterFullGc.heapUsed) / inputs.objects)} of JS heap per finished execution, after a full GC — is what the local S3 indexes for the objects and replicas and a small summary per execution; the records and histories of finished executions (one history with its data is ${kib(d.historyJsonBytesPerExecution)} of JSON) live on disk only and are read back on demand (case 6 measures the growth over a long history).`,
     '',
     'While building this benchmark (before 16bbd3d, when every StartExecution blocked the event loop for tens of milliseconds), issuing the 1,000 PutObjects with one socket each rather than through the SDK’s 50 made the local stack reset some connections (`ECONNRESET`); with the SDK’s default pool every upload succeeded. Not measured since.',
+  ].join('\n');
+}
+
+function historyMemory(c: CaseResult): string {
+  const d = c.details as unknown as HistoryMemoryDetails;
+  const inputs = c.inputs as { executions: [number, number]; batch: number };
+  const [first, total] = inputs.executions;
+  const growth = fig(c, 'stack RSS growth');
+  const arenas = d.mallocArenaMax2;
+  const rows = [
+    ['Succeeded', count(d.atFirst.succeeded), count(d.atTotal.succeeded)],
+    ['Stack RSS (after a full GC)', mib(d.atFirst.rss), mib(d.atTotal.rss)],
+    [
+      'JS heap used / allocated',
+      `${mib(d.atFirst.heapUsed)} / ${mib(d.atFirst.heapTotal)}`,
+      `${mib(d.atTotal.heapUsed)} / ${mib(d.atTotal.heapTotal)}`,
+    ],
+    ['Peak RSS so far (VmHWM)', mib(d.atFirst.peak), mib(d.atTotal.peak)],
+  ];
+  if (arenas)
+    rows.push(['Stack RSS with `MALLOC_ARENA_MAX=2`', mib(arenas.atFirst.rss), mib(arenas.atTotal.rss)]);
+  return [
+    `The local stack with the relay deployed (what \`relay local\` runs) in a child process relays objects of 4 KiB to 2 targets in batches of ${inputs.batch}, each batch's executions finished before the next is uploaded (a history that grows at a steady pace; case 5 measures a burst): ${count(first)} executions, then ${count(total - first)} more. After each phase, once every execution has finished, the child runs a full GC and its resident set is read from /proc. The same history runs a second time in a fresh stack started with \`MALLOC_ARENA_MAX=2\`.`,
+    '',
+    table(['', `After ${count(first)} executions`, `After ${count(total)} executions`], rows),
+    '',
+    `**RSS growth: ${growth ? formatValue(growth) : '?'}** (goal ≤ 50 MiB from 100 to 1,000 executions; idle before the first upload: ${mib(d.idle.rss)})${arenas ? `; with \`MALLOC_ARENA_MAX=2\`: ${mib(arenas.rssGrowthBytes)}` : ''}. Finished executions leave memory: the local Step Functions keeps a summary of each (for ListExecutions) and reads the record and history back from the data directory for DescribeExecution, GetExecutionHistory and RedriveExecution. What the JS heap still gains — ${kib(d.heapBytesPerExecution)} per execution — includes that summary and the local S3’s index of the three objects each execution leaves (the source and two replicas): it grows with the data kept, not with the histories. Resident memory beyond the JS heap is memory the process has freed but not handed back: V8 keeps heap pages it grew into (allocated vs used above), and glibc keeps freed memory in per-thread malloc arenas (the file-system work runs on libuv's thread pool); the second run, with two arenas, shows how much of the growth is the latter.`,
   ].join('\n');
 }
 
@@ -369,5 +415,7 @@ export function renderPerformanceDoc(results: BenchResults): string {
     section('large-object', 4, largeObject),
     '',
     section('burst', 5, burst),
+    '',
+    section('history-memory', 6, historyMemory),
   ].join('\n')}\n`;
 }

@@ -1,11 +1,11 @@
 /**
- * `npm run bench` — the five cases of the benchmark, each measured against its own baseline in the same
+ * `npm run bench` — the six cases of the benchmark, each measured against its own baseline in the same
  * run (these machines are shared and noisy: ratios taken side by side hold, absolute times mean little).
  * Prints a table; a full run writes bench/results.json and docs/performance.md from the same figures, a
  * quick run (`npm run bench -- --quick`, smaller inputs, for CI) writes bench/.out/results.quick.json.
  *
  * Options: `--quick`; `--only <id>[,<id>…]` runs some cases (orchestration, transitions, cold-start,
- * large-object, burst) and writes only bench/.out/results.partial.json; `--render-docs` rewrites
+ * large-object, burst, history-memory) and writes only bench/.out/results.partial.json; `--render-docs` rewrites
  * docs/performance.md from bench/results.json without measuring (after a change to the page's wording).
  * No figure is asserted on: goals are reported as met or missed.
  */
@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { burstCase } from './cases/burst.ts';
 import { coldStartCase } from './cases/cold-start.ts';
+import { historyMemoryCase } from './cases/history-memory.ts';
 import { largeObjectCase } from './cases/large-object.ts';
 import { orchestrationCase } from './cases/orchestration.ts';
 import { transitionsCase } from './cases/transitions.ts';
@@ -28,6 +29,7 @@ const CASES: ReadonlyArray<{ id: string; run: (ctx: CaseContext) => Promise<Case
   { id: 'cold-start', run: coldStartCase },
   { id: 'large-object', run: largeObjectCase },
   { id: 'burst', run: burstCase },
+  { id: 'history-memory', run: historyMemoryCase },
 ];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | undefined } {

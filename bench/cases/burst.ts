@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { REPO_ROOT, type RunningChild, spawnNode } from '../lib/child.ts';
+import { memoryAfterGc as heapAfterGc, REPO_ROOT, spawnNode } from '../lib/child.ts';
 import { definitionValidationMs } from '../lib/definition-cost.ts';
 import {
   allTargetsVerified,
@@ -32,13 +32,6 @@ const POLL_MS = 1000;
 /** Sockets of the uploading client (the SDK's default); the other PutObjects wait in the client. */
 const UPLOAD_SOCKETS = 50;
 const GIVE_UP_MS = 15 * 60_000;
-
-/** Asks the child for a full GC and its memory usage (its `n`-th report). */
-async function heapAfterGc(child: RunningChild, n: number): Promise<NodeJS.MemoryUsage> {
-  child.process.kill('SIGUSR2');
-  const line = await child.waitForLine(new RegExp(`^memory ${n} (.+)$`, 'm'));
-  return JSON.parse(line[1]!) as NodeJS.MemoryUsage;
-}
 
 async function countVersions(clients: LocalClients, bucket: string, region: string): Promise<number> {
   let count = 0;

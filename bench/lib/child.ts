@@ -91,3 +91,13 @@ export function spawnNode(args: readonly string[], env: NodeJS.ProcessEnv = proc
     exited: () => exit,
   };
 }
+
+/**
+ * Asks a child started with `--expose-gc` that answers SIGUSR2 (bench/children/relay-stack.ts) for a full
+ * GC and its `process.memoryUsage()` afterwards — its `n`-th report.
+ */
+export async function memoryAfterGc(child: RunningChild, n: number): Promise<NodeJS.MemoryUsage> {
+  child.process.kill('SIGUSR2');
+  const line = await child.waitForLine(new RegExp(`^memory ${n} (.+)$`, 'm'));
+  return JSON.parse(line[1]!) as NodeJS.MemoryUsage;
+}

@@ -7,7 +7,7 @@ import { mapConcurrently } from '../concurrency.ts';
 import { CliError, EXIT_CODES } from '../errors.ts';
 import { describeExecution, type ExecutionDetails } from '../executions/describe.ts';
 import { findExecution } from '../executions/find.ts';
-import { type RedriveOutcome, redrive } from '../executions/redrive.ts';
+import { REDRIVABLE_STATUSES, type RedriveOutcome, redrive } from '../executions/redrive.ts';
 import { waitForExecution } from '../executions/wait.ts';
 import { parseSince } from '../options.ts';
 import { createOutput } from '../output/output.ts';
@@ -20,14 +20,17 @@ export interface RedriveFlags extends MachineFlags {
   readonly wait?: boolean;
 }
 
-/** Failed and timed-out executions that stopped since `since`, newest first. */
+/**
+ * The executions Step Functions can redrive — FAILED, TIMED_OUT and ABORTED (stopped by an operator, or,
+ * on older local stacks, interrupted by a crash) — that stopped since `since`.
+ */
 async function failedSince(
   sfn: SFNClient,
   machine: StateMachineRef,
   since: Date,
 ): Promise<ExecutionDetails[]> {
   const arns: string[] = [];
-  for (const statusFilter of ['FAILED', 'TIMED_OUT'] as const) {
+  for (const statusFilter of REDRIVABLE_STATUSES) {
     let nextToken: string | undefined;
     do {
       const page = await sfn.send(

@@ -11,7 +11,7 @@ export function registerRedriveCommand(program: Command): void {
       'Redrive failed executions: only their failed targets run again; says which could not be redriven and why',
     )
     .argument('[execution...]', 'execution ARNs or names')
-    .option('--failed', 'redrive every failed or timed-out execution (since --since)')
+    .option('--failed', 'redrive every failed, timed-out or aborted execution (since --since)')
     .option(
       '--since <when>',
       'with --failed: those that stopped since (30m, 24h, 7d, ISO date; default 24h)',

@@ -21,12 +21,14 @@ export interface RedriveOutcome {
   finalError?: string;
 }
 
-const REDRIVABLE_STATUSES = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+/** The statuses RedriveExecution accepts (within 14 days of the stop). */
+export const REDRIVABLE_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;
+const REDRIVABLE: ReadonlySet<string> = new Set(REDRIVABLE_STATUSES);
 
 /** Why the execution cannot be redriven, or `undefined` when it can. */
 export function whyNotRedrivable(details: ExecutionDetails): string | undefined {
   if (details.status === 'PENDING_REDRIVE') return 'a redrive is already starting';
-  if (!REDRIVABLE_STATUSES.has(details.status)) return `not failed (it is ${details.status})`;
+  if (!REDRIVABLE.has(details.status)) return `not failed (it is ${details.status})`;
   if (details.redriveStatus === 'NOT_REDRIVABLE') {
     const reason = details.redriveStatusReason ?? '';
     if (/period exceeded/i.test(reason)) {

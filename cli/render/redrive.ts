@@ -19,7 +19,7 @@ export function renderRedrive(
 ): string {
   if (outcomes.length === 0) {
     return mode.failedMode
-      ? 'No failed executions in that period: nothing to redrive.'
+      ? 'No failed, timed-out or aborted executions in that period: nothing to redrive.'
       : 'Nothing to redrive.';
   }
   const rows = outcomes.map((o) => {

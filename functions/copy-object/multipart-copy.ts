@@ -1,4 +1,10 @@
-import { isRelayError, MultipartUploadGone, SourceChanged, SourceGone } from '../../core/errors.ts';
+import {
+  isRelayError,
+  MultipartUploadGone,
+  SourceChanged,
+  SourceGone,
+  TransientAwsError,
+} from '../../core/errors.ts';
 import { parseReplicaMetadata, stampNamesSourceVersion } from '../../core/replica-metadata.ts';
 import type { CopyResult, Replica } from '../../core/workflow.ts';
 import type { StoredObject } from '../shared/object-facts.ts';
@@ -6,6 +12,7 @@ import { sourceIdentity } from '../shared/source-pin.ts';
 import type { CopyContext } from './context.ts';
 import { decideCopy } from './decide.ts';
 import { headDestination } from './destination.ts';
+import { adoptOrphanedUpload } from './orphaned-uploads.ts';
 import { replicaOf, skipped, sourceChanged, sourceGone } from './outcomes.ts';
 import { type PartPlan, planParts, uniformRange } from './part-plan.ts';
 import { runParts } from './part-runner.ts';
@@ -62,9 +69,24 @@ async function uploadGone(ctx: CopyContext, uploadId: string, cause: unknown): P
   );
 }
 
+/**
+ * After completing an upload found on the destination key (not one this copy created or was handed): the
+ * replica must carry the stamp of this source version, which only the completed object shows. If it does
+ * not, the upload was another copy's; the state machine retries this copy against what is there now.
+ */
+async function proveAdopted(ctx: CopyContext, uploadId: string, replica: Replica): Promise<void> {
+  const now = await headDestination(ctx.s3ClientFor, ctx.target, ctx.destination, ctx.signal);
+  const stamp = now === undefined ? undefined : parseReplicaMetadata(now.metadata);
+  if (stamp !== undefined && stampNamesSourceVersion(stamp, sourceIdentity(ctx.source))) return;
+  throw new TransientAwsError(
+    `The multipart upload ${uploadId} found on s3://${ctx.destination.bucket}/${ctx.destination.key} was another copy's (the replica it made, ${replica.etag}, is not stamped with this source version); the state machine retries the copy against what is there now`,
+    { operation: 's3:CompleteMultipartUpload' },
+  );
+}
+
 async function startUpload(ctx: CopyContext, plan: PartPlan): Promise<string> {
   const stored = await headPinnedSource(ctx);
-  const checksum = copyChecksum(ctx.source, true, plan.layout === 'source');
+  const checksum = multipartChecksum(ctx, plan);
   const tagging = await readSourceTagging(ctx);
   const uploadId = await createUpload(
     ctx,
@@ -76,6 +98,10 @@ async function startUpload(ctx: CopyContext, plan: PartPlan): Promise<string> {
   return uploadId;
 }
 
+function multipartChecksum(ctx: CopyContext, plan: PartPlan) {
+  return copyChecksum(ctx.source, true, plan.layout === 'source');
+}
+
 function bytesOf(listing: UploadListing): number {
   let total = 0;
   for (const part of listing.parts.values()) total += part.size;
@@ -84,7 +110,9 @@ function bytesOf(listing: UploadListing): number {
 
 /**
  * One invocation of a multipart copy (DESIGN §2 "Cross-region copy"): creates the upload (or
- * re-reads a previous invocation's parts with ListParts), copies missing parts in parallel until
+ * re-reads a previous invocation's parts with ListParts — the one named by its `copying` result, or,
+ * when that result was lost with the invocation that began the upload, the one found on the destination
+ * key: see orphaned-uploads.ts), copies missing parts in parallel until
  * the deadline, then either completes the upload or returns `copying` to be called again.
  *
  * A part failure stops the run: a vanished or changed source aborts the upload and is an outcome;
@@ -105,6 +133,7 @@ export async function multipartCopy(
   let uploadId: string;
   let existing = start.kind === 'new' ? start.existing : undefined;
   const done = new Map<number, number>();
+  let adopted = false;
   if (start.kind === 'resume') {
     uploadId = start.uploadId;
     try {
@@ -115,8 +144,14 @@ export async function multipartCopy(
       throw err;
     }
   } else {
+    const found = await adoptOrphanedUpload(ctx, plan, multipartChecksum(ctx, plan));
     try {
-      uploadId = await startUpload(ctx, plan);
+      if (found === undefined) uploadId = await startUpload(ctx, plan);
+      else {
+        uploadId = found.uploadId;
+        adopted = true;
+        for (const part of found.listing.parts.values()) done.set(part.partNumber, part.size);
+      }
     } catch (err) {
       if (err instanceof SourceGone) return sourceGone(ctx.destination);
       if (err instanceof SourceChanged) return sourceChanged(ctx.destination, existing);
@@ -125,6 +160,7 @@ export async function multipartCopy(
   }
 
   let progressed = false;
+  let completed = false;
   try {
     const run = await runParts({
       parts: missingParts(plan, new Set(done.keys())),
@@ -161,9 +197,14 @@ export async function multipartCopy(
       await abortUpload(ctx, uploadId, `the destination is already ${settled.status}`);
       return settled;
     }
+    completed = true;
+    if (adopted) await proveAdopted(ctx, uploadId, replica);
     ctx.log.info('Multipart copy completed', { uploadId, parts: plan.count, etag: replica.etag });
     return { status: 'copied', bytes: ctx.source.size, destination: replica };
   } catch (err) {
+    if (completed) throw err; // the upload is gone: nothing to abort or continue
+    // The upload vanished mid-run: completed by another copy that shared it, aborted, or expired.
+    if (err instanceof MultipartUploadGone) return uploadGone(ctx, uploadId, err);
     if (err instanceof SourceGone || err instanceof SourceChanged) {
       await abortUpload(ctx, uploadId, err.message);
       return err instanceof SourceGone
@@ -171,13 +212,12 @@ export async function multipartCopy(
         : sourceChanged(ctx.destination, existing);
     }
     if (!isRetryable(err)) {
-      if (!(err instanceof MultipartUploadGone))
-        await abortUpload(ctx, uploadId, err instanceof Error ? err.message : String(err));
+      await abortUpload(ctx, uploadId, err instanceof Error ? err.message : String(err));
       throw err;
     }
     if (progressed)
       return copying(uploadId, missingParts(plan, new Set(done.keys()))[0] ?? plan.count + 1, done, ctx);
-    if (start.kind === 'new')
+    if (start.kind === 'new' && !adopted)
       await abortUpload(ctx, uploadId, 'no part could be copied; the state machine retries');
     throw err;
   }

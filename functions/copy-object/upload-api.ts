@@ -35,6 +35,8 @@ export interface UploadedPart {
   readonly partNumber: number;
   readonly size: number;
   readonly part: CompletedPart;
+  /** When the part was uploaded, as ListParts reports it. */
+  readonly lastModified?: Date;
 }
 
 /** Every part of the upload, and its checksum type. */
@@ -175,6 +177,7 @@ export async function listUploadedParts(ctx: CopyContext, uploadId: string): Pro
           partNumber: part.PartNumber,
           size: part.Size ?? 0,
           part: completedPart({ ...part, PartNumber: part.PartNumber }),
+          ...(part.LastModified === undefined ? {} : { lastModified: part.LastModified }),
         });
       }
       if (page.IsTruncated !== true || page.NextPartNumberMarker === undefined) break;

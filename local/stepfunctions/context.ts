@@ -16,6 +16,11 @@ export interface RunContext {
   /** Multiplies every Wait and Retry interval. */
   readonly timeScale: number;
   readonly registry: TaskHandlerRegistry;
+  /**
+   * The run continues an execution a previous process left running: a Task whose handler is not registered
+   * (yet) waits for it instead of failing, since a restarted stack registers its handlers after it loads.
+   */
+  readonly awaitsHandlers: boolean;
   /** The execution's input: every lane's run input, so `$$.Execution.Input` is right everywhere. */
   readonly executionInput: JsonValue;
   /** The Context Object (`$$`) handed to the library. */

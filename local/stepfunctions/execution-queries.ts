@@ -2,7 +2,7 @@
 import { invalidToken } from './errors.ts';
 import { executionListItem } from './execution-view.ts';
 import { type ExecutionHistory, type HistoryEventOutput, toOutputEvent } from './history.ts';
-import type { ExecutionRecord, ExecutionStatus } from './model.ts';
+import type { ExecutionStatus, ExecutionSummary } from './model.ts';
 import { decodeToken, encodeToken, pageSize } from './paging.ts';
 
 export interface ListExecutionsOptions {
@@ -22,7 +22,7 @@ export interface HistoryOptions {
 
 /** One ListExecutions page of the state machine's executions, started last first. */
 export function listExecutions(
-  all: readonly ExecutionRecord[],
+  all: readonly ExecutionSummary[],
   stateMachineArn: string,
   options: ListExecutionsOptions,
 ): { executions: Record<string, unknown>[]; nextToken?: string } {

@@ -1,5 +1,5 @@
 /** How an execution record reads in DescribeExecution and ListExecutions answers. */
-import type { ExecutionRecord } from './model.ts';
+import type { ExecutionRecord, ExecutionSummary } from './model.ts';
 
 /** Executions can be redriven for 14 days after they stopped. */
 export const REDRIVE_PERIOD_MS = 14 * 24 * 60 * 60 * 1000;
@@ -11,7 +11,7 @@ export interface RedriveStatus {
 
 /** Whether `RedriveExecution` would accept the execution now, and if not, why (AWS's reasons). */
 export function redriveStatus(
-  record: ExecutionRecord,
+  record: Pick<ExecutionRecord, 'status' | 'stopDate'>,
   stateMachineExists: boolean,
   now = Date.now(),
 ): RedriveStatus {
@@ -52,7 +52,7 @@ export function describeExecution(
 }
 
 /** One ExecutionListItem. */
-export function executionListItem(record: ExecutionRecord): Record<string, unknown> {
+export function executionListItem(record: ExecutionSummary): Record<string, unknown> {
   return {
     executionArn: record.executionArn,
     stateMachineArn: record.stateMachineArn,

@@ -1,7 +1,25 @@
 /**
- * The executions of the local Step Functions: start, stop, redrive, describe, list, history, and the
- * crash rule — an execution found RUNNING when the service starts (or still running when it closes) is
- * marked ABORTED with `Local.Interrupted`, which a redrive can continue.
+ * The executions of the local Step Functions: start, stop, redrive, describe, list, history — durable like
+ * Standard workflows on AWS:
+ *
+ * - **A crash (or a stop) of the local stack does not end an execution.** Closing the service stops the runs
+ *   without recording anything; a service that loads an execution still RUNNING continues it by itself from
+ *   what the engine recorded — the top-level state that was running, with its input, and the outputs of the
+ *   iterations of a top-level inline Map that had succeeded (the redrive point, see run.ts). Work that was in
+ *   flight (a Task, a Map iteration, a Wait) runs again from its start; the relay's steps are idempotent.
+ *   Tasks of a resumed run wait for their handlers, which a restarted stack registers after loading.
+ * - **A resume is not a redrive.** The execution stays RUNNING throughout; `redriveCount`, `redriveDate` and
+ *   `$$.Execution.RedriveCount` are unchanged and no event marks the resume: the history simply continues
+ *   with the next id, the re-entered state's `…StateEntered` following the last event recorded before the
+ *   crash (AWS has no event type for "the service restarted", and every event type used is one AWS has, so
+ *   GetExecutionHistory stays valid for the SDK and the AWS CLI). A history line a crash cut short is
+ *   dropped first (store.ts).
+ * - **What ended stays ended.** StartExecution, StopExecution and RedriveExecution answer only once their
+ *   record is on disk; an execution whose history ends with its terminal event is not run again even when
+ *   the crash lost the record's last write — the record is rebuilt from that event.
+ * - **Finished executions live on disk, not in memory**: the service keeps a small summary of each (for
+ *   ListExecutions) and reads the record and history back for DescribeExecution, GetExecutionHistory and
+ *   RedriveExecution.
  */
 import { randomUUID } from 'node:crypto';
 import { executionArn, isValidName, parseExecutionArn } from './arn.ts';
@@ -24,25 +42,40 @@ import {
 import { describeExecution, redriveStatus } from './execution-view.ts';
 import { ExecutionHistory, type HistoryEventOutput } from './history.ts';
 import type { LaneOutcome } from './lane.ts';
-import type { ExecutionRecord, ExecutionStatus } from './model.ts';
+import {
+  type ExecutionRecord,
+  type ExecutionStatus,
+  type ExecutionSummary,
+  type RedrivePoint,
+  type StoredEvent,
+  summarize,
+} from './model.ts';
 import type { TaskHandlerRegistry } from './resources.ts';
 import { ExecutionRun } from './run.ts';
 import type { StateMachineRegistry } from './state-machines.ts';
 import type { StepFunctionsStore } from './store.ts';
 import { MAX_PAYLOAD_BYTES } from './task-invoker.ts';
 
-export const INTERRUPTED_ERROR = 'Local.Interrupted';
-export const INTERRUPTED_CAUSE =
-  'The local stack stopped while this execution was running, as a crash would have left it. Redrive it to continue.';
-
 interface Entry {
-  readonly record: ExecutionRecord;
-  history?: ExecutionHistory;
+  /** Always kept: what ListExecutions shows. */
+  summary: ExecutionSummary;
+  /** The whole record, kept only while the execution runs. */
+  record?: ExecutionRecord | undefined;
+  /** The history, kept only while the execution runs. */
+  history?: ExecutionHistory | undefined;
   run?: ExecutionRun | undefined;
   runId: number;
   done?: Promise<void>;
   waiters: Array<() => void>;
 }
+
+/** How the terminal events of a history end an execution. */
+const TERMINAL_EVENTS: Readonly<Record<string, Exclude<ExecutionStatus, 'RUNNING'>>> = {
+  ExecutionSucceeded: 'SUCCEEDED',
+  ExecutionFailed: 'FAILED',
+  ExecutionTimedOut: 'TIMED_OUT',
+  ExecutionAborted: 'ABORTED',
+};
 
 export interface StartExecutionInput {
   readonly stateMachineArn: string;
@@ -72,28 +105,72 @@ function checkInput(text: string): void {
 
 export class ExecutionManager {
   private readonly entries = new Map<string, Entry>();
+  private closed = false;
 
   constructor(private readonly options: ExecutionManagerOptions) {}
 
-  /** Loads every execution; marks the ones a previous process left RUNNING as interrupted. */
+  /** Loads every execution; continues the ones a previous process left RUNNING. */
   async load(): Promise<void> {
+    const running: Array<[Entry, ExecutionRecord]> = [];
     for (const record of await this.options.store.loadExecutions()) {
-      const entry: Entry = { record, runId: 0, waiters: [] };
+      const entry: Entry = { summary: summarize(record), runId: 0, waiters: [] };
       this.entries.set(record.executionArn, entry);
-      if (record.status === 'RUNNING') {
-        const history = await this.historyOf(entry);
-        const lastSeen = history.all.at(-1)?.timestamp;
-        this.interrupt(entry, INTERRUPTED_ERROR, INTERRUPTED_CAUSE, lastSeen);
-      }
+      if (record.status === 'RUNNING') running.push([entry, record]);
     }
+    for (const [entry, record] of running) await this.resume(entry, record);
     await this.options.store.flush();
   }
 
-  /** Stops every running execution as a crash would, then waits for the data to be on disk. */
+  /**
+   * Continues an execution a previous process left RUNNING, from its redrive point, without counting a
+   * redrive — unless its history shows it had ended (the record's last write was lost): then the record is
+   * completed from the terminal event.
+   */
+  private async resume(entry: Entry, record: ExecutionRecord): Promise<void> {
+    const events = await this.options.store.repairHistory(record);
+    const history = new ExecutionHistory(events, (event) => this.options.store.appendEvent(record, event));
+    const last = events.at(-1);
+    const ended = last === undefined ? undefined : TERMINAL_EVENTS[last.type];
+    if (last !== undefined && ended !== undefined) {
+      this.restoreEnd(record, ended, last);
+      entry.summary = summarize(record);
+      this.options.store.saveExecution(record);
+      return;
+    }
+    entry.record = record;
+    entry.history = history;
+    const startedId = events.length === 0 ? this.appendStarted(history, record) : history.lastId;
+    this.launch(entry, history, startedId, record.redrivePoint, true);
+  }
+
+  /** Completes a record from the terminal event its history ends with. */
+  private restoreEnd(
+    record: ExecutionRecord,
+    status: Exclude<ExecutionStatus, 'RUNNING'>,
+    event: StoredEvent,
+  ): void {
+    record.status = status;
+    record.stopDate = new Date(event.timestamp).toISOString();
+    const details = event.details ?? {};
+    if (status === 'SUCCEEDED' && typeof details.output === 'string') record.output = details.output;
+    if (typeof details.error === 'string') record.error = details.error;
+    if (typeof details.cause === 'string') record.cause = details.cause;
+  }
+
+  /**
+   * Stops every run without recording an end: the executions stay RUNNING on disk, and the next service on
+   * this data directory continues them (as a crash would leave them). Waits for the data to be on disk.
+   */
   async close(): Promise<void> {
-    const running = [...this.entries.values()].filter((entry) => entry.record.status === 'RUNNING');
-    for (const entry of running) this.interrupt(entry, INTERRUPTED_ERROR, INTERRUPTED_CAUSE);
+    this.closed = true;
+    const running = [...this.entries.values()].filter((entry) => entry.summary.status === 'RUNNING');
+    for (const entry of running) {
+      entry.runId += 1; // the run's end is not this service's to record any more
+      entry.run?.stop();
+      entry.run = undefined;
+    }
     await Promise.all(running.map((entry) => entry.done));
+    for (const entry of running) for (const wake of entry.waiters.splice(0)) wake();
     await this.options.store.flush();
   }
 
@@ -104,18 +181,36 @@ export class ExecutionManager {
     return entry;
   }
 
-  private async historyOf(entry: Entry): Promise<ExecutionHistory> {
-    if (!entry.history) {
-      const events = await this.options.store.readHistory(entry.record);
-      entry.history ??= new ExecutionHistory(events, (event) =>
-        this.options.store.appendEvent(entry.record, event),
-      );
-    }
-    return entry.history;
+  /** The whole record: from memory while the execution runs, else from disk. */
+  private async recordOf(entry: Entry): Promise<ExecutionRecord> {
+    if (entry.record) return entry.record;
+    const record = await this.options.store.readExecution(entry.summary);
+    if (!record) throw executionDoesNotExist(entry.summary.executionArn);
+    return entry.record ?? record;
   }
 
-  /** StartExecution. The same name and input while RUNNING returns the running execution. */
-  start(input: StartExecutionInput): { executionArn: string; startDate: Date } {
+  /** The history: from memory while the execution runs, else read from disk (and not kept). */
+  private async historyOf(entry: Entry): Promise<ExecutionHistory> {
+    if (entry.history) return entry.history;
+    const events = await this.options.store.readHistory(entry.summary);
+    return entry.history ?? new ExecutionHistory(events, () => undefined);
+  }
+
+  private appendStarted(history: ExecutionHistory, record: ExecutionRecord): number {
+    return (
+      history.append('ExecutionStarted', 0, 'executionStartedEventDetails', {
+        input: record.input,
+        inputDetails: { truncated: false },
+        roleArn: record.roleArn,
+      }) ?? 1
+    );
+  }
+
+  /**
+   * StartExecution. The same name and input while RUNNING returns the running execution. Answers once the
+   * execution is on disk, so a crash right after cannot lose it.
+   */
+  async start(input: StartExecutionInput): Promise<{ executionArn: string; startDate: Date }> {
     const machine = this.options.machines.get(input.stateMachineArn);
     const name = input.name ?? randomUUID();
     if (!isValidName(name)) throw invalidName(name);
@@ -124,8 +219,8 @@ export class ExecutionManager {
     const arn = executionArn(machine.region, this.options.accountId, machine.name, name);
     const existing = this.entries.get(arn);
     if (existing) {
-      if (existing.record.status === 'RUNNING' && existing.record.input === inputText) {
-        return { executionArn: arn, startDate: new Date(existing.record.startDate) };
+      if (existing.summary.status === 'RUNNING' && existing.record?.input === inputText) {
+        return { executionArn: arn, startDate: new Date(existing.summary.startDate) };
       }
       throw executionAlreadyExists(arn);
     }
@@ -142,29 +237,33 @@ export class ExecutionManager {
       startDate: new Date().toISOString(),
       redriveCount: 0,
     };
-    const entry: Entry = { record, runId: 0, waiters: [] };
-    entry.history = new ExecutionHistory([], (event) => this.options.store.appendEvent(record, event));
+    const history = new ExecutionHistory([], (event) => this.options.store.appendEvent(record, event));
+    const entry: Entry = { summary: summarize(record), record, history, runId: 0, waiters: [] };
     this.entries.set(arn, entry);
-    const startedId = entry.history.append('ExecutionStarted', 0, 'executionStartedEventDetails', {
-      input: inputText,
-      inputDetails: { truncated: false },
-      roleArn: record.roleArn,
-    });
+    const startedId = this.appendStarted(history, record);
     this.options.store.saveExecution(record);
-    this.launch(entry, entry.history, startedId ?? 1);
+    this.launch(entry, history, startedId, undefined, false);
+    await this.options.store.flushExecution(record);
     return { executionArn: arn, startDate: new Date(record.startDate) };
   }
 
-  private launch(entry: Entry, history: ExecutionHistory, parentEventId: number): void {
-    const { record } = entry;
-    const redriveFrom = record.redriveCount > 0 ? record.redrivePoint : undefined;
+  private launch(
+    entry: Entry,
+    history: ExecutionHistory,
+    parentEventId: number,
+    from: RedrivePoint | undefined,
+    resumed: boolean,
+  ): void {
+    const record = entry.record;
+    if (!record) throw new Error(`record of ${entry.summary.executionArn} not loaded`);
     const run = new ExecutionRun({
       record,
       scope: compileScope(parseDefinition(record.definition), this.options.timeScale),
       history,
       registry: this.options.registry,
       timeScale: this.options.timeScale,
-      redriveFrom,
+      redriveFrom: from,
+      resumed,
       onProgress: () => this.options.store.saveExecution(record),
     });
     const runId = ++entry.runId;
@@ -179,7 +278,7 @@ export class ExecutionManager {
     outcome: LaneOutcome,
   ): Promise<void> {
     const { record } = entry;
-    if (entry.runId !== runId || record.status !== 'RUNNING') return;
+    if (entry.runId !== runId || !record || record.status !== 'RUNNING') return;
     entry.run = undefined;
     if (outcome.status === 'succeeded') {
       const output = JSON.stringify(outcome.output);
@@ -213,7 +312,8 @@ export class ExecutionManager {
     details: { output?: string; error?: string | undefined; cause?: string | undefined },
     stoppedAt = Date.now(),
   ): void {
-    const { record } = entry;
+    const record = entry.record;
+    if (!record) throw new Error(`record of ${entry.summary.executionArn} not loaded`);
     record.status = status;
     record.stopDate = new Date(stoppedAt).toISOString();
     if (details.error !== undefined) record.error = details.error;
@@ -238,37 +338,42 @@ export class ExecutionManager {
       default:
         history.finish('ExecutionAborted', 'executionAbortedEventDetails', errorDetails);
     }
+    entry.summary = summarize(record);
     this.options.store.saveExecution(record);
   }
 
-  /** Once the record is on disk, wakes whoever waits for the execution to end. */
+  /**
+   * Once the record is on disk, wakes whoever waits for the execution to end, and lets go of its record and
+   * history: a finished execution is read back from disk when asked for.
+   */
   private async settle(entry: Entry): Promise<void> {
+    const summary = entry.summary;
     try {
-      await this.options.store.flushExecution(entry.record);
+      await this.options.store.flushExecution(summary);
     } finally {
+      if (entry.summary.status !== 'RUNNING') {
+        entry.record = undefined;
+        entry.history = undefined;
+      }
       for (const wake of entry.waiters.splice(0)) wake();
     }
-  }
-
-  private interrupt(
-    entry: Entry,
-    error: string | undefined,
-    cause: string | undefined,
-    stoppedAt?: number,
-  ): void {
-    entry.run?.stop();
-    entry.run = undefined;
-    const history = entry.history;
-    if (!history) throw new Error(`history of ${entry.record.executionArn} not loaded`);
-    this.end(entry, history, 'ABORTED', { error, cause }, stoppedAt);
-    entry.done = (entry.done ?? Promise.resolve()).then(() => this.settle(entry));
+    if (entry.summary.status !== 'RUNNING') await this.options.store.releaseExecution(summary);
   }
 
   /** StopExecution: ABORTED with the given error and cause. Stopping an ended execution changes nothing. */
-  stop(arn: string, error?: string, cause?: string): { stopDate: Date } {
+  async stop(arn: string, error?: string, cause?: string): Promise<{ stopDate: Date }> {
     const entry = this.entry(arn);
-    if (entry.record.status === 'RUNNING') this.interrupt(entry, error, cause);
-    return { stopDate: new Date(entry.record.stopDate ?? Date.now()) };
+    const history = entry.history;
+    if (entry.summary.status === 'RUNNING' && history) {
+      entry.run?.stop();
+      entry.run = undefined;
+      entry.runId += 1;
+      this.end(entry, history, 'ABORTED', { error, cause });
+      entry.done = (entry.done ?? Promise.resolve()).then(() => this.settle(entry));
+      // Answer once the stop is on disk: a crash right after must not continue the execution.
+      await this.options.store.flushExecution(entry.summary);
+    }
+    return { stopDate: new Date(entry.summary.stopDate ?? Date.now()) };
   }
 
   /**
@@ -281,15 +386,21 @@ export class ExecutionManager {
    */
   async redrive(arn: string): Promise<{ redriveDate: Date }> {
     const entry = this.entry(arn);
-    const { record } = entry;
-    const status = redriveStatus(record, this.options.machines.has(record.stateMachineArn));
-    if (status.redriveStatus !== 'REDRIVABLE') {
-      throw executionNotRedrivable(arn, status.redriveStatusReason ?? 'not redrivable');
-    }
-    const history = await this.historyOf(entry);
+    const check = (): void => {
+      const status = redriveStatus(entry.summary, this.options.machines.has(entry.summary.stateMachineArn));
+      if (status.redriveStatus !== 'REDRIVABLE') {
+        throw executionNotRedrivable(arn, status.redriveStatusReason ?? 'not redrivable');
+      }
+    };
+    check();
     await entry.done;
-    if (record.status === 'RUNNING')
-      throw executionNotRedrivable(arn, 'Execution is RUNNING and cannot be redriven');
+    const record = await this.recordOf(entry);
+    const events = entry.history ? undefined : await this.options.store.repairHistory(entry.summary);
+    // Another RedriveExecution may have started it while this one was reading.
+    check();
+    const history =
+      entry.history ??
+      new ExecutionHistory(events ?? [], (event) => this.options.store.appendEvent(record, event));
     record.redriveCount += 1;
     record.redriveDate = new Date().toISOString();
     record.status = 'RUNNING';
@@ -297,22 +408,30 @@ export class ExecutionManager {
     delete record.output;
     delete record.error;
     delete record.cause;
+    entry.record = record;
+    entry.history = history;
+    entry.summary = summarize(record);
     const redrivenId = history.reopen(record.redriveCount);
     this.options.store.saveExecution(record);
-    this.launch(entry, history, redrivenId);
+    this.launch(entry, history, redrivenId, record.redrivePoint, false);
+    await this.options.store.flushExecution(record);
     return { redriveDate: new Date(record.redriveDate) };
   }
 
-  /** DescribeExecution. */
-  describe(arn: string): Record<string, unknown> {
-    const { record } = this.entry(arn);
+  /** DescribeExecution (a finished execution's record is read from disk). */
+  async describe(arn: string): Promise<Record<string, unknown>> {
+    const entry = this.entry(arn);
+    const record = await this.recordOf(entry);
     return describeExecution(record, this.options.machines.has(record.stateMachineArn));
   }
 
-  /** Resolves with the DescribeExecution answer once the execution is no longer RUNNING. */
+  /**
+   * Resolves with the DescribeExecution answer once the execution is no longer RUNNING (or, when the service
+   * closes first, as it stands then).
+   */
   async waitFor(arn: string): Promise<Record<string, unknown>> {
     const entry = this.entry(arn);
-    while (entry.record.status === 'RUNNING') {
+    while (entry.summary.status === 'RUNNING' && !this.closed) {
       await new Promise<void>((resolve) => entry.waiters.push(resolve));
     }
     await entry.done;
@@ -322,8 +441,8 @@ export class ExecutionManager {
   /** ListExecutions: newest first. */
   list(options: ListExecutionsOptions): { executions: Record<string, unknown>[]; nextToken?: string } {
     const machine = this.options.machines.get(options.stateMachineArn);
-    const records = [...this.entries.values()].map((entry) => entry.record);
-    return listExecutions(records, machine.stateMachineArn, options);
+    const summaries = [...this.entries.values()].map((entry) => entry.summary);
+    return listExecutions(summaries, machine.stateMachineArn, options);
   }
 
   /** GetExecutionHistory, paged by event id. */
@@ -338,9 +457,9 @@ export class ExecutionManager {
   /** Forgets the ended executions of a deleted state machine (running ones finish first). */
   async forgetStateMachine(stateMachineArn: string): Promise<void> {
     for (const [arn, entry] of this.entries) {
-      if (entry.record.stateMachineArn !== stateMachineArn || entry.record.status === 'RUNNING') continue;
+      if (entry.summary.stateMachineArn !== stateMachineArn || entry.summary.status === 'RUNNING') continue;
       this.entries.delete(arn);
-      await this.options.store.deleteExecution(entry.record);
+      await this.options.store.deleteExecution(entry.summary);
     }
   }
 }

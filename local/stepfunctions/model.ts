@@ -56,6 +56,43 @@ export interface ExecutionRecord {
   redrivePoint?: RedrivePoint;
 }
 
+/** What names an execution's files under the data directory. */
+export type ExecutionRef = Pick<ExecutionRecord, 'region' | 'stateMachineName' | 'name'>;
+
+/**
+ * What the service keeps in memory of every execution, running or not: enough for ListExecutions and for
+ * finding its files. The whole record and the history of a finished execution are read from disk on demand.
+ */
+export type ExecutionSummary = Pick<
+  ExecutionRecord,
+  | 'executionArn'
+  | 'stateMachineArn'
+  | 'stateMachineName'
+  | 'name'
+  | 'region'
+  | 'status'
+  | 'startDate'
+  | 'stopDate'
+  | 'redriveCount'
+  | 'redriveDate'
+>;
+
+/** The summary of a record (a copy: the record may be dropped from memory). */
+export function summarize(record: ExecutionRecord): ExecutionSummary {
+  return {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    stateMachineName: record.stateMachineName,
+    name: record.name,
+    region: record.region,
+    status: record.status,
+    startDate: record.startDate,
+    ...(record.stopDate !== undefined ? { stopDate: record.stopDate } : {}),
+    redriveCount: record.redriveCount,
+    ...(record.redriveDate !== undefined ? { redriveDate: record.redriveDate } : {}),
+  };
+}
+
 /** One history event as stored: the API shape with the timestamp in epoch milliseconds. */
 export interface StoredEvent {
   readonly id: number;

@@ -69,13 +69,39 @@ export interface ResolvedTask {
 /** Handlers for Task resources, registered by ARN. */
 export class TaskHandlerRegistry {
   private readonly handlers = new Map<string, TaskHandler>();
+  private readonly listeners = new Set<() => void>();
 
   /** Registers (or replaces) the handler for `resourceArn`; returns a function that removes it. */
   register(resourceArn: string, handler: TaskHandler): () => void {
     this.handlers.set(resourceArn, handler);
+    for (const listener of [...this.listeners]) listener();
     return () => {
       if (this.handlers.get(resourceArn) === handler) this.handlers.delete(resourceArn);
     };
+  }
+
+  /**
+   * Resolves on the next {@link register} call; rejects with the signal's reason when `signal` aborts first.
+   * Executions that continue after a restart wait here for the handlers of their tasks to be registered again.
+   */
+  nextRegistration(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const done = (): void => {
+        this.listeners.delete(done);
+        signal.removeEventListener('abort', aborted);
+        resolve();
+      };
+      const aborted = (): void => {
+        this.listeners.delete(done);
+        reject(signal.reason);
+      };
+      this.listeners.add(done);
+      signal.addEventListener('abort', aborted, { once: true });
+    });
   }
 
   /**

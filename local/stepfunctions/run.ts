@@ -1,7 +1,8 @@
 /**
- * One run of an execution: from the start, or — for a redrive — from the top-level state that did not
- * succeed, keeping the iterations of an inline Map that already succeeded. Implements the
- * {@link RunContext} its lanes and overrides share.
+ * One run of an execution: from the start, or — for a redrive, or an execution that continues after the
+ * local stack restarted — from the top-level state that did not succeed (or was running), keeping the
+ * iterations of an inline Map that already succeeded. Implements the {@link RunContext} its lanes and
+ * overrides share.
  */
 import { type CompiledScope, START_STATE } from './compile.ts';
 import type { LocalHandlers, RunContext } from './context.ts';
@@ -19,8 +20,10 @@ export interface ExecutionRunOptions {
   readonly history: ExecutionHistory;
   readonly registry: TaskHandlerRegistry;
   readonly timeScale: number;
-  /** Where a redrive continues; `undefined` runs from `StartAt`. */
+  /** Where a redrive (or a resumed run) continues; `undefined` runs from `StartAt`. */
   readonly redriveFrom?: RedrivePoint | undefined;
+  /** Continues an execution a previous process left running: Tasks wait for their handlers. */
+  readonly resumed?: boolean;
   /** Called whenever `record.redrivePoint` changed (to persist it). */
   readonly onProgress: () => void;
 }
@@ -29,6 +32,7 @@ export class ExecutionRun implements RunContext {
   readonly region: string;
   readonly timeScale: number;
   readonly registry: TaskHandlerRegistry;
+  readonly awaitsHandlers: boolean;
   readonly executionInput: JsonValue;
   readonly libraryContext: Record<string, unknown>;
   private readonly controller = new AbortController();
@@ -39,6 +43,7 @@ export class ExecutionRun implements RunContext {
     this.region = record.region;
     this.timeScale = options.timeScale;
     this.registry = options.registry;
+    this.awaitsHandlers = options.resumed === true;
     this.executionInput = JSON.parse(record.input) as JsonValue;
     this.carried = options.redriveFrom;
     this.libraryContext = {

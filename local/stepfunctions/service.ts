@@ -24,7 +24,6 @@ import { TaskHandlerRegistry } from './resources.ts';
 import { StateMachineRegistry } from './state-machines.ts';
 import { StepFunctionsStore } from './store.ts';
 
-export { INTERRUPTED_CAUSE, INTERRUPTED_ERROR } from './executions.ts';
 export { DataDirInUseError } from './store.ts';
 
 export interface StepFunctionsServiceOptions {
@@ -78,8 +77,9 @@ export class StepFunctionsService implements JsonService {
   }
 
   /**
-   * Loads what a previous process left; executions it left RUNNING become ABORTED (`Local.Interrupted`).
-   * Throws `DataDirInUseError` when another live process uses the same data directory.
+   * Loads what a previous process left; executions it left RUNNING continue by themselves from where the
+   * engine recorded them (not a redrive: `redriveCount` is unchanged). Their Tasks wait for their handlers
+   * to be registered. Throws `DataDirInUseError` when another live process uses the same data directory.
    */
   async init(): Promise<void> {
     await this.store.init();
@@ -87,7 +87,10 @@ export class StepFunctionsService implements JsonService {
     await this.executions.load();
   }
 
-  /** Stops running executions the way a crash would (ABORTED, `Local.Interrupted`) and flushes to disk. */
+  /**
+   * Stops running executions the way a crash would — they stay RUNNING on disk, and the next service on this
+   * data directory continues them — and flushes to disk.
+   */
   async close(): Promise<void> {
     await this.executions.close();
     await this.store.close();

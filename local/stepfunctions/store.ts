@@ -10,20 +10,28 @@
  *
  * Records are written to a temporary file and renamed over the old one. Writes of one file are serialised
  * and coalesced (only the newest pending content is written); {@link StepFunctionsStore.flush} waits for
- * them. A history line cut short by a crash is ignored when read back.
+ * them. A history line cut short by a crash is ignored when read back, and {@link StepFunctionsStore.repairHistory}
+ * rewrites such a file before an execution that continues appends to it. The store keeps nothing per
+ * execution once its writes are done ({@link StepFunctionsStore.releaseExecution}): finished executions are
+ * read back from these files on demand.
  */
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ExecutionRecord, StateMachineRecord, StoredEvent } from './model.ts';
+import type { ExecutionRecord, ExecutionRef, StateMachineRecord, StoredEvent } from './model.ts';
 
 /** Raised when a file under the data directory cannot be written; the message names it. */
 export class StoreWriteError extends Error {
   override readonly name = 'StoreWriteError';
 }
 
-const fileName = (name: string): string => encodeURIComponent(name);
+/**
+ * A name as a path segment: URL-encoded, and a name of dots only (`.`, `..` — valid names) with its dots
+ * encoded too, so it never means "this folder" or "the folder above".
+ */
+const fileName = (name: string): string =>
+  /^\.+$/.test(name) ? name.replace(/\./g, '%2E') : encodeURIComponent(name);
 
 async function atomicWrite(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
@@ -61,8 +69,14 @@ class FileQueue {
   private pendingText: string | undefined;
   private pendingLines: string[] = [];
   private failure: unknown;
+  private busy = 0;
 
   constructor(private readonly path: string) {}
+
+  /** Nothing pending, nothing running, no failure to report: the queue can be dropped. */
+  get idle(): boolean {
+    return this.busy === 0 && this.failure === undefined;
+  }
 
   replace(text: string): void {
     const scheduled = this.pendingText !== undefined;
@@ -95,9 +109,15 @@ class FileQueue {
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.chain = this.chain.then(task).catch((error: unknown) => {
-      this.failure = error;
-    });
+    this.busy += 1;
+    this.chain = this.chain
+      .then(task)
+      .catch((error: unknown) => {
+        this.failure = error;
+      })
+      .finally(() => {
+        this.busy -= 1;
+      });
   }
 }
 
@@ -164,7 +184,7 @@ export class StepFunctionsStore {
     return join(this.dataDir, 'state-machines', record.region, `${fileName(record.name)}.json`);
   }
 
-  private executionBase(record: Pick<ExecutionRecord, 'region' | 'stateMachineName' | 'name'>): string {
+  private executionBase(record: ExecutionRef): string {
     return join(
       this.dataDir,
       'executions',
@@ -214,37 +234,84 @@ export class StepFunctionsStore {
   }
 
   /** The execution's history as stored (after pending appends). */
-  async readHistory(record: ExecutionRecord): Promise<StoredEvent[]> {
-    const path = `${this.executionBase(record)}.history.jsonl`;
-    await this.queue(path).flush();
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const events: StoredEvent[] = [];
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      try {
-        events.push(JSON.parse(line) as StoredEvent);
-      } catch {
-        break; // cut short by a crash: everything after it is lost too
-      }
+  async readHistory(record: ExecutionRef): Promise<StoredEvent[]> {
+    return (await this.readHistoryFile(record)).events;
+  }
+
+  /**
+   * The history as stored, with a file a crash left with a cut-short (or otherwise unreadable) line rewritten
+   * to hold only the events before it — so that events appended by an execution that continues are read
+   * back too.
+   */
+  async repairHistory(record: ExecutionRef): Promise<StoredEvent[]> {
+    const { events, clean } = await this.readHistoryFile(record);
+    if (!clean) {
+      const path = `${this.executionBase(record)}.history.jsonl`;
+      await atomicWrite(path, events.map((event) => `${JSON.stringify(event)}\n`).join(''));
     }
     return events;
   }
 
-  async deleteExecution(record: ExecutionRecord): Promise<void> {
+  private async readHistoryFile(record: ExecutionRef): Promise<{ events: StoredEvent[]; clean: boolean }> {
+    const path = `${this.executionBase(record)}.history.jsonl`;
+    await this.queue(path).flush();
+    this.drop(path);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], clean: true };
+      throw error;
+    }
+    const events: StoredEvent[] = [];
+    const lines = text.split('\n');
+    for (const [index, line] of lines.entries()) {
+      if (line.trim() === '') continue;
+      try {
+        events.push(JSON.parse(line) as StoredEvent);
+      } catch {
+        // cut short by a crash: everything after it is lost too
+        return { events, clean: false };
+      }
+      if (index === lines.length - 1) return { events, clean: false }; // no final newline
+    }
+    return { events, clean: true };
+  }
+
+  /** The execution's record as stored (after pending writes); `undefined` when there is none. */
+  async readExecution(ref: ExecutionRef): Promise<ExecutionRecord | undefined> {
+    const path = `${this.executionBase(ref)}.json`;
+    await this.queue(path).flush();
+    this.drop(path);
+    try {
+      return JSON.parse(await readFile(path, 'utf8')) as ExecutionRecord;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /** Once the execution's files are written, forgets their write queues (nothing is kept per execution). */
+  async releaseExecution(ref: ExecutionRef): Promise<void> {
+    await this.flushExecution(ref);
+    const base = this.executionBase(ref);
+    this.drop(`${base}.json`);
+    this.drop(`${base}.history.jsonl`);
+  }
+
+  private drop(path: string): void {
+    if (this.queues.get(path)?.idle) this.queues.delete(path);
+  }
+
+  async deleteExecution(record: ExecutionRef): Promise<void> {
     const base = this.executionBase(record);
-    await this.flushExecution(record);
+    await this.releaseExecution(record);
     await rm(`${base}.json`, { force: true });
     await rm(`${base}.history.jsonl`, { force: true });
   }
 
   /** Waits until the execution's record and history are on disk. */
-  async flushExecution(record: ExecutionRecord): Promise<void> {
+  async flushExecution(record: ExecutionRef): Promise<void> {
     const base = this.executionBase(record);
     await Promise.all([this.queue(`${base}.json`).flush(), this.queue(`${base}.history.jsonl`).flush()]);
   }

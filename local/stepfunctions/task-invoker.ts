@@ -76,7 +76,12 @@ export function taskInvoker(lane: Lane, state: StateInfo): LocalHandler {
     const invocation = lane.invoke(state.name, input);
     await invocation.acked;
     if (invocation.signal.aborted) throw new BranchAbortedError();
-    const resolved = lane.ctx.registry.resolve(resource, info, input);
+    let resolved = lane.ctx.registry.resolve(resource, info, input);
+    while (!resolved && lane.ctx.awaitsHandlers) {
+      await lane.ctx.registry.nextRegistration(invocation.signal).catch(() => undefined);
+      if (invocation.signal.aborted) throw new BranchAbortedError();
+      resolved = lane.ctx.registry.resolve(resource, info, input);
+    }
     if (!resolved) {
       const failure = new NoTaskHandlerError(noHandlerCause(resource, input, info));
       invocation.fail(failure.name, failure.message);

@@ -14,6 +14,8 @@ export interface ChildStack {
   /** Current and peak resident set size of the stack process, in bytes (Linux). */
   memory(): Promise<{ rss: number; peak: number }>;
   stop(): Promise<void>;
+  /** `kill -9`: the stack dies as in a crash, with no chance to write anything; resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 export async function startChildStack(
@@ -50,9 +52,16 @@ export async function startChildStack(
     },
     stop() {
       return new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGINT');
+      });
+    },
+    kill() {
+      return new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
       });
     },
   };
