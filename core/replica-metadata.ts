@@ -19,6 +19,7 @@ export const REPLICA_METADATA_KEYS = {
   sourceVersion: 'relay-source-version',
   sourceEtag: 'relay-source-etag',
   sequencer: 'relay-sequencer',
+  sourceModified: 'relay-source-modified',
 } as const;
 
 /** Encoded keys longer than this are recorded by hash, to stay well inside S3's 2 KB metadata limit. */
@@ -37,6 +38,8 @@ export interface ReplicaStamp {
   /** Unquoted. */
   readonly etag?: string;
   readonly sequencer?: string;
+  /** The source version's `LastModified` (ISO 8601): orders builds that carry no sequencer. */
+  readonly lastModified?: string;
 }
 
 /** What is known about a source object. */
@@ -46,6 +49,7 @@ export interface SourceIdentity {
   readonly versionId?: string;
   readonly etag?: string;
   readonly sequencer?: string;
+  readonly lastModified?: string;
 }
 
 type Metadata = Readonly<Record<string, string | undefined>>;
@@ -71,6 +75,9 @@ export function buildReplicaMetadata(source: SourceIdentity): Record<string, str
     ...(source.versionId === undefined ? {} : { [REPLICA_METADATA_KEYS.sourceVersion]: source.versionId }),
     ...(source.etag === undefined ? {} : { [REPLICA_METADATA_KEYS.sourceEtag]: unquoteEtag(source.etag) }),
     ...(source.sequencer === undefined ? {} : { [REPLICA_METADATA_KEYS.sequencer]: source.sequencer }),
+    ...(source.lastModified === undefined
+      ? {}
+      : { [REPLICA_METADATA_KEYS.sourceModified]: source.lastModified }),
   };
 }
 
@@ -110,12 +117,14 @@ export function parseReplicaMetadata(metadata: Metadata | undefined): ReplicaSta
   const versionId = lookup(metadata, REPLICA_METADATA_KEYS.sourceVersion);
   const etag = lookup(metadata, REPLICA_METADATA_KEYS.sourceEtag);
   const sequencer = lookup(metadata, REPLICA_METADATA_KEYS.sequencer);
+  const lastModified = lookup(metadata, REPLICA_METADATA_KEYS.sourceModified);
   return {
     bucket,
     ...keyPart,
     ...(versionId === undefined ? {} : { versionId }),
     ...(etag === undefined ? {} : { etag }),
     ...(sequencer === undefined ? {} : { sequencer }),
+    ...(lastModified === undefined ? {} : { lastModified }),
   };
 }
 

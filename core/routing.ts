@@ -1,4 +1,5 @@
 import type { RelayConfig, RuleConfig, SourceConfig, TargetConfig } from './config/schema.ts';
+import { RELAY_RESERVED_PREFIX } from './deployment-ledger.ts';
 import { InvalidDestinationKey } from './errors.ts';
 import { MAX_KEY_BYTES, utf8Length } from './s3-limits.ts';
 import { parseTargetSelector, type TargetSelector } from './target-selector.ts';
@@ -72,10 +73,13 @@ export function ruleMatchesKey(rule: Pick<RuleConfig, 'prefix' | 'suffix'>, key:
   return key.length >= prefix.length + suffix.length && key.startsWith(prefix) && key.endsWith(suffix);
 }
 
-/** The rules of the object's source bucket that match its key, in configuration order. */
+/**
+ * The rules of the object's source bucket that match its key, in configuration order. Keys under
+ * the relay's own prefix (its deployment ledgers) match no rule.
+ */
 export function matchRules(config: RelayConfig, source: ObjectRef): MatchedRule[] {
   const configured = findSource(config, source.bucket);
-  if (configured === undefined) return [];
+  if (configured === undefined || source.key.startsWith(RELAY_RESERVED_PREFIX)) return [];
   return configured.rules
     .filter((rule) => ruleMatchesKey(rule, source.key))
     .map((rule) => ({ rule, targets: rule.targets }));

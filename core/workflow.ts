@@ -74,6 +74,11 @@ export const sourceObjectSchema = z.object({
   size: byteCount,
   /** The event's sequencer: replicas from a newer one are never overwritten. */
   sequencer: nonEmpty.optional(),
+  /**
+   * The version's `LastModified` (ISO 8601): orders builds that carry no sequencer (replays) and
+   * builds of different keys (core/build-order.ts).
+   */
+  lastModified: z.iso.datetime({ offset: true }).optional(),
   checksum: checksumSchema.optional(),
   encryption: objectEncryptionSchema.optional(),
   /** The number of parts of a multipart source (from `…-N` / `PartsCount`). */
@@ -232,14 +237,44 @@ export const DEPLOYMENT_STATUSES = [
   'Stopped',
 ] as const;
 
-/**
- * StartDeployment's and CheckDeployment's result. `done` is true once the deployment succeeded
- * (a `Failed` or `Stopped` deployment is the error `DeploymentFailed`, not a result).
- */
-export const deploymentStateSchema = z.object({
+/** A deployment the relay started or reuses, as StartDeployment and CheckDeployment report it. */
+export const deploymentRunSchema = z.object({
   id: nonEmpty,
   status: z.enum(DEPLOYMENT_STATUSES),
+  /** True once the deployment succeeded (`Failed`/`Stopped` is the error `DeploymentFailed`, not a result). */
   done: z.boolean(),
+});
+
+/**
+ * Why StartDeployment deployed nothing (newest wins for deployments, DESIGN §2):
+ * - `newer-build-deployed`: the deployment group already has a relay deployment of a newer build
+ *   (succeeded, in progress, or being started by another execution);
+ * - `replica-replaced`: the destination key no longer holds this replica but one of a newer build.
+ */
+export const DEPLOYMENT_SKIP_REASONS = ['newer-build-deployed', 'replica-replaced'] as const;
+
+/** StartDeployment left the group alone: a newer build is deployed there, or replaced this replica. */
+export const deploymentSkippedSchema = z.object({
+  status: z.literal('Skipped'),
+  done: z.literal(true),
+  reason: z.enum(DEPLOYMENT_SKIP_REASONS),
+  /** A sentence for people: which newer build, and how it was found newer. */
+  detail: z.string(),
+  /** The newer build's deployment, when there is one. */
+  newerDeploymentId: nonEmpty.optional(),
+});
+
+/** StartDeployment's and CheckDeployment's result. */
+export const deploymentStateSchema = z.union([deploymentRunSchema, deploymentSkippedSchema]);
+
+/**
+ * The execution a task runs in, from the context object (`$$.Execution.Id`, `.RedriveCount`):
+ * StartDeployment tells its own claim from another execution's, and an operator's redrive
+ * (`redriveCount` > 0) from automatic work.
+ */
+export const executionContextSchema = z.object({
+  id: nonEmpty,
+  redriveCount: z.number().int().min(0),
 });
 
 // ── Task input ────────────────────────────────────────────────────────────────────────────────
@@ -265,12 +300,17 @@ export const taskInputSchema = z.object({
   deployment: deploymentStateSchema.optional(),
   /** The verification mismatch that caused the re-copy. */
   mismatch: stateErrorSchema.optional(),
+  /** The execution (StartDeployment's input only). */
+  execution: executionContextSchema.optional(),
 });
 
 // ── Results ───────────────────────────────────────────────────────────────────────────────────
 
 /** A deployment as reported in a target's result. */
-export const deploymentSummarySchema = deploymentStateSchema.pick({ id: true, status: true });
+export const deploymentSummarySchema = deploymentRunSchema.pick({ id: true, status: true });
+
+/** A deployment left out, as reported in a superseded target's result. */
+export const deploymentSkipSummarySchema = deploymentSkippedSchema;
 
 /** A target whose replica holds the source's bytes, proven, and deployed when asked. */
 export const targetDoneSchema = z.object({
@@ -282,12 +322,18 @@ export const targetDoneSchema = z.object({
   deployment: deploymentSummarySchema.optional(),
 });
 
-/** A target left alone: a newer replica is there, or the source vanished. */
+/**
+ * A target left alone: a newer replica is there, or the source vanished — or the replica was copied
+ * and verified but not deployed because a newer build is deployed in the group (`verifiedBy` and a
+ * skipped `deployment` say so).
+ */
 export const targetSkippedSchema = z.object({
   target: workflowTargetSchema,
   status: z.literal(['superseded', 'source-gone']),
   bytes: byteCount,
   destination: objectLocationSchema.extend({ versionId: nonEmpty.optional(), etag: nonEmpty.optional() }),
+  verifiedBy: z.enum(VERIFIED_BY).optional(),
+  deployment: deploymentSkipSummarySchema.optional(),
 });
 
 /** A target that failed (first pass): the error name and its cause. */
@@ -316,6 +362,16 @@ export const relayOutputSchema = z.object({
 
 /** Any successful execution's output: relayed, or nothing to relay (ResolveTargets' result). */
 export const executionOutputSchema = z.union([relayOutputSchema, resolveTargetsOutputSchema]);
+
+/** How a result's deployment reads for people: `d-123 Succeeded`, or `skipped (newer build deployed)`. */
+export function describeDeployment(
+  deployment: z.infer<typeof deploymentSummarySchema> | z.infer<typeof deploymentSkipSummarySchema>,
+): string {
+  if (deployment.status !== 'Skipped') return `${deployment.id} ${deployment.status}`;
+  return deployment.reason === 'newer-build-deployed'
+    ? 'skipped (newer build deployed)'
+    : 'skipped (replica replaced by a newer build)';
+}
 
 // ── Types ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -349,6 +405,14 @@ export type VerifyResult = z.infer<typeof verifyResultSchema>;
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 /** StartDeployment's and CheckDeployment's result. */
 export type DeploymentState = z.infer<typeof deploymentStateSchema>;
+/** A deployment started or reused. */
+export type DeploymentRun = z.infer<typeof deploymentRunSchema>;
+/** A deployment left out (newest wins). */
+export type DeploymentSkipped = z.infer<typeof deploymentSkippedSchema>;
+/** Why a deployment was left out. */
+export type DeploymentSkipReason = (typeof DEPLOYMENT_SKIP_REASONS)[number];
+/** The execution a task runs in. */
+export type ExecutionContext = z.infer<typeof executionContextSchema>;
 /** The error output a `Catch` stores. */
 export type StateError = z.infer<typeof stateErrorSchema>;
 /** The per-target task input. */

@@ -79,6 +79,7 @@ export function createTaskHandlers(deps: TaskDeps): Record<TaskName, TaskHandler
     }),
     'start-deployment': createStartDeploymentHandler({
       codeDeployClientFor: deps.codeDeployClientFor,
+      s3ClientFor: deps.s3ClientFor,
       ...common,
     }),
     'check-deployment': createCheckDeploymentHandler({

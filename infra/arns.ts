@@ -1,20 +1,13 @@
 import { parseKmsKeyArn } from '../core/aws-names.ts';
+import { partitionOf } from '../core/regions.ts';
 
 /**
  * ARNs and ARN patterns for the relay's IAM policies, built from the configuration alone (no
  * tokens, except an account that may be the stack's `AWS::AccountId`).
  */
 
-/** The partition of a region code: `aws`, `aws-cn`, `aws-us-gov`, or an ISO partition. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
-  if (region.startsWith('us-isof-')) return 'aws-iso-f';
-  return 'aws';
-}
+/** The partition of a region code (its one home, with the region list, is `core/regions.ts`). */
+export { partitionOf };
 
 /**
  * Escapes text for use as a literal inside an IAM resource ARN: IAM reads `*` and `?` as
@@ -28,6 +21,11 @@ export function escapeIamLiteral(text: string): string {
 /** `arn:<partition>:s3:::<bucket>` (the bucket may be an allowlist glob). */
 export function s3BucketArn(partition: string, bucket: string): string {
   return `arn:${partition}:s3:::${bucket}`;
+}
+
+/** Exactly one object: `…:::<bucket>/<key>` (IAM wildcards in the key taken literally). */
+export function s3ObjectArn(partition: string, bucket: string, key: string): string {
+  return `${s3BucketArn(partition, bucket)}/${escapeIamLiteral(key)}`;
 }
 
 /** The objects whose key starts with `prefix` and ends with `suffix`: `…:::<bucket>/<prefix>*<suffix>`. */

@@ -31,15 +31,28 @@ export const PUT_ACL_ACTION = 's3:PutObjectAcl';
 /** Lets HEAD of a missing object answer 404 (not 403), which the tasks read as "not there". */
 export const LIST_BUCKET_ACTION = 's3:ListBucket';
 
+/**
+ * A fresh multipart copy looks for an upload an earlier attempt left on its destination key
+ * (ListMultipartUploads), to continue or abort it.
+ */
+export const LIST_UPLOADS_ACTION = 's3:ListBucketMultipartUploads';
+
 /** Reading the classic `TargetBucket` tag. */
 export const BUCKET_TAGGING_ACTION = 's3:GetBucketTagging';
 
-/** StartDeployment: find an existing deployment of the revision, else create one. */
+/**
+ * StartDeployment: read the status of the deployment its ledger records, find an existing deployment
+ * of the revision, else create one.
+ */
 export const DEPLOYMENT_GROUP_ACTIONS = [
   'codedeploy:CreateDeployment',
+  'codedeploy:GetDeployment',
   'codedeploy:ListDeployments',
   'codedeploy:BatchGetDeployments',
 ] as const;
+
+/** StartDeployment reads and conditionally writes the deployment group's ledger object. */
+export const LEDGER_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
 
 /** CreateDeployment registers the revision with the application. */
 export const APPLICATION_ACTIONS = [

@@ -5,6 +5,7 @@ import type {
   SourceConfig,
   TargetConfig,
 } from '../core/config/schema.ts';
+import { ledgerKey } from '../core/deployment-ledger.ts';
 import type { TaskRole } from '../state-machine/placeholders.ts';
 import {
   codeDeployApplicationArn,
@@ -14,6 +15,7 @@ import {
   kmsKeysOfRegion,
   partitionOf,
   s3BucketArn,
+  s3ObjectArn,
   s3ObjectsArn,
   s3ViaService,
 } from './arns.ts';
@@ -25,7 +27,9 @@ import {
   COPY_TARGET_ACTIONS,
   DEPLOYMENT_CONFIG_ACTION,
   DEPLOYMENT_GROUP_ACTIONS,
+  LEDGER_ACTIONS,
   LIST_BUCKET_ACTION,
+  LIST_UPLOADS_ACTION,
   PUT_ACL_ACTION,
   READ_OBJECT_ACTIONS,
   WILDCARD_REASONS,
@@ -148,6 +152,25 @@ function listBuckets(buckets: readonly string[], reason?: string): PlannedStatem
   ];
 }
 
+function listUploads(buckets: readonly string[]): PlannedStatement[] {
+  if (buckets.length === 0) return [];
+  const wildcard = buckets.some((bucket) => bucket.includes('*'));
+  return [
+    {
+      actions: [LIST_UPLOADS_ACTION],
+      resources: unique(buckets),
+      ...(wildcard ? { wildcardReason: WILDCARD_REASONS.tagBuckets } : {}),
+    },
+  ];
+}
+
+/** The bucket ARNs (allowlist globs) a `TargetBucket` tag may name. */
+function tagBuckets(config: RelayConfig): string[] {
+  return config.sources.flatMap((source) =>
+    tagBucketGlobs(source).map((glob) => s3BucketArn(partitionOf(source.region), glob)),
+  );
+}
+
 function sourceBuckets(config: RelayConfig): string[] {
   return config.sources.map((source) => s3BucketArn(partitionOf(source.region), source.bucket));
 }
@@ -205,6 +228,7 @@ function copyObjectPlan(config: RelayConfig): PlannedStatement[] {
     ...tags.objects,
     ...listBuckets([...sourceBuckets(config), ...targetBuckets(config)]),
     ...tags.buckets,
+    ...listUploads([...targetBuckets(config), ...tagBuckets(config)]),
     ...config.sources.map(sourceKmsStatement),
     ...uses.flatMap((use) => targetKmsStatement(use, ['kms:GenerateDataKey', 'kms:Decrypt']) ?? []),
   ];
@@ -227,12 +251,59 @@ function verifyCopyPlan(config: RelayConfig): PlannedStatement[] {
 interface DeployUse {
   readonly region: string;
   readonly deploy: DeployConfig;
+  readonly use: TargetUse;
 }
 
 function deployUses(config: RelayConfig): DeployUse[] {
-  return targetUses(config).flatMap(({ target }) =>
-    target.deploy === undefined ? [] : [{ region: target.region, deploy: target.deploy }],
+  return targetUses(config).flatMap((use) =>
+    use.target.deploy === undefined ? [] : [{ region: use.target.region, deploy: use.target.deploy, use }],
   );
+}
+
+/** The deployment group's ledger object in the target bucket (core/deployment-ledger.ts). */
+function ledgerArn({ use, deploy }: DeployUse): string {
+  const { target } = use;
+  return s3ObjectArn(
+    partitionOf(target.region),
+    target.bucket,
+    ledgerKey(deploy.application, deploy.deploymentGroup),
+  );
+}
+
+/**
+ * StartDeployment's S3 access: HEAD of the replica key (is it still this build's?), read and
+ * conditional write of the group's ledger, and — for an SSE-KMS target — the key, for the ledger
+ * written and read under the target's encryption.
+ */
+function ledgerStatements(uses: readonly DeployUse[]): PlannedStatement[] {
+  const kms = uses.flatMap((deployUse) => {
+    const { target } = deployUse.use;
+    if (target.encryption.type !== 'aws:kms') return [];
+    const grant = kmsKeyGrant(target.encryption.kmsKeyArn);
+    return [
+      {
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [grant.resource],
+        conditions: {
+          StringEquals: { 'kms:ViaService': s3ViaService(target.region) },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [ledgerArn(deployUse)] },
+          ...(grant.alias === undefined
+            ? {}
+            : { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': grant.alias } }),
+        },
+        ...(grant.alias === undefined ? {} : { wildcardReason: WILDCARD_REASONS.aliasKeys }),
+      } satisfies PlannedStatement,
+    ];
+  });
+  return [
+    objectStatement(
+      READ_OBJECT_ACTIONS,
+      unique(uses.map(({ use }) => destinationPattern(use.rule, use.target))),
+    ),
+    { actions: LEDGER_ACTIONS, resources: unique(uses.map(ledgerArn)) },
+    ...listBuckets(uses.map(({ use }) => s3BucketArn(partitionOf(use.target.region), use.target.bucket))),
+    ...kms,
+  ];
 }
 
 function startDeploymentPlan(config: RelayConfig, account: string): PlannedStatement[] {
@@ -271,6 +342,7 @@ function startDeploymentPlan(config: RelayConfig, account: string): PlannedState
             wildcardReason: WILDCARD_REASONS.deploymentConfigs,
           },
         ]),
+    ...ledgerStatements(uses),
   ];
 }
 

@@ -1,7 +1,7 @@
 import type { AslDefinition, AslState, PayloadTemplate, SubMachine } from './asl.ts';
 import { buildTargetChain, TASK_TIMEOUT_SECONDS } from './chain.ts';
 import { placeholder } from './placeholders.ts';
-import { TASK_RETRY } from './retry-policies.ts';
+import { SECOND_PASS_ERROR_NAMES, TASK_RETRY } from './retry-policies.ts';
 import { ISOLATION_STATES, RETRY_SUFFIX, SECOND_PASS_STATES, TOP_STATES } from './state-names.ts';
 
 /** Options of {@link buildDefinition}. */
@@ -74,7 +74,15 @@ function firstPassProcessor(deploymentPollSeconds: number): SubMachine {
   };
 }
 
-/** The second pass's item processor: failed targets run the chain again, without a Catch. */
+/**
+ * The second pass's item processor: failed targets run the chain again, without a Catch — after a
+ * pause when the failure was transient, at once when it was not. A permanent failure is not cured by
+ * a second run; it runs so that the target fails where its cause lies, in a Task, which is what
+ * redrive re-runs — and the idempotent steps make that second run harmless: a finished copy is
+ * `in-sync`, and StartDeployment finds the failed deployment in the group's ledger and reports it
+ * (`DeploymentFailed`, CodeDeploy's code) without deploying the revision again. Only an operator's
+ * redrive deploys it once more.
+ */
 function secondPassProcessor(retryPauseSeconds: number, deploymentPollSeconds: number): SubMachine {
   const p = SECOND_PASS_STATES;
   const chain = buildTargetChain({ suffix: RETRY_SUFFIX, deploymentPollSeconds });
@@ -83,7 +91,21 @@ function secondPassProcessor(retryPauseSeconds: number, deploymentPollSeconds: n
     States: {
       [p.failedInFirstPass]: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.result.status', StringEquals: 'failed', Next: p.pauseBeforeRetry }],
+        Choices: [
+          {
+            And: [
+              { Variable: '$.result.status', StringEquals: 'failed' },
+              {
+                Or: SECOND_PASS_ERROR_NAMES.map((name) => ({
+                  Variable: '$.result.error',
+                  StringEquals: name,
+                })),
+              },
+            ],
+            Next: p.pauseBeforeRetry,
+          },
+          { Variable: '$.result.status', StringEquals: 'failed', Next: chain.StartAt },
+        ],
         Default: p.keepFirstResult,
       },
       [p.pauseBeforeRetry]: {

@@ -97,12 +97,19 @@ export function buildTargetChain(options: TargetChainOptions): SubMachine {
     [n(s.startDeployment)]: {
       Type: 'Task',
       Comment:
-        "Deploy the replica with CodeDeploy in the target's region (an existing deployment of this revision is reused).",
+        "Deploy the replica with CodeDeploy in the target's region: exactly once per revision (the group's ledger), never after a newer build.",
       Resource: placeholder('StartDeploymentFunctionArn'),
+      Parameters: {
+        'source.$': '$.source',
+        'settings.$': '$.settings',
+        'target.$': '$.target',
+        'copy.$': '$.copy',
+        execution: { 'id.$': '$$.Execution.Id', 'redriveCount.$': '$$.Execution.RedriveCount' },
+      },
       ResultPath: '$.deployment',
       TimeoutSeconds: TASK_TIMEOUT_SECONDS.startDeployment,
       Retry: START_DEPLOYMENT_RETRY,
-      Next: n(s.waitForDeployment),
+      Next: n(s.deploymentFinished),
     },
     [n(s.waitForDeployment)]: {
       Type: 'Wait',
@@ -120,8 +127,24 @@ export function buildTargetChain(options: TargetChainOptions): SubMachine {
     },
     [n(s.deploymentFinished)]: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.deployment.done', BooleanEquals: true, Next: n(s.deployed) }],
+      Choices: [
+        { Variable: '$.deployment.status', StringEquals: 'Skipped', Next: n(s.deploymentSkipped) },
+        { Variable: '$.deployment.done', BooleanEquals: true, Next: n(s.deployed) },
+      ],
       Default: n(s.waitForDeployment),
+    },
+    [n(s.deploymentSkipped)]: {
+      Type: 'Pass',
+      Comment: 'Copied and verified, but a newer build is deployed in the group: nothing deployed.',
+      Parameters: {
+        'target.$': '$.target',
+        status: 'superseded',
+        'bytes.$': '$.verify.bytes',
+        'verifiedBy.$': '$.verify.verifiedBy',
+        'destination.$': '$.copy.destination',
+        'deployment.$': '$.deployment',
+      },
+      End: true,
     },
     [n(s.copied)]: {
       Type: 'Pass',

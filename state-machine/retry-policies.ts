@@ -67,3 +67,20 @@ export const TASK_RETRY: readonly Retrier[] = [LAMBDA_SERVICE_RETRY, TRANSIENT_A
 
 /** The retriers of StartDeployment, in order. */
 export const START_DEPLOYMENT_RETRY: readonly Retrier[] = [...TASK_RETRY, DEPLOYMENT_GROUP_BUSY_RETRY];
+
+/**
+ * The first-pass failures the second pass pauses for before it tries them again: the transient ones —
+ * the retryable relay errors and Lambda service errors whose retries ran out, task timeouts, and a
+ * multipart upload that vanished (a fresh copy cures it). Any other failure — a deployment CodeDeploy
+ * reports Failed or Stopped, a revision CodeDeploy rejects, AccessDenied, a verification mismatch after
+ * its re-copy — goes through the chain again at once and fails where it failed, without deploying
+ * anything again (state-machine/build.ts, second pass).
+ */
+export const SECOND_PASS_ERROR_NAMES: readonly string[] = [
+  ...RETRYABLE_ERROR_NAMES,
+  ...LAMBDA_SERVICE_RETRY.ErrorEquals,
+  'Lambda.Unknown',
+  'Sandbox.Timedout',
+  'States.Timeout',
+  'MultipartUploadGone',
+];

@@ -32,6 +32,7 @@ export const CHAIN_STATES = {
   copied: 'Target copied',
   deployed: 'Target deployed',
   skipped: 'Target skipped',
+  deploymentSkipped: 'Target superseded by a newer deployment',
 } as const;
 
 /** States of the first pass's per-target isolation. */

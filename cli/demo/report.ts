@@ -1,5 +1,5 @@
 /** The demo's printed outcome: one block per target, then where to look further. */
-import type { RelayOutput, TargetResult } from '../../core/workflow.ts';
+import { describeDeployment, type RelayOutput, type TargetResult } from '../../core/workflow.ts';
 
 export interface TargetTiming {
   /** The target's index in the execution's target list. */
@@ -35,7 +35,7 @@ function describe(result: TargetResult): string[] {
     `    encrypted: ${encryption?.type === 'aws:kms' ? `SSE-KMS (${encryption.kmsKeyArn})` : 'SSE-S3'}`,
   );
   if ('deployment' in result && result.deployment) {
-    lines.push(`    deployed:  ${result.deployment.id} ${result.deployment.status}`);
+    lines.push(`    deployed:  ${describeDeployment(result.deployment)}`);
   }
   return lines;
 }

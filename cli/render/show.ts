@@ -1,5 +1,5 @@
 /** `relay show`: an execution, then per target its outcome and a timeline of its steps. */
-import type { TargetResult } from '../../core/workflow.ts';
+import { describeDeployment, type TargetResult } from '../../core/workflow.ts';
 import { causeMessage, describeFailure } from '../executions/cause.ts';
 import type { ExecutionDetails } from '../executions/describe.ts';
 import type { TargetOutcome } from '../executions/outcome.ts';
@@ -27,13 +27,13 @@ function resultDetail(result: TargetResult | undefined): string {
   switch (result.status) {
     case 'copied':
     case 'in-sync': {
-      const deployed = result.deployment
-        ? `, deployment ${result.deployment.id} ${result.deployment.status}`
-        : '';
+      const deployed = result.deployment ? `, deployment ${describeDeployment(result.deployment)}` : '';
       return `s3://${result.destination.bucket}/${result.destination.key}, verified by ${result.verifiedBy}${deployed}`;
     }
     case 'superseded':
-      return `s3://${result.destination.bucket}/${result.destination.key} holds a replica of a newer source version`;
+      return result.deployment === undefined
+        ? `s3://${result.destination.bucket}/${result.destination.key} holds a replica of a newer source version`
+        : `s3://${result.destination.bucket}/${result.destination.key}, verified by ${result.verifiedBy ?? 'nothing'}, deployment ${describeDeployment(result.deployment)}: ${result.deployment.detail}`;
     case 'source-gone':
       return 'the source version no longer exists; nothing was copied';
     case 'failed':

@@ -1,9 +1,14 @@
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import { DeploymentFailed, DeploymentTimedOut, InvalidInput } from '../../core/errors.ts';
+import { DeploymentTimedOut, InvalidInput } from '../../core/errors.ts';
 import type { DeploymentState, TaskInput } from '../../core/workflow.ts';
 import { awsCall, sendOptions } from '../shared/aws-call.ts';
 import type { CodeDeployClientFor } from '../shared/clients.ts';
-import { deploymentStatusOf } from '../shared/deployment-status.ts';
+import {
+  deploymentFailure,
+  deploymentStatusOf,
+  isFailedStatus,
+  REDRIVE_ADVICE,
+} from '../shared/deployment-status.ts';
 import { type Clock, systemClock, type TaskOptions } from '../shared/task.ts';
 
 /** What the CheckDeployment task needs. */
@@ -24,7 +29,7 @@ export async function checkDeployment(
   options: TaskOptions = {},
 ): Promise<DeploymentState> {
   const deploy = input.target.deploy;
-  const id = input.deployment?.id;
+  const id = input.deployment !== undefined && 'id' in input.deployment ? input.deployment.id : undefined;
   if (deploy === undefined || id === undefined) {
     throw new InvalidInput(
       'CheckDeployment needs a target with "deploy" settings and the started "deployment"',
@@ -45,15 +50,7 @@ export async function checkDeployment(
   const info = response.deploymentInfo;
   const status = deploymentStatusOf(info?.status);
   if (status === 'Succeeded') return { id, status, done: true };
-  if (status === 'Failed' || status === 'Stopped') {
-    const code = info?.errorInformation?.code;
-    const message = info?.errorInformation?.message;
-    throw new DeploymentFailed(
-      id,
-      `${label} ended ${status}${code === undefined ? '' : `: ${code}`}${message === undefined ? '' : ` — ${message}`}`,
-      { deploymentStatus: status, ...(code === undefined ? {} : { deploymentErrorCode: code }) },
-    );
-  }
+  if (isFailedStatus(status)) throw deploymentFailure(id, label, status, info, REDRIVE_ADVICE);
   const created = info?.createTime?.getTime();
   const now = (deps.clock ?? systemClock)();
   if (created !== undefined && now - created > deploy.waitTimeoutSeconds * 1000) {

@@ -1,4 +1,4 @@
-import { compareSequencers } from '../../core/naming.ts';
+import { compareBuilds, describeNewer } from '../../core/build-order.ts';
 import {
   parseReplicaMetadata,
   stampNamesObject,
@@ -14,18 +14,11 @@ export type CopyDecision =
   | { readonly action: 'copy' }
   | { readonly action: 'skip'; readonly status: 'in-sync' | 'superseded'; readonly why: string };
 
-function newer(replicaSequencer: string, sourceSequencer: string): boolean {
-  try {
-    return compareSequencers(replicaSequencer, sourceSequencer) > 0;
-  } catch {
-    return false; // an unreadable stamp orders nothing
-  }
-}
-
 /**
  * Decides from the destination (HEAD) whether to copy (DESIGN §2 "Idempotent steps", "Newest
- * wins"): a replica of this source key made from a newer event sequencer is `superseded` (never
- * overwritten, even on a re-copy); otherwise, unless `recopy`, a destination of the same size that
+ * wins"): a replica of this source key made from a newer build — by event sequencer, else by the
+ * source version's LastModified (core/build-order.ts) — is `superseded` (never overwritten, even on
+ * a re-copy); otherwise, unless `recopy`, a destination of the same size that
  * the relay stamped from this very source version, or whose checksum or ETag proves the same
  * bytes, is `in-sync`.
  */
@@ -36,18 +29,15 @@ export function decideCopy(
 ): CopyDecision {
   if (destination === undefined) return { action: 'copy' };
   const stamp = parseReplicaMetadata(destination.metadata);
-  if (
-    stamp !== undefined &&
-    stampNamesObject(stamp, source) &&
-    stamp.sequencer !== undefined &&
-    source.sequencer !== undefined &&
-    newer(stamp.sequencer, source.sequencer)
-  ) {
-    return {
-      action: 'skip',
-      status: 'superseded',
-      why: `the replica was made from a newer event (sequencer ${stamp.sequencer} > ${source.sequencer})`,
-    };
+  if (stamp !== undefined && stampNamesObject(stamp, source)) {
+    const replicaBuild = { ...stamp, bucket: source.bucket, key: source.key };
+    if (compareBuilds(replicaBuild, source).order > 0) {
+      return {
+        action: 'skip',
+        status: 'superseded',
+        why: `the replica was made from a newer build (${describeNewer(replicaBuild, source)})`,
+      };
+    }
   }
   if (recopy || destination.size !== source.size) return { action: 'copy' };
   if (stamp !== undefined && stampNamesSourceVersion(stamp, sourceIdentity(source))) {

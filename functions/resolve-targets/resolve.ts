@@ -64,6 +64,7 @@ function sourceObject(config: SourceConfig, request: SourceRequest, object: Stor
     ...(object.checksum === undefined ? {} : { checksum: object.checksum }),
     ...(object.encryption === undefined ? {} : { encryption: object.encryption }),
     ...(object.partCount === undefined ? {} : { partCount: object.partCount }),
+    ...(object.lastModified === undefined ? {} : { lastModified: object.lastModified }),
   };
 }
 

@@ -26,6 +26,8 @@ export interface ObjectFacts {
 /** A HeadObject answer's fields that describe content beyond the bytes. */
 export interface StoredObject extends ObjectFacts {
   readonly metadata: Readonly<Record<string, string>>;
+  /** `LastModified`, ISO 8601 (S3 reports it to the second). */
+  readonly lastModified?: string;
   readonly contentType?: string;
   readonly cacheControl?: string;
   readonly contentDisposition?: string;
@@ -100,6 +102,7 @@ export function describeHead(head: HeadObjectCommandOutput): StoredObject {
     ...optional('encryption', encryption),
     ...optional('partCount', partCount),
     metadata: { ...(head.Metadata ?? {}) },
+    ...optional('lastModified', head.LastModified?.toISOString()),
     ...optional('contentType', head.ContentType),
     ...optional('cacheControl', head.CacheControl),
     ...optional('contentDisposition', head.ContentDisposition),

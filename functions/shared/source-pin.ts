@@ -56,5 +56,6 @@ export function sourceIdentity(source: SourceObject): SourceIdentity {
     etag: source.etag,
     ...(source.versionId === undefined ? {} : { versionId: source.versionId }),
     ...(source.sequencer === undefined ? {} : { sequencer: source.sequencer }),
+    ...(source.lastModified === undefined ? {} : { lastModified: source.lastModified }),
   };
 }

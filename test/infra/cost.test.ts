@@ -19,7 +19,8 @@ const HAPPY_PATH: Record<string, (visit: number, scenario: Scenario) => string> 
   'Any targets?': () => 'RelayToTargets',
   'Copy finished?': () => 'Verify',
   'Deploy?': (_, s) => (s.deploy ? 'StartDeployment' : 'Target copied'),
-  'Deployment finished?': (visit, s) => (visit >= s.polls ? 'Target deployed' : 'Wait for deployment'),
+  // Entered once right after StartDeployment, then after every CheckDeployment.
+  'Deployment finished?': (visit, s) => (visit > s.polls ? 'Target deployed' : 'Wait for deployment'),
   'Failed in first pass?': () => 'Keep first result',
 };
 
@@ -53,8 +54,8 @@ describe('state transitions per relayed artifact', () => {
   it.each([
     { targets: 1, deploy: false, polls: 0, expected: 13 },
     { targets: 3, deploy: false, polls: 0, expected: 29 },
-    { targets: 1, deploy: true, polls: 10, expected: 44 },
-    { targets: 3, deploy: true, polls: 10, expected: 122 },
+    { targets: 1, deploy: true, polls: 10, expected: 45 },
+    { targets: 3, deploy: true, polls: 10, expected: 125 },
   ])('$targets target(s), deploy $deploy ($polls polls): $expected', ({ expected, ...scenario }) => {
     // Act
     const count = transitions(definition, scenario);

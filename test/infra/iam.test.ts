@@ -23,6 +23,7 @@ const SEOUL_KEY = 'arn:aws:kms:ap-northeast-2:000000000000:key/5d2f7c1e-8a4b-4e3
 const SOURCE_KEYS = 'arn:aws:kms:us-west-2:*:key/*';
 const GROUP = `arn:aws:codedeploy:ap-northeast-2:${ACCOUNT}:deploymentgroup:web/web-prod`;
 const APPLICATION = `arn:aws:codedeploy:ap-northeast-2:${ACCOUNT}:application:web`;
+const SEOUL_LEDGER = `${SEOUL_BUCKET}/.artifact-relay/deployments/web/web-prod.json`;
 const GROUP_CONFIGS = `arn:aws:codedeploy:ap-northeast-2:${ACCOUNT}:deploymentconfig:*`;
 const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
 const WRITE_LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
@@ -54,8 +55,8 @@ const EXPECTED: Record<TaskRole, Record<string, string[]>> = {
     [SEOUL_OBJECTS]: COPY_TARGET,
     [FRANKFURT_OBJECTS]: COPY_TARGET,
     [SOURCE_BUCKET]: ['s3:ListBucket'],
-    [SEOUL_BUCKET]: ['s3:ListBucket'],
-    [FRANKFURT_BUCKET]: ['s3:ListBucket'],
+    [SEOUL_BUCKET]: ['s3:ListBucket', 's3:ListBucketMultipartUploads'],
+    [FRANKFURT_BUCKET]: ['s3:ListBucket', 's3:ListBucketMultipartUploads'],
     [SOURCE_KEYS]: ['kms:Decrypt'],
     [SEOUL_KEY]: ['kms:Decrypt', 'kms:GenerateDataKey'],
     '*': XRAY,
@@ -72,9 +73,18 @@ const EXPECTED: Record<TaskRole, Record<string, string[]>> = {
     '*': XRAY,
   },
   'start-deployment': {
-    [GROUP]: ['codedeploy:BatchGetDeployments', 'codedeploy:CreateDeployment', 'codedeploy:ListDeployments'],
+    [GROUP]: [
+      'codedeploy:BatchGetDeployments',
+      'codedeploy:CreateDeployment',
+      'codedeploy:GetDeployment',
+      'codedeploy:ListDeployments',
+    ],
     [APPLICATION]: ['codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
     [GROUP_CONFIGS]: ['codedeploy:GetDeploymentConfig'],
+    [SEOUL_OBJECTS]: ['s3:GetObject', 's3:GetObjectVersion'],
+    [SEOUL_LEDGER]: ['s3:GetObject', 's3:PutObject'],
+    [SEOUL_BUCKET]: ['s3:ListBucket'],
+    [SEOUL_KEY]: ['kms:Decrypt', 'kms:GenerateDataKey'],
     '*': XRAY,
   },
   'check-deployment': {

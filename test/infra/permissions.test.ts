@@ -123,7 +123,10 @@ describe('the TargetBucket tag convention', () => {
     ]);
     expect(grantsOn(plan['copy-object'], 'arn:aws:s3:::artifacts-*/builds/*')).toContain('s3:PutObject');
     expect(grantsOn(plan['copy-object'], 'arn:aws:s3:::dr-bucket/builds/*')).toContain('s3:PutObject');
-    expect(grantsOn(plan['copy-object'], 'arn:aws:s3:::artifacts-*')).toEqual(['s3:ListBucket']);
+    expect(grantsOn(plan['copy-object'], 'arn:aws:s3:::artifacts-*')).toEqual([
+      's3:ListBucket',
+      's3:ListBucketMultipartUploads',
+    ]);
     expect(
       plan['copy-object'].find((s) => s.resources.includes('arn:aws:s3:::artifacts-*/builds/*'))
         ?.wildcardReason,
@@ -214,6 +217,7 @@ describe('CodeDeploy grants', () => {
       {
         actions: [
           'codedeploy:CreateDeployment',
+          'codedeploy:GetDeployment',
           'codedeploy:ListDeployments',
           'codedeploy:BatchGetDeployments',
         ],
@@ -227,6 +231,15 @@ describe('CodeDeploy grants', () => {
         actions: ['codedeploy:GetDeploymentConfig'],
         resources: [`arn:aws:codedeploy:eu-west-1:${ACCOUNT}:deploymentconfig:CodeDeployDefault.OneAtATime`],
       },
+      expect.objectContaining({
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: ['arn:aws:s3:::dst-bucket/builds/*.zip'],
+      }),
+      {
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: ['arn:aws:s3:::dst-bucket/.artifact-relay/deployments/web/web-prod.json'],
+      },
+      { actions: ['s3:ListBucket'], resources: ['arn:aws:s3:::dst-bucket'] },
     ]);
     expect(plan['check-deployment']).toEqual([
       {

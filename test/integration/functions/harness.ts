@@ -83,7 +83,7 @@ export async function startRelayHarness(): Promise<RelayHarness> {
     return client;
   };
   const verify = createVerifyCopyHandler({ s3ClientFor: s3 });
-  const startDeployment = createStartDeploymentHandler({ codeDeployClientFor: codeDeploy });
+  const startDeployment = createStartDeploymentHandler({ codeDeployClientFor: codeDeploy, s3ClientFor: s3 });
   const checkDeployment = createCheckDeploymentHandler({ codeDeployClientFor: codeDeploy });
   const copy = (input: TaskInput, options: { partConcurrency?: number } = {}) =>
     createCopyObjectHandler({ s3ClientFor: s3, ...options })(input);

@@ -102,8 +102,9 @@ describe('the relay workflow when a target fails (local stack)', () => {
     expect(failed.status).toBe('FAILED');
     expect(failed.described.error).toBe('AccessDenied');
     expect(failed.described.cause).toContain(virginia);
-    // Three first-pass copies, then the denied target once more in the second pass.
-    expect(firstRun).toEqual({ pauses: 1, copyCalls: 4, deniedHeads: 2 });
+    // Three first-pass copies, then the denied target once more in the second pass — at once: AccessDenied
+    // is not transient, so there is no pause before it.
+    expect(firstRun).toEqual({ pauses: 0, copyCalls: 4, deniedHeads: 2 });
     expect(kept.seoul).toHaveLength(1);
     expect(kept.frankfurt).toHaveLength(1);
     expect(kept.virginia).toEqual([]);
@@ -180,7 +181,7 @@ describe('the relay workflow when a target fails (local stack)', () => {
     expect(h.s3Requests('CopyObject', target)).toBe(2);
   });
 
-  it("fails a target whose deployment fails with CodeDeploy's error code, after the other targets succeeded", async () => {
+  it("fails a target whose deployment fails with CodeDeploy's code, never deploys it again on its own, and deploys it once more on redrive", async () => {
     // Arrange
     const source = h.name('deployfail-src');
     const seoul = h.name('deployfail-seoul');
@@ -214,13 +215,13 @@ describe('the relay workflow when a target fails (local stack)', () => {
         },
       ],
     });
-    // Both passes' deployments fail: the first pass isolates the target, the second fails the execution.
+    // The first deployment fails on the fleet; a second one would succeed — if anything made one.
     h.stack.codeDeploy.injectFailure({
       applicationName: 'deployfail-web',
       deploymentGroupName: 'deployfail-prod',
       code: 'SCRIPT_FAILED',
       message: 'Script at specified location: scripts/start.sh failed with exit code 1',
-      times: 2,
+      times: 1,
     });
     const key = 'build_artifacts/web.zip';
     const bundle = await zipWithAppspec();
@@ -251,11 +252,29 @@ describe('the relay workflow when a target fails (local stack)', () => {
         bytes: bundle.length,
       }),
     ]);
+    // One deployment: the second pass found the failed one in the group's ledger and reported it.
     const deployments = await h.deployments('ap-northeast-2', 'deployfail-web', 'deployfail-prod');
     expect(deployments.map((d) => [d.status, d.errorInformation?.code])).toEqual([
       ['Failed', 'SCRIPT_FAILED'],
-      ['Failed', 'SCRIPT_FAILED'],
     ]);
+    expect(await entered(relay, execution, 'Pause before retry')).toBe(0);
     expect(sha256(await h.read('eu-central-1', frankfurt, key))).toBe(sha256(bundle));
+
+    // Act: a duplicate of the event arrives, then the operator redrives the execution
+    const duplicate = await relay.run(JSON.parse(execution.described.input ?? 'null'));
+    const afterDuplicate = await h.deployments('ap-northeast-2', 'deployfail-web', 'deployfail-prod');
+    await h.sfn(relay.deployed.region).send(new RedriveExecutionCommand({ executionArn: execution.arn }));
+    const redriven = await relay.wait(execution.arn);
+
+    // Assert: automatic work never deploys the failed revision again; the redrive does, once
+    expect(duplicate.status).toBe('FAILED');
+    expect(duplicate.described.error).toBe('DeploymentFailed');
+    expect(duplicate.described.cause).toContain('redrive');
+    expect(afterDuplicate).toHaveLength(1);
+    expect(redriven.status).toBe('SUCCEEDED');
+    const after = await h.deployments('ap-northeast-2', 'deployfail-web', 'deployfail-prod');
+    expect(after.map((d) => d.status).sort()).toEqual(['Failed', 'Succeeded']);
+    const seoulResult = resultFor(relayOutput(redriven), seoul);
+    expect(seoulResult).toMatchObject({ status: 'in-sync', deployment: { status: 'Succeeded' } });
   });
 });

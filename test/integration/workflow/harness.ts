@@ -41,7 +41,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { parseConfig } from '../../../core/config/parse.ts';
-import type { RelayConfig, RelayConfigInput } from '../../../core/config/schema.ts';
+import { type RelayConfig, type RelayConfigInput, relayConfigSchema } from '../../../core/config/schema.ts';
 import {
   type RelayOutput,
   type ResolveTargetsOutput,
@@ -82,6 +82,11 @@ export interface DeployOptions {
   readonly handlers?: LocalHandlerOptions;
   /** Runs after a task returned, before the state machine sees its result. */
   readonly afterTask?: TaskHook;
+  /**
+   * Parse the configuration with the schema alone, skipping the cross-field checks — to prove what the
+   * relay does at run time with a configuration validation refuses (an A→B→A loop).
+   */
+  readonly schemaOnly?: true;
 }
 
 /** An execution as DescribeExecution (through the SDK) reports it once it ended. */
@@ -369,7 +374,9 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
       );
     },
     async deploy(input, options = {}) {
-      const config = parseConfig(input, 'workflow test');
+      const config = options.schemaOnly
+        ? relayConfigSchema.parse(input)
+        : parseConfig(input, 'workflow test');
       const local = createLocalTaskHandlers(stack, config, options.handlers ?? {});
       const handlers = Object.fromEntries(
         (Object.entries(local) as Array<[TaskRole, TaskHandler]>).map(([role, handler]) => [

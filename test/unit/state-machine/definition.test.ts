@@ -162,6 +162,24 @@ describe('the relay definition', () => {
     expect(failPaths).toEqual(['$.mismatch.Cause', '$.mismatch.Cause']);
   });
 
+  it('pauses before the second pass only for transient failures; a permanent one reruns the chain at once', () => {
+    // Arrange
+    const [, choice] = allStates(definition).find(([name]) => name === 'Failed in first pass?') ?? [];
+
+    // Act
+    const rules = choice?.Type === 'Choice' ? choice.Choices : [];
+    const transientNames = (rules[0]?.And?.[1]?.Or ?? []).map((rule) => rule.StringEquals);
+
+    // Assert
+    expect(rules.map((rule) => rule.Next)).toEqual(['Pause before retry', `Copy${RETRY_SUFFIX}`]);
+    expect(transientNames).toEqual(
+      expect.arrayContaining(['TransientAwsError', 'DeploymentGroupBusy', 'States.Timeout']),
+    );
+    expect(transientNames).not.toContain('DeploymentFailed');
+    expect(transientNames).not.toContain('DeploymentRejected');
+    expect(transientNames).not.toContain('AccessDenied');
+  });
+
   it('calls only the task placeholders, and all of them', () => {
     // Arrange
     const tasks = allStates(definition).filter(([, state]) => state.Type === 'Task');

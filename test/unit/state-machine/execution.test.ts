@@ -11,6 +11,7 @@ import { RETRY_SUFFIX } from '../../../state-machine/state-names.ts';
 import {
   callsOf,
   copied,
+  FAKE_EXECUTION_ARN,
   lambdaError,
   type RunOutcome,
   resolvesTo,
@@ -135,7 +136,7 @@ describe('the relay definition, run locally', () => {
     expect(resultFor(outcome, 'artifacts-frankfurt')?.status).toBe('copied');
   });
 
-  it('fails the execution when a target fails in both passes, after a sibling succeeded in the first', async () => {
+  it('runs a permanent failure through the chain once more at once, without a pause, then fails the execution', async () => {
     // Arrange
     const fakes = {
       resolveTargets: resolvesTo([frankfurt, tokyo]),
@@ -151,18 +152,40 @@ describe('the relay definition, run locally', () => {
 
     // Assert
     expect(outcome.error?.name).toBe('AccessDenied');
+    expect(outcome.error?.message).toBe('s3:PutObject denied on artifacts-tokyo');
     expect(statesOf(outcome, 'copy-object', 'artifacts-tokyo')).toEqual(['Copy', `Copy${RETRY_SUFFIX}`]);
     expect(statesOf(outcome, 'copy-object', 'artifacts-frankfurt')).toEqual(['Copy']);
     expect(statesOf(outcome, 'verify-copy', 'artifacts-frankfurt')).toEqual(['Verify']);
   });
 
-  it('succeeds when a target that failed in the first pass succeeds in the second', async () => {
+  it('fails the execution when a target fails transiently in both passes', async () => {
+    // Arrange
+    const fakes = {
+      resolveTargets: resolvesTo([frankfurt, tokyo]),
+      copy: (input: TaskInput) => {
+        if (input.target.bucket === 'artifacts-tokyo') throw new TransientAwsError('503 SlowDown, again');
+        return copied(input);
+      },
+    };
+
+    // Act
+    const outcome = await runRelay(EVENT, fakes);
+
+    // Assert
+    expect(outcome.error?.name).toBe('TransientAwsError');
+    const tokyoStates = statesOf(outcome, 'copy-object', 'artifacts-tokyo');
+    expect(tokyoStates.filter((state) => state === 'Copy')).toHaveLength(7); // 1 + 6 retries
+    expect(tokyoStates.filter((state) => state === `Copy${RETRY_SUFFIX}`)).toHaveLength(7);
+    expect(statesOf(outcome, 'copy-object', 'artifacts-frankfurt')).toEqual(['Copy']);
+  });
+
+  it('succeeds when a target that failed transiently in the first pass succeeds in the second', async () => {
     // Arrange
     const fakes = {
       resolveTargets: resolvesTo([frankfurt, tokyo]),
       copy: (input: TaskInput, { state }: { state: string }) => {
         if (input.target.bucket === 'artifacts-tokyo' && state === 'Copy') {
-          throw new AccessDenied('s3:PutObject denied on artifacts-tokyo');
+          throw new TransientAwsError('503 SlowDown from artifacts-tokyo');
         }
         return copied(input);
       },
@@ -177,15 +200,19 @@ describe('the relay definition, run locally', () => {
       verifiedBy: 'checksum:CRC64NVME',
     });
     expect(resultFor(outcome, 'artifacts-frankfurt')?.status).toBe('copied');
-    const [, retry] = callsOf(outcome, 'copy-object', 'artifacts-tokyo');
-    expect(retry?.state).toBe(`Copy${RETRY_SUFFIX}`);
+    const retry = callsOf(outcome, 'copy-object', 'artifacts-tokyo').find(
+      (call) => call.state === `Copy${RETRY_SUFFIX}`,
+    );
+    expect(
+      callsOf(outcome, 'copy-object', 'artifacts-tokyo').filter((call) => call.state === 'Copy'),
+    ).toHaveLength(7);
     expect(retry?.input).toMatchObject({
       target: tokyo,
       result: {
         target: tokyo,
         status: 'failed',
-        error: 'AccessDenied',
-        cause: 's3:PutObject denied on artifacts-tokyo',
+        error: 'TransientAwsError',
+        cause: '503 SlowDown from artifacts-tokyo',
       },
     });
     expect(statesOf(outcome, 'copy-object', 'artifacts-frankfurt')).toEqual(['Copy']);
@@ -347,7 +374,7 @@ describe('the relay definition, run locally', () => {
     });
   });
 
-  it('does not retry a permanent error in place', async () => {
+  it('does not retry a failed deployment in place; the second pass runs the chain at once, without a pause', async () => {
     // Arrange
     const fakes = {
       resolveTargets: resolvesTo([seoul]),
@@ -363,9 +390,43 @@ describe('the relay definition, run locally', () => {
 
     // Assert
     expect(outcome.error?.name).toBe('DeploymentFailed');
+    expect(outcome.error?.message).toBe('SCRIPT_FAILED: ApplicationStart failed');
     expect(statesOf(outcome, 'check-deployment', 'artifacts-seoul')).toEqual([
       'CheckDeployment',
       `CheckDeployment${RETRY_SUFFIX}`,
     ]);
+  });
+  it("passes StartDeployment the execution's id and redrive count from the context object", async () => {
+    // Arrange / Act
+    const outcome = await runRelay(EVENT, { resolveTargets: resolvesTo([seoul]) });
+
+    // Assert
+    const [start] = callsOf(outcome, 'start-deployment', 'artifacts-seoul');
+    expect(start?.input).toMatchObject({ execution: { id: FAKE_EXECUTION_ARN, redriveCount: 0 } });
+  });
+
+  it('reports a target superseded, copied and verified but not deployed, when a newer build is deployed', async () => {
+    // Arrange
+    const fakes = {
+      resolveTargets: resolvesTo([seoul]),
+      startDeployment: () => ({
+        status: 'Skipped' as const,
+        done: true as const,
+        reason: 'newer-build-deployed' as const,
+        detail: 'a newer build is deployed in web/web-prod',
+        newerDeploymentId: 'd-NEWER',
+      }),
+    };
+
+    // Act
+    const outcome = await runRelay(EVENT, fakes);
+
+    // Assert
+    expect(resultFor(outcome, 'artifacts-seoul')).toMatchObject({
+      status: 'superseded',
+      verifiedBy: 'checksum:CRC64NVME',
+      deployment: { status: 'Skipped', reason: 'newer-build-deployed', newerDeploymentId: 'd-NEWER' },
+    });
+    expect(callsOf(outcome, 'check-deployment', 'artifacts-seoul')).toHaveLength(0);
   });
 });

@@ -134,12 +134,20 @@ export function copied(input: TaskInput, status: 'copied' | 'in-sync' = 'copied'
   };
 }
 
+/** The execution id the context object carries in these runs. */
+export const FAKE_EXECUTION_ARN =
+  'arn:aws:states:us-west-2:111122223333:execution:artifact-relay:fake-execution';
+
 const defaultFakes: Required<FakeTasks> = {
   resolveTargets: resolvesTo([target('artifacts-seoul', 'ap-northeast-2')]),
   copy: (input) => copied(input),
   verify: (input) => ({ verifiedBy: 'checksum:CRC64NVME', bytes: input.source.size }),
   startDeployment: () => ({ id: 'd-FAKE0001', status: 'Created', done: false }),
-  checkDeployment: (input) => ({ id: input.deployment?.id ?? 'd-missing', status: 'Succeeded', done: true }),
+  checkDeployment: (input) => ({
+    id: input.deployment !== undefined && 'id' in input.deployment ? input.deployment.id : 'd-missing',
+    status: 'Succeeded',
+    done: true,
+  }),
 };
 
 /**
@@ -197,6 +205,7 @@ export async function runRelay(
   const machine = new StateMachine(definition);
   const execution = machine.run(event as Parameters<StateMachine['run']>[0], {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
+    context: { Execution: { Id: FAKE_EXECUTION_ARN, Name: 'fake-execution', RedriveCount: 0 } },
   });
   try {
     const output: unknown = await execution.result;

@@ -87,4 +87,34 @@ describe('decideCopy', () => {
     // Act / Assert
     expect(decideCopy(SOURCE, same, true)).toEqual({ action: 'copy' });
   });
+
+  it('is superseded, on a replay without a sequencer, by a replica of a build modified later', () => {
+    // Arrange
+    const { sequencer: _none, ...replayed } = SOURCE;
+    const source = { ...replayed, lastModified: '2026-11-24T12:00:01.000Z' };
+    const newer = stored({
+      metadata: buildReplicaMetadata({
+        bucket: SOURCE.bucket,
+        key: SOURCE.key,
+        versionId: 'v-newer',
+        sequencer: '0062E99A88DC407461',
+        lastModified: '2026-11-24T12:00:07.000Z',
+      }),
+    });
+    const older = stored({
+      metadata: buildReplicaMetadata({
+        bucket: SOURCE.bucket,
+        key: SOURCE.key,
+        versionId: 'v-older',
+        lastModified: '2026-11-24T11:59:00.000Z',
+      }),
+    });
+
+    // Act / Assert
+    expect(decideCopy(source, newer, false)).toMatchObject({
+      status: 'superseded',
+      why: expect.stringContaining('LastModified'),
+    });
+    expect(decideCopy(source, older, false)).toEqual({ action: 'copy' });
+  });
 });
