@@ -68,6 +68,8 @@ export const ledgerRecordSchema = z.object({
   claimedAt: nonEmpty,
   /** Set once the claimant created (or found) the deployment. */
   deploymentId: nonEmpty.optional(),
+  /** Set when CodeDeploy refused to create the deployment (an invalid revision…): final but for a redrive. */
+  rejected: z.object({ error: nonEmpty, message: z.string() }).optional(),
 });
 
 export type LedgerBuild = z.infer<typeof ledgerBuildSchema>;
@@ -96,7 +98,9 @@ export type LedgerDecision =
   /** Another execution is starting a deployment in this group right now: wait and look again. */
   | { readonly action: 'wait'; readonly why: string }
   /** A newer build is deployed (or being deployed) in the group: deploy nothing. */
-  | { readonly action: 'skip'; readonly why: string; readonly newerDeploymentId?: string };
+  | { readonly action: 'skip'; readonly why: string; readonly newerDeploymentId?: string }
+  /** CodeDeploy refused this revision: report it again — unless an operator's redrive may try once more. */
+  | { readonly action: 'rejected'; readonly error: string; readonly message: string };
 
 /** What the decision is made from. */
 export interface LedgerSituation {
@@ -126,8 +130,9 @@ function label(build: LedgerBuild): string {
  * Decides from the group's ledger record (see the module comment). The rules, in order:
  * - no record → claim;
  * - the record's build is newer than ours → skip;
- * - the record names our revision → reuse its deployment; or, none recorded yet, create it when the
- *   claim is ours, take the claim over when it is stale, else wait for its claimant;
+ * - the record names our revision → reuse its deployment; report CodeDeploy's refusal of it again; or,
+ *   none recorded yet, create it when the claim is ours, take the claim over when it is stale, else wait
+ *   for its claimant;
  * - the record names another, not newer, build → claim (replacing it) — except while another
  *   execution is between its claim and its CreateDeployment (a fresh claim without a deployment):
  *   wait, so that the older build's deployment, if it comes, is created before ours.
@@ -148,6 +153,7 @@ export function decideFromLedger(situation: LedgerSituation): LedgerDecision {
 
   if (sameRev) {
     if (record.deploymentId !== undefined) return { action: 'reuse', deploymentId: record.deploymentId };
+    if (record.rejected !== undefined) return { action: 'rejected', ...record.rejected };
     if (sameClaimant(record.claimedBy, me)) return { action: 'create' };
     if (isStale(record, now)) {
       return { action: 'claim', why: `the claim of ${record.claimedBy.execution} is stale` };
@@ -158,7 +164,8 @@ export function decideFromLedger(situation: LedgerSituation): LedgerDecision {
     };
   }
 
-  if (record.deploymentId === undefined && !sameClaimant(record.claimedBy, me) && !isStale(record, now)) {
+  const settled = record.deploymentId !== undefined || record.rejected !== undefined;
+  if (!settled && !sameClaimant(record.claimedBy, me) && !isStale(record, now)) {
     return {
       action: 'wait',
       why: `execution ${record.claimedBy.execution} is starting a deployment of ${label(record.build)} in ${record.application}/${record.deploymentGroup}`,
@@ -168,9 +175,10 @@ export function decideFromLedger(situation: LedgerSituation): LedgerDecision {
 }
 
 /**
- * Whether this execution may replace a deployment of its revision that CodeDeploy reports Failed
- * or Stopped: only an operator's redrive (`redriveCount` > 0) that is newer than the attempt that
- * made the failed deployment. Automatic work — a duplicate event, a replay, a retry — never does.
+ * Whether this execution may try its revision again after CodeDeploy reported its deployment Failed
+ * or Stopped, or refused to create it: only an operator's redrive (`redriveCount` > 0) that is newer
+ * than the attempt that failed. Automatic work — a duplicate event, a replay, a retry, the second
+ * pass — never does.
  */
 export function mayRedeployAfterFailure(record: LedgerRecord, me: Claimant): boolean {
   if (me.redriveCount === 0) return false;

@@ -14,7 +14,12 @@ import {
   ledgerKey,
   mayRedeployAfterFailure,
 } from '../../core/deployment-ledger.ts';
-import { DeploymentGroupBusy, InvalidInput, UnexpectedAwsError } from '../../core/errors.ts';
+import {
+  DeploymentGroupBusy,
+  DeploymentRejected,
+  InvalidInput,
+  UnexpectedAwsError,
+} from '../../core/errors.ts';
 import type {
   DeploymentRun,
   DeploymentSkipped,
@@ -157,6 +162,17 @@ class DeploymentStarter {
           if (reused !== undefined) return reused;
           break; // lost a race to replace a failed deployment: read again
         }
+        case 'rejected': {
+          if (read.record === undefined || !mayRedeployAfterFailure(read.record, this.me)) {
+            throw new DeploymentRejected(
+              `CodeDeploy refused this revision in ${this.group} (${decision.error}): ${decision.message}. ${REDRIVE_ADVICE}`,
+            );
+          }
+          this.log.info('Redrive: trying again a revision CodeDeploy refused', { error: decision.error });
+          const etag = await this.claim(read.etag);
+          if (etag !== undefined) return await this.createAndRecord(etag);
+          break;
+        }
         case 'claim':
         case 'create': {
           const etag = await this.claim(read.etag);
@@ -229,7 +245,7 @@ class DeploymentStarter {
       });
       run = { id: existing.deploymentId, status, done: status === 'Succeeded' };
     } else {
-      const id = await this.create();
+      const id = await this.createOrRecordRefusal(claimEtag);
       this.log.info('Deployment created', { deploymentId: id, group: this.group });
       run = { id, status: 'Created', done: false };
     }
@@ -247,6 +263,27 @@ class DeploymentStarter {
       });
     }
     return run;
+  }
+
+  /** Creates the deployment; a refusal (DeploymentRejected) is recorded in the ledger before it is thrown. */
+  private async createOrRecordRefusal(claimEtag: string): Promise<string> {
+    try {
+      return await this.create();
+    } catch (err) {
+      if (err instanceof DeploymentRejected) {
+        await writeLedger(
+          this.s3,
+          this.location,
+          {
+            ...claimRecord(this.deploy, this.ours, this.me, this.now),
+            rejected: { error: err.awsCode ?? err.name, message: err.message },
+          },
+          claimEtag,
+          this.signal,
+        );
+      }
+      throw err;
+    }
   }
 
   private async getDeployment(id: string): Promise<DeploymentInfo | undefined> {
@@ -309,8 +346,8 @@ function skipped(
  * 1. A destination key that now holds a replica of a newer build → `Skipped` (`replica-replaced`).
  * 2. The group's deployment ledger (core/deployment-ledger.ts), changed only by conditional writes,
  *    decides: a newer build recorded → `Skipped` (`newer-build-deployed`); this revision's deployment
- *    recorded → reused (a Failed/Stopped one is `DeploymentFailed`, final until an operator's
- *    redrive); another execution starting one → `DeploymentGroupBusy` (retried with a long backoff);
+ *    recorded → reused (a Failed/Stopped one is `DeploymentFailed`, and a revision CodeDeploy refused is
+ *    `DeploymentRejected` again, both final until an operator's redrive); another execution starting one → `DeploymentGroupBusy` (retried with a long backoff);
  *    else this execution claims the group, then creates the deployment and records its id.
  *
  * @throws DeploymentGroupBusy (retryable) when the group runs another deployment or another execution is starting one

@@ -86,6 +86,26 @@ describe('the deployment ledger', () => {
     expect(decideFromLedger({ record: starting, ours: NEW, me: ME, now: NOW }).action).toBe('wait');
   });
 
+  it('reports a refused revision again, to its own claimant as to anyone else', () => {
+    // Arrange
+    const refused = {
+      ...claimRecord(GROUP, NEW, ME, NOW),
+      rejected: { error: 'InvalidRevisionException', message: 'no appspec.yml' },
+    };
+
+    // Act / Assert
+    for (const me of [ME, OTHER]) {
+      expect(decideFromLedger({ record: refused, ours: NEW, me, now: NOW })).toEqual({
+        action: 'rejected',
+        error: 'InvalidRevisionException',
+        message: 'no appspec.yml',
+      });
+    }
+    expect(decideFromLedger({ record: refused, ours: build('03', '3'), me: OTHER, now: NOW }).action).toBe(
+      'claim',
+    );
+  });
+
   it('lets only a newer redrive replace a failed deployment', () => {
     // Arrange
     const failedByMe = { ...claimRecord(GROUP, NEW, ME, NOW), deploymentId: 'd-FAILED' };

@@ -485,6 +485,45 @@ describe('StartDeployment', () => {
       expect(s3.record()?.claimedBy.redriveCount).toBe(1);
     });
 
+    it('records a revision CodeDeploy refused and refuses it again without asking, until a redrive', async () => {
+      // Arrange
+      codeDeploy
+        .on(CreateDeploymentCommand)
+        .rejects(awsError('InvalidRevisionException', 400, 'no appspec.yml'));
+      await expect(start(input())).rejects.toBeInstanceOf(DeploymentRejected);
+
+      // Act: the second pass of the same execution, a duplicate, then an operator's redrive
+      const secondPass = start(input());
+      const duplicate = start(input({ execution: { ...EXECUTION, id: `${EXECUTION.id}-duplicate` } }));
+      await expect(secondPass).rejects.toMatchObject({
+        name: 'DeploymentRejected',
+        message: expect.stringContaining('redrive'),
+      });
+      await expect(duplicate).rejects.toBeInstanceOf(DeploymentRejected);
+      const createsBeforeRedrive = codeDeploy.commandCalls(CreateDeploymentCommand).length;
+      codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: 'd-FIXED' });
+      const redriven = await start(input({ execution: { ...EXECUTION, redriveCount: 1 } }));
+
+      // Assert
+      expect(createsBeforeRedrive).toBe(1);
+      expect(s3.record()?.rejected).toBeUndefined();
+      expect(idOf(redriven)).toBe('d-FIXED');
+    });
+
+    it('lets a newer build replace a refused one without waiting', async () => {
+      // Arrange
+      s3.seed({
+        ...recordOf({ sequencer: '0062E99A88DC407400' }),
+        rejected: { error: 'InvalidRevisionException', message: 'no appspec.yml' },
+      });
+
+      // Act
+      const state = await start(input());
+
+      // Assert
+      expect(idOf(state)).toBe('d-NEW');
+    });
+
     it('skips the deployment when the destination key now holds a replica of a newer build', async () => {
       // Arrange
       s3.destination = {
