@@ -16,6 +16,16 @@ export function versionIdHeader(bucket: BucketRecord, versionId: string | undefi
   return bucket.versioning !== undefined || versionId !== 'null' ? { 'x-amz-version-id': versionId } : {};
 }
 
+/**
+ * `x-amz-version-id` for the answer to a write (PutObject, CopyObject, CompleteMultipartUpload): only a real
+ * version id. A write to a versioning-Suspended bucket stores the `null` version, yet S3 answers it without
+ * the header (the PutObject API reference's "versioning suspended" sample response has none; reads and
+ * listings do name the version `null`).
+ */
+export function writeVersionIdHeader(versionId: string): Record<string, string> {
+  return versionId === 'null' ? {} : { 'x-amz-version-id': versionId };
+}
+
 /** @throws S3Error InvalidArgument when `versionId` cannot be a version id. */
 export function checkVersionId(versionId: string): void {
   if (!VERSION_ID.test(versionId))

@@ -10,6 +10,10 @@
  * - `Map` / `Parallel`: a Task whose override runs each iteration/branch as its own library run, so every
  *   event of an iteration is known to belong to it (history, aborts, redrive).
  * - `Retry`: `IntervalSeconds` and `MaxDelaySeconds` multiplied by the time scale; backoff and jitter kept.
+ * - `Pass` and `Map`: followed by a synthetic Task (see {@link outputLimitState}) whose override checks the
+ *   state's output against the 256 KiB payload quota — the library knows no quota, and a Pass or Map output
+ *   is only known once the library has applied ResultSelector/ResultPath/OutputPath. (Task results are
+ *   checked in their override, execution input and output by the execution manager.)
  */
 import { mapIterator, parallelBranches } from './definition.ts';
 import type { AslScope, AslState } from './library.ts';
@@ -22,6 +26,14 @@ export const START_STATE = '\u0000local-start';
 
 /** Resources of the synthetic Tasks (never invoked: every Task has an override). */
 const LOCAL_RESOURCE = 'arn:aws:states:::local:';
+
+/** Name prefix of the synthetic state that checks a Pass or Map state's output size. */
+const OUTPUT_LIMIT_PREFIX = '\u0000local-output-limit:';
+
+/** The synthetic state checking the output of `state` (a Pass or Map state). */
+export function outputLimitState(state: string): string {
+  return `${OUTPUT_LIMIT_PREFIX}${state}`;
+}
 
 export type StateKind = 'Task' | 'Wait' | 'Map' | 'Parallel' | 'Other';
 
@@ -43,6 +55,8 @@ export interface CompiledScope {
   readonly iterators: ReadonlyMap<string, CompiledScope>;
   /** Parallel state name → its compiled branches. */
   readonly branches: ReadonlyMap<string, readonly CompiledScope[]>;
+  /** Synthetic output-limit state name → the Pass or Map state whose output it checks. */
+  readonly outputLimits: ReadonlyMap<string, string>;
 }
 
 function pick(state: AslState, keys: readonly string[]): Record<string, unknown> {
@@ -124,6 +138,29 @@ function compileParallel(state: AslState, timeScale: number): AslState {
   };
 }
 
+/**
+ * Routes `compiled` (a Pass or Map state) through a synthetic Task that hands its input on unchanged once
+ * its override has checked the size: the state's `Next`/`End` move to the synthetic Task.
+ */
+function withOutputLimit(
+  name: string,
+  compiled: AslState,
+  out: Record<string, AslState>,
+  limits: Map<string, string>,
+): AslState {
+  const check = outputLimitState(name);
+  limits.set(check, name);
+  out[check] = {
+    Type: 'Task',
+    Resource: `${LOCAL_RESOURCE}output-limit`,
+    TimeoutSeconds: MAX_TIMEOUT_SECONDS,
+    ...pick(compiled, TRANSITION),
+  };
+  const routed: Record<string, unknown> = { ...compiled, Next: check };
+  delete routed.End;
+  return routed as AslState;
+}
+
 function kindOf(type: string): StateKind {
   return type === 'Task' || type === 'Wait' || type === 'Map' || type === 'Parallel' ? type : 'Other';
 }
@@ -133,6 +170,7 @@ export function compileScope(scope: AslScope, timeScale: number, topLevel = true
   const states = new Map<string, StateInfo>();
   const iterators = new Map<string, CompiledScope>();
   const branches = new Map<string, CompiledScope[]>();
+  const outputLimits = new Map<string, string>();
   const compiled: Record<string, AslState> = {};
   for (const [name, state] of Object.entries(scope.States)) {
     const kind = kindOf(state.Type);
@@ -145,7 +183,7 @@ export function compileScope(scope: AslScope, timeScale: number, topLevel = true
         compiled[name] = compileWait(state);
         break;
       case 'Map':
-        compiled[name] = compileMap(state, timeScale);
+        compiled[name] = withOutputLimit(name, compileMap(state, timeScale), compiled, outputLimits);
         iterators.set(name, compileScope(mapIterator(state), timeScale, false));
         break;
       case 'Parallel':
@@ -156,7 +194,7 @@ export function compileScope(scope: AslScope, timeScale: number, topLevel = true
         );
         break;
       default:
-        compiled[name] = state;
+        compiled[name] = state.Type === 'Pass' ? withOutputLimit(name, state, compiled, outputLimits) : state;
     }
   }
   const definition: Record<string, unknown> = { StartAt: scope.StartAt, States: compiled };
@@ -169,6 +207,7 @@ export function compileScope(scope: AslScope, timeScale: number, topLevel = true
     states,
     iterators,
     branches,
+    outputLimits,
   };
 }
 

@@ -11,7 +11,7 @@ export interface RedriveStatus {
 
 /** Whether `RedriveExecution` would accept the execution now, and if not, why (AWS's reasons). */
 export function redriveStatus(
-  record: Pick<ExecutionRecord, 'status' | 'stopDate'>,
+  record: Pick<ExecutionRecord, 'status' | 'stopDate' | 'historyLimitReached'>,
   stateMachineExists: boolean,
   now = Date.now(),
 ): RedriveStatus {
@@ -23,6 +23,7 @@ export function redriveStatus(
     return no(`Execution is ${record.status} and cannot be redriven`);
   }
   if (!stateMachineExists) return no('State machine is in DELETING status.');
+  if (record.historyLimitReached) return no('Execution history event limit exceeded.');
   const stopped = record.stopDate ? Date.parse(record.stopDate) : now;
   if (now - stopped > REDRIVE_PERIOD_MS) return no('Execution redrivable period exceeded.');
   return { redriveStatus: 'REDRIVABLE' };

@@ -40,7 +40,12 @@ import {
   listExecutions,
 } from './execution-queries.ts';
 import { describeExecution, redriveStatus } from './execution-view.ts';
-import { ExecutionHistory, type HistoryEventOutput } from './history.ts';
+import {
+  ExecutionHistory,
+  type HistoryEventOutput,
+  historyLimitCause,
+  MAX_HISTORY_EVENTS,
+} from './history.ts';
 import type { LaneOutcome } from './lane.ts';
 import {
   type ExecutionRecord,
@@ -89,6 +94,8 @@ export interface ExecutionManagerOptions {
   readonly registry: TaskHandlerRegistry;
   readonly timeScale: number;
   readonly accountId: string;
+  /** The history quota; lowerable for tests. @default {@link MAX_HISTORY_EVENTS} */
+  readonly maxHistoryEvents?: number;
 }
 
 function checkInput(text: string): void {
@@ -107,7 +114,39 @@ export class ExecutionManager {
   private readonly entries = new Map<string, Entry>();
   private closed = false;
 
-  constructor(private readonly options: ExecutionManagerOptions) {}
+  private readonly maxHistoryEvents: number;
+
+  constructor(private readonly options: ExecutionManagerOptions) {
+    this.maxHistoryEvents = options.maxHistoryEvents ?? MAX_HISTORY_EVENTS;
+  }
+
+  /**
+   * The history of a running execution, persisted as it grows and bounded like AWS's: the event that would
+   * take the last place fails the execution instead (`States.Runtime`), the ExecutionFailed event taking it.
+   */
+  private liveHistory(entry: Entry, record: ExecutionRecord, events: StoredEvent[]): ExecutionHistory {
+    const history: ExecutionHistory = new ExecutionHistory(
+      events,
+      (event) => this.options.store.appendEvent(record, event),
+      { maxEvents: this.maxHistoryEvents, onReached: () => this.historyLimitReached(entry, history) },
+    );
+    return history;
+  }
+
+  /** Fails a running execution whose history reached the quota, as a stop would end it. */
+  private historyLimitReached(entry: Entry, history: ExecutionHistory): void {
+    const record = entry.record;
+    if (entry.summary.status !== 'RUNNING' || !record) return;
+    entry.run?.stop();
+    entry.run = undefined;
+    entry.runId += 1;
+    record.historyLimitReached = true;
+    this.end(entry, history, 'FAILED', {
+      error: 'States.Runtime',
+      cause: historyLimitCause(this.maxHistoryEvents),
+    });
+    entry.done = (entry.done ?? Promise.resolve()).then(() => this.settle(entry));
+  }
 
   /** Loads every execution; continues the ones a previous process left RUNNING. */
   async load(): Promise<void> {
@@ -128,7 +167,7 @@ export class ExecutionManager {
    */
   private async resume(entry: Entry, record: ExecutionRecord): Promise<void> {
     const events = await this.options.store.repairHistory(record);
-    const history = new ExecutionHistory(events, (event) => this.options.store.appendEvent(record, event));
+    const history = this.liveHistory(entry, record, events);
     const last = events.at(-1);
     const ended = last === undefined ? undefined : TERMINAL_EVENTS[last.type];
     if (last !== undefined && ended !== undefined) {
@@ -155,6 +194,7 @@ export class ExecutionManager {
     if (status === 'SUCCEEDED' && typeof details.output === 'string') record.output = details.output;
     if (typeof details.error === 'string') record.error = details.error;
     if (typeof details.cause === 'string') record.cause = details.cause;
+    if (status === 'FAILED' && event.id >= this.maxHistoryEvents) record.historyLimitReached = true;
   }
 
   /**
@@ -237,8 +277,9 @@ export class ExecutionManager {
       startDate: new Date().toISOString(),
       redriveCount: 0,
     };
-    const history = new ExecutionHistory([], (event) => this.options.store.appendEvent(record, event));
-    const entry: Entry = { summary: summarize(record), record, history, runId: 0, waiters: [] };
+    const entry: Entry = { summary: summarize(record), record, runId: 0, waiters: [] };
+    const history = this.liveHistory(entry, record, []);
+    entry.history = history;
     this.entries.set(arn, entry);
     const startedId = this.appendStarted(history, record);
     this.options.store.saveExecution(record);
@@ -398,9 +439,7 @@ export class ExecutionManager {
     const events = entry.history ? undefined : await this.options.store.repairHistory(entry.summary);
     // Another RedriveExecution may have started it while this one was reading.
     check();
-    const history =
-      entry.history ??
-      new ExecutionHistory(events ?? [], (event) => this.options.store.appendEvent(record, event));
+    const history = entry.history ?? this.liveHistory(entry, record, events ?? []);
     record.redriveCount += 1;
     record.redriveDate = new Date().toISOString();
     record.status = 'RUNNING';

@@ -30,13 +30,39 @@ export function toOutputEvent(event: StoredEvent, includeExecutionData = true): 
   return out;
 }
 
+/**
+ * Step Functions' quota on one execution's history: "25,000 events in a single state machine execution
+ * history. If the execution history reaches this quota, the execution fails" (Step Functions service
+ * quotas). AWS fails it with `States.Runtime`, "The execution reached the maximum number of history events
+ * (25000).", the ExecutionFailed event being event 25,000 itself; such an execution cannot be redriven
+ * ("Execution history event limit exceeded.", DescribeExecution's redriveStatusReason).
+ */
+export const MAX_HISTORY_EVENTS = 25_000;
+
+/** The cause AWS gives an execution failed by the history quota. */
+export function historyLimitCause(maxEvents: number): string {
+  return `The execution reached the maximum number of history events (${maxEvents}).`;
+}
+
+/** What happens when a history reaches its quota. */
+export interface HistoryLimit {
+  readonly maxEvents: number;
+  /**
+   * Called once, instead of appending, when an event would take the last place: the caller ends the
+   * execution, whose terminal event (written with {@link ExecutionHistory.finish}) takes that place.
+   */
+  readonly onReached: () => void;
+}
+
 /** Appends to an execution's history; closed once the execution ends (late events are dropped). */
 export class ExecutionHistory {
   private open = true;
+  private reached = false;
 
   constructor(
     private readonly events: StoredEvent[],
     private readonly sink: (event: StoredEvent) => void,
+    private readonly limit?: HistoryLimit,
   ) {}
 
   get all(): readonly StoredEvent[] {
@@ -63,6 +89,13 @@ export class ExecutionHistory {
     timestamp = Date.now(),
   ): number | undefined {
     if (!this.open) return undefined;
+    if (this.limit && this.lastId + 1 >= this.limit.maxEvents) {
+      if (!this.reached) {
+        this.reached = true;
+        this.limit.onReached();
+      }
+      return undefined;
+    }
     return this.write(type, previousEventId, detailsKey, details, timestamp);
   }
 
@@ -76,6 +109,7 @@ export class ExecutionHistory {
   /** Opens the history again for a redrive, starting with `ExecutionRedriven`. */
   reopen(redriveCount: number, timestamp = Date.now()): number {
     this.open = true;
+    this.reached = false;
     return this.write(
       'ExecutionRedriven',
       this.lastId,

@@ -9,7 +9,13 @@ import {
   ExecutionTimeoutError,
   StateMachine,
 } from 'aws-local-stepfunctions';
-import { type CompiledScope, START_STATE, type StateInfo, withStartState } from './compile.ts';
+import {
+  type CompiledScope,
+  outputLimitState,
+  START_STATE,
+  type StateInfo,
+  withStartState,
+} from './compile.ts';
 import type { RunContext } from './context.ts';
 import {
   dataMembers,
@@ -22,6 +28,7 @@ import {
 import { Invocation } from './invocation.ts';
 import { asLibraryDefinition, type EventLog, type JsonValue } from './library.ts';
 import { describeResource, type ResourceInfo } from './resources.ts';
+import { MAX_PAYLOAD_BYTES, payloadBytes } from './task-invoker.ts';
 
 /** How a lane ended. */
 export type LaneOutcome =
@@ -254,6 +261,11 @@ export class Lane {
     this.active = undefined;
     // A caught failure moves to the catcher's state without an exit event, as in AWS.
     if (this.caught.delete(name)) return;
+    // An output over the payload quota fails the state (the synthetic check after it, compile.ts) instead.
+    if (this.scope.outputLimits.has(outputLimitState(name)) && payloadBytes(output) > MAX_PAYLOAD_BYTES) {
+      if (state.kind === 'Map') this.emit({ type: 'MapStateFailed' }, timestamp);
+      return;
+    }
     if (invocation) {
       const success = this.successEvent(state, invocation);
       if (success) this.emit(success, timestamp);

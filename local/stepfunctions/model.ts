@@ -54,6 +54,8 @@ export interface ExecutionRecord {
   redriveCount: number;
   redriveDate?: string;
   redrivePoint?: RedrivePoint;
+  /** The execution failed because its history reached the quota (it cannot be redriven). */
+  historyLimitReached?: boolean;
 }
 
 /** What names an execution's files under the data directory. */
@@ -75,6 +77,7 @@ export type ExecutionSummary = Pick<
   | 'stopDate'
   | 'redriveCount'
   | 'redriveDate'
+  | 'historyLimitReached'
 >;
 
 /** The summary of a record (a copy: the record may be dropped from memory). */
@@ -90,6 +93,7 @@ export function summarize(record: ExecutionRecord): ExecutionSummary {
     ...(record.stopDate !== undefined ? { stopDate: record.stopDate } : {}),
     redriveCount: record.redriveCount,
     ...(record.redriveDate !== undefined ? { redriveDate: record.redriveDate } : {}),
+    ...(record.historyLimitReached ? { historyLimitReached: true } : {}),
   };
 }
 

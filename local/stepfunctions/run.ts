@@ -12,7 +12,7 @@ import type { JsonValue } from './library.ts';
 import { mapInvoker, parallelInvoker } from './map-invoker.ts';
 import type { ExecutionRecord, RedrivePoint } from './model.ts';
 import type { TaskHandlerRegistry } from './resources.ts';
-import { taskInvoker, waitInvoker } from './task-invoker.ts';
+import { outputLimitInvoker, taskInvoker, waitInvoker } from './task-invoker.ts';
 
 export interface ExecutionRunOptions {
   readonly record: ExecutionRecord;
@@ -106,6 +106,7 @@ export class ExecutionRun implements RunContext {
       else if (state.kind === 'Map') handlers[state.name] = mapInvoker(lane, state);
       else if (state.kind === 'Parallel') handlers[state.name] = parallelInvoker(lane, state);
     }
+    for (const [check, state] of lane.scope.outputLimits) handlers[check] = outputLimitInvoker(state);
     return handlers;
   }
 

@@ -33,6 +33,8 @@ export interface StepFunctionsServiceOptions {
   readonly accountId: string;
   /** Multiplies every Wait state and Retry interval (e.g. 0.001 in tests). @default 1 */
   readonly timeScale?: number;
+  /** The history quota of one execution, lowerable for tests. @default 25,000 (AWS's) */
+  readonly maxHistoryEvents?: number;
 }
 
 /** The DescribeExecution answer, as {@link StepFunctionsService.waitForExecution} resolves it. */
@@ -73,6 +75,7 @@ export class StepFunctionsService implements JsonService {
       registry: this.registry,
       timeScale,
       accountId: options.accountId,
+      ...(options.maxHistoryEvents !== undefined ? { maxHistoryEvents: options.maxHistoryEvents } : {}),
     });
   }
 

@@ -21,6 +21,29 @@ import { sleep } from './sleep.ts';
 /** Step Functions' limit on the size of a state's input or output. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
+/** The UTF-8 size of a value as JSON, as Step Functions measures payloads. */
+export function payloadBytes(value: JsonValue): number {
+  return Buffer.byteLength(JSON.stringify(value));
+}
+
+/**
+ * The override of the synthetic state after a Pass or Map state (compile.ts): hands the state's output on,
+ * or fails with `States.DataLimitExceeded` when it is over 256 KiB — "reported … when the output of a state
+ * is larger than payload size quota" (Step Functions, "Error handling"), a terminal error `States.ALL`
+ * cannot catch.
+ */
+export function outputLimitInvoker(state: string): LocalHandler {
+  return async (output: JsonValue): Promise<JsonValue> => {
+    const bytes = payloadBytes(output);
+    if (bytes > MAX_PAYLOAD_BYTES) {
+      throw new DataLimitExceededError(
+        `The state '${state}' produced an output with a size of ${bytes} bytes, exceeding the maximum of ${MAX_PAYLOAD_BYTES} bytes.`,
+      );
+    }
+    return output;
+  };
+}
+
 /** How a handler's error reaches the state machine: its name, and a Lambda-shaped cause when relevant. */
 export function handlerFailure(error: unknown, info: ResourceInfo): StateFailure {
   if (error instanceof StateFailure) return error;
@@ -59,7 +82,7 @@ function taskOutput(raw: unknown, info: ResourceInfo): JsonValue {
     throw error;
   }
   const output = info.lambdaInvoke ? lambdaInvokeResult(value) : value;
-  const bytes = Buffer.byteLength(JSON.stringify(output));
+  const bytes = payloadBytes(output);
   if (bytes > MAX_PAYLOAD_BYTES) {
     throw new DataLimitExceededError(
       `The state/task returned a result with a size of ${bytes} bytes, exceeding the maximum of ${MAX_PAYLOAD_BYTES} bytes.`,

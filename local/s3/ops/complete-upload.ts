@@ -6,9 +6,19 @@
  * named no algorithm. A full-object checksum sent by the client is validated. The part layout is kept for
  * `partNumber` reads and GetObjectAttributes. `If-None-Match: *` / `If-Match` are checked against the key's
  * current version at commit (conditional writes); a failed condition leaves the upload in place.
+ *
+ * A repeated Complete of an upload that already completed (an SDK retry after a timeout or a lost answer)
+ * is answered as S3 answers it: 200 with the completed object's ETag, checksum, location and version —
+ * without writing anything or emitting another event, and without checking conditions again — as long as
+ * it lists the same parts (numbers and ETags). S3 treats the retry as idempotent (observed against S3 and
+ * relied on by SDK retries; AWS's own guidance for CompleteMultipartUpload is that applications "should be
+ * prepared to retry"). A repeat listing other parts gets NoSuchUpload, the error the API reference
+ * documents for an upload that "might have been aborted or completed". The store remembers a bounded
+ * number of completions per bucket, on disk (store.ts).
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { requireBucket } from '../bucket-access.ts';
 import { checksumMismatch } from '../checksum-headers.ts';
 import {
   CHECKSUM_ALGORITHMS,
@@ -22,14 +32,17 @@ import {
   kmsEtag,
   multipartEtag,
 } from '../checksums.ts';
-import { header, type S3Deps, type S3Handler, type S3Request } from '../context.ts';
+import { header, objectKey, type S3Deps, type S3Handler, type S3Request } from '../context.ts';
 import { corruptFile } from '../corrupt.ts';
 import { encryptionHeaders, hidesMd5 } from '../encryption.ts';
 import { S3Errors } from '../errors.ts';
 import { emitObjectCreated } from '../events.ts';
 import { digestFile } from '../ingest.ts';
+import { checkKey } from '../object-headers.ts';
 import { readXml } from '../small-body.ts';
 import type {
+  CompletedUploadRecord,
+  Encryption,
   ObjectAttributes,
   ObjectChecksum,
   PartLayout,
@@ -37,10 +50,10 @@ import type {
   UploadRecord,
 } from '../store/records.ts';
 import type { Staging, UploadState } from '../store/store.ts';
-import { versionIdHeader } from '../version-lookup.ts';
+import { writeVersionIdHeader } from '../version-lookup.ts';
 import { children, childText, element, toXml } from '../xml.ts';
-import { partAlgorithm, requireUpload } from './multipart.ts';
-import { writeConditions } from './put-object.ts';
+import { partAlgorithm } from './multipart.ts';
+import { DEFAULT_ALGORITHM, writeConditions } from './put-object.ts';
 
 interface RequestedPart {
   readonly partNumber: number;
@@ -161,6 +174,36 @@ async function corruptFirstPart(
   };
 }
 
+/**
+ * The algorithm every part was sent with when the upload named none (the SDKs send a CRC32 with each
+ * UploadPart by default): GetObjectAttributes then lists those per-part checksums. The default CRC64NVME
+ * every part gets anyway does not count: it is not a checksum the client sent.
+ */
+function sentPartAlgorithm(parts: readonly PartRecord[]): ChecksumAlgorithm | undefined {
+  return CHECKSUM_ALGORITHMS.find(
+    (alg) => alg !== DEFAULT_ALGORITHM && parts.every((p) => p.checksums[alg] !== undefined),
+  );
+}
+
+/**
+ * The part layout the object keeps, with a checksum per part when the parts carried checksums: the upload's
+ * algorithm when it named one, else the one every part was sent with (recorded as the part's own algorithm,
+ * since the object's checksum is then the default CRC64NVME).
+ */
+function partLayout(upload: UploadRecord, parts: readonly PartRecord[]): PartLayout[] {
+  const named = upload.checksumAlgorithm;
+  const sent = named === undefined ? sentPartAlgorithm(parts) : undefined;
+  return parts.map((p) => {
+    const checksum = named !== undefined ? p.checksums[named] : sent && p.checksums[sent];
+    return {
+      partNumber: p.partNumber,
+      size: p.size,
+      ...(checksum !== undefined ? { checksum } : {}),
+      ...(sent !== undefined && checksum !== undefined ? { checksumAlgorithm: sent } : {}),
+    };
+  });
+}
+
 function prepare(
   deps: S3Deps,
   request: S3Request,
@@ -178,15 +221,7 @@ function prepare(
       : multipartEtag(md5s);
     const checksum = objectChecksum(upload, parts);
     checkClaimedChecksum(request, checksum);
-    const explicit = upload.checksumAlgorithm !== undefined;
-    const layout: PartLayout[] = parts.map((p) => {
-      const partChecksum = explicit ? p.checksums[algorithm] : undefined;
-      return {
-        partNumber: p.partNumber,
-        size: p.size,
-        ...(partChecksum !== undefined ? { checksum: partChecksum } : {}),
-      };
-    });
+    const layout = partLayout(upload, parts);
     return {
       size: parts.reduce((sum, p) => sum + p.size, 0),
       etag,
@@ -208,12 +243,75 @@ function location(request: S3Request, bucket: string, key: string): string {
   return request.address.virtualHost ? `http://${host}/${path}` : `http://${host}/${bucket}/${path}`;
 }
 
+/** What a successful Complete answers with (the first time, and for a repeat). */
+interface CompletedAnswer {
+  readonly versionId: string;
+  readonly etag: string;
+  readonly encryption: Encryption;
+  readonly checksum?: ObjectChecksum | undefined;
+}
+
+function completedResponse(request: S3Request, bucket: string, key: string, done: CompletedAnswer) {
+  const checksum = done.checksum;
+  return {
+    status: 200,
+    headers: {
+      ...writeVersionIdHeader(done.versionId),
+      ...encryptionHeaders(done.encryption),
+    },
+    body: toXml('CompleteMultipartUploadResult', {
+      Location: location(request, bucket, key),
+      Bucket: bucket,
+      Key: key,
+      ETag: done.etag,
+      ...(checksum
+        ? { [checksumXmlName(checksum.algorithm)]: checksum.value, ChecksumType: checksum.type }
+        : {}),
+    }),
+  };
+}
+
+/** Whether a repeated Complete lists exactly the parts the completed upload was made of. */
+function sameParts(done: CompletedUploadRecord, requested: readonly RequestedPart[]): boolean {
+  return (
+    done.parts.length === requested.length &&
+    done.parts.every((part, i) => {
+      const want = requested[i];
+      return want?.partNumber === part.partNumber && unquote(want.etag) === unquote(part.etag);
+    })
+  );
+}
+
+/** The answer to a Complete of an upload that already completed. @throws S3Error NoSuchUpload. */
+function repeatedComplete(
+  request: S3Request,
+  bucket: string,
+  done: CompletedUploadRecord,
+  requested: readonly RequestedPart[],
+) {
+  if (!sameParts(done, requested)) throw S3Errors.noSuchUpload(done.uploadId);
+  return completedResponse(request, bucket, done.key, done);
+}
+
+async function requestedParts(request: S3Request): Promise<RequestedPart[]> {
+  return parseParts(await readXml(request, 'CompleteMultipartUpload', { checksumHeaders: false }));
+}
+
 /** CompleteMultipartUpload. */
 export const completeMultipartUpload: S3Handler = async (deps, request) => {
-  const { state, upload } = requireUpload(deps, request);
+  const state = requireBucket(deps, request);
   const bucket = state.record.name;
+  const key = objectKey(request);
+  checkKey(key);
+  const uploadId = request.query.get('uploadId') ?? '';
+  const upload = state.uploads.get(uploadId);
+  if (!upload || upload.record.key !== key) {
+    const done = deps.store.completedUpload(bucket, uploadId);
+    if (!done || done.key !== key) throw S3Errors.noSuchUpload(uploadId);
+    return repeatedComplete(request, bucket, done, await requestedParts(request));
+  }
   const record = upload.record;
-  const requested = parseParts(await readXml(request, 'CompleteMultipartUpload', { checksumHeaders: false }));
+  const requested = await requestedParts(request);
   let selected: PartRecord[] = [];
   const version = await deps.store.completeUpload(
     bucket,
@@ -225,24 +323,13 @@ export const completeMultipartUpload: S3Handler = async (deps, request) => {
     prepare(deps, request, record, () => selected),
     writeConditions(request, record.key),
   );
-  if (!version) throw S3Errors.noSuchUpload(record.uploadId);
+  if (!version) {
+    // Another Complete of the same upload finished while this one waited for the upload's lock.
+    const done = deps.store.completedUpload(bucket, record.uploadId);
+    if (!done) throw S3Errors.noSuchUpload(record.uploadId);
+    return repeatedComplete(request, bucket, done, requested);
+  }
   const bucketRecord = deps.store.bucket(bucket)?.record ?? state.record;
   emitObjectCreated(deps, request, bucketRecord, version, 'CompleteMultipartUpload');
-  const checksum = version.checksum;
-  return {
-    status: 200,
-    headers: {
-      ...versionIdHeader(bucketRecord, version.versionId),
-      ...encryptionHeaders(version.encryption),
-    },
-    body: toXml('CompleteMultipartUploadResult', {
-      Location: location(request, bucket, record.key),
-      Bucket: bucket,
-      Key: record.key,
-      ETag: version.etag,
-      ...(checksum
-        ? { [checksumXmlName(checksum.algorithm)]: checksum.value, ChecksumType: checksum.type }
-        : {}),
-    }),
-  };
+  return completedResponse(request, bucket, record.key, version);
 };

@@ -1,14 +1,14 @@
 /**
  * GetObjectAttributes: ETag (without quotes), Checksum, ObjectParts (paged with x-amz-max-parts and
- * x-amz-part-number-marker; part checksums only when the upload named an algorithm), StorageClass and
+ * x-amz-part-number-marker; the parts listed only when they carry checksums), StorageClass and
  * ObjectSize, as selected by `x-amz-object-attributes`.
  */
 import { requireBucket } from '../bucket-access.ts';
-import { checksumXmlName } from '../checksums.ts';
+import { type ChecksumAlgorithm, checksumXmlName } from '../checksums.ts';
 import { header, objectKey, type S3Handler } from '../context.ts';
 import { S3Errors } from '../errors.ts';
 import { checkKey, httpDate } from '../object-headers.ts';
-import type { ObjectVersion } from '../store/records.ts';
+import type { ObjectVersion, PartLayout } from '../store/records.ts';
 import { readableVersion, versionIdHeader } from '../version-lookup.ts';
 import { toXml, type XmlNode } from '../xml.ts';
 
@@ -22,28 +22,38 @@ function intHeader(value: string | undefined, name: string, fallback: number): n
   return Number(value.trim());
 }
 
+/**
+ * ObjectParts, paged by `x-amz-max-parts` / `x-amz-part-number-marker`. `Part` entries (PartNumber, Size
+ * and the part's checksum) are listed only when the parts carry checksums: "if an additional checksum …
+ * isn't applied to the object …, the response doesn't return the Part element" (GetObjectAttributesParts,
+ * S3 API reference).
+ */
 function objectParts(version: ObjectVersion, maxParts: number, marker: number): XmlNode | undefined {
   const parts = version.parts;
   if (!parts) return undefined;
-  const withChecksums = version.checksum !== undefined && parts.every((p) => p.checksum !== undefined);
+  const objectAlgorithm = version.checksum?.algorithm;
+  const algorithmOf = (p: PartLayout): ChecksumAlgorithm | undefined =>
+    p.checksum === undefined ? undefined : (p.checksumAlgorithm ?? objectAlgorithm);
+  const withChecksums = parts.every((p) => algorithmOf(p) !== undefined);
   const after = parts.filter((p) => p.partNumber > marker);
   const page = after.slice(0, maxParts);
   const truncated = after.length > page.length;
-  const algorithm = version.checksum?.algorithm;
   return {
     PartsCount: parts.length,
     PartNumberMarker: marker,
     NextPartNumberMarker: page.length > 0 ? page[page.length - 1]?.partNumber : undefined,
     MaxParts: maxParts,
     IsTruncated: truncated,
-    Part:
-      withChecksums && algorithm !== undefined
-        ? page.map((p) => ({
+    Part: withChecksums
+      ? page.map((p) => {
+          const algorithm = algorithmOf(p);
+          return {
             PartNumber: p.partNumber,
             Size: p.size,
-            [checksumXmlName(algorithm)]: p.checksum,
-          }))
-        : [],
+            ...(algorithm !== undefined ? { [checksumXmlName(algorithm)]: p.checksum } : {}),
+          };
+        })
+      : [],
   };
 }
 

@@ -57,8 +57,13 @@ export interface ObjectChecksum {
 export interface PartLayout {
   readonly partNumber: number;
   readonly size: number;
-  /** The part's checksum in the object's algorithm (base64), when the object has one per part. */
+  /** The part's checksum (base64), when the object has one per part. */
   readonly checksum?: string;
+  /**
+   * The algorithm of `checksum` when it is not the object's: the upload named none (the object has the
+   * default CRC64NVME) but every part was sent with a checksum of this algorithm.
+   */
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
 }
 
 /** A data file of an object version; the body is the concatenation of its segments. */
@@ -129,4 +134,21 @@ export interface PartRecord {
   readonly checksums: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
   /** The data file's name inside the upload's directory. */
   readonly file: string;
+}
+
+/**
+ * A multipart upload that completed, kept so that a repeated CompleteMultipartUpload (a retry after a lost
+ * answer) gets the completed object's answer instead of NoSuchUpload.
+ */
+export interface CompletedUploadRecord {
+  readonly uploadId: string;
+  readonly key: string;
+  /** The object version's sequencer: orders completions (oldest are forgotten first). */
+  readonly sequencer: string;
+  /** The parts the object was made of, as the Complete request listed them (ETags quoted). */
+  readonly parts: ReadonlyArray<{ readonly partNumber: number; readonly etag: string }>;
+  readonly versionId: string;
+  readonly etag: string;
+  readonly encryption: Encryption;
+  readonly checksum?: ObjectChecksum;
 }

@@ -6,6 +6,7 @@
  * buckets/<bucket>/bucket.json          the bucket record
  * buckets/<bucket>/objects/<id>/        one object version (or delete marker): meta.json + seg-1…seg-N
  * buckets/<bucket>/uploads/<uploadId>/  a multipart upload: upload.json, part-<n>.json, part data files
+ * buckets/<bucket>/completed/<uploadId>.json  a completed upload's answer (for a repeated Complete)
  * ```
  *
  * Every change is made visible by a rename, so a crash leaves either the old or the new state; `init()`
@@ -21,6 +22,7 @@ import { KeyIndex } from './key-index.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import type {
   BucketRecord,
+  CompletedUploadRecord,
   ObjectAttributes,
   ObjectVersion,
   PartRecord,
@@ -33,13 +35,27 @@ export interface BucketState {
   readonly record: BucketRecord;
   readonly index: KeyIndex;
   readonly uploads: Map<string, UploadState>;
+  /** Uploads that completed, by upload id, oldest first (bounded, see {@link S3StoreOptions}). */
+  readonly completed: ReadonlyMap<string, CompletedUploadRecord>;
 }
 
 /** The store's own view of a bucket: its record is replaced in place, so holders see updates. */
 interface MutableBucketState extends BucketState {
   record: BucketRecord;
   lastSequencer: bigint;
+  readonly completed: Map<string, CompletedUploadRecord>;
 }
+
+export interface S3StoreOptions {
+  /**
+   * How many completed uploads a bucket remembers for repeated CompleteMultipartUpload requests; the oldest
+   * are forgotten first. @default 1000
+   */
+  readonly completedUploadsKept?: number;
+}
+
+/** How many completed uploads a bucket remembers by default. */
+export const COMPLETED_UPLOADS_KEPT = 1000;
 
 /** A multipart upload with its parts by number. */
 export interface UploadState {
@@ -86,9 +102,11 @@ export class S3Store {
   readonly #root: string;
   readonly #buckets = new Map<string, MutableBucketState>();
   readonly #lock = new KeyedLock();
+  readonly #completedKept: number;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, options: S3StoreOptions = {}) {
     this.#root = dataDir;
+    this.#completedKept = options.completedUploadsKept ?? COMPLETED_UPLOADS_KEPT;
   }
 
   get #tmp(): string {
@@ -107,6 +125,10 @@ export class S3Store {
     return join(this.#bucketDir(bucket), 'uploads', uploadId);
   }
 
+  #completedDir(bucket: string): string {
+    return join(this.#bucketDir(bucket), 'completed');
+  }
+
   /** Loads every bucket, version and upload from disk and removes leftovers of interrupted writes. */
   async init(): Promise<void> {
     await remove(this.#tmp);
@@ -120,10 +142,12 @@ export class S3Store {
         record,
         index: new KeyIndex(),
         uploads: new Map<string, UploadState>(),
+        completed: new Map<string, CompletedUploadRecord>(),
         lastSequencer: 0n,
       };
       await this.#loadVersions(state);
       await this.#loadUploads(state);
+      await this.#loadCompleted(state);
       this.#buckets.set(name, state);
     }
   }
@@ -165,6 +189,33 @@ export class S3Store {
     }
   }
 
+  async #loadCompleted(state: MutableBucketState): Promise<void> {
+    const dir = this.#completedDir(state.record.name);
+    const records: CompletedUploadRecord[] = [];
+    for (const file of await listDir(dir)) {
+      const record = file.endsWith('.json')
+        ? await readJson<CompletedUploadRecord>(join(dir, file))
+        : undefined;
+      if (!record || `${record.uploadId}.json` !== file) {
+        await remove(join(dir, file));
+        continue;
+      }
+      records.push(record);
+    }
+    records.sort((a, b) => (a.sequencer < b.sequencer ? -1 : a.sequencer > b.sequencer ? 1 : 0));
+    for (const record of records) state.completed.set(record.uploadId, record);
+    await this.#forgetOldCompleted(state);
+  }
+
+  /** Drops the oldest completed uploads beyond the bound. */
+  async #forgetOldCompleted(state: MutableBucketState): Promise<void> {
+    for (const uploadId of state.completed.keys()) {
+      if (state.completed.size <= this.#completedKept) break;
+      state.completed.delete(uploadId);
+      await remove(join(this.#completedDir(state.record.name), `${uploadId}.json`));
+    }
+  }
+
   /** Nothing is held open between requests; present for symmetry with `init()`. */
   async close(): Promise<void> {}
 
@@ -192,6 +243,7 @@ export class S3Store {
       record,
       index: new KeyIndex(),
       uploads: new Map<string, UploadState>(),
+      completed: new Map<string, CompletedUploadRecord>(),
       lastSequencer: 0n,
     };
     this.#buckets.set(record.name, state);
@@ -362,6 +414,11 @@ export class S3Store {
     return this.#buckets.get(bucket)?.uploads.get(uploadId);
   }
 
+  /** The record of an upload of `bucket` that completed (while it is remembered). */
+  completedUpload(bucket: string, uploadId: string): CompletedUploadRecord | undefined {
+    return this.#buckets.get(bucket)?.completed.get(uploadId);
+  }
+
   /** Stores a part from a staged data file, replacing an earlier upload of the same part number. */
   async putPart(
     bucket: string,
@@ -403,7 +460,9 @@ export class S3Store {
    * the parts, whose files then become the version's segments (moved, not copied). `prepare` returns the
    * version's attributes once the files are staged (it may rewrite them); `check` runs against the key's
    * current version under the key's lock, as in {@link commit} (conditional writes). The upload disappears
-   * on success; on failure (a failed `check` included) the part files are put back and the upload stays.
+   * on success, leaving a {@link CompletedUploadRecord} (written before the upload is removed, so a crash
+   * between the two leaves both rather than neither); on failure (a failed `check` included) the part files
+   * are put back and the upload stays. `undefined` when the upload is not in progress.
    */
   async completeUpload(
     bucket: string,
@@ -436,6 +495,7 @@ export class S3Store {
           { ...attributes, segments },
           check,
         );
+        await this.#rememberCompleted(bucket, uploadId, parts, version);
         this.#buckets.get(bucket)?.uploads.delete(uploadId);
         await remove(this.#uploadDir(bucket, uploadId));
         return version;
@@ -445,5 +505,30 @@ export class S3Store {
         throw err;
       }
     });
+  }
+
+  async #rememberCompleted(
+    bucket: string,
+    uploadId: string,
+    parts: readonly PartRecord[],
+    version: ObjectVersion,
+  ): Promise<void> {
+    const state = this.#buckets.get(bucket);
+    if (!state) return;
+    const record: CompletedUploadRecord = {
+      uploadId,
+      key: version.key,
+      sequencer: version.sequencer,
+      parts: parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })),
+      versionId: version.versionId,
+      etag: version.etag,
+      encryption: version.encryption,
+      ...(version.checksum !== undefined ? { checksum: version.checksum } : {}),
+    };
+    const dir = this.#completedDir(bucket);
+    await mkdir(dir, { recursive: true });
+    await writeJsonAtomic(join(dir, `${uploadId}.json`), record);
+    state.completed.set(uploadId, record);
+    await this.#forgetOldCompleted(state);
   }
 }

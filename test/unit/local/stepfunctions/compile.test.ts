@@ -73,7 +73,8 @@ describe('compileScope', () => {
 
     // Assert
     const types = (s: AslScope): string[] => Object.values(s.States).map((state) => state.Type);
-    expect(types(scope.definition)).toEqual(['Task', 'Task', 'Task']);
+    // The Map is followed by the synthetic Task that checks its output's size.
+    expect(types(scope.definition)).toEqual(['Task', 'Task', 'Task', 'Task']);
     const iterator = scope.iterators.get('Targets');
     expect(iterator && types(iterator.definition)).toEqual(['Task', 'Task']);
     expect(scope.states.get('Pause')?.type).toBe('Wait');
