@@ -1,3 +1,4 @@
+import { parseKmsKeyArn } from './aws-names.ts';
 import {
   AccessDenied,
   BucketRegionMismatch,
@@ -27,6 +28,8 @@ export interface AwsErrorContext {
   readonly key?: string;
   /** The target's id, for messages. */
   readonly target?: string;
+  /** The KMS key the call encrypts or decrypts with (SSE-KMS), for messages. */
+  readonly kmsKeyArn?: string;
 }
 
 /** Throttling and transient service errors, by AWS error code. */
@@ -172,6 +175,31 @@ function describeWhere(context: AwsErrorContext): string {
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
+/**
+ * What an unusable KMS key means and how to fix it: which key (the context's, else the one S3's own
+ * message names), in which region, and what to do for that KMS code.
+ */
+function kmsKeyAdvice(bare: string, context: AwsErrorContext): string {
+  const arn = context.kmsKeyArn;
+  const region = arn === undefined ? undefined : parseKmsKeyArn(arn)?.region;
+  const whose = context.side === 'source' ? "the source object's KMS key" : "the target's KMS key";
+  const key = arn === undefined ? whose : `${whose} ${arn}`;
+  const where = region === undefined ? '' : ` in ${region}`;
+  const cli = arn === undefined ? '<key-arn>' : arn;
+  const inRegion = region === undefined ? '' : ` --region ${region}`;
+  switch (bare) {
+    case 'DisabledException':
+      return `${key}${where} is disabled — enable it (aws kms enable-key --key-id ${cli}${inRegion}) or configure an enabled key`;
+    case 'KMSInvalidStateException':
+      return `${key}${where} is pending deletion or otherwise not usable — cancel the deletion and enable it (aws kms cancel-key-deletion, then aws kms enable-key --key-id ${cli}${inRegion}) or configure another key`;
+    case 'NotFoundException':
+    case 'InvalidArnException':
+      return `${key} does not exist${where === '' ? " in the bucket's region" : where} — KMS keys are regional: create the key in the ${context.side === 'source' ? "source bucket's" : "target's"} region (aws kms create-key${inRegion}) and set its ARN as kmsKeyArn in relay.config.json`;
+    default:
+      return `${key}${where} cannot be used — configure a symmetric encryption key (SYMMETRIC_DEFAULT) in the target's region`;
+  }
+}
+
 function originalMessage(err: unknown): string {
   return err instanceof Error && err.message !== '' ? `: ${err.message}` : '';
 }
@@ -214,10 +242,7 @@ export function classifyAwsError(err: unknown, context: AwsErrorContext): RelayE
     return new TransientAwsError(`${label}: transient, will be retried`, options);
   }
   if (KMS_UNUSABLE_CODES.has(bare) && (isKms || bare !== 'NotFoundException')) {
-    return new KmsKeyUnusable(
-      `${label}: the KMS key cannot be used — make sure it exists in the target's region, is enabled and is a symmetric encryption key`,
-      options,
-    );
+    return new KmsKeyUnusable(`${label}: ${kmsKeyAdvice(bare, context)}${originalMessage(err)}`, options);
   }
   if (ACCESS_CODES.has(bare) || (isKms && bare.includes('AccessDenied'))) {
     return new AccessDenied(

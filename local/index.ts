@@ -1,5 +1,5 @@
 /**
- * The embedded local AWS: S3, Step Functions and CodeDeploy behind one loopback endpoint, plus the
+ * The embedded local AWS: S3, Step Functions, CodeDeploy and KMS behind one loopback endpoint, plus the
  * EventBridge bridge that turns S3 "Object Created" events into executions. See DESIGN §5.
  *
  * ```ts
@@ -15,6 +15,7 @@ import type { LifecycleDurations } from './codedeploy/lifecycle.ts';
 import { CodeDeployService } from './codedeploy/service.ts';
 import { EventBridgeBridge } from './eventbridge/bridge.ts';
 import { FaultPlan, type FaultRule } from './faults.ts';
+import { KmsService } from './kms/service.ts';
 import { InvalidAllowedHostError, parseAllowedHosts } from './protocol/hosts.ts';
 import { S3Service } from './s3/service.ts';
 import { startEndpoint, stopEndpoint } from './server.ts';
@@ -78,6 +79,8 @@ export interface LocalStack {
   readonly s3: S3Service;
   readonly stepFunctions: StepFunctionsService;
   readonly codeDeploy: CodeDeployService;
+  /** Keys S3 checks on SSE-KMS writes and reads; an unknown key is `KMS.NotFoundException`, as on AWS. */
+  readonly kms: KmsService;
   readonly events: EventBridgeBridge;
   readonly faults: FaultPlan;
   /** Stops the endpoint and every service; running executions stay RUNNING on disk and resume on the next start. */
@@ -112,12 +115,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const events = new EventBridgeBridge();
   const log = options.log;
+  const kms = new KmsService({ dataDir: join(dataDir, 'kms'), accountId });
   const s3 = new S3Service({
     dataDir: join(dataDir, 's3'),
     accountId,
     faults,
     ...(options.s3 ? { limits: options.s3 } : {}),
     onObjectCreated: (event) => events.publish(event),
+    kms,
     ...(log ? { log } : {}),
   });
   const timeScale = options.timeScale !== undefined ? { timeScale: options.timeScale } : {};
@@ -133,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...timeScale,
     ...(options.codeDeploy?.durations ? { durations: options.codeDeploy.durations } : {}),
   });
+  await kms.init();
   await s3.init();
   await stepFunctions.init();
   await codeDeploy.init();
@@ -140,11 +146,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let endpoint: Awaited<ReturnType<typeof startEndpoint>>;
   try {
     endpoint = await startEndpoint(
-      { s3, stepFunctions, codeDeploy },
+      { s3, stepFunctions, codeDeploy, kms },
       { host: LOCAL_DEFAULTS.host, port, accountId, allowHosts, ...(log ? { log } : {}) },
     );
   } catch (cause) {
-    await Promise.allSettled([s3.close(), stepFunctions.close(), codeDeploy.close()]);
+    await Promise.allSettled([s3.close(), stepFunctions.close(), codeDeploy.close(), kms.close()]);
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
       throw new LocalStackStartError(
@@ -169,6 +175,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     s3,
     stepFunctions,
     codeDeploy,
+    kms,
     events,
     faults,
     async stop() {
@@ -179,6 +186,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await stepFunctions.close();
       await codeDeploy.close();
       await s3.close();
+      await kms.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The one loopback endpoint of the local stack: routes AWS JSON-protocol requests by `X-Amz-Target`
- * (`AWSStepFunctions.*` → Step Functions, `CodeDeploy_20141006.*` → CodeDeploy) and everything else to S3.
+ * (`AWSStepFunctions.*` → Step Functions, `CodeDeploy_20141006.*` → CodeDeploy, `TrentService.*` → KMS) and
+ * everything else to S3.
  * Before a service sees a request, the guard (local/protocol/guard.ts) refuses hostile ones — a foreign
  * `Host` or `Origin`, a signing region that is not a region — in the protocol the client speaks; a client
  * sending `Expect: 100-continue` is refused before it sends its body.
@@ -20,6 +21,8 @@ export interface EndpointServices {
   readonly s3: RestService;
   readonly stepFunctions: JsonService;
   readonly codeDeploy: JsonService;
+  /** The local KMS; without it `TrentService.*` requests answer UnknownOperationException. */
+  readonly kms?: JsonService;
 }
 
 export interface EndpointOptions {
@@ -38,12 +41,20 @@ export interface EndpointOptions {
 
 const JSON_TARGETS: ReadonlyArray<{
   prefix: string;
-  service: 'stepFunctions' | 'codeDeploy';
+  service: 'stepFunctions' | 'codeDeploy' | 'kms';
   label: string;
 }> = [
   { prefix: 'AWSStepFunctions.', service: 'stepFunctions', label: 'StepFunctions' },
   { prefix: 'CodeDeploy_20141006.', service: 'codeDeploy', label: 'CodeDeploy' },
+  { prefix: 'TrentService.', service: 'kms', label: 'KMS' },
 ];
+
+/** Answers every operation of a JSON service the endpoint was started without. */
+const ABSENT_SERVICE: JsonService = {
+  handle: async (operation) => {
+    throw new AwsJsonError('UnknownOperationException', `This endpoint does not serve ${operation}`);
+  },
+};
 
 /** A request id shaped like S3's (16 upper-case hex characters). */
 export function newRequestId(): string {
@@ -109,7 +120,8 @@ async function route(
   const ctx = contextFor(req, options.accountId);
   if (json) {
     const started = Date.now();
-    const outcome = await serveJson(req, res, services[json.match.service], json.target, ctx);
+    const service = services[json.match.service] ?? ABSENT_SERVICE;
+    const outcome = await serveJson(req, res, service, json.target, ctx);
     options.log?.(
       `${json.match.label} ${outcome.operation} ${outcome.status}${outcome.error ? ` ${outcome.error}` : ''} ${Date.now() - started}ms`,
     );

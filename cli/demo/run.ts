@@ -12,7 +12,7 @@ import type { RelayOutput } from '../../core/workflow.ts';
 import { LOCAL_DEFAULTS, startLocalStack } from '../../local/index.ts';
 import { deployRelay } from '../../local/relay.ts';
 import { createLocalTaskHandlers } from '../../local/relay-handlers.ts';
-import { provisionConfig } from '../local-relay/provision.ts';
+import { createKmsKey, provisionConfig } from '../local-relay/provision.ts';
 import { buildArtifact } from './artifact.ts';
 import { renderDemoReport, type TargetTiming } from './report.ts';
 
@@ -53,6 +53,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const artifact = await buildArtifact();
     const where = artifactKey(config, artifact.buildId);
     const sourceKey = `arn:aws:kms:${where.region}:${stack.accountId}:key/0f3c2a8e-6d4b-4b1a-9e7d-2c5f8a1b3d40`;
+    // The local KMS knows only keys that were created, as on AWS; the source key is the demo's own.
+    await createKmsKey(stack.endpoint, sourceKey);
     const s3 = new S3Client({
       endpoint: stack.endpoint,
       region: where.region,

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { FaultPlan } from '../faults.ts';
 import type { EventSink, RequestContext } from '../types.ts';
 import type { S3Address } from './addressing.ts';
+import type { KeyRegistry } from './encryption.ts';
 import type { S3Operation } from './router.ts';
 import type { S3Store } from './store/store.ts';
 
@@ -25,6 +26,8 @@ export interface S3Deps {
   readonly limits: S3Limits;
   readonly faults?: FaultPlan;
   readonly onObjectCreated?: EventSink;
+  /** The local KMS, asked whether an SSE-KMS key can be used; absent when S3 runs alone. */
+  readonly kms?: KeyRegistry;
 }
 
 /** A request as handlers see it. */

@@ -3,9 +3,14 @@
  * 2023) or SSE-KMS (`aws:kms`, with a key ARN in the bucket's region and an optional bucket key), chosen by
  * the request's headers or else by the bucket's default encryption. Nothing is actually encrypted; the
  * settings are stored, returned on every read, and drive the ETag rule (not the MD5 under SSE-KMS).
+ *
+ * Under SSE-KMS, S3 asks KMS for a data key on every write and to decrypt it on every read of the bytes
+ * (not on HEAD, which reads metadata only). The local S3 asks the local KMS through {@link KeyRegistry}
+ * whether the key can be used, and answers as S3 does when it cannot: `KMS.NotFoundException`,
+ * `KMS.DisabledException` or `KMS.KMSInvalidStateException` (pending deletion), HTTP 400.
  */
 import { header, type S3Request } from './context.ts';
-import { S3Errors } from './errors.ts';
+import { S3Error, S3Errors } from './errors.ts';
 import type { BucketRecord, Encryption } from './store/records.ts';
 
 const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/;
@@ -109,4 +114,35 @@ export function encryptionHeaders(encryption: Encryption): Record<string, string
 /** Whether objects under this encryption get an ETag that is not their MD5. */
 export function hidesMd5(encryption: Encryption): boolean {
   return isKms(encryption.algorithm);
+}
+
+/**
+ * The local KMS as S3 sees it (local/kms/service.ts implements it): whether a key or alias ARN can be used
+ * in a region now, creating `alias/aws/s3` on first use as KMS does.
+ */
+export interface KeyRegistry {
+  usableKey(
+    keyOrAliasArn: string,
+    region: string,
+  ): Promise<
+    { readonly usable: true } | { readonly usable: false; readonly code: string; readonly message: string }
+  >;
+}
+
+/**
+ * Checks with KMS that the key of every SSE-KMS encryption given can be used in `region` (the bucket's);
+ * SSE-S3 needs no key. Without a registry (an S3 service running alone) nothing is checked.
+ * @throws S3Error `KMS.<code>` (HTTP 400) for a key that is unknown, disabled or pending deletion.
+ */
+export async function requireUsableKmsKeys(
+  kms: KeyRegistry | undefined,
+  region: string,
+  ...encryptions: ReadonlyArray<Encryption | undefined>
+): Promise<void> {
+  if (!kms) return;
+  for (const encryption of encryptions) {
+    if (!encryption || !isKms(encryption.algorithm) || encryption.kmsKeyId === undefined) continue;
+    const answer = await kms.usableKey(encryption.kmsKeyId, region);
+    if (!answer.usable) throw new S3Error(`KMS.${answer.code}`, answer.message, 400);
+  }
 }

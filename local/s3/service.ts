@@ -13,6 +13,7 @@ import { credentialScope } from '../protocol/sigv4.ts';
 import type { EventSink, RequestContext, RestService, S3ObjectReader, StoredObject } from '../types.ts';
 import { resolveAddress, type S3Address } from './addressing.ts';
 import type { S3Deps, S3Limits, S3Request } from './context.ts';
+import type { KeyRegistry } from './encryption.ts';
 import { S3Error, S3Errors } from './errors.ts';
 import { HANDLERS } from './ops/handlers.ts';
 import { sendResponse, sendS3Error } from './response.ts';
@@ -36,9 +37,13 @@ export interface S3ServiceOptions {
     readonly maxCopyObjectBytes?: number;
     /** @default 5 MiB */
     readonly minPartSizeBytes?: number;
+    /** Completed uploads a bucket remembers for a repeated CompleteMultipartUpload. @default 1000 */
+    readonly completedUploadsKept?: number;
   };
   /** Receives an EventBridge "Object Created" event for every new object. */
   readonly onObjectCreated?: EventSink;
+  /** The local KMS, consulted on SSE-KMS writes and reads; without it every key is accepted. */
+  readonly kms?: KeyRegistry;
   /** Receives one line per request: `S3 PutObject bucket/key 200 12ms`. */
   readonly log?: (line: string) => void;
 }
@@ -51,7 +56,8 @@ export class S3Service implements RestService, S3ObjectReader {
   readonly #log: ((line: string) => void) | undefined;
 
   constructor(options: S3ServiceOptions) {
-    this.#store = new S3Store(options.dataDir);
+    const kept = options.limits?.completedUploadsKept;
+    this.#store = new S3Store(options.dataDir, kept !== undefined ? { completedUploadsKept: kept } : {});
     this.#faults = options.faults;
     this.#log = options.log;
     const limits: S3Limits = {
@@ -64,6 +70,7 @@ export class S3Service implements RestService, S3ObjectReader {
       limits,
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.onObjectCreated ? { onObjectCreated: options.onObjectCreated } : {}),
+      ...(options.kms ? { kms: options.kms } : {}),
     };
   }
 

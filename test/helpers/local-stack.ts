@@ -3,8 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { createKmsKey } from '../../cli/local-relay/provision.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/index.ts';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
@@ -13,6 +15,13 @@ export interface TestStack extends LocalStack {
   s3Client(region?: string, options?: { forcePathStyle?: boolean }): S3Client;
   sfnClient(region?: string): SFNClient;
   codeDeployClient(region?: string): CodeDeployClient;
+  kmsClient(region?: string): KMSClient;
+  /**
+   * Creates the KMS key (or alias) an ARN names, in its region, as `relay local` does for a configuration:
+   * the local KMS, like AWS, knows only keys that were created, so a test that writes SSE-KMS objects
+   * creates its keys first.
+   */
+  createKmsKey(arn: string): Promise<void>;
   /** Stops the stack and removes its data directory. */
   dispose(): Promise<void>;
 }
@@ -41,6 +50,11 @@ export async function startTestStack(
       track(new SFNClient({ endpoint: stack.endpoint, region, credentials: TEST_CREDENTIALS })),
     codeDeployClient: (region = 'us-east-1') =>
       track(new CodeDeployClient({ endpoint: stack.endpoint, region, credentials: TEST_CREDENTIALS })),
+    kmsClient: (region = 'us-east-1') =>
+      track(new KMSClient({ endpoint: stack.endpoint, region, credentials: TEST_CREDENTIALS })),
+    async createKmsKey(arn: string) {
+      await createKmsKey(stack.endpoint, arn);
+    },
     async dispose() {
       for (const c of clients) c.destroy();
       await stack.stop();

@@ -13,14 +13,14 @@ import { algorithmHeader, checksumXml } from '../checksum-headers.ts';
 import { header, objectKey, type S3Handler, type S3Request } from '../context.ts';
 import { resolveCopySource } from '../copy-source.ts';
 import { createCorruptor } from '../corrupt.ts';
-import { encryptionHeaders } from '../encryption.ts';
+import { encryptionHeaders, requireUsableKmsKeys } from '../encryption.ts';
 import { S3Errors } from '../errors.ts';
 import { emitObjectCreated } from '../events.ts';
 import { writeDigested } from '../ingest.ts';
 import { checkKey, contentHeaders, userMetadata } from '../object-headers.ts';
 import type { ObjectChecksum } from '../store/records.ts';
 import { parseTaggingHeader } from '../tagging.ts';
-import { versionIdHeader } from '../version-lookup.ts';
+import { writeVersionIdHeader } from '../version-lookup.ts';
 import { singlePartEtag, writeAttributes } from '../write-attributes.ts';
 import { toXml } from '../xml.ts';
 import { DEFAULT_ALGORITHM, writeConditions } from './put-object.ts';
@@ -55,6 +55,8 @@ export const copyObject: S3Handler = async (deps, request) => {
   const metadataDirective = directive(request, 'x-amz-metadata-directive', 'metadata');
   const taggingDirective = directive(request, 'x-amz-tagging-directive', 'tagging');
   const requested = writeAttributes(request, dest.record, deps.accountId);
+  await requireUsableKmsKeys(deps.kms, source.bucket.record.region, src.encryption);
+  await requireUsableKmsKeys(deps.kms, dest.record.region, requested.encryption);
   const condition = writeConditions(request, key);
   const toItself =
     source.bucket.record.name === bucket &&
@@ -109,7 +111,7 @@ export const copyObject: S3Handler = async (deps, request) => {
     return {
       status: 200,
       headers: {
-        ...versionIdHeader(record, version.versionId),
+        ...writeVersionIdHeader(version.versionId),
         ...source.responseHeaders,
         ...encryptionHeaders(version.encryption),
       },

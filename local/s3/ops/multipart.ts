@@ -16,7 +16,7 @@ import {
 } from '../checksums.ts';
 import { s3Timestamp } from '../clock.ts';
 import { objectKey, type S3Deps, type S3Handler, type S3Request } from '../context.ts';
-import { encryptionHeaders } from '../encryption.ts';
+import { encryptionHeaders, requireUsableKmsKeys } from '../encryption.ts';
 import { MAX_PUT_BYTES, S3Errors } from '../errors.ts';
 import { ingestBody } from '../ingest.ts';
 import { encodeKey, maxParam, paginate, urlEncoding } from '../listing.ts';
@@ -78,6 +78,7 @@ export const createMultipartUpload: S3Handler = async (deps, request) => {
   const key = objectKey(request);
   checkKey(key);
   const attributes = writeAttributes(request, state.record, deps.accountId);
+  await requireUsableKmsKeys(deps.kms, state.record.region, attributes.encryption);
   const algorithm = algorithmHeader(request, 'x-amz-checksum-algorithm');
   const requestedType = checksumTypeHeader(request);
   if (requestedType !== undefined && algorithm === undefined) {
@@ -123,6 +124,7 @@ export function shownPartChecksum(
 export const uploadPart: S3Handler = async (deps, request) => {
   const { state, upload } = requireUpload(deps, request);
   const partNumber = partNumberOf(request);
+  await requireUsableKmsKeys(deps.kms, state.record.region, upload.record.encryption);
   const declared = declaredChecksum(request);
   const expected = upload.record.checksumAlgorithm;
   if (declared && expected && declared.algorithm !== expected) {

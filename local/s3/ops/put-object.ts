@@ -8,13 +8,13 @@ import { requireBucket } from '../bucket-access.ts';
 import { checksumHeaders, declaredChecksum } from '../checksum-headers.ts';
 import type { ChecksumAlgorithm } from '../checksums.ts';
 import { header, objectKey, type S3Handler, type S3Request } from '../context.ts';
-import { encryptionHeaders } from '../encryption.ts';
+import { encryptionHeaders, requireUsableKmsKeys } from '../encryption.ts';
 import { MAX_PUT_BYTES, S3Errors } from '../errors.ts';
 import { emitObjectCreated } from '../events.ts';
 import { ingestBody } from '../ingest.ts';
 import { checkKey, etagMatches } from '../object-headers.ts';
 import type { ObjectChecksum, ObjectVersion } from '../store/records.ts';
-import { versionIdHeader } from '../version-lookup.ts';
+import { writeVersionIdHeader } from '../version-lookup.ts';
 import { singlePartEtag, writeAttributes } from '../write-attributes.ts';
 
 /** The checksum S3 gives an object uploaded without one. */
@@ -47,6 +47,7 @@ export const putObject: S3Handler = async (deps, request) => {
   const key = objectKey(request);
   checkKey(key);
   const attributes = writeAttributes(request, state.record, deps.accountId);
+  await requireUsableKmsKeys(deps.kms, state.record.region, attributes.encryption);
   const condition = writeConditions(request, key);
   const declared = declaredChecksum(request);
   const staging = await deps.store.stage();
@@ -75,7 +76,7 @@ export const putObject: S3Handler = async (deps, request) => {
       status: 200,
       headers: {
         etag,
-        ...versionIdHeader(record, version.versionId),
+        ...writeVersionIdHeader(version.versionId),
         ...encryptionHeaders(version.encryption),
         ...checksumHeaders(checksum),
       },

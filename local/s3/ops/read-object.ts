@@ -2,12 +2,14 @@
  * GetObject and HeadObject: a version (current or `?versionId=`), a byte range (`Range`) or one part of a
  * multipart object (`?partNumber=`), conditional requests, response header overrides, and the checksum
  * headers only when asked for with `x-amz-checksum-mode: ENABLED` (never for a range, the part's own
- * checksum for a part).
+ * checksum for a part), and `x-amz-tagging-count` when the object has tags (GET and HEAD alike: S3 sends it
+ * on HEAD too, though the HeadObject model has no member for it). Encryption request headers are refused on
+ * an SSE-S3/SSE-KMS object, as S3 does (see {@link refuseEncryptionHeaders}).
  */
 import { requireBucket } from '../bucket-access.ts';
 import { checksumHeaders } from '../checksum-headers.ts';
 import { header, objectKey, type S3Deps, type S3Handler, type S3Request } from '../context.ts';
-import { encryptionHeaders } from '../encryption.ts';
+import { encryptionHeaders, requireUsableKmsKeys } from '../encryption.ts';
 import { S3Errors } from '../errors.ts';
 import {
   ARCHIVE_CLASSES,
@@ -69,6 +71,32 @@ export function partNumberParam(request: S3Request): number | undefined {
   return n;
 }
 
+/** Write-side encryption headers a read must not carry. */
+const WRITE_ENCRYPTION_HEADERS = [
+  'x-amz-server-side-encryption',
+  'x-amz-server-side-encryption-aws-kms-key-id',
+] as const;
+
+/**
+ * GetObject/HeadObject of an object under SSE-S3 or SSE-KMS with `x-amz-server-side-encryption` (or a KMS
+ * key id): "Encryption request headers, like x-amz-server-side-encryption, should not be sent for the
+ * GetObject requests, if your object uses server-side encryption with AWS KMS keys (SSE-KMS) … or
+ * server-side encryption with Amazon S3 managed encryption keys (SSE-S3). If you include the header in your
+ * GetObject requests for the object that uses these types of keys, you'll get an HTTP 400 Bad Request
+ * error" (S3 API reference, GetObject; HeadObject says the same). S3's answer is `InvalidArgument`,
+ * "x-amz-server-side-encryption header is not supported for this operation." Every local object is under
+ * one of the two (SSE-C is not implemented), so the check applies to all.
+ * @throws S3Error InvalidArgument.
+ */
+function refuseEncryptionHeaders(request: S3Request): void {
+  for (const name of WRITE_ENCRYPTION_HEADERS) {
+    const value = header(request, name);
+    if (value !== undefined) {
+      throw S3Errors.invalidArgument(`${name} header is not supported for this operation.`, name, value);
+    }
+  }
+}
+
 interface Selection {
   readonly range?: ByteRange;
   readonly partsCount?: number;
@@ -92,8 +120,10 @@ function select(request: S3Request, version: ObjectVersion): Selection {
     const part = parts[index];
     if (!part) throw S3Errors.invalidPartNumber();
     const start = parts.slice(0, index).reduce((sum, p) => sum + p.size, 0);
+    // A part checksum of another algorithm than the object's (parts sent with checksums the upload did not
+    // name) is not the object's per-part checksum: a part read then reports none.
     const partChecksum =
-      version.checksum && part.checksum !== undefined
+      version.checksum && part.checksum !== undefined && part.checksumAlgorithm === undefined
         ? { algorithm: version.checksum.algorithm, type: version.checksum.type, value: part.checksum }
         : undefined;
     return {
@@ -112,10 +142,13 @@ async function serve(deps: S3Deps, request: S3Request, withBody: boolean) {
   const key = objectKey(request);
   checkKey(key);
   const version = readableVersion(state, key, request.query.get('versionId'));
+  refuseEncryptionHeaders(request);
   if (withBody && ARCHIVE_CLASSES.has(version.storageClass))
     throw S3Errors.invalidObjectState(version.storageClass);
   checkConditions(request, version);
   const selection = select(request, version);
+  // S3 decrypts with KMS to serve the bytes; HEAD reads metadata only and needs no key.
+  if (withBody) await requireUsableKmsKeys(deps.kms, state.record.region, version.encryption);
   const checksumMode = header(request, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
   const { range } = selection;
   const length = range ? range.end - range.start + 1 : version.size;
@@ -129,7 +162,7 @@ async function serve(deps: S3Deps, request: S3Request, withBody: boolean) {
   };
   if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${version.size}`;
   if (selection.partsCount !== undefined) headers['x-amz-mp-parts-count'] = selection.partsCount;
-  if (withBody && version.tags.length > 0) headers['x-amz-tagging-count'] = version.tags.length;
+  if (version.tags.length > 0) headers['x-amz-tagging-count'] = version.tags.length;
   if (withBody) {
     for (const [param, name] of OVERRIDES) {
       const value = request.query.get(param);

@@ -9,7 +9,7 @@ import { s3Timestamp } from '../clock.ts';
 import { header, type S3Handler } from '../context.ts';
 import { resolveCopySource } from '../copy-source.ts';
 import { createCorruptor } from '../corrupt.ts';
-import { encryptionHeaders } from '../encryption.ts';
+import { encryptionHeaders, requireUsableKmsKeys } from '../encryption.ts';
 import { MAX_PUT_BYTES, S3Errors } from '../errors.ts';
 import { writeDigested } from '../ingest.ts';
 import { parseCopySourceRange } from '../range.ts';
@@ -24,6 +24,8 @@ export const uploadPartCopy: S3Handler = async (deps, request) => {
   const partNumber = partNumberOf(request);
   const source = resolveCopySource(deps, request);
   const src = source.version;
+  await requireUsableKmsKeys(deps.kms, source.bucket.record.region, src.encryption);
+  await requireUsableKmsKeys(deps.kms, state.record.region, upload.record.encryption);
   const rangeHeader = header(request, 'x-amz-copy-source-range');
   const range =
     rangeHeader !== undefined ? parseCopySourceRange(rangeHeader, src.size) : { start: 0, end: src.size - 1 };

@@ -23,6 +23,7 @@ describe('Copy and Verify on the local stack', () => {
 
   beforeAll(async () => {
     relay = await startRelayHarness();
+    await relay.stack.createKmsKey(KMS_KEY);
     await relay.bucket(source.bucket, source.region, { versioned: true });
     await relay.bucket(plain.bucket, plain.region);
     await relay.bucket('artifacts-seoul', 'ap-northeast-2');

@@ -45,6 +45,7 @@ describe('the relay workflow delivers artifacts (local stack, S3 events, real SD
     await h.bucket(seoul, 'ap-northeast-2');
     await h.bucket(frankfurt, 'eu-central-1');
     await h.bucket(virginia, 'us-east-1');
+    await h.stack.createKmsKey(seoulKey);
     await h.deploymentGroup('ap-northeast-2', 'web', 'web-prod');
     const account = h.stack.accountId;
     const relay = await h.deploy({
@@ -157,8 +158,10 @@ describe('the relay workflow delivers artifacts (local stack, S3 events, real SD
     // Arrange
     const source = h.name('kms-src');
     const target = h.name('kms-frankfurt');
+    const sourceKey = `arn:aws:kms:${SOURCE_REGION}:${h.stack.accountId}:key/0f3c2a8e-6d4b-4b1a-9e7d-2c5f8a1b3d40`;
     await h.bucket(source, SOURCE_REGION);
     await h.bucket(target, 'eu-central-1');
+    await h.stack.createKmsKey(sourceKey);
     const relay = await h.deploy({
       sources: [
         {
@@ -177,7 +180,7 @@ describe('the relay workflow delivers artifacts (local stack, S3 events, real SD
       Key: key,
       Body: body,
       ServerSideEncryption: 'aws:kms',
-      SSEKMSKeyId: `arn:aws:kms:${SOURCE_REGION}:${h.stack.accountId}:key/0f3c2a8e-6d4b-4b1a-9e7d-2c5f8a1b3d40`,
+      SSEKMSKeyId: sourceKey,
     });
     const [arn] = await relay.triggered();
     const execution = await relay.wait(arn ?? 'none');

@@ -158,6 +158,49 @@ describe('classifyAwsError', () => {
     expect(classified.message).toContain('target artifacts-seoul@ap-northeast-2');
   });
 
+  it.each([
+    ['KMS.DisabledException', 'is disabled', 'aws kms enable-key --key-id'],
+    ['KMS.KMSInvalidStateException', 'pending deletion', 'aws kms cancel-key-deletion'],
+    ['KMS.NotFoundException', 'does not exist in ap-northeast-2', "create the key in the target's region"],
+  ])('says which key, which region and what to do for %s', (code, what, todo) => {
+    // Arrange
+    const key = 'arn:aws:kms:ap-northeast-2:111122223333:key/5d2f7c1e-8a4b-4e39-9c61-0b7a3e2d4f18';
+    const err = s3Error(code, 400);
+
+    // Act
+    const classified = classifyAwsError(err, {
+      operation: 's3:CopyObject',
+      side: 'target',
+      target: 'artifacts-seoul@ap-northeast-2',
+      kmsKeyArn: key,
+    });
+
+    // Assert
+    expect(classified.name).toBe('KmsKeyUnusable');
+    expect(classified.message).toContain(`the target's KMS key ${key} `);
+    expect(classified.message).toContain(what);
+    expect(classified.message).toContain(todo);
+    expect(classified.message).toContain('--region ap-northeast-2');
+  });
+
+  it("names the source object's key, and keeps S3's message naming the key, when the context has no key", () => {
+    // Arrange
+    const err = new S3ServiceException({
+      name: 'KMS.DisabledException',
+      $fault: 'client',
+      message: 'arn:aws:kms:us-west-2:111122223333:key/0f3c2a8e-6d4b-4b1a-9e7d-2c5f8a1b3d40 is disabled.',
+      ...metadata(400),
+    });
+
+    // Act
+    const classified = classifyAwsError(err, { operation: 's3:CopyObject', side: 'source' });
+
+    // Assert
+    expect(classified.name).toBe('KmsKeyUnusable');
+    expect(classified.message).toContain("the source object's KMS key is disabled");
+    expect(classified.message).toContain('key/0f3c2a8e-6d4b-4b1a-9e7d-2c5f8a1b3d40 is disabled.');
+  });
+
   it('classifies archived sources and vanished multipart uploads', () => {
     // Arrange
     const archived = new InvalidObjectState({ message: 'archived', ...metadata(403) });
