@@ -10,12 +10,12 @@ import { LogLevel, type StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { RelayConfig } from '../core/config/schema.ts';
 import { ConfigInvalid } from '../core/errors.ts';
+import { type PermissionPlan, planPermissions } from '../core/permissions/plan.ts';
 import { DEFAULT_COPY_TIME_BUDGET_SECONDS } from '../core/workflow.ts';
 import type { TaskRole } from '../state-machine/placeholders.ts';
 import { nameTargets, readRelayConfig } from './config-input.ts';
 import { type DeploymentEnvironment, deploymentProblems } from './deployment-checks.ts';
 import { maxFullCopyBudgetSeconds } from './function-settings.ts';
-import { type PermissionPlan, planPermissions } from './permissions.ts';
 import type { ArtifactRelayProps } from './props.ts';
 import { RelayAlarms } from './relay-alarms.ts';
 import {

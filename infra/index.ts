@@ -1,11 +1,16 @@
 /**
  * artifact-relay on AWS: the {@link ArtifactRelay} construct, a stack holding it, and the ready app.
  */
+
+export {
+  type PermissionPlan,
+  type PlannedStatement,
+  planPermissions,
+} from '../core/permissions/plan.ts';
 export { ArtifactRelay } from './artifact-relay.ts';
 export { type LoadedRelayConfig, type RelayConfigSource, readRelayConfig } from './config-input.ts';
 export { type DeploymentEnvironment, deploymentProblems } from './deployment-checks.ts';
 export { FUNCTION_SETTINGS, type FunctionSettings } from './function-settings.ts';
-export { type PermissionPlan, type PlannedStatement, planPermissions } from './permissions.ts';
 export type { ArtifactRelayProps, FunctionLogLevel } from './props.ts';
 export {
   createRelayApp,

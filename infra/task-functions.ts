@@ -1,16 +1,17 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RelayConfig } from '../core/config/schema.ts';
+import type { PermissionPlan } from '../core/permissions/plan.ts';
+import { policyStatementOf } from '../core/permissions/policy-document.ts';
 import { TASK_PLACEHOLDERS, type TaskRole } from '../state-machine/placeholders.ts';
 import { FUNCTION_SETTINGS } from './function-settings.ts';
 import { acknowledge, acknowledgeWildcardResources, NAG_REASONS } from './nag.ts';
-import type { PermissionPlan, PlannedStatement } from './permissions.ts';
 import type { FunctionLogLevel } from './props.ts';
 
 /** The repository root: `functions/` and `package-lock.json` live there. */
@@ -67,21 +68,11 @@ function bundledConfigHooks(json: string) {
   };
 }
 
-function toStatement(planned: PlannedStatement): PolicyStatement {
-  return new PolicyStatement({
-    effect: Effect.ALLOW,
-    actions: [...planned.actions],
-    resources: [...planned.resources],
-    ...(planned.conditions === undefined
-      ? {}
-      : { conditions: planned.conditions as Record<string, Record<string, unknown>> }),
-  });
-}
-
 /**
  * The five task Lambdas (`functions/<role>/handler.ts`): Node.js 22 on ARM64, bundled locally by
  * esbuild as minified ESM with source maps and the AWS SDK inside, X-Ray tracing, each with its
- * own role (exactly its planned statements plus writing its own log group) and log group.
+ * own role (exactly its planned statements — `core/permissions/`, rendered from the same IAM JSON
+ * the local stack evaluates — plus writing its own log group) and log group.
  */
 export class TaskFunctions extends Construct {
   /** The functions by role (the `functions/` folder names). */
@@ -117,7 +108,7 @@ export class TaskFunctions extends Construct {
       }),
     );
     for (const planned of props.permissions[role]) {
-      executionRole.addToPrincipalPolicy(toStatement(planned));
+      executionRole.addToPrincipalPolicy(PolicyStatement.fromJson(policyStatementOf(planned)));
       if (planned.wildcardReason !== undefined) {
         acknowledgeWildcardResources(scope, planned.resources, planned.wildcardReason);
       }

@@ -1,6 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { planPermissions } from '../../core/permissions/plan.ts';
+import { policyStatementOf } from '../../core/permissions/policy-document.ts';
+import { NAG_REASONS } from '../../infra/nag.ts';
 import { TASK_PLACEHOLDERS, type TaskRole } from '../../state-machine/placeholders.ts';
-import { type SynthResult, synthRelayApp } from './helpers/synth.ts';
+import { type SynthResult, synthRelayApp, TEST_ACCOUNT } from './helpers/synth.ts';
 import {
   actionsByResource,
   asList,
@@ -12,92 +18,123 @@ import {
   statementsOfRole,
 } from './helpers/template.ts';
 
-const ACCOUNT = '111122223333';
-const SOURCE_OBJECTS = 'arn:aws:s3:::build-artifacts-oregon/build_artifacts/*.zip';
-const SEOUL_OBJECTS = 'arn:aws:s3:::artifacts-seoul/build_artifacts/*.zip';
-const FRANKFURT_OBJECTS = 'arn:aws:s3:::artifacts-frankfurt/releases/*.zip';
 const SOURCE_BUCKET = 'arn:aws:s3:::build-artifacts-oregon';
-const SEOUL_BUCKET = 'arn:aws:s3:::artifacts-seoul';
-const FRANKFURT_BUCKET = 'arn:aws:s3:::artifacts-frankfurt';
-const SEOUL_KEY = 'arn:aws:kms:ap-northeast-2:000000000000:key/5d2f7c1e-8a4b-4e39-9c61-0b7a3e2d4f18';
-const SOURCE_KEYS = 'arn:aws:kms:us-west-2:*:key/*';
-const GROUP = `arn:aws:codedeploy:ap-northeast-2:${ACCOUNT}:deploymentgroup:web/web-prod`;
-const APPLICATION = `arn:aws:codedeploy:ap-northeast-2:${ACCOUNT}:application:web`;
-const SEOUL_LEDGER = `${SEOUL_BUCKET}/.artifact-relay/deployments/web/web-prod.json`;
-const GROUP_CONFIGS = `arn:aws:codedeploy:ap-northeast-2:${ACCOUNT}:deploymentconfig:*`;
-const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
-const WRITE_LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
-const COPY_TARGET = [
-  's3:AbortMultipartUpload',
-  's3:GetObject',
-  's3:GetObjectAttributes',
-  's3:ListMultipartUploadParts',
-  's3:PutObject',
-  's3:PutObjectTagging',
-];
+/**
+ * What CDK gives each task role beyond its planned statements, and why. Everything else a role
+ * holds must be exactly its plan (`core/permissions/plan.ts`) as IAM JSON.
+ */
+const BEYOND_THE_PLAN = {
+  logs: {
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    reason:
+      'TaskFunctions lets each function write its own log group, whose ARN CloudFormation makes (the plan, built from the configuration alone, cannot name it); not provable locally: the local stack has no CloudWatch Logs',
+  },
+  xray: {
+    actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+    reason: `Tracing.ACTIVE makes CDK add X-Ray delivery on Resource "*": ${NAG_REASONS.xray} Not provable locally: the local stack has no X-Ray`,
+  },
+} as const;
 
-/** The exact grants of each function for the example configuration (besides its log group). */
-const EXPECTED: Record<TaskRole, Record<string, string[]>> = {
-  'resolve-targets': {
-    [SOURCE_OBJECTS]: ['s3:GetObject', 's3:GetObjectVersion'],
-    [SOURCE_BUCKET]: ['s3:ListBucket'],
-    '*': XRAY,
-  },
-  'copy-object': {
-    [SOURCE_OBJECTS]: [
-      's3:GetObject',
-      's3:GetObjectAttributes',
-      's3:GetObjectTagging',
-      's3:GetObjectVersion',
-      's3:GetObjectVersionTagging',
-    ],
-    [SEOUL_OBJECTS]: COPY_TARGET,
-    [FRANKFURT_OBJECTS]: COPY_TARGET,
-    [SOURCE_BUCKET]: ['s3:ListBucket'],
-    [SEOUL_BUCKET]: ['s3:ListBucket', 's3:ListBucketMultipartUploads'],
-    [FRANKFURT_BUCKET]: ['s3:ListBucket', 's3:ListBucketMultipartUploads'],
-    [SOURCE_KEYS]: ['kms:Decrypt'],
-    [SEOUL_KEY]: ['kms:Decrypt', 'kms:GenerateDataKey'],
-    '*': XRAY,
-  },
-  'verify-copy': {
-    [SOURCE_OBJECTS]: ['s3:GetObject', 's3:GetObjectVersion'],
-    [SEOUL_OBJECTS]: ['s3:GetObject', 's3:GetObjectVersion'],
-    [FRANKFURT_OBJECTS]: ['s3:GetObject', 's3:GetObjectVersion'],
-    [SOURCE_BUCKET]: ['s3:ListBucket'],
-    [SEOUL_BUCKET]: ['s3:ListBucket'],
-    [FRANKFURT_BUCKET]: ['s3:ListBucket'],
-    [SOURCE_KEYS]: ['kms:Decrypt'],
-    [SEOUL_KEY]: ['kms:Decrypt'],
-    '*': XRAY,
-  },
-  'start-deployment': {
-    [GROUP]: [
-      'codedeploy:BatchGetDeployments',
-      'codedeploy:CreateDeployment',
-      'codedeploy:GetDeployment',
-      'codedeploy:ListDeployments',
-    ],
-    [APPLICATION]: ['codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
-    [GROUP_CONFIGS]: ['codedeploy:GetDeploymentConfig'],
-    [SEOUL_OBJECTS]: ['s3:GetObject', 's3:GetObjectVersion'],
-    [SEOUL_LEDGER]: ['s3:GetObject', 's3:PutObject'],
-    [SEOUL_BUCKET]: ['s3:ListBucket'],
-    [SEOUL_KEY]: ['kms:Decrypt', 'kms:GenerateDataKey'],
-    '*': XRAY,
-  },
-  'check-deployment': {
-    [GROUP]: ['codedeploy:GetDeployment'],
-    '*': XRAY,
-  },
+/**
+ * A configuration that takes every branch of the plan the example does not: the TargetBucket tag
+ * convention, a key named by alias, a canned ACL, a named deployment configuration, a rule
+ * without prefix or suffix, an empty keyPrefix, a China-partition target and two sources.
+ */
+const EVERY_BRANCH = {
+  sources: [
+    {
+      bucket: 'src-a',
+      region: 'us-east-1',
+      rules: [
+        {
+          name: 'r1',
+          prefix: 'builds/',
+          suffix: '.zip',
+          targets: [
+            {
+              bucket: 'dst-alias',
+              region: 'eu-west-1',
+              acl: 'bucket-owner-full-control',
+              encryption: {
+                type: 'aws:kms',
+                kmsKeyArn: 'arn:aws:kms:eu-west-1:444455556666:alias/artifacts',
+              },
+              deploy: {
+                application: 'app',
+                deploymentGroup: 'grp',
+                bundleType: 'zip',
+                deploymentConfigName: 'CodeDeployDefault.OneAtATime',
+              },
+            },
+            { bucket: 'dst-plain', region: 'cn-north-1', keyPrefix: '' },
+          ],
+        },
+        {
+          name: 'r2',
+          targets: [
+            {
+              bucket: 'dst-key',
+              region: 'ap-southeast-2',
+              encryption: { type: 'aws:kms', kmsKeyArn: 'arn:aws:kms:ap-southeast-2:111122223333:key/abc' },
+              deploy: { application: 'app2', deploymentGroup: 'g2', bundleType: 'tgz' },
+            },
+          ],
+        },
+      ],
+      targetBucketTag: { enabled: true, allowedBuckets: ['artifacts-*', 'dr-bucket@eu-west-1'] },
+    },
+    {
+      bucket: 'src-b',
+      region: 'us-east-1',
+      rules: [{ name: 'r3', prefix: 'x/', targets: [{ bucket: 'dst-b', region: 'us-east-1' }] }],
+    },
+  ],
 };
 
+/** JSON with object keys sorted, so equal conditions compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A statement as synthesized or as the plan writes it. */
+interface Granting {
+  readonly Effect: string;
+  readonly Action?: string | readonly string[];
+  readonly Resource?: unknown;
+  readonly Condition?: unknown;
+}
+
+/**
+ * What statements grant, one line per effect, action, resource and condition — the same however
+ * CDK merges or orders statements (`@aws-cdk/aws-iam:minimizePolicies`).
+ */
+function grants(statements: readonly Granting[]): string[] {
+  const lines = statements.flatMap((statement) =>
+    asList(statement.Action ?? []).flatMap((action) =>
+      asList(statement.Resource ?? []).map(
+        (resource) =>
+          `${statement.Effect} ${action} ${resourceText(resource)} ${canonical(statement.Condition ?? null)}`,
+      ),
+    ),
+  );
+  return [...new Set(lines)].sort();
+}
+
+const synths: Record<'example' | 'every branch', SynthResult> = {} as Record<
+  'example' | 'every branch',
+  SynthResult
+>;
 let result: SynthResult;
 
-function functionStatements(role: TaskRole): Statement[] {
-  const fn = result.stack.relay.functions[role];
-  return statementsOfRole(result, logicalIdOf(result.stack, fn.role!));
+function roleStatements(synth: SynthResult, role: TaskRole): Statement[] {
+  const fn = synth.stack.relay.functions[role];
+  return statementsOfRole(synth, logicalIdOf(synth.stack, fn.role!));
 }
 
 function allPolicyStatements(): Statement[] {
@@ -111,55 +148,61 @@ function allPolicyStatements(): Statement[] {
 }
 
 beforeAll(() => {
-  result = synthRelayApp();
+  const everyBranch = join(mkdtempSync(join(tmpdir(), 'relay-iam-')), 'relay.config.json');
+  writeFileSync(everyBranch, JSON.stringify(EVERY_BRANCH));
+  synths.example = synthRelayApp();
+  synths['every branch'] = synthRelayApp({ config: everyBranch });
+  result = synths.example;
 });
 
-describe('the task functions’ IAM', () => {
-  it.each(Object.values(TASK_PLACEHOLDERS))(
-    '%s gets exactly its actions on exactly its resources',
-    (role) => {
+const CASES = (['example', 'every branch'] as const).flatMap((config) =>
+  Object.values(TASK_PLACEHOLDERS).map((role) => [config, role] as const),
+);
+
+describe('the task functions’ IAM is the permission plan', () => {
+  it.each(CASES)(
+    '%s configuration: %s holds exactly its planned statements, its log group and X-Ray',
+    (config, role) => {
       // Arrange
-      const logGroup = logicalIdOf(result.stack, result.stack.relay.functions[role].logGroup);
+      const synth = synths[config];
+      const plan = planPermissions(synth.stack.relay.config, TEST_ACCOUNT);
+      const logGroup = logicalIdOf(synth.stack, synth.stack.relay.functions[role].logGroup);
+      const expected: Granting[] = [
+        ...plan[role].map(policyStatementOf),
+        {
+          Effect: 'Allow',
+          Action: BEYOND_THE_PLAN.logs.actions,
+          Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] },
+        },
+        { Effect: 'Allow', Action: BEYOND_THE_PLAN.xray.actions, Resource: '*' },
+      ];
 
       // Act
-      const granted = actionsByResource(functionStatements(role));
+      const granted = grants(roleStatements(synth, role));
 
       // Assert
-      expect(granted).toEqual(
-        actionsByResource(
-          Object.entries({
-            ...EXPECTED[role],
-            [JSON.stringify({ 'Fn::GetAtt': [logGroup, 'Arn'] })]: WRITE_LOGS,
-          }).map(([resource, actions]) => ({
-            Effect: 'Allow',
-            Action: actions,
-            Resource: resource.startsWith('{') ? JSON.parse(resource) : resource,
-          })),
-        ),
-      );
+      expect(granted).toEqual(grants(expected));
     },
   );
 
-  it('lets the source key be used only by S3 in the source region for the source bucket', () => {
-    // Act
-    const statement = functionStatements('copy-object').find((s) => resourceText(s.Resource) === SOURCE_KEYS);
+  it.each(['example', 'every branch'] as const)(
+    '%s configuration: the construct exposes the plan it rendered',
+    (config) => {
+      // Arrange
+      const synth = synths[config];
 
+      // Act
+      const plan = planPermissions(synth.stack.relay.config, TEST_ACCOUNT);
+
+      // Assert
+      expect(synth.stack.relay.permissions).toEqual(plan);
+      expect(Object.keys(plan).sort()).toEqual(Object.values(TASK_PLACEHOLDERS).sort());
+    },
+  );
+
+  it('lists a reason for every grant beyond the plan', () => {
     // Assert
-    expect(statement?.Condition).toEqual({
-      StringEquals: { 'kms:ViaService': 's3.us-west-2.amazonaws.com' },
-      StringLike: { 'kms:EncryptionContext:aws:s3:arn': [SOURCE_BUCKET, SOURCE_OBJECTS] },
-    });
-  });
-
-  it("lets a target's key be used only by S3 in the target's region for the target's keys", () => {
-    // Act
-    const statement = functionStatements('copy-object').find((s) => resourceText(s.Resource) === SEOUL_KEY);
-
-    // Assert
-    expect(statement?.Condition).toEqual({
-      StringEquals: { 'kms:ViaService': 's3.ap-northeast-2.amazonaws.com' },
-      StringLike: { 'kms:EncryptionContext:aws:s3:arn': [SEOUL_BUCKET, SEOUL_OBJECTS] },
-    });
+    for (const extra of Object.values(BEYOND_THE_PLAN)) expect(extra.reason.length).toBeGreaterThan(40);
   });
 });
 

@@ -1,24 +1,6 @@
-import type {
-  DeployConfig,
-  RelayConfig,
-  RuleConfig,
-  SourceConfig,
-  TargetConfig,
-} from '../core/config/schema.ts';
-import { ledgerKey } from '../core/deployment-ledger.ts';
-import type { TaskRole } from '../state-machine/placeholders.ts';
-import {
-  codeDeployApplicationArn,
-  codeDeployConfigArn,
-  codeDeployGroupArn,
-  kmsKeyGrant,
-  kmsKeysOfRegion,
-  partitionOf,
-  s3BucketArn,
-  s3ObjectArn,
-  s3ObjectsArn,
-  s3ViaService,
-} from './arns.ts';
+import type { DeployConfig, RelayConfig, RuleConfig, SourceConfig, TargetConfig } from '../config/schema.ts';
+import { ledgerKey } from '../deployment-ledger.ts';
+import { partitionOf } from '../regions.ts';
 import {
   APPLICATION_ACTIONS,
   BUCKET_TAGGING_ACTION,
@@ -33,14 +15,39 @@ import {
   PUT_ACL_ACTION,
   READ_OBJECT_ACTIONS,
   WILDCARD_REASONS,
-} from './permission-actions.ts';
+} from './actions.ts';
+import {
+  codeDeployApplicationArn,
+  codeDeployConfigArn,
+  codeDeployGroupArn,
+  kmsKeyGrant,
+  kmsKeysOfRegion,
+  s3BucketArn,
+  s3ObjectArn,
+  s3ObjectsArn,
+  s3ViaService,
+} from './arns.ts';
 
 /**
  * The least-privilege IAM of the five task functions, computed from the configuration: which
  * actions on which buckets, key prefixes, KMS keys and CodeDeploy resources each function needs
- * for the calls it makes — nothing account-wide, no `*` action. Pure data; `task-functions.ts`
- * turns it into policy statements and acknowledges each wildcard resource with its reason.
+ * for the calls it makes — nothing account-wide, no `*` action. Pure data, the one source of the
+ * relay's task IAM: `policy-document.ts` writes it as IAM policy JSON, `infra/task-functions.ts`
+ * renders that as each role's CDK policy statements (acknowledging each wildcard resource with its
+ * reason), and the local stack evaluates the same JSON (`local/iam/`).
  */
+
+/**
+ * The task functions the plan covers, by their `functions/` folder names. The state machine's
+ * `TaskRole` (state-machine/placeholders.ts) names the same five; `infra/task-functions.ts`
+ * indexes this plan with it, so a role the plan lacks fails to compile.
+ */
+export type PlannedRole =
+  | 'resolve-targets'
+  | 'copy-object'
+  | 'verify-copy'
+  | 'start-deployment'
+  | 'check-deployment';
 
 /** IAM condition operators to condition keys to values. */
 export type PlannedConditions = Readonly<
@@ -57,9 +64,7 @@ export interface PlannedStatement {
 }
 
 /** The statements of each task function. */
-export type PermissionPlan = Readonly<Record<TaskRole, readonly PlannedStatement[]>>;
-
-export { WILDCARD_REASONS } from './permission-actions.ts';
+export type PermissionPlan = Readonly<Record<PlannedRole, readonly PlannedStatement[]>>;
 
 function objectStatement(
   actions: readonly string[],

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../core/config/parse.ts';
-import type { RelayConfig } from '../../core/config/schema.ts';
-import { escapeIamLiteral, kmsKeyGrant, partitionOf, s3ViaService } from '../../infra/arns.ts';
-import { type PlannedStatement, planPermissions, WILDCARD_REASONS } from '../../infra/permissions.ts';
+import { parseConfig } from '../../../../core/config/parse.ts';
+import type { RelayConfig } from '../../../../core/config/schema.ts';
+import { WILDCARD_REASONS } from '../../../../core/permissions/actions.ts';
+import { escapeIamLiteral, kmsKeyGrant, s3ViaService } from '../../../../core/permissions/arns.ts';
+import { type PlannedStatement, planPermissions } from '../../../../core/permissions/plan.ts';
+import { partitionOf } from '../../../../core/regions.ts';
 
 const ACCOUNT = '111122223333';
 
@@ -259,5 +262,45 @@ describe('CodeDeploy grants', () => {
     // Assert
     expect(plan['start-deployment']).toEqual([]);
     expect(plan['check-deployment']).toEqual([]);
+  });
+});
+
+describe('the example configuration', () => {
+  const example = config(
+    JSON.parse(readFileSync(new URL('../../../../examples/relay.config.json', import.meta.url), 'utf8')),
+  );
+  const SOURCE_BUCKET = 'arn:aws:s3:::build-artifacts-oregon';
+  const SOURCE_OBJECTS = 'arn:aws:s3:::build-artifacts-oregon/build_artifacts/*.zip';
+
+  it('lets the source key be used only by S3 in the source region for the source bucket', () => {
+    // Act
+    const statement = planPermissions(example, ACCOUNT)['copy-object'].find((s) =>
+      s.resources.includes('arn:aws:kms:us-west-2:*:key/*'),
+    );
+
+    // Assert
+    expect(statement?.conditions).toEqual({
+      StringEquals: { 'kms:ViaService': 's3.us-west-2.amazonaws.com' },
+      StringLike: { 'kms:EncryptionContext:aws:s3:arn': [SOURCE_BUCKET, SOURCE_OBJECTS] },
+    });
+  });
+
+  it("lets a target's key be used only by S3 in the target's region for the target's keys", () => {
+    // Arrange
+    const key = 'arn:aws:kms:ap-northeast-2:000000000000:key/5d2f7c1e-8a4b-4e39-9c61-0b7a3e2d4f18';
+
+    // Act
+    const statement = planPermissions(example, ACCOUNT)['copy-object'].find((s) => s.resources.includes(key));
+
+    // Assert
+    expect(statement?.conditions).toEqual({
+      StringEquals: { 'kms:ViaService': 's3.ap-northeast-2.amazonaws.com' },
+      StringLike: {
+        'kms:EncryptionContext:aws:s3:arn': [
+          'arn:aws:s3:::artifacts-seoul',
+          'arn:aws:s3:::artifacts-seoul/build_artifacts/*.zip',
+        ],
+      },
+    });
   });
 });

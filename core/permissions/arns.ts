@@ -1,13 +1,11 @@
-import { parseKmsKeyArn } from '../core/aws-names.ts';
-import { partitionOf } from '../core/regions.ts';
+import { parseKmsKeyArn } from '../aws-names.ts';
+import { partitionOf } from '../regions.ts';
 
 /**
  * ARNs and ARN patterns for the relay's IAM policies, built from the configuration alone (no
- * tokens, except an account that may be the stack's `AWS::AccountId`).
+ * tokens, except an account that may be the stack's `AWS::AccountId`). The partition of a region
+ * has its one home in `core/regions.ts`.
  */
-
-/** The partition of a region code (its one home, with the region list, is `core/regions.ts`). */
-export { partitionOf };
 
 /**
  * Escapes text for use as a literal inside an IAM resource ARN: IAM reads `*` and `?` as
