@@ -26,6 +26,15 @@ export const REUSABLE_STATUSES: readonly DeploymentStatus[] = [
   'Succeeded',
 ];
 
+/** A deployment still on its way: what a claim replacing another build may find and reuse. */
+export const ACTIVE_STATUSES: readonly DeploymentStatus[] = [
+  'Created',
+  'Queued',
+  'InProgress',
+  'Baking',
+  'Ready',
+];
+
 /** BatchGetDeployments takes at most 25 ids. */
 const BATCH_SIZE = 25;
 
@@ -39,6 +48,7 @@ export async function findDeploymentOfRevision(
   revision: RevisionLocation,
   now: number,
   signal: AbortSignal | undefined,
+  statuses: readonly DeploymentStatus[] = REUSABLE_STATUSES,
 ): Promise<DeploymentInfo | undefined> {
   const context = { operation: 'codedeploy:ListDeployments', side: 'target' as const };
   let nextToken: string | undefined;
@@ -49,7 +59,7 @@ export async function findDeploymentOfRevision(
           new ListDeploymentsCommand({
             applicationName: deploy.application,
             deploymentGroupName: deploy.deploymentGroup,
-            includeOnlyStatuses: [...REUSABLE_STATUSES],
+            includeOnlyStatuses: [...statuses],
             createTimeRange: { start: new Date(now - REUSE_WINDOW_MS), end: new Date(now) },
             ...(nextToken === undefined ? {} : { nextToken }),
           }),
@@ -68,8 +78,7 @@ export async function findDeploymentOfRevision(
         { ...context, operation: 'codedeploy:BatchGetDeployments' },
       );
       const match = (batch.deploymentsInfo ?? []).find(
-        (info) =>
-          REUSABLE_STATUSES.some((status) => status === info.status) && deploysRevision(info, revision),
+        (info) => statuses.some((status) => status === info.status) && deploysRevision(info, revision),
       );
       if (match !== undefined) return match;
     }

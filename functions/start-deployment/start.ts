@@ -13,6 +13,7 @@ import {
   type LedgerRecord,
   ledgerKey,
   mayRedeployAfterFailure,
+  rollbackMark,
 } from '../../core/deployment-ledger.ts';
 import {
   DeploymentGroupBusy,
@@ -37,7 +38,7 @@ import {
 } from '../shared/deployment-status.ts';
 import { silentLog, type TaskLog } from '../shared/log.ts';
 import { type Clock, systemClock, type TaskOptions } from '../shared/task.ts';
-import { findDeploymentOfRevision } from './find-deployment.ts';
+import { ACTIVE_STATUSES, findDeploymentOfRevision, REUSABLE_STATUSES } from './find-deployment.ts';
 import { type LedgerLocation, readLedger, writeLedger } from './ledger-store.ts';
 import { replicaReplacedBy } from './replica-current.ts';
 import { revisionOf } from './revision.ts';
@@ -48,6 +49,12 @@ export interface StartDeploymentDeps {
   readonly s3ClientFor: S3ClientFor;
   readonly clock?: Clock;
   readonly log?: TaskLog;
+}
+
+/** How an operator's on-demand deployment (`relay deploy`) differs from the workflow's. */
+export interface StartDeploymentMode {
+  /** Deploy this build even though the group has a newer one: a rollback, recorded as such in the ledger. */
+  readonly rollback?: boolean;
 }
 
 /**
@@ -111,6 +118,8 @@ class DeploymentStarter {
   private readonly signal: AbortSignal | undefined;
   private readonly log: TaskLog;
   private readonly now: number;
+  /** A rollback's mark: the newest build the group had before it (see `rollbackMark`). */
+  private mark: LedgerBuild['source'] | undefined;
 
   constructor(
     private readonly input: TaskInput,
@@ -120,6 +129,7 @@ class DeploymentStarter {
     private readonly ours: LedgerBuild,
     private readonly deps: StartDeploymentDeps,
     options: TaskOptions,
+    private readonly mode: StartDeploymentMode = {},
   ) {
     this.codeDeploy = deps.codeDeployClientFor(input.target.region);
     this.location = {
@@ -141,14 +151,23 @@ class DeploymentStarter {
   }
 
   async run(): Promise<DeploymentState> {
-    const replaced = await replicaReplacedBy(this.s3, this.input, this.replica, this.signal);
+    const replaced =
+      this.mode.rollback === true
+        ? undefined
+        : await replicaReplacedBy(this.s3, this.input, this.replica, this.signal);
     if (replaced !== undefined) {
       this.log.info('Deployment skipped: a newer build replaced the replica', { detail: replaced });
       return skipped('replica-replaced', replaced);
     }
     for (let round = 0; round < MAX_LEDGER_ROUNDS; round++) {
       const read = await readLedger(this.s3, this.location, this.signal);
-      const decision = decideFromLedger({ record: read.record, ours: this.ours, me: this.me, now: this.now });
+      const decision = decideFromLedger({
+        record: read.record,
+        ours: this.ours,
+        me: this.me,
+        now: this.now,
+        ...(this.mode.rollback === true ? { rollback: true } : {}),
+      });
       switch (decision.action) {
         case 'skip':
           this.log.info('Deployment skipped: a newer build is deployed', { detail: decision.why });
@@ -169,14 +188,17 @@ class DeploymentStarter {
             );
           }
           this.log.info('Redrive: trying again a revision CodeDeploy refused', { error: decision.error });
-          const etag = await this.claim(read.etag);
+          const etag = await this.claim(read.etag, read.record);
           if (etag !== undefined) return await this.createAndRecord(etag);
           break;
         }
         case 'claim':
         case 'create': {
-          const etag = await this.claim(read.etag);
-          if (etag !== undefined) return await this.createAndRecord(etag);
+          const etag = await this.claim(read.etag, read.record);
+          // A finished deployment of this revision counts when the claim was already ours, or when the
+          // group has no ledger yet (deployments made before it); not when this claim replaces another build.
+          const finishedCounts = decision.action === 'create' || read.record === undefined;
+          if (etag !== undefined) return await this.createAndRecord(etag, finishedCounts);
           break; // another execution wrote the ledger first: read again
         }
       }
@@ -208,26 +230,32 @@ class DeploymentStarter {
       );
     }
     this.log.info('Redrive: deploying again after a failed deployment of this revision', { failed: id });
-    const claimed = await this.claim(etag);
+    const claimed = await this.claim(etag, record);
     return claimed === undefined ? undefined : await this.createAndRecord(claimed);
   }
 
+  /** The record of this execution's claim (a rollback keeps its mark). */
+  private claimed(): LedgerRecord {
+    const record = claimRecord(this.deploy, this.ours, this.me, this.now);
+    return this.mark === undefined ? record : { ...record, rolledBackFrom: this.mark };
+  }
+
   /** Writes (or refreshes) this execution's claim; the new ETag, or `undefined` when another wrote first. */
-  private claim(expected: string | undefined): Promise<string | undefined> {
-    return writeLedger(
-      this.s3,
-      this.location,
-      claimRecord(this.deploy, this.ours, this.me, this.now),
-      expected,
-      this.signal,
-    );
+  private claim(
+    expected: string | undefined,
+    previous: LedgerRecord | undefined,
+  ): Promise<string | undefined> {
+    this.mark = this.mode.rollback === true ? rollbackMark(previous, this.ours) : undefined;
+    return writeLedger(this.s3, this.location, this.claimed(), expected, this.signal);
   }
 
   /**
-   * Holding the claim: finds a live deployment of this revision the claimant may have created before
-   * a crash kept it from recording it, else creates one; then records its id in the ledger.
+   * Holding the claim: finds a deployment of this revision the claimant may have created before a crash
+   * kept it from recording it — with `finishedCounts`, one that has even succeeded since; otherwise only
+   * one still running (an old succeeded one is not what the fleet runs after another build) — else
+   * creates one; then records its id in the ledger.
    */
-  private async createAndRecord(claimEtag: string): Promise<DeploymentRun> {
+  private async createAndRecord(claimEtag: string, finishedCounts = false): Promise<DeploymentRun> {
     const revision = revisionOf(this.replica, this.deploy);
     const existing = await findDeploymentOfRevision(
       this.codeDeploy,
@@ -235,6 +263,7 @@ class DeploymentStarter {
       revision,
       this.now,
       this.signal,
+      finishedCounts ? REUSABLE_STATUSES : ACTIVE_STATUSES,
     );
     let run: DeploymentRun;
     if (existing?.deploymentId !== undefined) {
@@ -252,7 +281,7 @@ class DeploymentStarter {
     const recorded = await writeLedger(
       this.s3,
       this.location,
-      { ...claimRecord(this.deploy, this.ours, this.me, this.now), deploymentId: run.id },
+      { ...this.claimed(), deploymentId: run.id },
       claimEtag,
       this.signal,
     );
@@ -274,10 +303,7 @@ class DeploymentStarter {
         await writeLedger(
           this.s3,
           this.location,
-          {
-            ...claimRecord(this.deploy, this.ours, this.me, this.now),
-            rejected: { error: err.awsCode ?? err.name, message: err.message },
-          },
+          { ...this.claimed(), rejected: { error: err.awsCode ?? err.name, message: err.message } },
           claimEtag,
           this.signal,
         );
@@ -358,10 +384,20 @@ export async function startDeployment(
   input: TaskInput,
   deps: StartDeploymentDeps,
   options: TaskOptions = {},
+  mode: StartDeploymentMode = {},
 ): Promise<DeploymentState> {
   const deploy = input.target.deploy;
   if (deploy === undefined) throw new InvalidInput('StartDeployment needs a target with "deploy" settings');
   const replica = replicaOf(input);
   const me = claimantOf(input, replica);
-  return new DeploymentStarter(input, deploy, replica, me, buildOf(input, replica), deps, options).run();
+  return new DeploymentStarter(
+    input,
+    deploy,
+    replica,
+    me,
+    buildOf(input, replica),
+    deps,
+    options,
+    mode,
+  ).run();
 }
