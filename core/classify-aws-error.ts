@@ -30,6 +30,8 @@ export interface AwsErrorContext {
   readonly target?: string;
   /** The KMS key the call encrypts or decrypts with (SSE-KMS), for messages. */
   readonly kmsKeyArn?: string;
+  /** The object version the call named, if any (a denied HEAD then needs s3:GetObjectVersion). */
+  readonly versionId?: string;
 }
 
 /** Throttling and transient service errors, by AWS error code. */
@@ -200,6 +202,20 @@ function kmsKeyAdvice(bare: string, context: AwsErrorContext): string {
   }
 }
 
+/**
+ * What a 403 on HeadObject most likely lacks. S3 answers a HEAD without a body, so the denial never
+ * names its action: the caller needs `s3:GetObject` (`s3:GetObjectVersion` for a version) on the
+ * object, and — when the object may be missing — `s3:ListBucket` on the bucket, without which S3
+ * answers a missing object with 403 instead of 404 (HeadObject API reference, "Permissions").
+ */
+function deniedHeadAdvice(context: AwsErrorContext): string {
+  const read = context.versionId === undefined ? 's3:GetObject' : 's3:GetObjectVersion';
+  const object =
+    context.bucket === undefined ? 'on the object' : `on s3://${context.bucket}/${context.key ?? '<key>'}`;
+  const bucket = context.bucket === undefined ? 'on its bucket' : `on the bucket ${context.bucket}`;
+  return `access denied to a HEAD (S3 sends no error body, so the denied action is not named) — the likely missing grants are ${read} ${object} and s3:ListBucket ${bucket} (without s3:ListBucket, S3 answers 403 rather than 404 for an object that does not exist); also check the bucket policy and ExpectedBucketOwner`;
+}
+
 function originalMessage(err: unknown): string {
   return err instanceof Error && err.message !== '' ? `: ${err.message}` : '';
 }
@@ -296,6 +312,9 @@ export function classifyAwsError(err: unknown, context: AwsErrorContext): RelayE
       `${label}: the multipart upload no longer exists (aborted or expired); the copy must start again`,
       options,
     );
+  }
+  if (facts.status === 403 && context.operation === 's3:HeadObject') {
+    return new AccessDenied(`${label}: ${deniedHeadAdvice(context)}`, options);
   }
   if (facts.status === 403) {
     return new AccessDenied(

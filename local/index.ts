@@ -15,6 +15,7 @@ import type { LifecycleDurations } from './codedeploy/lifecycle.ts';
 import { CodeDeployService } from './codedeploy/service.ts';
 import { EventBridgeBridge } from './eventbridge/bridge.ts';
 import { FaultPlan, type FaultRule } from './faults.ts';
+import { InvalidPrincipal, type PrincipalRegistration, PrincipalRegistry } from './iam/principals.ts';
 import { KmsService } from './kms/service.ts';
 import { InvalidAllowedHostError, parseAllowedHosts } from './protocol/hosts.ts';
 import { S3Service } from './s3/service.ts';
@@ -22,6 +23,8 @@ import { startEndpoint, stopEndpoint } from './server.ts';
 import { StepFunctionsService } from './stepfunctions/service.ts';
 
 export { FaultPlan, type FaultRule } from './faults.ts';
+export type { PrincipalRegistration } from './iam/principals.ts';
+export type { AuthorizationRecord } from './s3/authorizer.ts';
 
 /** The defaults a person meets with `npx relay local`. */
 export const LOCAL_DEFAULTS = {
@@ -66,6 +69,16 @@ export interface LocalStackOptions {
    * Requests naming any other Host (DNS rebinding) are refused with 403. @default none
    */
   readonly allowHosts?: readonly string[];
+  /**
+   * Authorization as AWS enforces it, for the principals registered here: a request signed with a
+   * registered access key id is evaluated against that principal's identity policies by the local
+   * S3 (a denial is 403 AccessDenied naming the action, resource and principal; decisions are
+   * readable through `stack.s3.authorizationLog()`). Any other access key acts as the account
+   * administrator, as before. @default no principals — nothing is evaluated
+   */
+  readonly iam?: {
+    readonly principals?: readonly PrincipalRegistration[];
+  };
   /** Receives one concise line per request. */
   readonly log?: (line: string) => void;
 }
@@ -102,11 +115,24 @@ function allowedHostsOf(options: LocalStackOptions): string[] {
   }
 }
 
+/** The registered principals, checked before anything starts. */
+function principalsOf(options: LocalStackOptions): PrincipalRegistry {
+  try {
+    return new PrincipalRegistry(options.iam?.principals ?? []);
+  } catch (cause) {
+    if (cause instanceof InvalidPrincipal) {
+      throw new LocalStackStartError(`iam.principals: ${cause.message}`, { cause });
+    }
+    throw cause;
+  }
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir ?? LOCAL_DEFAULTS.dataDir);
   const accountId = options.accountId ?? LOCAL_DEFAULTS.accountId;
   const port = options.port ?? LOCAL_DEFAULTS.port;
   const allowHosts = allowedHostsOf(options);
+  const principals = principalsOf(options);
   await mkdir(dataDir, { recursive: true });
 
   const faults = new FaultPlan({
@@ -123,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.s3 ? { limits: options.s3 } : {}),
     onObjectCreated: (event) => events.publish(event),
     kms,
+    ...(principals.isEmpty ? {} : { principals }),
     ...(log ? { log } : {}),
   });
   const timeScale = options.timeScale !== undefined ? { timeScale: options.timeScale } : {};

@@ -1,6 +1,7 @@
 /**
  * What the local stack reads of AWS Signature Version 4: only the credential scope, to learn the region a
- * request was signed for. Signatures are not checked — any credentials are accepted.
+ * request was signed for and the access key id that signed it (a registered principal's requests are
+ * authorized, local/iam/principals.ts). Signatures are not checked — any credentials are accepted.
  */
 import type { IncomingMessage } from 'node:http';
 

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { FaultPlan } from '../faults.ts';
 import type { EventSink, RequestContext } from '../types.ts';
 import type { S3Address } from './addressing.ts';
+import type { S3Permission } from './authorization.ts';
 import type { KeyRegistry } from './encryption.ts';
 import type { S3Operation } from './router.ts';
 import type { S3Store } from './store/store.ts';
@@ -40,6 +41,12 @@ export interface S3Request {
   readonly query: URLSearchParams;
   /** The region of the SigV4 credential scope; `undefined` for unsigned requests. */
   readonly signingRegion: string | undefined;
+  /**
+   * Authorizes one more permission the operation learns of only from its body (DeleteObjects'
+   * keys); absent when the caller is not evaluated (authorizer.ts).
+   * @throws S3Error AccessDenied
+   */
+  readonly authorize?: (permission: S3Permission) => void;
 }
 
 /** A handler's answer. A string body is sent as XML; a stream is piped. */

@@ -25,7 +25,7 @@ const GIB = 1024 ** 3;
 
 /** Factories for the errors the local S3 returns, one per S3 error code. */
 export const S3Errors = {
-  accessDenied: (): S3Error => new S3Error('AccessDenied', 'Access Denied', 403),
+  accessDenied: (message = 'Access Denied'): S3Error => new S3Error('AccessDenied', message, 403),
   authorizationHeaderMalformed: (signed: string, expected: string): S3Error =>
     new S3Error(
       'AuthorizationHeaderMalformed',

@@ -4,14 +4,17 @@
  * again. It also gives other local services (CodeDeploy) in-process read access to objects.
  *
  * Each request: resolve bucket and key → name the operation (NotImplemented/MethodNotAllowed otherwise)
- * → consult the fault plan → run the operation's handler → write the answer → log one line.
+ * → consult the fault plan → authorize a registered principal's request (authorizer.ts; others act as the
+ * account administrator) → run the operation's handler → write the answer → log one line.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FaultPlan } from '../faults.ts';
+import type { PrincipalRegistry } from '../iam/principals.ts';
 import { credentialScope } from '../protocol/sigv4.ts';
 import type { EventSink, RequestContext, RestService, S3ObjectReader, StoredObject } from '../types.ts';
 import { resolveAddress, type S3Address } from './addressing.ts';
+import { type AuthorizationRecord, S3Authorizer } from './authorizer.ts';
 import type { S3Deps, S3Limits, S3Request } from './context.ts';
 import type { KeyRegistry } from './encryption.ts';
 import { S3Error, S3Errors } from './errors.ts';
@@ -46,6 +49,11 @@ export interface S3ServiceOptions {
   readonly kms?: KeyRegistry;
   /** Receives one line per request: `S3 PutObject bucket/key 200 12ms`. */
   readonly log?: (line: string) => void;
+  /**
+   * Principals whose requests are evaluated against their identity policies (authorizer.ts); every
+   * other access key acts as the account administrator. Absent or empty: nothing is evaluated.
+   */
+  readonly principals?: PrincipalRegistry;
 }
 
 /** The local S3 service. Call {@link S3Service.init} before serving requests. */
@@ -54,12 +62,17 @@ export class S3Service implements RestService, S3ObjectReader {
   readonly #deps: S3Deps;
   readonly #faults: FaultPlan | undefined;
   readonly #log: ((line: string) => void) | undefined;
+  readonly #authorizer: S3Authorizer | undefined;
 
   constructor(options: S3ServiceOptions) {
     const kept = options.limits?.completedUploadsKept;
     this.#store = new S3Store(options.dataDir, kept !== undefined ? { completedUploadsKept: kept } : {});
     this.#faults = options.faults;
     this.#log = options.log;
+    this.#authorizer =
+      options.principals === undefined || options.principals.isEmpty
+        ? undefined
+        : new S3Authorizer(options.principals);
     const limits: S3Limits = {
       maxCopyObjectBytes: options.limits?.maxCopyObjectBytes ?? 5 * GIB,
       minPartSizeBytes: options.limits?.minPartSizeBytes ?? 5 * MIB,
@@ -82,6 +95,20 @@ export class S3Service implements RestService, S3ObjectReader {
   /** Releases the store. */
   async close(): Promise<void> {
     await this.#store.close();
+  }
+
+  /**
+   * The authorization decisions on registered principals' requests, oldest first (a bounded
+   * record; empty when no principal is registered). A denied HEAD has no body: read here which
+   * action was denied.
+   */
+  authorizationLog(): readonly AuthorizationRecord[] {
+    return this.#authorizer?.log() ?? [];
+  }
+
+  /** Forgets the authorization decisions so far. */
+  clearAuthorizationLog(): void {
+    this.#authorizer?.clearLog();
   }
 
   bucketRegion(bucket: string): string | undefined {
@@ -127,7 +154,7 @@ export class S3Service implements RestService, S3ObjectReader {
         return;
       }
       const scope = credentialScope(req, new URL(`http://localhost/?${address.rawQuery}`));
-      const request: S3Request = {
+      let request: S3Request = {
         req,
         ctx,
         operation: op,
@@ -136,6 +163,16 @@ export class S3Service implements RestService, S3ObjectReader {
         query,
         signingRegion: scope?.region,
       };
+      const authorizer = this.#authorizer;
+      const principal = authorizer?.principalFor(scope?.accessKeyId);
+      if (authorizer !== undefined && principal !== undefined) {
+        authorizer.authorize(this.#deps, request, principal);
+        const authorized = request;
+        request = {
+          ...authorized,
+          authorize: (permission) => authorizer.check(this.#deps, authorized, principal, permission, {}),
+        };
+      }
       const response = await HANDLERS[op](this.#deps, request);
       await sendResponse(res, method, response, ctx);
       status = response.status;

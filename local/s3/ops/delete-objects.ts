@@ -3,6 +3,7 @@
  * one under Suspended) and an unversioned bucket loses the object; with a version id that version (or
  * delete marker) is removed for good.
  */
+import { bucketPartition, deleteObjectPermission } from '../authorization.ts';
 import { requireBucket } from '../bucket-access.ts';
 import { objectKey, type S3Deps, type S3Handler } from '../context.ts';
 import { S3Error, S3Errors } from '../errors.ts';
@@ -74,6 +75,9 @@ export const deleteObjects: S3Handler = async (deps, request) => {
   const errors: XmlNode[] = [];
   for (const { key, versionId } of objects) {
     try {
+      request.authorize?.(
+        deleteObjectPermission(state.record.name, key, versionId, bucketPartition(state.record.region)),
+      );
       const result = await deleteOne(deps, state, key, versionId);
       if (quiet) continue;
       deleted.push({

@@ -84,6 +84,24 @@ describe('classifyAwsError', () => {
     );
   });
 
+  it('names the likely missing grants for a 403 on HEAD, which carries no error body', () => {
+    // Arrange: the SDK names a bodiless HEAD error after its status
+    const bare = s3Error('403', 403);
+    const context = { operation: 's3:HeadObject', side: 'source', bucket: 'src', key: 'a/b.zip' } as const;
+
+    // Act
+    const plain = classifyAwsError(bare, context);
+    const versioned = classifyAwsError(s3Error('Forbidden', 403), { ...context, versionId: 'v1' });
+
+    // Assert
+    expect(plain.name).toBe('AccessDenied');
+    expect(plain.message).toContain('s3:GetObject on s3://src/a/b.zip');
+    expect(plain.message).toContain('s3:ListBucket on the bucket src');
+    expect(versioned.name).toBe('AccessDenied');
+    expect(versioned.message).toContain('s3:GetObjectVersion on s3://src/a/b.zip');
+    expect(versioned.message).toContain('s3:ListBucket');
+  });
+
   it('reads NoSuchBucket as a missing target bucket on the target side, as a gone source on the source side', () => {
     // Arrange
     const err = new NoSuchBucket({ message: 'The specified bucket does not exist', ...metadata(404) });

@@ -1,0 +1,80 @@
+import type { PolicyDocument } from '../../core/permissions/policy-document.ts';
+import type { RequestPrincipal } from './evaluate.ts';
+
+/**
+ * Who a request's access key id stands for. The local stack does not issue credentials: a test or
+ * `relay local` registers the key pairs it hands each task Lambda, with the role's ARN and the
+ * identity policies the CDK app synthesizes for it. Every other access key (the user's own AWS
+ * CLI/SDK calls, any credentials at all) acts as the account's administrator and is not evaluated,
+ * as DESIGN §5 promises.
+ */
+
+/** One principal as `startLocalStack({ iam: { principals } })` takes it. */
+export interface PrincipalRegistration {
+  /** The access key id the principal signs with (SigV4 `Credential=<id>/…`). */
+  readonly accessKeyId: string;
+  /** `arn:aws:iam::<account>:role/<name>` or `arn:aws:sts::<account>:assumed-role/<name>/<session>`. */
+  readonly arn: string;
+  /** The principal's 12-digit account. */
+  readonly account: string;
+  /** Its identity policies (inline and managed alike). */
+  readonly policies: readonly PolicyDocument[];
+}
+
+/** A registered principal, as the evaluator needs it. */
+export interface Principal extends RequestPrincipal {
+  readonly identityPolicies: readonly PolicyDocument[];
+}
+
+/** A registration the registry refuses, with what is wrong. */
+export class InvalidPrincipal extends Error {
+  override readonly name = 'InvalidPrincipal';
+}
+
+const ACCOUNT = /^\d{12}$/;
+const PRINCIPAL_ARN =
+  /^arn:aws[a-z-]*:(iam::(\d{12}):(role|user)\/.+|sts::(\d{12}):assumed-role\/[^/]+\/[^/]+)$/;
+
+function validated(registration: PrincipalRegistration): Principal {
+  const { accessKeyId, arn, account } = registration;
+  if (accessKeyId.trim() === '' || /[\s/]/.test(accessKeyId)) {
+    throw new InvalidPrincipal(`access key id "${accessKeyId}" is empty or contains "/" or whitespace`);
+  }
+  if (!ACCOUNT.test(account)) throw new InvalidPrincipal(`account "${account}" is not 12 digits`);
+  const parsed = PRINCIPAL_ARN.exec(arn);
+  if (parsed === null) {
+    throw new InvalidPrincipal(
+      `principal ARN "${arn}" is not an IAM role or user ARN, or an STS assumed-role ARN`,
+    );
+  }
+  const arnAccount = parsed[2] ?? parsed[4];
+  if (arnAccount !== account) {
+    throw new InvalidPrincipal(`principal ARN "${arn}" is not of account ${account}`);
+  }
+  return { account, arn, identityPolicies: registration.policies };
+}
+
+/** Access key id → principal. Empty: nothing is evaluated. */
+export class PrincipalRegistry {
+  readonly #byKey = new Map<string, Principal>();
+
+  /** @throws InvalidPrincipal for a malformed registration or an access key registered twice */
+  constructor(registrations: readonly PrincipalRegistration[] = []) {
+    for (const registration of registrations) {
+      if (this.#byKey.has(registration.accessKeyId)) {
+        throw new InvalidPrincipal(`access key id "${registration.accessKeyId}" is registered twice`);
+      }
+      this.#byKey.set(registration.accessKeyId, validated(registration));
+    }
+  }
+
+  /** Whether any principal is registered (no: authorization is off). */
+  get isEmpty(): boolean {
+    return this.#byKey.size === 0;
+  }
+
+  /** The principal of an access key id; `undefined` (the account administrator) for any other. */
+  principalFor(accessKeyId: string | undefined): Principal | undefined {
+    return accessKeyId === undefined ? undefined : this.#byKey.get(accessKeyId);
+  }
+}
