@@ -96,6 +96,11 @@ export interface LocalStack {
   readonly kms: KmsService;
   readonly events: EventBridgeBridge;
   readonly faults: FaultPlan;
+  /**
+   * The principals whose requests the local S3 evaluates (`iam.principals`, and those registered later,
+   * such as the relay's task roles); every other access key acts as the account administrator.
+   */
+  readonly principals: PrincipalRegistry;
   /** Stops the endpoint and every service; running executions stay RUNNING on disk and resume on the next start. */
   stop(): Promise<void>;
 }
@@ -149,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.s3 ? { limits: options.s3 } : {}),
     onObjectCreated: (event) => events.publish(event),
     kms,
-    ...(principals.isEmpty ? {} : { principals }),
+    principals,
     ...(log ? { log } : {}),
   });
   const timeScale = options.timeScale !== undefined ? { timeScale: options.timeScale } : {};
@@ -205,6 +210,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     kms,
     events,
     faults,
+    principals,
     async stop() {
       if (stopped) return;
       stopped = true;

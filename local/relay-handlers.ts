@@ -2,7 +2,10 @@
  * The relay's task functions (functions/) as in-process handlers for the local stack, with SDK clients
  * pointed at the stack's endpoint — the same code the Lambdas run in AWS.
  */
+import { randomUUID } from 'node:crypto';
 import type { RelayConfig } from '../core/config/schema.ts';
+import { type PlannedStatement, planPermissions } from '../core/permissions/plan.ts';
+import { policyDocumentOf } from '../core/permissions/policy-document.ts';
 import {
   createCodeDeployClientFactory,
   createS3ClientFactory,
@@ -21,31 +24,68 @@ export interface LocalHandlerOptions {
   /** The Lambda time the copy may assume it has left, per call (the copy works to this budget). */
   readonly remainingTimeMs?: number;
   readonly log?: TaskDeps['log'];
+  /**
+   * Run each task as its own role: it signs with its own access key, registered with the stack as
+   * `arn:aws:iam::<account>:role/artifact-relay-<task>` holding exactly the identity policy the CDK app
+   * synthesizes for it (core/permissions), so the local S3 evaluates its requests as AWS would.
+   * @default false — every task acts as the account administrator
+   */
+  readonly asRoles?: boolean;
+  /**
+   * With `asRoles`: changes a role's planned statements before they are registered — the seam the
+   * least-privilege proof uses to remove one grant at a time. @default the plan as it is
+   */
+  readonly adjustPolicy?: (
+    role: TaskRole,
+    statements: readonly PlannedStatement[],
+  ) => readonly PlannedStatement[];
+}
+
+const ROLES: readonly TaskRole[] = [
+  'resolve-targets',
+  'copy-object',
+  'verify-copy',
+  'start-deployment',
+  'check-deployment',
+];
+
+/** The role ARN a task runs as locally. */
+export function localRoleArn(accountId: string, role: TaskRole): string {
+  return `arn:aws:iam::${accountId}:role/artifact-relay-${role}`;
 }
 
 export function createLocalTaskHandlers(
-  stack: Pick<LocalStack, 'endpoint'>,
+  stack: Pick<LocalStack, 'endpoint' | 'accountId' | 'principals'>,
   config: RelayConfig,
   options: LocalHandlerOptions = {},
 ): Record<TaskRole, TaskHandler> {
-  const settings = { endpoint: stack.endpoint, forcePathStyle: true, credentials: LOCAL_CREDENTIALS };
-  const handlers = createTaskHandlers({
-    s3ClientFor: createS3ClientFactory(settings),
-    codeDeployClientFor: createCodeDeployClientFactory(settings),
-    loadConfig: async () => config,
-    ...(options.partConcurrency !== undefined ? { partConcurrency: options.partConcurrency } : {}),
-    ...(options.log ? { log: options.log } : {}),
-  });
+  const plan = options.asRoles === true ? planPermissions(config, stack.accountId) : undefined;
+  // One key pair per role and per deployment: relays deployed side by side keep their own policies.
+  const deployment = randomUUID().slice(0, 8);
   const remaining = options.remainingTimeMs;
-  const wrap =
-    (handler: (typeof handlers)[keyof typeof handlers]): TaskHandler =>
-    (input, { signal }) =>
+  const handlerOf = (role: TaskRole): TaskHandler => {
+    const credentials =
+      plan === undefined
+        ? LOCAL_CREDENTIALS
+        : { accessKeyId: `relay-${role}-${deployment}`, secretAccessKey: 'local' };
+    if (plan !== undefined) {
+      stack.principals.register({
+        accessKeyId: credentials.accessKeyId,
+        arn: localRoleArn(stack.accountId, role),
+        account: stack.accountId,
+        policies: [policyDocumentOf(options.adjustPolicy?.(role, plan[role]) ?? plan[role])],
+      });
+    }
+    const settings = { endpoint: stack.endpoint, forcePathStyle: true, credentials };
+    const handler = createTaskHandlers({
+      s3ClientFor: createS3ClientFactory(settings),
+      codeDeployClientFor: createCodeDeployClientFactory(settings),
+      loadConfig: async () => config,
+      ...(options.partConcurrency !== undefined ? { partConcurrency: options.partConcurrency } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    })[role];
+    return (input, { signal }) =>
       handler(input, { signal, ...(remaining !== undefined ? { remainingTimeMs: () => remaining } : {}) });
-  return {
-    'resolve-targets': wrap(handlers['resolve-targets']),
-    'copy-object': wrap(handlers['copy-object']),
-    'verify-copy': wrap(handlers['verify-copy']),
-    'start-deployment': wrap(handlers['start-deployment']),
-    'check-deployment': wrap(handlers['check-deployment']),
   };
+  return Object.fromEntries(ROLES.map((role) => [role, handlerOf(role)])) as Record<TaskRole, TaskHandler>;
 }

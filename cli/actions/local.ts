@@ -29,7 +29,10 @@ export interface LocalFlags {
 
 async function deploy(stack: LocalStack, config: RelayConfig, choice: ConfigChoice): Promise<DeployedInfo> {
   const provisioned = await provisionConfig(stack.endpoint, config, stack.accountId);
-  const relay = await deployRelay(stack, { config, handlers: createLocalTaskHandlers(stack, config) });
+  const relay = await deployRelay(stack, {
+    config,
+    handlers: createLocalTaskHandlers(stack, config, { asRoles: true }),
+  });
   return { config, choice, provisioned, stateMachineArn: relay.stateMachineArn };
 }
 

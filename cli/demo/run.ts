@@ -47,7 +47,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const write = options.write;
     write(`Local stack on ${stack.endpoint} (data in ${options.dataDir})\n`);
     await provisionConfig(stack.endpoint, config, stack.accountId);
-    const relay = await deployRelay(stack, { config, handlers: createLocalTaskHandlers(stack, config) });
+    const relay = await deployRelay(stack, {
+      config,
+      handlers: createLocalTaskHandlers(stack, config, { asRoles: true }),
+    });
     write(`Relay deployed: ${relay.stateMachineArn}\n`);
 
     const artifact = await buildArtifact();

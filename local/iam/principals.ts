@@ -68,6 +68,15 @@ export class PrincipalRegistry {
     }
   }
 
+  /**
+   * Registers (or replaces) a principal at run time — what deploying the relay on the stack does for its
+   * task roles.
+   * @throws InvalidPrincipal for a malformed registration
+   */
+  register(registration: PrincipalRegistration): void {
+    this.#byKey.set(registration.accessKeyId, validated(registration));
+  }
+
   /** Whether any principal is registered (no: authorization is off). */
   get isEmpty(): boolean {
     return this.#byKey.size === 0;

@@ -69,10 +69,9 @@ export class S3Service implements RestService, S3ObjectReader {
     this.#store = new S3Store(options.dataDir, kept !== undefined ? { completedUploadsKept: kept } : {});
     this.#faults = options.faults;
     this.#log = options.log;
-    this.#authorizer =
-      options.principals === undefined || options.principals.isEmpty
-        ? undefined
-        : new S3Authorizer(options.principals);
+    // Registrations may come later (deploying the relay registers its task roles); a registry that stays
+    // empty evaluates nothing: principalFor answers undefined for every access key.
+    this.#authorizer = options.principals === undefined ? undefined : new S3Authorizer(options.principals);
     const limits: S3Limits = {
       maxCopyObjectBytes: options.limits?.maxCopyObjectBytes ?? 5 * GIB,
       minPartSizeBytes: options.limits?.minPartSizeBytes ?? 5 * MIB,

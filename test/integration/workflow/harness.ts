@@ -377,7 +377,7 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
       const config = options.schemaOnly
         ? relayConfigSchema.parse(input)
         : parseConfig(input, 'workflow test');
-      const local = createLocalTaskHandlers(stack, config, options.handlers ?? {});
+      const local = createLocalTaskHandlers(stack, config, { asRoles: true, ...options.handlers });
       const handlers = Object.fromEntries(
         (Object.entries(local) as Array<[TaskRole, TaskHandler]>).map(([role, handler]) => [
           role,
