@@ -2,7 +2,6 @@
 import { Command } from 'commander';
 import { registerConfigCommand } from './commands/config.ts';
 import { registerDemoCommand } from './commands/demo.ts';
-import { registerDeployCommand } from './commands/deploy.ts';
 import { registerExecutionsCommand } from './commands/executions.ts';
 import { registerLocalCommand } from './commands/local.ts';
 import { registerRedriveCommand } from './commands/redrive.ts';
@@ -50,7 +49,6 @@ export function buildProgram(): Command {
   registerRedriveCommand(program);
   registerReplayCommand(program);
   registerStatusCommand(program);
-  registerDeployCommand(program);
   registerConfigCommand(program);
   // Subcommands inherit the error output and the exit override.
   for (const command of program.commands) {
