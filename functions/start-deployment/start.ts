@@ -13,7 +13,6 @@ import {
   type LedgerRecord,
   ledgerKey,
   mayRedeployAfterFailure,
-  rollbackMark,
 } from '../../core/deployment-ledger.ts';
 import {
   DeploymentGroupBusy,
@@ -49,12 +48,6 @@ export interface StartDeploymentDeps {
   readonly s3ClientFor: S3ClientFor;
   readonly clock?: Clock;
   readonly log?: TaskLog;
-}
-
-/** How an operator's on-demand deployment (`relay deploy`) differs from the workflow's. */
-export interface StartDeploymentMode {
-  /** Deploy this build even though the group has a newer one: a rollback, recorded as such in the ledger. */
-  readonly rollback?: boolean;
 }
 
 /**
@@ -118,8 +111,6 @@ class DeploymentStarter {
   private readonly signal: AbortSignal | undefined;
   private readonly log: TaskLog;
   private readonly now: number;
-  /** A rollback's mark: the newest build the group had before it (see `rollbackMark`). */
-  private mark: LedgerBuild['source'] | undefined;
 
   constructor(
     private readonly input: TaskInput,
@@ -129,7 +120,6 @@ class DeploymentStarter {
     private readonly ours: LedgerBuild,
     private readonly deps: StartDeploymentDeps,
     options: TaskOptions,
-    private readonly mode: StartDeploymentMode = {},
   ) {
     this.codeDeploy = deps.codeDeployClientFor(input.target.region);
     this.location = {
@@ -151,10 +141,7 @@ class DeploymentStarter {
   }
 
   async run(): Promise<DeploymentState> {
-    const replaced =
-      this.mode.rollback === true
-        ? undefined
-        : await replicaReplacedBy(this.s3, this.input, this.replica, this.signal);
+    const replaced = await replicaReplacedBy(this.s3, this.input, this.replica, this.signal);
     if (replaced !== undefined) {
       this.log.info('Deployment skipped: a newer build replaced the replica', { detail: replaced });
       return skipped('replica-replaced', replaced);
@@ -166,7 +153,6 @@ class DeploymentStarter {
         ours: this.ours,
         me: this.me,
         now: this.now,
-        ...(this.mode.rollback === true ? { rollback: true } : {}),
       });
       switch (decision.action) {
         case 'skip':
@@ -188,13 +174,13 @@ class DeploymentStarter {
             );
           }
           this.log.info('Redrive: trying again a revision CodeDeploy refused', { error: decision.error });
-          const etag = await this.claim(read.etag, read.record);
+          const etag = await this.claim(read.etag);
           if (etag !== undefined) return await this.createAndRecord(etag);
           break;
         }
         case 'claim':
         case 'create': {
-          const etag = await this.claim(read.etag, read.record);
+          const etag = await this.claim(read.etag);
           // A finished deployment of this revision counts when the claim was already ours, or when the
           // group has no ledger yet (deployments made before it); not when this claim replaces another build.
           const finishedCounts = decision.action === 'create' || read.record === undefined;
@@ -230,22 +216,17 @@ class DeploymentStarter {
       );
     }
     this.log.info('Redrive: deploying again after a failed deployment of this revision', { failed: id });
-    const claimed = await this.claim(etag, record);
+    const claimed = await this.claim(etag);
     return claimed === undefined ? undefined : await this.createAndRecord(claimed);
   }
 
-  /** The record of this execution's claim (a rollback keeps its mark). */
+  /** The record of this execution's claim. */
   private claimed(): LedgerRecord {
-    const record = claimRecord(this.deploy, this.ours, this.me, this.now);
-    return this.mark === undefined ? record : { ...record, rolledBackFrom: this.mark };
+    return claimRecord(this.deploy, this.ours, this.me, this.now);
   }
 
   /** Writes (or refreshes) this execution's claim; the new ETag, or `undefined` when another wrote first. */
-  private claim(
-    expected: string | undefined,
-    previous: LedgerRecord | undefined,
-  ): Promise<string | undefined> {
-    this.mark = this.mode.rollback === true ? rollbackMark(previous, this.ours) : undefined;
+  private claim(expected: string | undefined): Promise<string | undefined> {
     return writeLedger(this.s3, this.location, this.claimed(), expected, this.signal);
   }
 
@@ -384,20 +365,10 @@ export async function startDeployment(
   input: TaskInput,
   deps: StartDeploymentDeps,
   options: TaskOptions = {},
-  mode: StartDeploymentMode = {},
 ): Promise<DeploymentState> {
   const deploy = input.target.deploy;
   if (deploy === undefined) throw new InvalidInput('StartDeployment needs a target with "deploy" settings');
   const replica = replicaOf(input);
   const me = claimantOf(input, replica);
-  return new DeploymentStarter(
-    input,
-    deploy,
-    replica,
-    me,
-    buildOf(input, replica),
-    deps,
-    options,
-    mode,
-  ).run();
+  return new DeploymentStarter(input, deploy, replica, me, buildOf(input, replica), deps, options).run();
 }
