@@ -15,7 +15,12 @@ import type { LifecycleDurations } from './codedeploy/lifecycle.ts';
 import { CodeDeployService } from './codedeploy/service.ts';
 import { EventBridgeBridge } from './eventbridge/bridge.ts';
 import { FaultPlan, type FaultRule } from './faults.ts';
-import { InvalidPrincipal, type PrincipalRegistration, PrincipalRegistry } from './iam/principals.ts';
+import {
+  type AdministratorRegistration,
+  InvalidPrincipal,
+  type PrincipalRegistration,
+  PrincipalRegistry,
+} from './iam/principals.ts';
 import { KmsService } from './kms/service.ts';
 import { InvalidAllowedHostError, parseAllowedHosts } from './protocol/hosts.ts';
 import { S3Service } from './s3/service.ts';
@@ -23,7 +28,7 @@ import { startEndpoint, stopEndpoint } from './server.ts';
 import { StepFunctionsService } from './stepfunctions/service.ts';
 
 export { FaultPlan, type FaultRule } from './faults.ts';
-export type { PrincipalRegistration } from './iam/principals.ts';
+export type { AdministratorRegistration, PrincipalRegistration } from './iam/principals.ts';
 export type { AuthorizationRecord } from './s3/authorizer.ts';
 
 /** The defaults a person meets with `npx relay local`. */
@@ -78,6 +83,11 @@ export interface LocalStackOptions {
    */
   readonly iam?: {
     readonly principals?: readonly PrincipalRegistration[];
+    /**
+     * Administrators of other accounts (or of this one): their requests are not evaluated, but a
+     * bucket or key they create belongs to their account. @default none
+     */
+    readonly administrators?: readonly AdministratorRegistration[];
   };
   /** Receives one concise line per request. */
   readonly log?: (line: string) => void;
@@ -123,7 +133,7 @@ function allowedHostsOf(options: LocalStackOptions): string[] {
 /** The registered principals, checked before anything starts. */
 function principalsOf(options: LocalStackOptions): PrincipalRegistry {
   try {
-    return new PrincipalRegistry(options.iam?.principals ?? []);
+    return new PrincipalRegistry(options.iam?.principals ?? [], options.iam?.administrators ?? []);
   } catch (cause) {
     if (cause instanceof InvalidPrincipal) {
       throw new LocalStackStartError(`iam.principals: ${cause.message}`, { cause });
@@ -146,7 +156,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const events = new EventBridgeBridge();
   const log = options.log;
-  const kms = new KmsService({ dataDir: join(dataDir, 'kms'), accountId });
+  const kms = new KmsService({ dataDir: join(dataDir, 'kms'), accountId, principals });
   const s3 = new S3Service({
     dataDir: join(dataDir, 's3'),
     accountId,
@@ -167,6 +177,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dataDir: join(dataDir, 'codedeploy'),
     accountId,
     s3,
+    principals,
     ...timeScale,
     ...(options.codeDeploy?.durations ? { durations: options.codeDeploy.durations } : {}),
   });

@@ -64,10 +64,12 @@ export function newRequestId(): string {
 /** The region the request was signed for (the guard has checked it is one); `us-east-1` when unsigned. */
 function contextFor(req: IncomingMessage, accountId: string): RequestContext {
   const url = requestUrl(req);
+  const scope = url ? credentialScope(req, url) : undefined;
   return {
-    region: (url && credentialScope(req, url)?.region) ?? 'us-east-1',
+    region: scope?.region ?? 'us-east-1',
     requestId: newRequestId(),
     accountId,
+    ...(scope ? { accessKeyId: scope.accessKeyId } : {}),
   };
 }
 

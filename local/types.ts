@@ -12,8 +12,13 @@ export interface RequestContext {
   readonly region: string;
   /** Request id echoed in `x-amz-request-id` / `x-amzn-RequestId` and in error bodies. */
   readonly requestId: string;
-  /** The account every resource of the local stack belongs to. */
+  /** The account every resource of the local stack belongs to (its default account). */
   readonly accountId: string;
+  /**
+   * The access key id the request was signed with (SigV4 credential scope); absent when unsigned. A
+   * service resolves it to a principal or an account administrator through local/iam/principals.ts.
+   */
+  readonly accessKeyId?: string;
 }
 
 /** A REST service (S3) answers the raw HTTP exchange itself. */

@@ -4,6 +4,7 @@
  * a simulated lifecycle driven by an injectable clock and injectable failures.
  */
 import { join } from 'node:path';
+import type { PrincipalRegistry } from '../iam/principals.ts';
 import { AwsJsonError } from '../protocol/json.ts';
 import type { JsonService, RequestContext, S3ObjectReader } from '../types.ts';
 import { FailureInjector, type FailureRule, type FailureInjector as Failures } from './failures.ts';
@@ -42,6 +43,11 @@ export interface CodeDeployServiceOptions {
   readonly accountId: string;
   /** Read access to the local S3, to check revisions. */
   readonly s3: S3ObjectReader;
+  /**
+   * The registered principals: their requests are evaluated against their identity policies.
+   * @default no principals — nothing is evaluated
+   */
+  readonly principals?: PrincipalRegistry;
   /** Multiplies the lifecycle durations. @default 1 */
   readonly timeScale?: number;
   /** Phase durations before scaling. @default { createdMs: 1000, inProgressMs: 2000 } */

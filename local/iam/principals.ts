@@ -21,6 +21,17 @@ export interface PrincipalRegistration {
   readonly policies: readonly PolicyDocument[];
 }
 
+/**
+ * An account administrator's key pair: requests it signs are not evaluated (as the default caller's
+ * are), but act for `account` — a bucket or key it creates belongs to that account. This is how a
+ * test or `relay local` stands up a second account (a cross-account target bucket and its key).
+ */
+export interface AdministratorRegistration {
+  readonly accessKeyId: string;
+  /** The administrator's 12-digit account. */
+  readonly account: string;
+}
+
 /** A registered principal, as the evaluator needs it. */
 export interface Principal extends RequestPrincipal {
   readonly identityPolicies: readonly PolicyDocument[];
@@ -54,18 +65,53 @@ function validated(registration: PrincipalRegistration): Principal {
   return { account, arn, identityPolicies: registration.policies };
 }
 
-/** Access key id → principal. Empty: nothing is evaluated. */
+function validAdministrator(registration: AdministratorRegistration): AdministratorRegistration {
+  const { accessKeyId, account } = registration;
+  if (accessKeyId.trim() === '' || /[\s/]/.test(accessKeyId)) {
+    throw new InvalidPrincipal(`access key id "${accessKeyId}" is empty or contains "/" or whitespace`);
+  }
+  if (!ACCOUNT.test(account)) throw new InvalidPrincipal(`account "${account}" is not 12 digits`);
+  return { accessKeyId, account };
+}
+
+/** Access key id → principal or account administrator. Empty: nothing is evaluated. */
 export class PrincipalRegistry {
   readonly #byKey = new Map<string, Principal>();
+  readonly #administrators = new Map<string, string>();
 
   /** @throws InvalidPrincipal for a malformed registration or an access key registered twice */
-  constructor(registrations: readonly PrincipalRegistration[] = []) {
+  constructor(
+    registrations: readonly PrincipalRegistration[] = [],
+    administrators: readonly AdministratorRegistration[] = [],
+  ) {
     for (const registration of registrations) {
       if (this.#byKey.has(registration.accessKeyId)) {
         throw new InvalidPrincipal(`access key id "${registration.accessKeyId}" is registered twice`);
       }
       this.#byKey.set(registration.accessKeyId, validated(registration));
     }
+    for (const administrator of administrators) this.registerAdministrator(administrator);
+  }
+
+  /**
+   * Registers an account administrator's access key (see {@link AdministratorRegistration}).
+   * @throws InvalidPrincipal for a malformed registration or a key already registered as a principal
+   */
+  registerAdministrator(registration: AdministratorRegistration): void {
+    const { accessKeyId, account } = validAdministrator(registration);
+    if (this.#byKey.has(accessKeyId)) {
+      throw new InvalidPrincipal(`access key id "${accessKeyId}" is registered twice`);
+    }
+    this.#administrators.set(accessKeyId, account);
+  }
+
+  /**
+   * The account a request acts for: a principal's or administrator's own account, else
+   * `defaultAccount` (any other key, or none, is the local stack's account administrator).
+   */
+  accountOf(accessKeyId: string | undefined, defaultAccount: string): string {
+    if (accessKeyId === undefined) return defaultAccount;
+    return this.#byKey.get(accessKeyId)?.account ?? this.#administrators.get(accessKeyId) ?? defaultAccount;
   }
 
   /**
@@ -74,6 +120,9 @@ export class PrincipalRegistry {
    * @throws InvalidPrincipal for a malformed registration
    */
   register(registration: PrincipalRegistration): void {
+    if (this.#administrators.has(registration.accessKeyId)) {
+      throw new InvalidPrincipal(`access key id "${registration.accessKeyId}" is registered twice`);
+    }
     this.#byKey.set(registration.accessKeyId, validated(registration));
   }
 

@@ -4,6 +4,7 @@
  * local S3 to refuse SSE-KMS with a key that is missing, disabled or pending deletion, as S3 does. Nothing
  * is encrypted and key policies are stored, not evaluated. State lives under the data directory.
  */
+import type { PrincipalRegistry } from '../iam/principals.ts';
 import { AwsJsonError } from '../protocol/json.ts';
 import type { JsonService, RequestContext } from '../types.ts';
 import type { KeyUnusableCode } from './errors.ts';
@@ -19,8 +20,14 @@ export type { KeyRecord, KeyState } from './model.ts';
 export interface KmsServiceOptions {
   /** Where the keys are kept (`state.json`). */
   readonly dataDir: string;
-  /** The account every key belongs to. */
+  /** The local stack's default account (keys created by its administrator belong to it). */
   readonly accountId: string;
+  /**
+   * Who signs requests: an administrator of another account creates keys in that account; a
+   * registered principal's use of a key through S3 is evaluated against the key policy.
+   * @default no principals
+   */
+  readonly principals?: PrincipalRegistry;
   /** The clock, in epoch milliseconds. @default Date.now */
   readonly now?: () => number;
 }
