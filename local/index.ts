@@ -22,6 +22,7 @@ import {
   PrincipalRegistry,
 } from './iam/principals.ts';
 import { KmsService } from './kms/service.ts';
+import { Authenticator, type KeyPair } from './protocol/authentication.ts';
 import { InvalidAllowedHostError, parseAllowedHosts } from './protocol/hosts.ts';
 import { S3Service } from './s3/service.ts';
 import { startEndpoint, stopEndpoint } from './server.ts';
@@ -29,6 +30,7 @@ import { StepFunctionsService } from './stepfunctions/service.ts';
 
 export { FaultPlan, type FaultRule } from './faults.ts';
 export type { AdministratorRegistration, PrincipalRegistration } from './iam/principals.ts';
+export type { KeyPair } from './protocol/authentication.ts';
 export type { AuthorizationRecord } from './s3/authorizer.ts';
 
 /** The defaults a person meets with `npx relay local`. */
@@ -89,6 +91,22 @@ export interface LocalStackOptions {
      */
     readonly administrators?: readonly AdministratorRegistration[];
   };
+  /**
+   * How requests are authenticated. Requests with no signature, or signed with Signature Version 2, are
+   * always refused, as AWS refuses them. @default any Signature Version 4 signature is accepted
+   */
+  readonly auth?: {
+    /**
+     * Recompute every signature and refuse a request whose access key's secret is unknown
+     * (InvalidAccessKeyId / UnrecognizedClientException), whose signature differs (SignatureDoesNotMatch /
+     * InvalidSignatureException) or whose time is more than 15 minutes off. Secrets are those of
+     * `keyPairs` and of the `iam` registrations (and the relay's task roles, registered with theirs).
+     * @default false
+     */
+    readonly verifySignatures?: boolean;
+    /** Key pairs accepted as the account administrator (`accountId`) when verifying. @default none */
+    readonly keyPairs?: readonly KeyPair[];
+  };
   /** Receives one concise line per request. */
   readonly log?: (line: string) => void;
 }
@@ -142,12 +160,30 @@ function principalsOf(options: LocalStackOptions): PrincipalRegistry {
   }
 }
 
+/** Authentication as `auth` asks; secrets are looked up in the registry first, then in `keyPairs`. */
+function authenticatorOf(options: LocalStackOptions, principals: PrincipalRegistry): Authenticator {
+  const keyPairs = new Map<string, string>();
+  for (const { accessKeyId, secretAccessKey } of options.auth?.keyPairs ?? []) {
+    if (accessKeyId.trim() === '' || secretAccessKey === '') {
+      throw new LocalStackStartError(
+        `auth.keyPairs: the key pair "${accessKeyId}" has an empty access key id or secret`,
+      );
+    }
+    keyPairs.set(accessKeyId, secretAccessKey);
+  }
+  return new Authenticator({
+    verifySignatures: options.auth?.verifySignatures === true,
+    secretOf: (accessKeyId) => principals.secretOf(accessKeyId) ?? keyPairs.get(accessKeyId),
+  });
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir ?? LOCAL_DEFAULTS.dataDir);
   const accountId = options.accountId ?? LOCAL_DEFAULTS.accountId;
   const port = options.port ?? LOCAL_DEFAULTS.port;
   const allowHosts = allowedHostsOf(options);
   const principals = principalsOf(options);
+  const authentication = authenticatorOf(options, principals);
   await mkdir(dataDir, { recursive: true });
 
   const faults = new FaultPlan({
@@ -190,7 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     endpoint = await startEndpoint(
       { s3, stepFunctions, codeDeploy, kms },
-      { host: LOCAL_DEFAULTS.host, port, accountId, allowHosts, ...(log ? { log } : {}) },
+      { host: LOCAL_DEFAULTS.host, port, accountId, allowHosts, authentication, ...(log ? { log } : {}) },
     );
   } catch (cause) {
     await Promise.allSettled([s3.close(), stepFunctions.close(), codeDeploy.close(), kms.close()]);

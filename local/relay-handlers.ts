@@ -1,8 +1,10 @@
 /**
  * The relay's task functions (functions/) as in-process handlers for the local stack, with SDK clients
- * pointed at the stack's endpoint — the same code the Lambdas run in AWS.
+ * pointed at the stack's endpoint — the same code the Lambdas run in AWS. Each handler signs with a key
+ * pair of its own, registered with the stack together with its random secret, so the handlers also work
+ * on a stack that verifies signatures (`auth.verifySignatures`, `relay local --strict-auth`).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { RelayConfig } from '../core/config/schema.ts';
 import { type PlannedStatement, planPermissions } from '../core/permissions/plan.ts';
 import { policyDocumentOf } from '../core/permissions/policy-document.ts';
@@ -16,8 +18,6 @@ import type { TaskRole } from '../state-machine/index.ts';
 import type { LocalStack } from './index.ts';
 import type { TaskHandler } from './types.ts';
 
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-
 export interface LocalHandlerOptions {
   /** UploadPartCopy requests in flight at once. @default 8 */
   readonly partConcurrency?: number;
@@ -28,7 +28,8 @@ export interface LocalHandlerOptions {
    * Run each task as its own role: it signs with its own access key, registered with the stack as
    * `arn:aws:iam::<account>:role/artifact-relay-<task>` holding exactly the identity policy the CDK app
    * synthesizes for it (core/permissions), so the local S3 evaluates its requests as AWS would.
-   * @default false — every task acts as the account administrator
+   * @default false — every task acts as the account administrator (with an administrator key pair of
+   * its own, registered with the stack)
    */
   readonly asRoles?: boolean;
   /**
@@ -64,13 +65,15 @@ export function createLocalTaskHandlers(
   const deployment = randomUUID().slice(0, 8);
   const remaining = options.remainingTimeMs;
   const handlerOf = (role: TaskRole): TaskHandler => {
-    const credentials =
-      plan === undefined
-        ? LOCAL_CREDENTIALS
-        : { accessKeyId: `relay-${role}-${deployment}`, secretAccessKey: 'local' };
-    if (plan !== undefined) {
+    const credentials = {
+      accessKeyId: `relay-${role}-${deployment}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+    };
+    if (plan === undefined) {
+      stack.principals.registerAdministrator({ ...credentials, account: stack.accountId });
+    } else {
       stack.principals.register({
-        accessKeyId: credentials.accessKeyId,
+        ...credentials,
         arn: localRoleArn(stack.accountId, role),
         account: stack.accountId,
         policies: [policyDocumentOf(options.adjustPolicy?.(role, plan[role]) ?? plan[role])],
@@ -81,6 +84,8 @@ export function createLocalTaskHandlers(
       s3ClientFor: createS3ClientFactory(settings),
       codeDeployClientFor: createCodeDeployClientFactory(settings),
       loadConfig: async () => config,
+      // The role's ARN lets an AccessDenied name the exact statement to add (core/permissions).
+      ...(plan === undefined ? {} : { roleArns: { [role]: localRoleArn(stack.accountId, role) } }),
       ...(options.partConcurrency !== undefined ? { partConcurrency: options.partConcurrency } : {}),
       ...(options.log ? { log: options.log } : {}),
     })[role];

@@ -3,12 +3,15 @@
  * (`AWSStepFunctions.*` → Step Functions, `CodeDeploy_20141006.*` → CodeDeploy, `TrentService.*` → KMS) and
  * everything else to S3.
  * Before a service sees a request, the guard (local/protocol/guard.ts) refuses hostile ones — a foreign
- * `Host` or `Origin`, a signing region that is not a region — in the protocol the client speaks; a client
- * sending `Expect: 100-continue` is refused before it sends its body.
+ * `Host` or `Origin`, a signing region that is not a region — and then authentication
+ * (local/protocol/authentication.ts) refuses unsigned ones and, when verification is on, wrongly signed
+ * ones, each in the protocol the client speaks; a client sending `Expect: 100-continue` is refused before
+ * it sends its body.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AuthenticationFailure, Authenticator } from './protocol/authentication.ts';
 import { type Refusal, refuseRequest, requestUrl } from './protocol/guard.ts';
 import { HostAllowList } from './protocol/hosts.ts';
 import { AwsJsonError, sendJsonError, serveJson } from './protocol/json.ts';
@@ -35,6 +38,11 @@ export interface EndpointOptions {
    * @throws InvalidAllowedHostError (from startEndpoint) for a name that is none of these.
    */
   readonly allowHosts?: readonly string[];
+  /**
+   * Authenticates every request the guard lets through. @default an Authenticator that refuses unsigned
+   * requests and accepts any SigV4 signature
+   */
+  readonly authentication?: Authenticator;
   /** Called once per JSON-protocol request and per refused request with a concise line; S3 logs its own. */
   readonly log?: (line: string) => void;
 }
@@ -103,11 +111,41 @@ function refuse(
   sendS3Error(req, res, err, resource, ctx, { closeConnection });
 }
 
+/** An authentication failure as the JSON protocol answers it. */
+function jsonErrorOf(failure: AuthenticationFailure): AwsJsonError {
+  return new AwsJsonError(failure.json.code, failure.json.message, failure.json.status);
+}
+
+/** Answers a request authentication refused, in the protocol it speaks; its body is not read. */
+function refuseUnauthenticated(
+  req: IncomingMessage,
+  res: ServerResponse,
+  failure: AuthenticationFailure,
+  json: boolean,
+  expectsContinue: boolean,
+  accountId: string,
+): void {
+  const ctx: RequestContext = { region: 'us-east-1', requestId: newRequestId(), accountId };
+  const closeConnection = expectsContinue;
+  if (json) {
+    sendJsonError(req, res, jsonErrorOf(failure), ctx, { closeConnection });
+    return;
+  }
+  const { code, message, status, details } = failure.s3;
+  const err = new S3Error(code, message, status, details ?? {});
+  const resource = (req.url ?? '/').replace(/^https?:\/\/[^/]*/i, '').split('?')[0] || '/';
+  sendS3Error(req, res, err, resource, ctx, { closeConnection });
+}
+
 async function route(
   req: IncomingMessage,
   res: ServerResponse,
   services: EndpointServices,
-  options: EndpointOptions & { readonly hosts: HostAllowList; readonly expectsContinue: boolean },
+  options: EndpointOptions & {
+    readonly hosts: HostAllowList;
+    readonly authenticator: Authenticator;
+    readonly expectsContinue: boolean;
+  },
 ): Promise<void> {
   const json = jsonTarget(req);
   const refusal = refuseRequest(req, options.hosts);
@@ -118,12 +156,35 @@ async function route(
     );
     return;
   }
+  const admission = await options.authenticator.admit(req, json ? 'json' : 's3');
+  if (admission.refused) {
+    const failure = admission.refused;
+    refuseUnauthenticated(req, res, failure, json !== undefined, options.expectsContinue, options.accountId);
+    const answer = json ? failure.json : failure.s3;
+    options.log?.(`Refused ${req.method ?? '-'} ${req.url ?? '/'} ${answer.status} ${answer.code}`);
+    return;
+  }
   if (options.expectsContinue) res.writeContinue();
   const ctx = contextFor(req, options.accountId);
   if (json) {
     const started = Date.now();
     const service = services[json.match.service] ?? ABSENT_SERVICE;
-    const outcome = await serveJson(req, res, service, json.target, ctx);
+    const verify = admission.verifyBody;
+    const outcome = await serveJson(
+      req,
+      res,
+      service,
+      json.target,
+      ctx,
+      verify === undefined
+        ? {}
+        : {
+            verifyBody: async (body) => {
+              const failure = await verify(body);
+              return failure === undefined ? undefined : jsonErrorOf(failure);
+            },
+          },
+    );
     options.log?.(
       `${json.match.label} ${outcome.operation} ${outcome.status}${outcome.error ? ` ${outcome.error}` : ''} ${Date.now() - started}ms`,
     );
@@ -138,8 +199,9 @@ export async function startEndpoint(
   options: EndpointOptions,
 ): Promise<{ server: Server; url: string; port: number }> {
   const hosts = new HostAllowList(options.allowHosts);
+  const authenticator = options.authentication ?? new Authenticator();
   const handle = (req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void => {
-    route(req, res, services, { ...options, hosts, expectsContinue }).catch((err: unknown) => {
+    route(req, res, services, { ...options, hosts, authenticator, expectsContinue }).catch((err: unknown) => {
       options.log?.(`endpoint error: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain' });

@@ -3,15 +3,18 @@
  * configuration (buckets and deployment groups created), so `aws --endpoint-url … s3 cp` into a
  * source bucket starts a real execution. Ctrl-C stops it cleanly.
  */
+import { randomBytes } from 'node:crypto';
 import type { RelayConfig } from '../../core/config/schema.ts';
+import { PLANNED_ROLES } from '../../core/permissions/cross-account.ts';
 import type { FaultRule } from '../../local/faults.ts';
-import { type LocalStack, startLocalStack } from '../../local/index.ts';
+import { type KeyPair, type LocalStack, startLocalStack } from '../../local/index.ts';
 import { deployRelay } from '../../local/relay.ts';
-import { createLocalTaskHandlers } from '../../local/relay-handlers.ts';
+import { createLocalTaskHandlers, localRoleArn } from '../../local/relay-handlers.ts';
 import { type ConfigChoice, findConfig, loadConfigChoice } from '../config-file.ts';
 import { CliError } from '../errors.ts';
 import { readFaultsFile } from '../local-relay/faults-file.ts';
-import { provisionConfig } from '../local-relay/provision.ts';
+import { type OtherAccounts, otherAccountsOf, provisionConfig } from '../local-relay/provision.ts';
+import { resolveUserCredentials } from '../local-relay/user-credentials.ts';
 import { type DeployedInfo, renderLocalBanner } from '../render/local.ts';
 
 export interface LocalFlags {
@@ -25,15 +28,52 @@ export interface LocalFlags {
   readonly timeScale: number;
   /** `--allow-host`: Host names answered besides the built-in ones. */
   readonly allowHost?: readonly string[];
+  /** `--strict-auth`: verify signatures, accepting the user's own AWS credentials as administrator. */
+  readonly strictAuth?: boolean;
 }
 
-async function deploy(stack: LocalStack, config: RelayConfig, choice: ConfigChoice): Promise<DeployedInfo> {
-  const provisioned = await provisionConfig(stack.endpoint, config, stack.accountId);
+async function deploy(
+  stack: LocalStack,
+  config: RelayConfig,
+  choice: ConfigChoice,
+  administrator: KeyPair | undefined,
+): Promise<DeployedInfo> {
+  const provisioned = await provisionConfig(
+    stack.endpoint,
+    config,
+    stack.accountId,
+    administrator,
+    otherAccounts(stack, config),
+  );
   const relay = await deployRelay(stack, {
     config,
     handlers: createLocalTaskHandlers(stack, config, { asRoles: true }),
   });
   return { config, choice, provisioned, stateMachineArn: relay.stateMachineArn };
+}
+
+/**
+ * Administrators for the other accounts the configuration names (a cross-account target's bucket and key),
+ * registered with the stack under fresh key pairs, and the relay's local role ARNs to grant there.
+ */
+function otherAccounts(stack: LocalStack, config: RelayConfig): OtherAccounts {
+  const administrators = new Map<string, KeyPair>();
+  for (const account of otherAccountsOf(config, stack.accountId)) {
+    const keyPair = {
+      accessKeyId: `relay-local-admin-${account}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+    };
+    stack.principals.registerAdministrator({ ...keyPair, account });
+    administrators.set(account, keyPair);
+  }
+  return {
+    credentialsFor: (account) => {
+      const keyPair = administrators.get(account);
+      if (keyPair === undefined) throw new Error(`no administrator registered for account ${account}`);
+      return keyPair;
+    },
+    roleArns: Object.fromEntries(PLANNED_ROLES.map((role) => [role, localRoleArn(stack.accountId, role)])),
+  };
 }
 
 function untilSignal(stack: LocalStack): Promise<void> {
@@ -57,6 +97,7 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
   const choice = flags.relay ? findConfig(flags.config, { allowExample: true }) : undefined;
   const config = choice === undefined ? undefined : await loadConfigChoice(choice);
   const faults: FaultRule[] = flags.faults === undefined ? [] : await readFaultsFile(flags.faults);
+  const administrator = flags.strictAuth === true ? await resolveUserCredentials() : undefined;
   // One line per request once the stack is ready; the setup's own requests are not logged.
   let ready = false;
   const log = (line: string): void => {
@@ -67,11 +108,14 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
     dataDir: flags.dataDir,
     timeScale: flags.timeScale,
     ...(flags.allowHost ? { allowHosts: flags.allowHost } : {}),
+    ...(administrator ? { auth: { verifySignatures: true, keyPairs: [administrator] } } : {}),
     ...(flags.quiet ? {} : { log }),
   });
   let deployed: DeployedInfo | undefined;
   try {
-    if (config !== undefined && choice !== undefined) deployed = await deploy(stack, config, choice);
+    if (config !== undefined && choice !== undefined) {
+      deployed = await deploy(stack, config, choice, administrator);
+    }
     // Armed after provisioning, so a rule cannot break the creation of the buckets it targets.
     for (const rule of faults) stack.faults.add(rule);
   } catch (err) {
@@ -87,6 +131,7 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
       faultsFile: flags.faults,
       timeScale: flags.timeScale,
       allowHosts: flags.allowHost ?? [],
+      strictAuthKeyId: administrator?.accessKeyId,
     }),
   );
   ready = true;

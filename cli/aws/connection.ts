@@ -2,7 +2,8 @@
  * How the CLI reaches AWS or the local stack: one connection per command, SDK v3 clients per region
  * (cached), pointed at `--endpoint-url` / `--local` when given, with `--profile` and `--region`.
  * Against a loopback endpoint (the local stack) throw-away credentials are used unless `--profile`
- * is given, so no AWS account or SSO session is needed there.
+ * is given or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set (then those, which a `relay local
+ * --strict-auth` stack accepts), so no AWS account or SSO session is needed there.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -35,6 +36,11 @@ export interface Connection {
   destroy(): void;
 }
 
+/** Whether the environment holds a key pair (the SDK's default chain takes it first). */
+function keysInEnvironment(): boolean {
+  return Boolean(process.env.AWS_ACCESS_KEY_ID) && Boolean(process.env.AWS_SECRET_ACCESS_KEY);
+}
+
 function isLoopback(endpoint: string): boolean {
   const host = new URL(endpoint).hostname;
   return host === 'localhost' || host === '[::1]' || host === '::1' || host.startsWith('127.');
@@ -47,7 +53,7 @@ export function createConnection(options: ConnectionOptions): Connection {
   const base = {
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(profile === undefined ? {} : { profile }),
-    ...(isLocal && profile === undefined ? { credentials: LOCAL_CREDENTIALS } : {}),
+    ...(isLocal && profile === undefined && !keysInEnvironment() ? { credentials: LOCAL_CREDENTIALS } : {}),
   };
   const clients: Array<{ destroy(): void }> = [];
   const cache = <C extends { destroy(): void }>(create: (region: string) => C): ((region: string) => C) => {

@@ -35,6 +35,10 @@ export function registerLocalCommand(program: Command): void {
       'also answer requests whose Host is this name (e.g. host.docker.internal, *.dev.example); loopback names, *.localhost and AWS service names are always answered, any other Host is refused (DNS rebinding)',
       collectAllowedHost,
     )
+    .option(
+      '--strict-auth',
+      "verify every SigV4 signature: accept only the credentials your AWS CLI uses (default credential chain, AWS_PROFILE) and the relay's own task roles (unsigned requests are always refused)",
+    )
     .option('--quiet', 'do not log one line per request')
     .addHelpText(
       'after',

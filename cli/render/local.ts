@@ -22,6 +22,8 @@ export interface BannerInput {
   readonly timeScale: number;
   /** Host names answered besides loopback names, `*.localhost` and AWS service names (`--allow-host`). */
   readonly allowHosts: readonly string[];
+  /** `--strict-auth`: the access key id accepted as the administrator; `undefined` when any is. */
+  readonly strictAuthKeyId?: string | undefined;
 }
 
 function relayLines(input: BannerInput, deployed: DeployedInfo): string[] {
@@ -39,6 +41,16 @@ function relayLines(input: BannerInput, deployed: DeployedInfo): string[] {
   const kept = provisioned.buckets.filter((b) => !b.created).map((b) => b.bucket);
   if (created.length > 0) lines.push(`    buckets created (versioned): ${created.join(', ')}`);
   if (kept.length > 0) lines.push(`    buckets already there: ${kept.join(', ')}`);
+  for (const b of provisioned.buckets) {
+    if (b.account === undefined || !b.created) continue;
+    lines.push(
+      `    ${b.bucket} belongs to account ${b.account}${b.policyApplied ? ": its bucket policy grants the relay's roles what they need (on AWS add it yourself: npx relay iam cross-account)" : ''}`,
+    );
+  }
+  for (const k of provisioned.kmsKeys) {
+    if (k.policyApplied !== true) continue;
+    lines.push(`    key ${k.arn}: its key policy grants the relay's roles what they need`);
+  }
   for (const g of provisioned.deploymentGroups) {
     lines.push(
       `    deployment group ${g.application}/${g.deploymentGroup} in ${g.region}${g.created ? ' (created)' : ''}`,
@@ -62,7 +74,9 @@ function relayLines(input: BannerInput, deployed: DeployedInfo): string[] {
 export function renderLocalBanner(input: BannerInput): string {
   const lines = [
     `artifact-relay local stack listening on ${input.endpoint} (data in ${input.dataDir})`,
-    '  S3, Step Functions and CodeDeploy on one endpoint; any credentials are accepted.',
+    input.strictAuthKeyId === undefined
+      ? '  S3, Step Functions, CodeDeploy and KMS on one endpoint; any credentials are accepted (unsigned requests are refused).'
+      : `  S3, Step Functions, CodeDeploy and KMS on one endpoint; signatures are verified (--strict-auth): only your AWS credentials, access key ${input.strictAuthKeyId}, and the relay's task roles are accepted.`,
     `  Answers Host names: 127.0.0.1, localhost, *.localhost, AWS service names${input.allowHosts.length > 0 ? `, ${input.allowHosts.join(', ')}` : ''} (others are refused; --allow-host adds one).`,
   ];
   if (input.deployed !== undefined) lines.push(...relayLines(input, input.deployed));

@@ -7,12 +7,20 @@ import type { RequestPrincipal } from './evaluate.ts';
  * identity policies the CDK app synthesizes for it. Every other access key (the user's own AWS
  * CLI/SDK calls, any credentials at all) acts as the account's administrator and is not evaluated,
  * as DESIGN §5 promises.
+ *
+ * A registration may carry its secret access key: when the endpoint verifies signatures
+ * (local/protocol/authentication.ts), only keys whose secret it knows are accepted.
  */
 
 /** One principal as `startLocalStack({ iam: { principals } })` takes it. */
 export interface PrincipalRegistration {
   /** The access key id the principal signs with (SigV4 `Credential=<id>/…`). */
   readonly accessKeyId: string;
+  /**
+   * Its secret, against which signatures are verified when verification is on.
+   * @default none — with verification on, the principal's requests are refused (InvalidAccessKeyId)
+   */
+  readonly secretAccessKey?: string;
   /** `arn:aws:iam::<account>:role/<name>` or `arn:aws:sts::<account>:assumed-role/<name>/<session>`. */
   readonly arn: string;
   /** The principal's 12-digit account. */
@@ -28,6 +36,11 @@ export interface PrincipalRegistration {
  */
 export interface AdministratorRegistration {
   readonly accessKeyId: string;
+  /**
+   * Its secret, against which signatures are verified when verification is on.
+   * @default none — with verification on, the administrator's requests are refused (InvalidAccessKeyId)
+   */
+  readonly secretAccessKey?: string;
   /** The administrator's 12-digit account. */
   readonly account: string;
 }
@@ -46,11 +59,18 @@ const ACCOUNT = /^\d{12}$/;
 const PRINCIPAL_ARN =
   /^arn:aws[a-z-]*:(iam::(\d{12}):(role|user)\/.+|sts::(\d{12}):assumed-role\/[^/]+\/[^/]+)$/;
 
-function validated(registration: PrincipalRegistration): Principal {
-  const { accessKeyId, arn, account } = registration;
+function validKeyPair(accessKeyId: string, secretAccessKey: string | undefined): void {
   if (accessKeyId.trim() === '' || /[\s/]/.test(accessKeyId)) {
     throw new InvalidPrincipal(`access key id "${accessKeyId}" is empty or contains "/" or whitespace`);
   }
+  if (secretAccessKey !== undefined && secretAccessKey === '') {
+    throw new InvalidPrincipal(`the secret access key of "${accessKeyId}" is empty`);
+  }
+}
+
+function validated(registration: PrincipalRegistration): Principal {
+  const { accessKeyId, arn, account } = registration;
+  validKeyPair(accessKeyId, registration.secretAccessKey);
   if (!ACCOUNT.test(account)) throw new InvalidPrincipal(`account "${account}" is not 12 digits`);
   const parsed = PRINCIPAL_ARN.exec(arn);
   if (parsed === null) {
@@ -67,9 +87,7 @@ function validated(registration: PrincipalRegistration): Principal {
 
 function validAdministrator(registration: AdministratorRegistration): AdministratorRegistration {
   const { accessKeyId, account } = registration;
-  if (accessKeyId.trim() === '' || /[\s/]/.test(accessKeyId)) {
-    throw new InvalidPrincipal(`access key id "${accessKeyId}" is empty or contains "/" or whitespace`);
-  }
+  validKeyPair(accessKeyId, registration.secretAccessKey);
   if (!ACCOUNT.test(account)) throw new InvalidPrincipal(`account "${account}" is not 12 digits`);
   return { accessKeyId, account };
 }
@@ -78,6 +96,12 @@ function validAdministrator(registration: AdministratorRegistration): Administra
 export class PrincipalRegistry {
   readonly #byKey = new Map<string, Principal>();
   readonly #administrators = new Map<string, string>();
+  readonly #secrets = new Map<string, string>();
+
+  #rememberSecret(accessKeyId: string, secretAccessKey: string | undefined): void {
+    if (secretAccessKey === undefined) this.#secrets.delete(accessKeyId);
+    else this.#secrets.set(accessKeyId, secretAccessKey);
+  }
 
   /** @throws InvalidPrincipal for a malformed registration or an access key registered twice */
   constructor(
@@ -89,6 +113,7 @@ export class PrincipalRegistry {
         throw new InvalidPrincipal(`access key id "${registration.accessKeyId}" is registered twice`);
       }
       this.#byKey.set(registration.accessKeyId, validated(registration));
+      this.#rememberSecret(registration.accessKeyId, registration.secretAccessKey);
     }
     for (const administrator of administrators) this.registerAdministrator(administrator);
   }
@@ -103,6 +128,7 @@ export class PrincipalRegistry {
       throw new InvalidPrincipal(`access key id "${accessKeyId}" is registered twice`);
     }
     this.#administrators.set(accessKeyId, account);
+    this.#rememberSecret(accessKeyId, registration.secretAccessKey);
   }
 
   /**
@@ -124,6 +150,12 @@ export class PrincipalRegistry {
       throw new InvalidPrincipal(`access key id "${registration.accessKeyId}" is registered twice`);
     }
     this.#byKey.set(registration.accessKeyId, validated(registration));
+    this.#rememberSecret(registration.accessKeyId, registration.secretAccessKey);
+  }
+
+  /** The secret registered with a principal's or administrator's access key id, if any. */
+  secretOf(accessKeyId: string): string | undefined {
+    return this.#secrets.get(accessKeyId);
   }
 
   /** Whether any principal is registered (no: authorization is off). */

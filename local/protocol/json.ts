@@ -35,12 +35,11 @@ function requestTooLarge(size: number | undefined): AwsJsonError {
   );
 }
 
-/** The body as text; refused from its Content-Length, or as soon as it grows past the limit. */
-async function readBody(req: IncomingMessage): Promise<string> {
+/** The body; refused from its Content-Length, or as soon as it grows past the limit. */
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const declared = contentLength(req.headers);
   if (declared !== undefined && declared > MAX_JSON_REQUEST_BYTES) throw requestTooLarge(declared);
-  const body = await readCappedBody(req, MAX_JSON_REQUEST_BYTES, () => requestTooLarge(undefined));
-  return body.toString('utf8');
+  return readCappedBody(req, MAX_JSON_REQUEST_BYTES, () => requestTooLarge(undefined));
 }
 
 /** The protocol version a request speaks, which its answer repeats. */
@@ -95,7 +94,8 @@ export function sendJsonError(
 
 /**
  * Serves one JSON-protocol request. Dates in the result are written as epoch seconds (the protocol's
- * timestamp format).
+ * timestamp format). `verifyBody`, when given, sees the body before it is parsed (the signature of a
+ * JSON-protocol request covers its body's hash) and may refuse the request.
  */
 export async function serveJson(
   req: IncomingMessage,
@@ -103,12 +103,16 @@ export async function serveJson(
   service: JsonService,
   target: string,
   ctx: RequestContext,
+  options: { readonly verifyBody?: (body: Buffer) => Promise<AwsJsonError | undefined> } = {},
 ): Promise<{ operation: string; status: number; error?: string }> {
   const contentType = responseContentType(req);
   const operation = target.slice(target.indexOf('.') + 1);
   let input: Record<string, unknown>;
   try {
-    const raw = await readBody(req);
+    const body = await readBody(req);
+    const refused = await options.verifyBody?.(body);
+    if (refused !== undefined) throw refused;
+    const raw = body.toString('utf8');
     const parsed: unknown = raw.trim() === '' ? {} : JSON.parse(raw);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new Error('the request body must be a JSON object');

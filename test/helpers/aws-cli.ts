@@ -32,12 +32,16 @@ export interface AwsCliResult {
   readonly exitCode: number;
 }
 
-/** Runs `aws --endpoint-url <endpoint> …args` with throw-away credentials and no user config. */
+/** Runs `aws --endpoint-url <endpoint> …args` with throw-away credentials (or `credentials`) and no user config. */
 export function runAwsCli(
   cli: string,
   endpoint: string,
   args: readonly string[],
   region = 'us-east-1',
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } = {
+    accessKeyId: 'test',
+    secretAccessKey: 'test',
+  },
 ): Promise<AwsCliResult> {
   const home = mkdtempSync(join(tmpdir(), 'relay-awscli-'));
   return new Promise((resolve) => {
@@ -48,8 +52,8 @@ export function runAwsCli(
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           HOME: home,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
           AWS_CONFIG_FILE: join(home, 'config'),
           AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
           AWS_PAGER: '',

@@ -11,6 +11,9 @@ import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
+/** Signature verification on, accepting the key pair the test clients sign with (as administrator). */
+export const TEST_AUTH = { verifySignatures: true, keyPairs: [TEST_CREDENTIALS] } as const;
+
 export interface TestStack extends LocalStack {
   s3Client(region?: string, options?: { forcePathStyle?: boolean }): S3Client;
   sfnClient(region?: string): SFNClient;
@@ -53,7 +56,7 @@ export async function startTestStack(
     kmsClient: (region = 'us-east-1') =>
       track(new KMSClient({ endpoint: stack.endpoint, region, credentials: TEST_CREDENTIALS })),
     async createKmsKey(arn: string) {
-      await createKmsKey(stack.endpoint, arn);
+      await createKmsKey(stack.endpoint, arn, TEST_CREDENTIALS);
     },
     async dispose() {
       for (const c of clients) c.destroy();

@@ -23,7 +23,7 @@ import { createCopyObjectHandler } from '../../../functions/copy-object/index.ts
 import { createResolveTargetsHandler } from '../../../functions/resolve-targets/index.ts';
 import { createStartDeploymentHandler } from '../../../functions/start-deployment/index.ts';
 import { createVerifyCopyHandler } from '../../../functions/verify-copy/index.ts';
-import { startTestStack, type TestStack } from '../../helpers/local-stack.ts';
+import { startTestStack, TEST_AUTH, type TestStack } from '../../helpers/local-stack.ts';
 
 /** Copy calls a test allows before it calls a copy endless. */
 const MAX_COPY_CALLS = 50;
@@ -63,7 +63,7 @@ export function firstTargetInput(resolved: ResolveTargetsOutput, index = 0): Tas
 }
 
 export async function startRelayHarness(): Promise<RelayHarness> {
-  const stack = await startTestStack({ timeScale: 0.001 });
+  const stack = await startTestStack({ timeScale: 0.001, auth: TEST_AUTH });
   const s3Clients = new Map<string, S3Client>();
   const codeDeployClients = new Map<string, CodeDeployClient>();
   const s3 = (region: string): S3Client => {

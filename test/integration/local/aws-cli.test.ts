@@ -16,7 +16,7 @@ import { CreateStateMachineCommand, StartExecutionCommand } from '@aws-sdk/clien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAwsCliV2, runAwsCli } from '../../helpers/aws-cli.ts';
 import { zipWithAppspec } from '../../helpers/bundles.ts';
-import { startTestStack, type TestStack } from '../../helpers/local-stack.ts';
+import { startTestStack, TEST_AUTH, type TestStack } from '../../helpers/local-stack.ts';
 
 const awsCli = findAwsCliV2();
 if (!awsCli && process.env.RELAY_REQUIRE_AWS_CLI === '1') {
@@ -30,7 +30,7 @@ describe.skipIf(!awsCli)('the AWS CLI v2 against the local stack', () => {
   let workDir: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ auth: TEST_AUTH });
     workDir = await mkdtemp(join(tmpdir(), 'relay-awscli-files-'));
   });
 

@@ -29,7 +29,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildEventPattern } from '../../../core/event-pattern.ts';
 import { parseEventPattern } from '../../../local/eventbridge/pattern.ts';
 import { type LocalStack, startLocalStack } from '../../../local/index.ts';
-import { TEST_CREDENTIALS } from '../../helpers/local-stack.ts';
+import { TEST_AUTH, TEST_CREDENTIALS } from '../../helpers/local-stack.ts';
 import { loopbackAgent, requestWithContinue, streamLargeBody } from '../../helpers/raw-http.ts';
 import { raw, rejection, statusOf } from './s3/support.ts';
 
@@ -81,7 +81,7 @@ describe('the local stack refuses hostile input and writes nothing', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'relay-hostile-'));
     dataDir = join(root, 'data');
-    stack = await startLocalStack({ port: 0, dataDir });
+    stack = await startLocalStack({ port: 0, dataDir, auth: TEST_AUTH });
     port = String(stack.port);
     s3 = new S3Client({
       endpoint: stack.endpoint,
@@ -269,6 +269,7 @@ describe('the local stack refuses hostile input and writes nothing', () => {
         host: `127.0.0.1:${port}`,
         headers: { authorization: signedFor('..', 's3') },
         body,
+        sign: false,
       });
 
       // Assert
@@ -293,6 +294,7 @@ describe('the local stack refuses hostile input and writes nothing', () => {
           'x-amz-target': 'AWSStepFunctions.CreateStateMachine',
           authorization: signedFor(region, 'states'),
         },
+        sign: false,
         body: JSON.stringify({
           name: 'escape',
           roleArn: 'arn:aws:iam::000000000000:role/relay',
@@ -367,6 +369,7 @@ describe('the local stack refuses hostile input and writes nothing', () => {
       host: `127.0.0.1:${port}`,
       headers: { 'content-md5': createHash('md5').update(body).digest('base64') },
       body,
+      region: REGION,
     });
 
     // Assert
@@ -412,6 +415,7 @@ describe('the local stack refuses hostile input and writes nothing', () => {
         headers: { 'content-md5': '1B2M2Y8AsgTpgAmYo8hpCA==' },
         totalBytes: 40 * MIB,
         declareLength,
+        region: REGION,
       });
 
       // Assert
@@ -434,6 +438,7 @@ describe('the local stack refuses hostile input and writes nothing', () => {
       path: `/${BUCKET}/big.zip?uploadId=${UploadId}`,
       totalBytes: 40 * MIB,
       declareLength: false,
+      region: REGION,
     });
 
     // Assert
@@ -461,6 +466,7 @@ describe('the local stack refuses hostile input and writes nothing', () => {
       path: `/${BUCKET}/control.zip`,
       headers: { host: `127.0.0.1:${port}` },
       body: Buffer.from('zip'),
+      region: REGION,
     });
 
     // Assert

@@ -53,7 +53,7 @@ import { type DeployedRelay, deployRelay } from '../../../local/relay.ts';
 import { createLocalTaskHandlers, type LocalHandlerOptions } from '../../../local/relay-handlers.ts';
 import type { S3ObjectCreatedEvent, TaskHandler } from '../../../local/types.ts';
 import type { TaskRole } from '../../../state-machine/index.ts';
-import { startTestStack, type TestStack } from '../../helpers/local-stack.ts';
+import { startTestStack, TEST_AUTH, type TestStack } from '../../helpers/local-stack.ts';
 
 export type { S3ObjectCreatedEvent } from '../../../local/types.ts';
 
@@ -201,6 +201,7 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
   const s3Log: string[] = [];
   const stack = await startTestStack({
     timeScale: TIME_SCALE,
+    auth: TEST_AUTH,
     codeDeploy: { durations: DEPLOYMENT_PHASES },
     log: (line) => s3Log.push(line),
   });

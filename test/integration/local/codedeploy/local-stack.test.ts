@@ -100,8 +100,9 @@ let zipETag: string;
 
 beforeAll(async () => {
   data = await tempDir();
-  instant = await startLocalStack({ port: 0, dataDir: `${data.dir}/instant`, timeScale: 1e-6 });
-  slow = await startLocalStack({ port: 0, dataDir: `${data.dir}/slow`, timeScale: 1000 });
+  const auth = { verifySignatures: true, keyPairs: [credentials] };
+  instant = await startLocalStack({ port: 0, dataDir: `${data.dir}/instant`, timeScale: 1e-6, auth });
+  slow = await startLocalStack({ port: 0, dataDir: `${data.dir}/slow`, timeScale: 1000, auth });
   zipETag = await seed(instant);
   await seed(slow);
 });

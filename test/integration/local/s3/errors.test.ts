@@ -1,4 +1,4 @@
-import { CreateBucketCommand, GetBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketCorsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Harness, startS3 } from './harness.ts';
 import { crc32Raw, raw, rejection, statusOf } from './support.ts';
@@ -55,12 +55,12 @@ describe('local S3 error answers', () => {
     const client = s3.client('us-east-1');
 
     // Act
-    const err = await rejection(client.send(new GetBucketPolicyCommand({ Bucket: BUCKET })));
+    const err = await rejection(client.send(new GetBucketCorsCommand({ Bucket: BUCKET })));
 
     // Assert
     expect(err.name).toBe('NotImplemented');
     expect(statusOf(err)).toBe(501);
-    expect(err.message).toContain('GetBucketPolicy');
+    expect(err.message).toContain('GetBucketCors');
   });
 
   it('answers an unsupported method with 405 MethodNotAllowed', async () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { FaultPlan } from '../../../../local/faults.ts';
+import { Authenticator } from '../../../../local/protocol/authentication.ts';
 import { S3Service, type S3ServiceOptions } from '../../../../local/s3/service.ts';
 import { startEndpoint, stopEndpoint } from '../../../../local/server.ts';
 import type { JsonService, S3ObjectCreatedEvent } from '../../../../local/types.ts';
@@ -51,7 +52,15 @@ async function start(dataDir: string, limits: S3ServiceOptions['limits'] | undef
   await service.init();
   const endpoint = await startEndpoint(
     { s3: service, stepFunctions: noJson, codeDeploy: noJson },
-    { host: '127.0.0.1', port: 0, accountId: ACCOUNT_ID },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      accountId: ACCOUNT_ID,
+      authentication: new Authenticator({
+        verifySignatures: true,
+        secretOf: (id) => (id === CREDENTIALS.accessKeyId ? CREDENTIALS.secretAccessKey : undefined),
+      }),
+    },
   );
   const clients: S3Client[] = [];
   let stopped = false;

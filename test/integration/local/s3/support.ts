@@ -1,12 +1,13 @@
 /**
  * Test-side helpers: checksums computed independently of the local S3 (node:crypto, @aws-sdk/crc64-nvme,
- * @aws-crypto/crc32c, @aws-crypto/crc32), raw HTTP requests with any Host header, and error capture.
+ * @aws-crypto/crc32c, @aws-crypto/crc32), raw (signed) HTTP requests with any Host header, and error capture.
  */
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { AwsCrc32 } from '@aws-crypto/crc32';
 import { AwsCrc32c } from '@aws-crypto/crc32c';
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
+import { signHeaders } from '../../../helpers/sigv4-sign.ts';
 
 export function md5Hex(data: Uint8Array): string {
   return createHash('md5').update(data).digest('hex');
@@ -57,8 +58,12 @@ export interface RawResponse {
   readonly body: string;
 }
 
-/** An unsigned HTTP request to the endpoint, with full control of the Host header and path. */
-export function raw(
+/**
+ * A raw HTTP request to the endpoint, with full control of the Host header and path; signed with
+ * Signature Version 4 for `region` with the test key pair (`x-amz-content-sha256` is the body's hash unless
+ * the headers carry one), or, with `sign: false`, sent with exactly the headers given.
+ */
+export async function raw(
   endpoint: string,
   options: {
     readonly method?: string;
@@ -66,22 +71,35 @@ export function raw(
     readonly host?: string;
     readonly headers?: Record<string, string>;
     readonly body?: string | Buffer;
+    readonly region?: string;
+    readonly sign?: boolean;
   },
 ): Promise<RawResponse> {
   const url = new URL(endpoint);
+  const method = options.method ?? 'GET';
+  const given = { ...(options.host ? { host: options.host } : {}), ...options.headers };
+  const headers =
+    options.sign === false
+      ? given
+      : await signHeaders({
+          method,
+          path: options.path,
+          headers: { host: url.host, ...given },
+          ...(options.body !== undefined ? { body: options.body } : {}),
+          ...(options.region !== undefined ? { region: options.region } : {}),
+        });
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
         host: url.hostname,
         port: url.port,
-        method: options.method ?? 'GET',
+        method,
         path: options.path,
         headers: {
-          ...(options.host ? { host: options.host } : {}),
           ...(options.body !== undefined
             ? { 'content-length': String(Buffer.byteLength(options.body)) }
             : {}),
-          ...options.headers,
+          ...headers,
         },
       },
       (res) => {
