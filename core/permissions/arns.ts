@@ -60,9 +60,27 @@ export function kmsKeysOfRegion(region: string): string {
   return `arn:${partitionOf(region)}:kms:${region}:*:key/*`;
 }
 
+/**
+ * How names enter a CodeDeploy ARN: escaped as IAM literals for a policy's Resource (the default),
+ * or as they are (`literal`) for the resource a request names, which IAM matches policies against
+ * (local/codedeploy/authorization.ts).
+ */
+export interface CodeDeployArnOptions {
+  readonly literal?: boolean;
+}
+
+function codeDeployName(name: string, options: CodeDeployArnOptions): string {
+  return options.literal === true ? name : escapeIamLiteral(name);
+}
+
 /** The CodeDeploy application ARN. */
-export function codeDeployApplicationArn(region: string, account: string, application: string): string {
-  return `arn:${partitionOf(region)}:codedeploy:${region}:${account}:application:${escapeIamLiteral(application)}`;
+export function codeDeployApplicationArn(
+  region: string,
+  account: string,
+  application: string,
+  options: CodeDeployArnOptions = {},
+): string {
+  return `arn:${partitionOf(region)}:codedeploy:${region}:${account}:application:${codeDeployName(application, options)}`;
 }
 
 /** The CodeDeploy deployment group ARN: `…:deploymentgroup:<application>/<group>`. */
@@ -71,13 +89,19 @@ export function codeDeployGroupArn(
   account: string,
   application: string,
   group: string,
+  options: CodeDeployArnOptions = {},
 ): string {
-  return `arn:${partitionOf(region)}:codedeploy:${region}:${account}:deploymentgroup:${escapeIamLiteral(application)}/${escapeIamLiteral(group)}`;
+  return `arn:${partitionOf(region)}:codedeploy:${region}:${account}:deploymentgroup:${codeDeployName(application, options)}/${codeDeployName(group, options)}`;
 }
 
 /** The CodeDeploy deployment configuration ARN; `*` for every configuration of the region. */
-export function codeDeployConfigArn(region: string, account: string, config: string | undefined): string {
-  const name = config === undefined ? '*' : escapeIamLiteral(config);
+export function codeDeployConfigArn(
+  region: string,
+  account: string,
+  config: string | undefined,
+  options: CodeDeployArnOptions = {},
+): string {
+  const name = config === undefined ? '*' : codeDeployName(config, options);
   return `arn:${partitionOf(region)}:codedeploy:${region}:${account}:deploymentconfig:${name}`;
 }
 

@@ -1,12 +1,16 @@
 /**
  * The local CodeDeploy API (AWS JSON 1.1, `CodeDeploy_20141006.*`): applications, deployment groups and
  * deployments, scoped to the region each request is signed for, persisted under the data directory, with
- * a simulated lifecycle driven by an injectable clock and injectable failures.
+ * a simulated lifecycle driven by an injectable clock and injectable failures. Requests signed by a
+ * registered principal are evaluated against its identity policies first (authorizer.ts); CreateDeployment
+ * then reads the revision from the local S3 with the service's own access, as CodeDeploy checks a
+ * revision as a service, not as the caller.
  */
 import { join } from 'node:path';
 import type { PrincipalRegistry } from '../iam/principals.ts';
 import { AwsJsonError } from '../protocol/json.ts';
 import type { JsonService, RequestContext, S3ObjectReader } from '../types.ts';
+import { type CodeDeployAuthorizationRecord, CodeDeployAuthorizer } from './authorizer.ts';
 import { FailureInjector, type FailureRule, type FailureInjector as Failures } from './failures.ts';
 import { DEFAULT_DURATIONS, type LifecycleDurations } from './lifecycle.ts';
 import {
@@ -32,6 +36,7 @@ import {
 } from './operations/deployments.ts';
 import { StateStore } from './store.ts';
 
+export type { CodeDeployAuthorizationRecord } from './authorizer.ts';
 export type { FailureRule } from './failures.ts';
 export type { LifecycleDurations } from './lifecycle.ts';
 
@@ -86,6 +91,9 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   StopDeployment: stopDeployment,
 };
 
+/** The operations the local CodeDeploy serves (each mapped to its IAM actions in authorization.ts). */
+export const CODEDEPLOY_OPERATIONS: readonly string[] = Object.keys(OPERATIONS);
+
 function positive(value: number, what: string): number {
   if (!Number.isFinite(value) || value < 0)
     throw new CodeDeployOptionsError(`${what} must be a finite number >= 0`);
@@ -98,9 +106,11 @@ export class CodeDeployService implements JsonService {
   private readonly store: StateStore;
   private readonly failures: Failures = new FailureInjector();
   private readonly context: OperationContext;
+  private readonly authorizer: CodeDeployAuthorizer | undefined;
 
   constructor(options: CodeDeployServiceOptions) {
     this.accountId = options.accountId;
+    this.authorizer = options.principals && new CodeDeployAuthorizer(options.principals);
     this.store = new StateStore(options.dataDir);
     const pageSize = options.pageSize ?? 100;
     if (!Number.isInteger(pageSize) || pageSize < 1)
@@ -138,7 +148,7 @@ export class CodeDeployService implements JsonService {
 
   /** Serves one CodeDeploy operation (the part of `X-Amz-Target` after the dot). */
   async handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown> {
-    const run = OPERATIONS[operation];
+    const run = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
     if (!run) {
       throw new AwsJsonError(
         'UnknownOperationException',
@@ -146,7 +156,36 @@ export class CodeDeployService implements JsonService {
       );
     }
     await this.store.refresh();
+    this.authorize(operation, input, ctx);
     return run(this.context, input, ctx);
+  }
+
+  /** Evaluates a registered principal's request (authorizer.ts); others pass. */
+  private authorize(operation: string, input: Record<string, unknown>, ctx: RequestContext): void {
+    if (this.authorizer === undefined) return;
+    const state = this.store.current;
+    this.authorizer.authorize({
+      operation,
+      input,
+      ctx,
+      account: this.accountId,
+      deploymentOf: (id) => state.deployments.find((d) => d.region === ctx.region && d.deploymentId === id),
+      groupConfigOf: (application, group) =>
+        state.deploymentGroups.find(
+          (g) =>
+            g.region === ctx.region && g.applicationName === application && g.deploymentGroupName === group,
+        )?.deploymentConfigName,
+    });
+  }
+
+  /** The authorization decisions on registered principals' requests so far, oldest first (bounded). */
+  authorizationLog(): readonly CodeDeployAuthorizationRecord[] {
+    return this.authorizer?.log() ?? [];
+  }
+
+  /** Forgets the authorization decisions so far. */
+  clearAuthorizationLog(): void {
+    this.authorizer?.clearLog();
   }
 
   /**

@@ -155,15 +155,35 @@ export interface Resolved {
   readonly created: boolean;
 }
 
+/** Options of {@link resolveKey}. */
+export interface ResolveOptions {
+  /**
+   * Whether a key or alias ARN may name another account than `scope`'s: what KMS's cryptographic
+   * operations accept (the key policy then decides), and so what S3 uses for SSE-KMS; the key
+   * management operations act on the caller's own keys only. @default false
+   */
+  readonly otherAccounts?: boolean;
+}
+
 /**
  * The key a `KeyId` names in `scope` (the region the request is signed for). An `alias/aws/<service>`
  * alias that does not exist yet is created with its AWS managed key, as KMS does.
- * @throws AwsJsonError NotFoundException (unknown key or alias, or an ARN of another region/account),
- *   InvalidArnException (malformed ARN).
+ * @throws AwsJsonError NotFoundException (unknown key or alias, or an ARN of another region, or of
+ *   another account unless `otherAccounts`), InvalidArnException (malformed ARN).
  */
-export function resolveKey(state: KmsState, scope: KeyScope, value: string, now: number): Resolved {
+export function resolveKey(
+  state: KmsState,
+  requestScope: KeyScope,
+  value: string,
+  now: number,
+  options: ResolveOptions = {},
+): Resolved {
   const ref = parseKeyReference(value);
-  if (ref.scope && ref.scope.region !== scope.region) throw KmsErrors.otherRegion(ref.scope.region);
+  if (ref.scope && ref.scope.region !== requestScope.region) throw KmsErrors.otherRegion(ref.scope.region);
+  const scope =
+    options.otherAccounts === true && ref.scope !== undefined
+      ? { region: requestScope.region, accountId: ref.scope.accountId }
+      : requestScope;
   const where = ref.scope ?? scope;
   if (ref.kind === 'key') {
     const key =
@@ -191,4 +211,11 @@ export function unusable(key: KeyRecord): AwsJsonError | undefined {
   if (key.state === 'Disabled') return KmsErrors.disabled(key.arn);
   if (key.state === 'PendingDeletion') return KmsErrors.pendingDeletion(key.arn);
   return undefined;
+}
+
+/** The names (`alias/…`) of the aliases that point to `key`, as KMS gives `kms:ResourceAliases`. */
+export function aliasNamesOf(state: KmsState, key: KeyRecord): string[] {
+  return state.aliases
+    .filter((a) => a.targetKeyId === key.keyId && a.region === key.region && a.accountId === key.accountId)
+    .map((a) => a.name);
 }

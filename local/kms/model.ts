@@ -16,7 +16,10 @@ export interface KeyRecord {
   readonly state: KeyState;
   readonly keyManager: KeyManager;
   readonly description: string;
-  /** The key policy document, as the caller wrote it (stored and returned, never evaluated here). */
+  /**
+   * The key policy document, as the caller wrote it (validated by policy-validation.ts); evaluated
+   * through local/iam when a service uses the key for a principal (key-use.ts).
+   */
   readonly policy: string;
   /** Epoch milliseconds. */
   readonly createdAt: number;

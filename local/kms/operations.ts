@@ -17,12 +17,18 @@ import {
   resolveKey,
 } from './keys.ts';
 import type { KeyRecord, KmsState } from './model.ts';
+import { validateKeyPolicy } from './policy-validation.ts';
 import type { KmsStore } from './store.ts';
 
 /** What every operation gets from the service. */
 export interface KmsContext {
   readonly store: KmsStore;
   readonly now: () => number;
+  /**
+   * The account a request acts for: an administrator's or principal's own account, else the local
+   * stack's (local/iam/principals.ts `accountOf`). Keys it creates belong to that account.
+   */
+  readonly accountOf: (ctx: RequestContext) => string;
 }
 
 export type KmsOperation = (
@@ -39,8 +45,8 @@ const POLICY_NAME = 'default';
 const MAX_POLICY_LENGTH = 32_768;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function scopeOf(ctx: RequestContext): KeyScope {
-  return { region: ctx.region, accountId: ctx.accountId };
+function scopeOf(op: KmsContext, ctx: RequestContext): KeyScope {
+  return { region: ctx.region, accountId: op.accountOf(ctx) };
 }
 
 /** Replaces a key record in the state with `next` (records are immutable). */
@@ -51,7 +57,7 @@ function updateKey(state: KmsState, key: KeyRecord, next: KeyRecord): KeyRecord 
 
 /** Resolves the `KeyId` member (saving an AWS managed key it created). */
 async function keyOf(op: KmsContext, input: Record<string, unknown>, ctx: RequestContext, member = 'KeyId') {
-  const resolved = resolveKey(op.store.current, scopeOf(ctx), requireString(input, member), op.now());
+  const resolved = resolveKey(op.store.current, scopeOf(op, ctx), requireString(input, member), op.now());
   if (resolved.created) await op.store.save();
   return resolved.key;
 }
@@ -79,7 +85,7 @@ export function keyMetadata(key: KeyRecord): Record<string, unknown> {
   };
 }
 
-/** A key policy document: JSON text of an object, at most 32 KiB. */
+/** A key policy document: at most 32 KiB of JSON in the evaluator's grammar (policy-validation.ts). */
 function readPolicy(input: Record<string, unknown>, required: boolean): string | undefined {
   const policy = required ? requireString(input, 'Policy') : optionalString(input, 'Policy');
   if (policy === undefined) return undefined;
@@ -89,15 +95,7 @@ function readPolicy(input: Record<string, unknown>, required: boolean): string |
       `Member must have length less than or equal to ${MAX_POLICY_LENGTH}`,
     );
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(policy);
-  } catch {
-    throw KmsErrors.malformedPolicy('The key policy is not valid JSON.');
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw KmsErrors.malformedPolicy('The key policy must be a JSON object.');
-  }
+  validateKeyPolicy(policy);
   return policy;
 }
 
@@ -176,7 +174,7 @@ export const createKey: KmsOperation = async (op, input, ctx) => {
   const policy = readPolicy(input, false);
   const description = optionalString(input, 'Description');
   const keyId = customKeyId(input);
-  const key = addKey(op.store.current, scopeOf(ctx), {
+  const key = addKey(op.store.current, scopeOf(op, ctx), {
     ...(keyId !== undefined ? { keyId } : {}),
     ...(description !== undefined ? { description } : {}),
     ...(policy !== undefined ? { policy } : {}),
@@ -191,7 +189,7 @@ export const describeKey: KmsOperation = async (op, input, ctx) => ({
 });
 
 export const listKeys: KmsOperation = async (op, input, ctx) => {
-  const scope = scopeOf(ctx);
+  const scope = scopeOf(op, ctx);
   const keys = op.store.current.keys.filter(
     (k) => k.region === scope.region && k.accountId === scope.accountId,
   );
@@ -284,7 +282,7 @@ export const createAlias: KmsOperation = async (op, input, ctx) => {
   if (target.startsWith('alias/') || /:alias\//.test(target)) {
     throw KmsErrors.validation('targetKeyId', 'Member must name a key, not an alias');
   }
-  const scope = scopeOf(ctx);
+  const scope = scopeOf(op, ctx);
   const key = resolveKey(op.store.current, scope, target, op.now()).key;
   if (key.state === 'PendingDeletion') throw KmsErrors.pendingDeletion(key.arn);
   const existing = findAlias(op.store.current, scope, name);
@@ -295,7 +293,7 @@ export const createAlias: KmsOperation = async (op, input, ctx) => {
 };
 
 export const listAliases: KmsOperation = async (op, input, ctx) => {
-  const scope = scopeOf(ctx);
+  const scope = scopeOf(op, ctx);
   const filter = optionalString(input, 'KeyId');
   const keyId = filter === undefined ? undefined : (await keyOf(op, input, ctx)).keyId;
   const aliases = op.store.current.aliases.filter(

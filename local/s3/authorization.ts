@@ -35,7 +35,8 @@
  * - Bucket configuration: Get/PutBucketTagging → `s3:Get/PutBucketTagging`, DeleteBucketTagging →
  *   `s3:PutBucketTagging`; Get/PutBucketEncryption and DeleteBucketEncryption →
  *   `s3:Get/PutEncryptionConfiguration`; Get/PutBucketVersioning → `s3:Get/PutBucketVersioning`;
- *   GetBucketLocation → `s3:GetBucketLocation`; CreateBucket / DeleteBucket → `s3:CreateBucket` /
+ *   GetBucketLocation → `s3:GetBucketLocation`; Put/Get/DeleteBucketPolicy →
+ *   `s3:Put/Get/DeleteBucketPolicy`; CreateBucket / DeleteBucket → `s3:CreateBucket` /
  *   `s3:DeleteBucket`; ListBuckets → `s3:ListAllMyBuckets` on `*`.
  *
  * Condition keys set: `s3:x-amz-server-side-encryption`, `s3:x-amz-server-side-encryption-aws-kms-key-id`,
@@ -86,6 +87,15 @@ export function bucketPartition(region: string | undefined): string {
 /** `arn:<partition>:s3:::<bucket>`. */
 export function bucketArn(bucket: string, partition = 'aws'): string {
   return `arn:${partition}:s3:::${bucket}`;
+}
+
+/** The bucket an S3 resource ARN names (`arn:…:s3:::<bucket>[/<key>]`); `undefined` for `*`. */
+export function bucketOfArn(resource: string): string | undefined {
+  const at = resource.indexOf(':::');
+  if (!resource.startsWith('arn:') || at < 0) return undefined;
+  const path = resource.slice(at + 3);
+  const slash = path.indexOf('/');
+  return slash < 0 ? path : path.slice(0, slash);
 }
 
 /** `arn:<partition>:s3:::<bucket>/<key>`, the key as it is (a request names one literal key). */
@@ -201,10 +211,12 @@ const BUCKET_ACTIONS: Partial<Readonly<Record<S3Operation, string | null>>> = {
   CreateBucket: 's3:CreateBucket',
   DeleteBucket: 's3:DeleteBucket',
   DeleteBucketEncryption: 's3:PutEncryptionConfiguration',
+  DeleteBucketPolicy: 's3:DeleteBucketPolicy',
   DeleteBucketTagging: 's3:PutBucketTagging',
   DeleteObjects: null,
   GetBucketEncryption: 's3:GetEncryptionConfiguration',
   GetBucketLocation: 's3:GetBucketLocation',
+  GetBucketPolicy: 's3:GetBucketPolicy',
   GetBucketTagging: 's3:GetBucketTagging',
   GetBucketVersioning: 's3:GetBucketVersioning',
   HeadBucket: 's3:ListBucket',
@@ -213,6 +225,7 @@ const BUCKET_ACTIONS: Partial<Readonly<Record<S3Operation, string | null>>> = {
   ListObjects: 's3:ListBucket',
   ListObjectsV2: 's3:ListBucket',
   PutBucketEncryption: 's3:PutEncryptionConfiguration',
+  PutBucketPolicy: 's3:PutBucketPolicy',
   PutBucketTagging: 's3:PutBucketTagging',
   PutBucketVersioning: 's3:PutBucketVersioning',
 };

@@ -1,24 +1,39 @@
 /**
  * The local S3's authorization hook: before an operation reads or writes anything, a request signed
- * with a registered principal's access key (local/iam/principals.ts) is evaluated against that
- * principal's identity policies, action by action (authorization.ts names them), with the bucket
- * owner's account as the resource account. The first action not allowed answers 403 AccessDenied
- * with AWS's message naming the action, the resource and the principal (no body on HEAD, as S3).
+ * with a registered principal's access key (local/iam/principals.ts) is evaluated action by action
+ * (authorization.ts names them) against that principal's identity policies and the policy of the
+ * bucket each action's resource is in, with that bucket's owner as the resource account
+ * (bucket-owner.ts; a CopyObject's source actions use the source bucket's owner and policy). As
+ * AWS's evaluation logic has it (local/iam/evaluate.ts): within the owner's account an Allow in
+ * either policy suffices, across accounts both must allow, and an explicit Deny in either wins.
+ * The first action not allowed answers 403 AccessDenied with AWS's message naming the action, the
+ * resource and the principal (no body on HEAD, as S3).
  * A GET or HEAD of an object that is not there answers 404 only when the caller may also
  * `s3:ListBucket` the bucket, else 403 — S3's documented rule (GetObject / HeadObject API
  * reference, "Permissions").
  *
  * Every evaluation is kept in a bounded in-memory record (`S3Service.authorizationLog()`), so a test
- * can read which action was denied even when the answer (HEAD) has no body.
+ * can read which action was denied even when the answer (HEAD) has no body. KMS's decisions on the
+ * SSE-KMS keys S3 uses for the principal join the same record (kms-authorization.ts).
  *
- * Not evaluated (yet): bucket policies (the local S3 has no PutBucketPolicy), KMS key policies for
- * SSE-KMS objects, ACLs, requests from unregistered access keys (the account administrator), and
- * requests on a bucket that does not exist (answered NoSuchBucket by the operation, as before).
+ * Not evaluated: ACLs, requests from unregistered access keys and account administrators (they act
+ * for their account unevaluated), and requests on a bucket that does not exist (answered NoSuchBucket
+ * by the operation; a CreateBucket or a missing copy source is decided in the caller's own account).
  */
+
+import type { PolicyDocument } from '../../core/permissions/policy-document.ts';
 import { accessDeniedMessage, type DecisionKind, evaluate } from '../iam/evaluate.ts';
 import type { Principal, PrincipalRegistry } from '../iam/principals.ts';
 import { UnsupportedPolicy } from '../iam/unsupported-policy.ts';
-import { bucketArn, bucketPartition, type S3Permission, s3Authorization } from './authorization.ts';
+import {
+  bucketArn,
+  bucketOfArn,
+  bucketPartition,
+  type S3Permission,
+  s3Authorization,
+} from './authorization.ts';
+import { bucketOwner } from './bucket-owner.ts';
+import { bucketPolicyOf } from './bucket-policy.ts';
 import type { S3Deps, S3Request } from './context.ts';
 import { S3Error, S3Errors } from './errors.ts';
 import type { S3Operation } from './router.ts';
@@ -38,9 +53,10 @@ export interface AuthorizationRecord {
   readonly reason: string;
   /**
    * `request`: an action the operation needs; `missing-object`: the `s3:ListBucket` check that
-   * decides between 404 and 403 for a GET/HEAD of an object that is not there.
+   * decides between 404 and 403 for a GET/HEAD of an object that is not there; `kms-key`: KMS's
+   * decision on S3's use of an SSE-KMS key for the principal (kms-authorization.ts).
    */
-  readonly purpose: 'request' | 'missing-object';
+  readonly purpose: 'request' | 'missing-object' | 'kms-key';
 }
 
 /** How many records the log keeps (the oldest go first). */
@@ -139,11 +155,13 @@ export class S3Authorizer {
     };
     let decision: ReturnType<typeof evaluate>;
     try {
+      const { account, policy } = resourceOf(deps, request.operation, permission.resource, principal);
       decision = evaluate({
         ...evaluation,
-        resourceAccount: deps.accountId,
+        resourceAccount: account,
         context,
         identityPolicies: principal.identityPolicies,
+        ...(policy === undefined ? {} : { resourcePolicy: policy }),
       });
     } catch (cause) {
       if (cause instanceof UnsupportedPolicy) throw new S3Error('NotImplemented', cause.message, 501);
@@ -162,10 +180,34 @@ export class S3Authorizer {
     if (decision.decision !== 'Allow') throw S3Errors.accessDenied(accessDeniedMessage(evaluation, decision));
   }
 
+  /** Records a decision made on the principal's behalf elsewhere (KMS's, on a key S3 uses). */
+  record(record: AuthorizationRecord): void {
+    this.#remember(record);
+  }
+
   #remember(record: AuthorizationRecord): void {
     this.#records.push(record);
     if (this.#records.length > this.#limit) this.#records.splice(0, this.#records.length - this.#limit);
   }
+}
+
+/**
+ * The account owning a resource and its resource policy: the owner and policy of the bucket the ARN
+ * is in; the principal's own account (no policy) for `*`, for a bucket that does not exist and for
+ * CreateBucket (a bucket the principal's account would own; a name another account holds is
+ * answered BucketAlreadyExists by the operation, as S3 does).
+ */
+function resourceOf(
+  deps: S3Deps,
+  operation: S3Operation,
+  resource: string,
+  principal: Principal,
+): { readonly account: string; readonly policy?: PolicyDocument } {
+  const bucket = operation === 'CreateBucket' ? undefined : bucketOfArn(resource);
+  const state = bucket === undefined ? undefined : deps.store.bucket(bucket);
+  if (state === undefined) return { account: principal.account };
+  const policy = bucketPolicyOf(state.record);
+  return { account: bucketOwner(deps, state.record), ...(policy === undefined ? {} : { policy }) };
 }
 
 /** Whether a GET/HEAD would find no object: no such key or version, or a current delete marker. */

@@ -2,8 +2,9 @@
  * The checks S3 makes before it serves a request on a bucket: the bucket exists, the request reached the
  * bucket's region (otherwise 301 PermanentRedirect, or 400 AuthorizationHeaderMalformed when the host
  * named the right region but the signature another, both with `x-amz-bucket-region`), and the
- * `x-amz-expected-bucket-owner` header, when sent, names the bucket's account.
+ * `x-amz-expected-bucket-owner` header, when sent, names the bucket's owner (bucket-owner.ts).
  */
+import { bucketOwner, checkExpectedOwner } from './bucket-owner.ts';
 import { header, type S3Deps, type S3Request } from './context.ts';
 import { S3Errors } from './errors.ts';
 import type { BucketState } from './store/store.ts';
@@ -32,11 +33,6 @@ export function checkRegion(request: S3Request, bucket: string, region: string):
   }
 }
 
-/** Throws AccessDenied when `expected` is set and is not the local account. */
-export function checkOwner(deps: S3Deps, expected: string | undefined): void {
-  if (expected !== undefined && expected !== deps.accountId) throw S3Errors.accessDenied();
-}
-
 /**
  * The request's bucket after the existence, region and expected-owner checks.
  * @throws S3Error NoSuchBucket, PermanentRedirect, AuthorizationHeaderMalformed or AccessDenied.
@@ -50,6 +46,6 @@ export function requireBucket(
   const state = deps.store.bucket(name);
   if (!state) throw S3Errors.noSuchBucket(name);
   if (!options.anyRegion) checkRegion(request, name, state.record.region);
-  checkOwner(deps, header(request, 'x-amz-expected-bucket-owner'));
+  checkExpectedOwner(header(request, 'x-amz-expected-bucket-owner'), bucketOwner(deps, state.record));
   return state;
 }

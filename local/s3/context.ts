@@ -5,6 +5,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FaultPlan } from '../faults.ts';
+import type { DecisionKind } from '../iam/evaluate.ts';
+import type { Principal, PrincipalRegistry } from '../iam/principals.ts';
 import type { EventSink, RequestContext } from '../types.ts';
 import type { S3Address } from './addressing.ts';
 import type { S3Permission } from './authorization.ts';
@@ -29,6 +31,11 @@ export interface S3Deps {
   readonly onObjectCreated?: EventSink;
   /** The local KMS, asked whether an SSE-KMS key can be used; absent when S3 runs alone. */
   readonly kms?: KeyRegistry;
+  /**
+   * Who the access keys stand for (local/iam/principals.ts): the account a request acts for
+   * (bucket-owner.ts). Absent: every request acts for `accountId`.
+   */
+  readonly principals?: PrincipalRegistry;
 }
 
 /** A request as handlers see it. */
@@ -47,6 +54,27 @@ export interface S3Request {
    * @throws S3Error AccessDenied
    */
   readonly authorize?: (permission: S3Permission) => void;
+  /**
+   * The registered principal the request is evaluated for, on whose behalf S3 uses SSE-KMS keys
+   * (kms-authorization.ts); absent when the caller is not evaluated.
+   */
+  readonly caller?: EvaluatedCaller;
+}
+
+/** A registered principal's request, as S3 acts for it towards KMS. */
+export interface EvaluatedCaller {
+  readonly principal: Principal;
+  /** Adds a decision made on the principal's behalf (KMS's, on a key) to the authorization log. */
+  readonly remember: (decision: KmsKeyDecision) => void;
+}
+
+/** A decision KMS made on S3's use of a key for the principal. */
+export interface KmsKeyDecision {
+  readonly action: string;
+  /** The key ARN. */
+  readonly resource: string;
+  readonly decision: DecisionKind;
+  readonly reason: string;
 }
 
 /** A handler's answer. A string body is sent as XML; a stream is piped. */

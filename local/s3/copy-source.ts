@@ -4,7 +4,7 @@
  * `x-amz-copy-source-if-*` conditions (412 PreconditionFailed when one does not hold). The source may be in
  * any region, as with S3.
  */
-import { checkOwner } from './bucket-access.ts';
+import { bucketOwner, checkExpectedOwner } from './bucket-owner.ts';
 import { header, type S3Deps, type S3Request } from './context.ts';
 import { S3Errors } from './errors.ts';
 import {
@@ -97,7 +97,7 @@ export function resolveCopySource(deps: S3Deps, request: S3Request): CopySource 
   checkKey(ref.key);
   const bucket = deps.store.bucket(ref.bucket);
   if (!bucket) throw S3Errors.noSuchBucket(ref.bucket);
-  checkOwner(deps, header(request, 'x-amz-source-expected-bucket-owner'));
+  checkExpectedOwner(header(request, 'x-amz-source-expected-bucket-owner'), bucketOwner(deps, bucket.record));
   let version: ObjectVersion | undefined;
   if (ref.versionId !== undefined) {
     checkVersionId(ref.versionId);

@@ -6,11 +6,15 @@
  *
  * Under SSE-KMS, S3 asks KMS for a data key on every write and to decrypt it on every read of the bytes
  * (not on HEAD, which reads metadata only). The local S3 asks the local KMS through {@link KeyRegistry}
- * whether the key can be used, and answers as S3 does when it cannot: `KMS.NotFoundException`,
- * `KMS.DisabledException` or `KMS.KMSInvalidStateException` (pending deletion), HTTP 400.
+ * (kms-authorization.ts) whether the key can be used — and, for a registered principal, whether the
+ * key policy lets it — and answers as S3 does when it cannot: `KMS.NotFoundException`,
+ * `KMS.DisabledException` or `KMS.KMSInvalidStateException` (pending deletion), HTTP 400; or 403
+ * AccessDenied.
  */
+import type { ContextInput, Decision } from '../iam/evaluate.ts';
+import type { Principal } from '../iam/principals.ts';
 import { header, type S3Request } from './context.ts';
-import { S3Error, S3Errors } from './errors.ts';
+import { S3Errors } from './errors.ts';
 import type { BucketRecord, Encryption } from './store/records.ts';
 
 const KMS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/;
@@ -23,18 +27,20 @@ export function defaultKmsKey(region: string, accountId: string): string {
 }
 
 /**
- * A KMS key reference as a full ARN in the bucket's region: a key or alias ARN, a key id, or `alias/…`.
+ * A KMS key reference as a full ARN in the bucket's region: a key or alias ARN (of any account: a
+ * key of another account is named by ARN), or a key id or `alias/…`, which resolve in `keyAccount`.
+ * @param keyAccount the account a key id or alias without ARN resolves in (see {@link requestedEncryption}).
  * @throws S3Error KMS.NotFoundException for an ARN in another region or an unknown form, as S3 answers.
  */
-export function resolveKmsKey(keyId: string, bucketRegion: string, accountId: string): string {
+export function resolveKmsKey(keyId: string, bucketRegion: string, keyAccount: string): string {
   const arn = KMS_ARN.exec(keyId);
   if (arn) {
     if (arn[1] !== bucketRegion) throw S3Errors.kmsNotFound(`Invalid arn ${arn[1]}`);
     return keyId;
   }
   if (keyId.startsWith('arn:')) throw S3Errors.kmsNotFound(`Invalid arn ${keyId}`);
-  if (/^alias\/[A-Za-z0-9/_-]+$/.test(keyId)) return `arn:aws:kms:${bucketRegion}:${accountId}:${keyId}`;
-  if (KEY_ID.test(keyId)) return `arn:aws:kms:${bucketRegion}:${accountId}:key/${keyId}`;
+  if (/^alias\/[A-Za-z0-9/_-]+$/.test(keyId)) return `arn:aws:kms:${bucketRegion}:${keyAccount}:${keyId}`;
+  if (KEY_ID.test(keyId)) return `arn:aws:kms:${bucketRegion}:${keyAccount}:key/${keyId}`;
   throw S3Errors.kmsNotFound(`Invalid keyId ${keyId}`);
 }
 
@@ -48,11 +54,18 @@ export function bucketDefaultEncryption(bucket: BucketRecord): Encryption {
 }
 
 /**
- * The encryption a write asks for, or the bucket's default.
+ * The encryption a write asks for, or the bucket's default. A key id or alias without ARN in the
+ * request resolves in the requester's account (`accounts.caller`), the bucket's default key and the
+ * `aws/s3` key in the bucket owner's (`accounts.owner`) — "Specifying server-side encryption with AWS
+ * KMS", S3 User Guide: a key of another account must be named by its ARN.
  * @throws S3Error InvalidArgument (unknown algorithm, key id without aws:kms), KMS.NotFoundException,
  *   NotImplemented for SSE-C.
  */
-export function requestedEncryption(request: S3Request, bucket: BucketRecord, accountId: string): Encryption {
+export function requestedEncryption(
+  request: S3Request,
+  bucket: BucketRecord,
+  accounts: { readonly caller: string; readonly owner: string },
+): Encryption {
   if (header(request, 'x-amz-server-side-encryption-customer-algorithm') !== undefined) {
     throw S3Errors.notImplemented('server-side encryption with customer-provided keys (SSE-C)');
   }
@@ -73,8 +86,8 @@ export function requestedEncryption(request: S3Request, bucket: BucketRecord, ac
       algorithm: fallback.algorithm,
       kmsKeyId:
         fallback.kmsKeyId !== undefined
-          ? resolveKmsKey(fallback.kmsKeyId, bucket.region, accountId)
-          : defaultKmsKey(bucket.region, accountId),
+          ? resolveKmsKey(fallback.kmsKeyId, bucket.region, accounts.owner)
+          : defaultKmsKey(bucket.region, accounts.owner),
       bucketKeyEnabled: bucketKey === undefined ? (fallback.bucketKeyEnabled ?? false) : bucketKey === 'true',
     };
   }
@@ -91,10 +104,10 @@ export function requestedEncryption(request: S3Request, bucket: BucketRecord, ac
     algorithm,
     kmsKeyId:
       keyId !== undefined
-        ? resolveKmsKey(keyId, bucket.region, accountId)
+        ? resolveKmsKey(keyId, bucket.region, accounts.caller)
         : sameAsDefault !== undefined
-          ? resolveKmsKey(sameAsDefault, bucket.region, accountId)
-          : defaultKmsKey(bucket.region, accountId),
+          ? resolveKmsKey(sameAsDefault, bucket.region, accounts.owner)
+          : defaultKmsKey(bucket.region, accounts.owner),
     bucketKeyEnabled:
       bucketKey === undefined
         ? isKms(fallback.algorithm) && (fallback.bucketKeyEnabled ?? false)
@@ -117,32 +130,27 @@ export function hidesMd5(encryption: Encryption): boolean {
 }
 
 /**
- * The local KMS as S3 sees it (local/kms/service.ts implements it): whether a key or alias ARN can be used
- * in a region now, creating `alias/aws/s3` on first use as KMS does.
+ * The local KMS as S3 sees it (local/kms/service.ts implements it): S3's use of a key or alias ARN in a
+ * bucket's region, on behalf of a registered principal when there is one. KMS resolves the key (any
+ * account; `alias/aws/s3` is created on first use, as KMS does), decides the principal's use against
+ * the key policy and its identity policies, and checks the key's state. kms-authorization.ts asks.
  */
 export interface KeyRegistry {
-  usableKey(
-    keyOrAliasArn: string,
-    region: string,
-  ): Promise<
-    { readonly usable: true } | { readonly usable: false; readonly code: string; readonly message: string }
+  useKey(request: {
+    readonly key: string;
+    readonly region: string;
+    readonly action: string;
+    readonly principal?: Principal;
+    readonly context?: ContextInput;
+  }): Promise<
+    | { readonly outcome: 'allowed'; readonly keyArn: string; readonly decision?: Decision }
+    | { readonly outcome: 'denied'; readonly keyArn: string; readonly decision: Decision }
+    | { readonly outcome: 'unusable'; readonly code: string; readonly message: string }
   >;
 }
 
-/**
- * Checks with KMS that the key of every SSE-KMS encryption given can be used in `region` (the bucket's);
- * SSE-S3 needs no key. Without a registry (an S3 service running alone) nothing is checked.
- * @throws S3Error `KMS.<code>` (HTTP 400) for a key that is unknown, disabled or pending deletion.
- */
-export async function requireUsableKmsKeys(
-  kms: KeyRegistry | undefined,
-  region: string,
-  ...encryptions: ReadonlyArray<Encryption | undefined>
-): Promise<void> {
-  if (!kms) return;
-  for (const encryption of encryptions) {
-    if (!encryption || !isKms(encryption.algorithm) || encryption.kmsKeyId === undefined) continue;
-    const answer = await kms.usableKey(encryption.kmsKeyId, region);
-    if (!answer.usable) throw new S3Error(`KMS.${answer.code}`, answer.message, 400);
-  }
+/** The KMS key an encryption uses, when it is SSE-KMS. */
+export function kmsKeyOf(encryption: Encryption | undefined): string | undefined {
+  if (!encryption || !isKms(encryption.algorithm)) return undefined;
+  return encryption.kmsKeyId;
 }

@@ -35,6 +35,13 @@ export const S3Errors = {
       { 'x-amz-bucket-region': expected },
     ),
   badDigest: (message: string): S3Error => new S3Error('BadDigest', message, 400),
+  bucketAlreadyExists: (bucket: string): S3Error =>
+    new S3Error(
+      'BucketAlreadyExists',
+      'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+      409,
+      { BucketName: bucket },
+    ),
   bucketAlreadyOwnedByYou: (bucket: string): S3Error =>
     new S3Error(
       'BucketAlreadyOwnedByYou',
@@ -126,6 +133,7 @@ export const S3Errors = {
       'The XML you provided was not well-formed or did not validate against our published schema',
       400,
     ),
+  malformedPolicy: (message: string): S3Error => new S3Error('MalformedPolicy', message, 400),
   maxMessageLengthExceeded: (): S3Error =>
     new S3Error('MaxMessageLengthExceeded', 'Your request was too big.', 400),
   metadataTooLarge: (size: number): S3Error =>
@@ -145,6 +153,8 @@ export const S3Errors = {
     new S3Error('MissingContentLength', 'You must provide the Content-Length HTTP header.', 411),
   noSuchBucket: (bucket: string): S3Error =>
     new S3Error('NoSuchBucket', 'The specified bucket does not exist', 404, { BucketName: bucket }),
+  noSuchBucketPolicy: (bucket: string): S3Error =>
+    new S3Error('NoSuchBucketPolicy', 'The bucket policy does not exist', 404, { BucketName: bucket }),
   noSuchKey: (key: string, headers: Record<string, string> = {}): S3Error =>
     new S3Error('NoSuchKey', 'The specified key does not exist.', 404, { Key: key }, headers),
   noSuchTagSet: (bucket: string): S3Error =>

@@ -1,10 +1,12 @@
 /**
  * The EventBridge "Object Created" events S3 sends for every object creation (PutObject, CopyObject,
  * CompleteMultipartUpload): the raw key, size, ETag without quotes, the version id in versioned buckets and
- * the bucket's increasing sequencer.
+ * the bucket's increasing sequencer. The event's `account` is the bucket owner's, `requester` the
+ * account the request acted for.
  */
 import { randomUUID } from 'node:crypto';
 import type { S3ObjectCreatedEvent } from '../types.ts';
+import { bucketOwner, callerAccount } from './bucket-owner.ts';
 import type { S3Deps, S3Request } from './context.ts';
 import type { BucketRecord, ObjectVersion } from './store/records.ts';
 
@@ -16,7 +18,10 @@ export function objectCreatedEvent(input: {
   readonly bucket: BucketRecord;
   readonly version: ObjectVersion;
   readonly reason: CreationReason;
+  /** The bucket owner's account. */
   readonly accountId: string;
+  /** The account of the request's caller. @default accountId */
+  readonly requester?: string;
   readonly requestId: string;
   readonly sourceIp: string;
 }): S3ObjectCreatedEvent {
@@ -42,7 +47,7 @@ export function objectCreatedEvent(input: {
         sequencer: version.sequencer,
       },
       'request-id': input.requestId,
-      requester: input.accountId,
+      requester: input.requester ?? input.accountId,
       'source-ip-address': input.sourceIp,
       reason: input.reason,
     },
@@ -63,7 +68,8 @@ export function emitObjectCreated(
       bucket,
       version,
       reason,
-      accountId: deps.accountId,
+      accountId: bucketOwner(deps, bucket),
+      requester: callerAccount(deps, request),
       requestId: request.ctx.requestId,
       sourceIp: (request.req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
     }),

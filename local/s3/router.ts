@@ -16,12 +16,14 @@ export type S3Operation =
   | 'CreateMultipartUpload'
   | 'DeleteBucket'
   | 'DeleteBucketEncryption'
+  | 'DeleteBucketPolicy'
   | 'DeleteBucketTagging'
   | 'DeleteObject'
   | 'DeleteObjectTagging'
   | 'DeleteObjects'
   | 'GetBucketEncryption'
   | 'GetBucketLocation'
+  | 'GetBucketPolicy'
   | 'GetBucketTagging'
   | 'GetBucketVersioning'
   | 'GetObject'
@@ -36,6 +38,7 @@ export type S3Operation =
   | 'ListObjectsV2'
   | 'ListParts'
   | 'PutBucketEncryption'
+  | 'PutBucketPolicy'
   | 'PutBucketTagging'
   | 'PutBucketVersioning'
   | 'PutObject'
@@ -67,7 +70,6 @@ const UNSUPPORTED_BUCKET: Readonly<Record<string, string>> = {
   notification: 'BucketNotificationConfiguration',
   'object-lock': 'ObjectLockConfiguration',
   ownershipControls: 'BucketOwnershipControls',
-  policy: 'BucketPolicy',
   policyStatus: 'BucketPolicyStatus',
   publicAccessBlock: 'PublicAccessBlock',
   replication: 'BucketReplication',
@@ -109,6 +111,7 @@ function bucketOperation(method: string, query: URLSearchParams): S3Operation {
       if (query.has('tagging')) return 'GetBucketTagging';
       if (query.has('versioning')) return 'GetBucketVersioning';
       if (query.has('encryption')) return 'GetBucketEncryption';
+      if (query.has('policy')) return 'GetBucketPolicy';
       if (query.has('versions')) return 'ListObjectVersions';
       if (query.has('uploads')) return 'ListMultipartUploads';
       unsupported(method, UNSUPPORTED_BUCKET, query);
@@ -117,11 +120,13 @@ function bucketOperation(method: string, query: URLSearchParams): S3Operation {
       if (query.has('tagging')) return 'PutBucketTagging';
       if (query.has('versioning')) return 'PutBucketVersioning';
       if (query.has('encryption')) return 'PutBucketEncryption';
+      if (query.has('policy')) return 'PutBucketPolicy';
       unsupported(method, UNSUPPORTED_BUCKET, query);
       return 'CreateBucket';
     case 'DELETE':
       if (query.has('tagging')) return 'DeleteBucketTagging';
       if (query.has('encryption')) return 'DeleteBucketEncryption';
+      if (query.has('policy')) return 'DeleteBucketPolicy';
       unsupported(method, UNSUPPORTED_BUCKET, query);
       return 'DeleteBucket';
     case 'POST':

@@ -30,7 +30,7 @@ const MIB = 1024 ** 2;
 export interface S3ServiceOptions {
   /** Where buckets and objects are kept. */
   readonly dataDir: string;
-  /** The account that owns every bucket (`x-amz-expected-bucket-owner`, events). */
+  /** The local stack's account: owns the buckets its unregistered callers create (bucket-owner.ts). */
   readonly accountId: string;
   /** Injected faults, consulted at the start of every request. */
   readonly faults?: FaultPlan;
@@ -50,8 +50,9 @@ export interface S3ServiceOptions {
   /** Receives one line per request: `S3 PutObject bucket/key 200 12ms`. */
   readonly log?: (line: string) => void;
   /**
-   * Principals whose requests are evaluated against their identity policies (authorizer.ts); every
-   * other access key acts as the account administrator. Absent or empty: nothing is evaluated.
+   * Principals whose requests are evaluated against their identity policies and bucket policies
+   * (authorizer.ts), and the accounts administrators act for (bucket-owner.ts); every other access
+   * key acts as the local account's administrator. Absent or empty: nothing is evaluated.
    */
   readonly principals?: PrincipalRegistry;
 }
@@ -83,6 +84,7 @@ export class S3Service implements RestService, S3ObjectReader {
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.onObjectCreated ? { onObjectCreated: options.onObjectCreated } : {}),
       ...(options.kms ? { kms: options.kms } : {}),
+      ...(options.principals ? { principals: options.principals } : {}),
     };
   }
 
@@ -170,6 +172,17 @@ export class S3Service implements RestService, S3ObjectReader {
         request = {
           ...authorized,
           authorize: (permission) => authorizer.check(this.#deps, authorized, principal, permission, {}),
+          caller: {
+            principal,
+            remember: (decision) =>
+              authorizer.record({
+                requestId: ctx.requestId,
+                operation: op,
+                principal: principal.arn,
+                ...decision,
+                purpose: 'kms-key',
+              }),
+          },
         };
       }
       const response = await HANDLERS[op](this.#deps, request);

@@ -24,7 +24,7 @@ export interface WriteAttributes {
 export function writeAttributes(
   request: S3Request,
   bucket: BucketRecord,
-  accountId: string,
+  accounts: { readonly caller: string; readonly owner: string },
 ): WriteAttributes {
   const acl = cannedAcl(request);
   return {
@@ -33,7 +33,7 @@ export function writeAttributes(
     tags: parseTaggingHeader(header(request, 'x-amz-tagging')),
     storageClass: storageClass(request),
     ...(acl !== undefined ? { acl } : {}),
-    encryption: requestedEncryption(request, bucket, accountId),
+    encryption: requestedEncryption(request, bucket, accounts),
   };
 }
 

@@ -1,10 +1,12 @@
 /**
- * Bucket lifecycle: CreateBucket (LocationConstraint → the bucket's region), HeadBucket, DeleteBucket,
- * ListBuckets, GetBucketLocation.
+ * Bucket lifecycle: CreateBucket (LocationConstraint → the bucket's region; the caller's account owns
+ * the bucket), HeadBucket, DeleteBucket, ListBuckets (the caller's account's buckets),
+ * GetBucketLocation.
  */
 import { isRegion } from '../../../core/aws-names.ts';
-import { checkOwner, requireBucket } from '../bucket-access.ts';
+import { requireBucket } from '../bucket-access.ts';
 import { isValidBucketName } from '../bucket-names.ts';
+import { bucketOwner, callerAccount, checkExpectedOwner } from '../bucket-owner.ts';
 import { s3Timestamp } from '../clock.ts';
 import { bucketName, header, type S3Handler, type S3Request } from '../context.ts';
 import { S3Errors } from '../errors.ts';
@@ -26,7 +28,11 @@ async function locationConstraint(request: S3Request): Promise<string | undefine
   return value;
 }
 
-/** CreateBucket: the bucket's region is its LocationConstraint (us-east-1 when none). */
+/**
+ * CreateBucket: the bucket's region is its LocationConstraint (us-east-1 when none), its owner the
+ * caller's account. A name another account holds answers 409 BucketAlreadyExists; one the caller's
+ * account holds 409 BucketAlreadyOwnedByYou, except in us-east-1 (200, S3's legacy behaviour).
+ */
 export const createBucket: S3Handler = async (deps, request) => {
   const name = bucketName(request);
   if (!isValidBucketName(name)) throw S3Errors.invalidBucketName(name);
@@ -37,8 +43,10 @@ export const createBucket: S3Handler = async (deps, request) => {
   if (endpointRegion !== undefined && endpointRegion !== US_EAST_1 && endpointRegion !== region) {
     throw S3Errors.illegalLocationConstraint(constraint);
   }
+  const owner = callerAccount(deps, request);
   const existing = deps.store.bucket(name);
   if (existing) {
+    if (bucketOwner(deps, existing.record) !== owner) throw S3Errors.bucketAlreadyExists(name);
     // For legacy compatibility S3 answers 200 when you re-create a bucket you own in us-east-1.
     if (existing.record.region === US_EAST_1 && region === US_EAST_1) {
       return { status: 200, headers: { location: `/${name}` } };
@@ -49,6 +57,7 @@ export const createBucket: S3Handler = async (deps, request) => {
     name,
     region,
     createdAt: s3Timestamp(),
+    owner,
     ...(acl !== undefined ? { acl } : {}),
   });
   return { status: 200, headers: { location: `/${name}` } };
@@ -86,9 +95,13 @@ function decodeToken(token: string): string {
   return Buffer.from(token, 'base64url').toString('utf8');
 }
 
-/** ListBuckets, with `prefix`, `bucket-region`, `max-buckets` and `continuation-token`. */
+/**
+ * ListBuckets: the buckets the caller's account owns, with `prefix`, `bucket-region`, `max-buckets`
+ * and `continuation-token`.
+ */
 export const listBuckets: S3Handler = async (deps, request) => {
-  checkOwner(deps, header(request, 'x-amz-expected-bucket-owner'));
+  const account = callerAccount(deps, request);
+  checkExpectedOwner(header(request, 'x-amz-expected-bucket-owner'), account);
   const { query } = request;
   const prefix = query.get('prefix') ?? '';
   const region = query.get('bucket-region');
@@ -106,6 +119,7 @@ export const listBuckets: S3Handler = async (deps, request) => {
   const all = deps.store
     .buckets()
     .map((b) => b.record)
+    .filter((b) => bucketOwner(deps, b) === account)
     .filter((b) => b.name.startsWith(prefix) && (region === null || b.region === region))
     .filter((b) => after === undefined || b.name > after);
   const page = all.slice(0, max);
@@ -114,7 +128,7 @@ export const listBuckets: S3Handler = async (deps, request) => {
   return {
     status: 200,
     body: toXml('ListAllMyBucketsResult', {
-      Owner: ownerXml(deps.accountId),
+      Owner: ownerXml(account),
       Buckets: {
         Bucket: page.map((b) => ({ Name: b.name, CreationDate: b.createdAt, BucketRegion: b.region })),
       },

@@ -38,6 +38,7 @@ import { encryptionHeaders, hidesMd5 } from '../encryption.ts';
 import { S3Errors } from '../errors.ts';
 import { emitObjectCreated } from '../events.ts';
 import { digestFile } from '../ingest.ts';
+import { uploadKeyUse, useKmsKeys } from '../kms-authorization.ts';
 import { checkKey } from '../object-headers.ts';
 import { readXml } from '../small-body.ts';
 import type {
@@ -311,6 +312,10 @@ export const completeMultipartUpload: S3Handler = async (deps, request) => {
     return repeatedComplete(request, bucket, done, await requestedParts(request));
   }
   const record = upload.record;
+  // S3 decrypts the parts to complete an SSE-KMS upload that carries an additional checksum.
+  if (record.checksumAlgorithm !== undefined) {
+    await useKmsKeys(deps, request, [uploadKeyUse(state.record, record)]);
+  }
   const requested = await requestedParts(request);
   let selected: PartRecord[] = [];
   const version = await deps.store.completeUpload(

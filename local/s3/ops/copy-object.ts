@@ -9,14 +9,16 @@
  */
 import { join } from 'node:path';
 import { requireBucket } from '../bucket-access.ts';
+import { bucketOwner, callerAccount } from '../bucket-owner.ts';
 import { algorithmHeader, checksumXml } from '../checksum-headers.ts';
 import { header, objectKey, type S3Handler, type S3Request } from '../context.ts';
 import { resolveCopySource } from '../copy-source.ts';
 import { createCorruptor } from '../corrupt.ts';
-import { encryptionHeaders, requireUsableKmsKeys } from '../encryption.ts';
+import { encryptionHeaders } from '../encryption.ts';
 import { S3Errors } from '../errors.ts';
 import { emitObjectCreated } from '../events.ts';
 import { writeDigested } from '../ingest.ts';
+import { useKmsKeys } from '../kms-authorization.ts';
 import { checkKey, contentHeaders, userMetadata } from '../object-headers.ts';
 import type { ObjectChecksum } from '../store/records.ts';
 import { parseTaggingHeader } from '../tagging.ts';
@@ -54,9 +56,20 @@ export const copyObject: S3Handler = async (deps, request) => {
   }
   const metadataDirective = directive(request, 'x-amz-metadata-directive', 'metadata');
   const taggingDirective = directive(request, 'x-amz-tagging-directive', 'tagging');
-  const requested = writeAttributes(request, dest.record, deps.accountId);
-  await requireUsableKmsKeys(deps.kms, source.bucket.record.region, src.encryption);
-  await requireUsableKmsKeys(deps.kms, dest.record.region, requested.encryption);
+  const requested = writeAttributes(request, dest.record, {
+    caller: callerAccount(deps, request),
+    owner: bucketOwner(deps, dest.record),
+  });
+  await useKmsKeys(deps, request, [
+    {
+      role: 'copy-source',
+      bucket: source.bucket.record.name,
+      region: source.bucket.record.region,
+      key: src.key,
+      encryption: src.encryption,
+    },
+    { role: 'object', bucket, region: dest.record.region, key, encryption: requested.encryption },
+  ]);
   const condition = writeConditions(request, key);
   const toItself =
     source.bucket.record.name === bucket &&

@@ -11,6 +11,7 @@ import {
   putBucketTagging,
   putBucketVersioning,
 } from './bucket-config.ts';
+import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './bucket-policy.ts';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './buckets.ts';
 import { completeMultipartUpload } from './complete-upload.ts';
 import { copyObject } from './copy-object.ts';
@@ -38,12 +39,14 @@ export const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   CreateMultipartUpload: createMultipartUpload,
   DeleteBucket: deleteBucket,
   DeleteBucketEncryption: deleteBucketEncryption,
+  DeleteBucketPolicy: deleteBucketPolicy,
   DeleteBucketTagging: deleteBucketTagging,
   DeleteObject: deleteObject,
   DeleteObjectTagging: deleteObjectTagging,
   DeleteObjects: deleteObjects,
   GetBucketEncryption: getBucketEncryption,
   GetBucketLocation: getBucketLocation,
+  GetBucketPolicy: getBucketPolicy,
   GetBucketTagging: getBucketTagging,
   GetBucketVersioning: getBucketVersioning,
   GetObject: getObject,
@@ -58,6 +61,7 @@ export const HANDLERS: Readonly<Record<S3Operation, S3Handler>> = {
   ListObjectsV2: listObjectsV2,
   ListParts: listParts,
   PutBucketEncryption: putBucketEncryption,
+  PutBucketPolicy: putBucketPolicy,
   PutBucketTagging: putBucketTagging,
   PutBucketVersioning: putBucketVersioning,
   PutObject: putObject,

@@ -4,6 +4,7 @@
  * listed, and keys whose current version is a delete marker are left out.
  */
 import { requireBucket } from '../bucket-access.ts';
+import { bucketOwner } from '../bucket-owner.ts';
 import type { S3Handler } from '../context.ts';
 import { S3Errors } from '../errors.ts';
 import { encodeKey, maxParam, paginate, urlEncoding } from '../listing.ts';
@@ -59,7 +60,7 @@ export const listObjectsV2: S3Handler = async (deps, request) => {
   const token = query.get('continuation-token');
   const startAfter = query.get('start-after') ?? undefined;
   const marker = token !== null ? decodeToken(token) : startAfter;
-  const owner = query.get('fetch-owner') === 'true' ? ownerXml(deps.accountId) : undefined;
+  const owner = query.get('fetch-owner') === 'true' ? ownerXml(bucketOwner(deps, state.record)) : undefined;
   const page = paginate(currentObjects(state, marker), {
     prefix,
     max,
@@ -100,7 +101,7 @@ export const listObjects: S3Handler = async (deps, request) => {
     ...(delimiter !== undefined ? { delimiter } : {}),
     ...(marker !== undefined ? { marker } : {}),
   });
-  const owner = ownerXml(deps.accountId);
+  const owner = ownerXml(bucketOwner(deps, state.record));
   return {
     status: 200,
     body: toXml('ListBucketResult', {

@@ -3,6 +3,7 @@
  * newest first, with prefix, delimiter, max-keys, key-marker / version-id-marker and encoding-type.
  */
 import { requireBucket } from '../bucket-access.ts';
+import { bucketOwner } from '../bucket-owner.ts';
 import type { S3Handler } from '../context.ts';
 import { S3Errors } from '../errors.ts';
 import { encodeKey, maxParam, paginate, urlEncoding } from '../listing.ts';
@@ -64,7 +65,7 @@ export const listObjectVersions: S3Handler = async (deps, request) => {
     ...(delimiter !== undefined ? { delimiter } : {}),
     ...(keyMarker !== undefined ? { marker: keyMarker } : {}),
   });
-  const owner = ownerXml(deps.accountId);
+  const owner = ownerXml(bucketOwner(deps, state.record));
   const versions: XmlNode[] = [];
   const markers: XmlNode[] = [];
   for (const { key, version, isLatest } of page.entries) {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { requireBucket } from '../bucket-access.ts';
+import { bucketOwner, callerAccount } from '../bucket-owner.ts';
 import { algorithmHeader, checksumTypeHeader, declaredChecksum } from '../checksum-headers.ts';
 import {
   type ChecksumAlgorithm,
@@ -16,9 +17,10 @@ import {
 } from '../checksums.ts';
 import { s3Timestamp } from '../clock.ts';
 import { objectKey, type S3Deps, type S3Handler, type S3Request } from '../context.ts';
-import { encryptionHeaders, requireUsableKmsKeys } from '../encryption.ts';
+import { encryptionHeaders } from '../encryption.ts';
 import { MAX_PUT_BYTES, S3Errors } from '../errors.ts';
 import { ingestBody } from '../ingest.ts';
+import { uploadKeyUse, useKmsKeys } from '../kms-authorization.ts';
 import { encodeKey, maxParam, paginate, urlEncoding } from '../listing.ts';
 import { checkKey } from '../object-headers.ts';
 import { ownerXml } from '../owner.ts';
@@ -77,8 +79,19 @@ export const createMultipartUpload: S3Handler = async (deps, request) => {
   const state = requireBucket(deps, request);
   const key = objectKey(request);
   checkKey(key);
-  const attributes = writeAttributes(request, state.record, deps.accountId);
-  await requireUsableKmsKeys(deps.kms, state.record.region, attributes.encryption);
+  const attributes = writeAttributes(request, state.record, {
+    caller: callerAccount(deps, request),
+    owner: bucketOwner(deps, state.record),
+  });
+  await useKmsKeys(deps, request, [
+    {
+      role: 'object',
+      bucket: state.record.name,
+      region: state.record.region,
+      key,
+      encryption: attributes.encryption,
+    },
+  ]);
   const algorithm = algorithmHeader(request, 'x-amz-checksum-algorithm');
   const requestedType = checksumTypeHeader(request);
   if (requestedType !== undefined && algorithm === undefined) {
@@ -124,7 +137,7 @@ export function shownPartChecksum(
 export const uploadPart: S3Handler = async (deps, request) => {
   const { state, upload } = requireUpload(deps, request);
   const partNumber = partNumberOf(request);
-  await requireUsableKmsKeys(deps.kms, state.record.region, upload.record.encryption);
+  await useKmsKeys(deps, request, [uploadKeyUse(state.record, upload.record)]);
   const declared = declaredChecksum(request);
   const expected = upload.record.checksumAlgorithm;
   if (declared && expected && declared.algorithm !== expected) {
@@ -199,7 +212,7 @@ export const listParts: S3Handler = async (deps, request) => {
     .sort((a, b) => a.partNumber - b.partNumber);
   const page = all.slice(0, max);
   const truncated = all.length > page.length;
-  const owner = ownerXml(deps.accountId);
+  const owner = ownerXml(bucketOwner(deps, state.record));
   return {
     status: 200,
     body: toXml('ListPartsResult', {
@@ -268,7 +281,7 @@ export const listMultipartUploads: S3Handler = async (deps, request) => {
     ...(delimiter !== undefined ? { delimiter } : {}),
     ...(keyMarker !== undefined ? { marker: keyMarker } : {}),
   });
-  const owner = ownerXml(deps.accountId);
+  const owner = ownerXml(bucketOwner(deps, state.record));
   const last = page.truncated ? page.last : undefined;
   const uploads: XmlNode[] = page.entries.map(({ upload }) => ({
     Key: encodeKey(upload.key, encode),

@@ -5,13 +5,15 @@
  */
 import { join } from 'node:path';
 import { requireBucket } from '../bucket-access.ts';
+import { bucketOwner, callerAccount } from '../bucket-owner.ts';
 import { checksumHeaders, declaredChecksum } from '../checksum-headers.ts';
 import type { ChecksumAlgorithm } from '../checksums.ts';
 import { header, objectKey, type S3Handler, type S3Request } from '../context.ts';
-import { encryptionHeaders, requireUsableKmsKeys } from '../encryption.ts';
+import { encryptionHeaders } from '../encryption.ts';
 import { MAX_PUT_BYTES, S3Errors } from '../errors.ts';
 import { emitObjectCreated } from '../events.ts';
 import { ingestBody } from '../ingest.ts';
+import { useKmsKeys } from '../kms-authorization.ts';
 import { checkKey, etagMatches } from '../object-headers.ts';
 import type { ObjectChecksum, ObjectVersion } from '../store/records.ts';
 import { writeVersionIdHeader } from '../version-lookup.ts';
@@ -46,8 +48,13 @@ export const putObject: S3Handler = async (deps, request) => {
   const bucket = state.record.name;
   const key = objectKey(request);
   checkKey(key);
-  const attributes = writeAttributes(request, state.record, deps.accountId);
-  await requireUsableKmsKeys(deps.kms, state.record.region, attributes.encryption);
+  const attributes = writeAttributes(request, state.record, {
+    caller: callerAccount(deps, request),
+    owner: bucketOwner(deps, state.record),
+  });
+  await useKmsKeys(deps, request, [
+    { role: 'object', bucket, region: state.record.region, key, encryption: attributes.encryption },
+  ]);
   const condition = writeConditions(request, key);
   const declared = declaredChecksum(request);
   const staging = await deps.store.stage();

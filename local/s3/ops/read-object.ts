@@ -9,8 +9,9 @@
 import { requireBucket } from '../bucket-access.ts';
 import { checksumHeaders } from '../checksum-headers.ts';
 import { header, objectKey, type S3Deps, type S3Handler, type S3Request } from '../context.ts';
-import { encryptionHeaders, requireUsableKmsKeys } from '../encryption.ts';
+import { encryptionHeaders } from '../encryption.ts';
 import { S3Errors } from '../errors.ts';
+import { useKmsKeys } from '../kms-authorization.ts';
 import {
   ARCHIVE_CLASSES,
   checkKey,
@@ -148,7 +149,17 @@ async function serve(deps: S3Deps, request: S3Request, withBody: boolean) {
   checkConditions(request, version);
   const selection = select(request, version);
   // S3 decrypts with KMS to serve the bytes; HEAD reads metadata only and needs no key.
-  if (withBody) await requireUsableKmsKeys(deps.kms, state.record.region, version.encryption);
+  if (withBody) {
+    await useKmsKeys(deps, request, [
+      {
+        role: 'object',
+        bucket: state.record.name,
+        region: state.record.region,
+        key,
+        encryption: version.encryption,
+      },
+    ]);
+  }
   const checksumMode = header(request, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED';
   const { range } = selection;
   const length = range ? range.end - range.start + 1 : version.size;

@@ -33,6 +33,13 @@ export interface BucketRecord {
   readonly encryption?: Encryption;
   /** The canned ACL given at creation. */
   readonly acl?: string;
+  /**
+   * The 12-digit account that created the bucket. Absent in buckets stored by earlier versions: they
+   * belong to the local stack's account (bucket-owner.ts).
+   */
+  readonly owner?: string;
+  /** The bucket policy, the JSON text PutBucketPolicy accepted (bucket-policy.ts validated it). */
+  readonly policy?: string;
 }
 
 /** The representation headers S3 stores with an object and returns on GET/HEAD. */

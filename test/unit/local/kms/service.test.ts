@@ -8,6 +8,10 @@ import type { RequestContext } from '../../../../local/types.ts';
 
 const ACCOUNT = '111122223333';
 const NOW = Date.UTC(2025, 0, 2, 3, 4, 5);
+/** S3's use of a key for the account administrator (no principal: not evaluated). */
+const use = (key: string, region: string) => ({ key, region, action: 'kms:Decrypt' });
+const KEPT_POLICY =
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}';
 const ctx = (region = 'ap-northeast-2'): RequestContext => ({ region, requestId: 'R', accountId: ACCOUNT });
 
 interface Metadata {
@@ -226,7 +230,10 @@ describe('the local KMS service', () => {
   it('stores a key policy as written and returns it', async () => {
     // Arrange
     const key = await createKey();
-    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'x', Effect: 'Deny' }] });
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'x', Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*' }],
+    });
 
     // Act
     await call('PutKeyPolicy', { KeyId: key.KeyId, PolicyName: 'default', Policy: policy });
@@ -260,7 +267,7 @@ describe('the local KMS service', () => {
 
   it('keeps keys, their state, policies and aliases across a restart on the same data directory', async () => {
     // Arrange
-    const key = await createKey({ Policy: '{"Version":"2012-10-17","Statement":[]}' });
+    const key = await createKey({ Policy: KEPT_POLICY });
     await call('DisableKey', { KeyId: key.KeyId });
     await call('CreateAlias', { AliasName: 'alias/kept', TargetKeyId: key.KeyId });
     await kms.close();
@@ -273,7 +280,7 @@ describe('the local KMS service', () => {
 
     // Assert
     expect(described.KeyMetadata).toMatchObject({ KeyId: key.KeyId, KeyState: 'Disabled' });
-    expect(policy.Policy).toBe('{"Version":"2012-10-17","Statement":[]}');
+    expect(policy.Policy).toBe(KEPT_POLICY);
   });
 
   it('tells S3 whether a key is usable: unknown, disabled and pending deletion are not', async () => {
@@ -282,28 +289,28 @@ describe('the local KMS service', () => {
     const unknown = `arn:aws:kms:ap-northeast-2:${ACCOUNT}:key/0f3c2a8e-6d4b-4b1a-9e7d-2c5f8a1b3d40`;
 
     // Act
-    const usable = await kms.usableKey(key.Arn, 'ap-northeast-2');
-    const missing = await kms.usableKey(unknown, 'ap-northeast-2');
+    const usable = await kms.useKey(use(key.Arn, 'ap-northeast-2'));
+    const missing = await kms.useKey(use(unknown, 'ap-northeast-2'));
     await call('DisableKey', { KeyId: key.KeyId });
-    const disabled = await kms.usableKey(key.Arn, 'ap-northeast-2');
+    const disabled = await kms.useKey(use(key.Arn, 'ap-northeast-2'));
     await call('EnableKey', { KeyId: key.KeyId });
     await call('ScheduleKeyDeletion', { KeyId: key.KeyId });
-    const pending = await kms.usableKey(key.Arn, 'ap-northeast-2');
+    const pending = await kms.useKey(use(key.Arn, 'ap-northeast-2'));
 
     // Assert
-    expect(usable).toEqual({ usable: true, keyArn: key.Arn });
+    expect(usable).toEqual({ outcome: 'allowed', keyArn: key.Arn });
     expect(missing).toEqual({
-      usable: false,
+      outcome: 'unusable',
       code: 'NotFoundException',
       message: `Key '${unknown}' does not exist`,
     });
     expect(disabled).toEqual({
-      usable: false,
+      outcome: 'unusable',
       code: 'DisabledException',
       message: `${key.Arn} is disabled.`,
     });
     expect(pending).toEqual({
-      usable: false,
+      outcome: 'unusable',
       code: 'KMSInvalidStateException',
       message: `${key.Arn} is pending deletion.`,
     });
@@ -311,8 +318,8 @@ describe('the local KMS service', () => {
 
   it('creates the AWS managed aws/s3 key on first use, as KMS does, and only once', async () => {
     // Act
-    const first = await kms.usableKey(`arn:aws:kms:eu-central-1:${ACCOUNT}:alias/aws/s3`, 'eu-central-1');
-    const second = await kms.usableKey(`arn:aws:kms:eu-central-1:${ACCOUNT}:alias/aws/s3`, 'eu-central-1');
+    const first = await kms.useKey(use(`arn:aws:kms:eu-central-1:${ACCOUNT}:alias/aws/s3`, 'eu-central-1'));
+    const second = await kms.useKey(use(`arn:aws:kms:eu-central-1:${ACCOUNT}:alias/aws/s3`, 'eu-central-1'));
     const described = await call<{ KeyMetadata: Metadata }>(
       'DescribeKey',
       { KeyId: 'alias/aws/s3' },

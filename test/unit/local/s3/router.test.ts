@@ -37,6 +37,9 @@ describe('identifyOperation', () => {
     ['PUT', '/b?versioning', 'PutBucketVersioning'],
     ['PUT', '/b?tagging', 'PutBucketTagging'],
     ['DELETE', '/b?encryption', 'DeleteBucketEncryption'],
+    ['PUT', '/b?policy', 'PutBucketPolicy'],
+    ['GET', '/b?policy', 'GetBucketPolicy'],
+    ['DELETE', '/b?policy', 'DeleteBucketPolicy'],
     ['GET', '/b?versions', 'ListObjectVersions'],
     ['GET', '/b?uploads', 'ListMultipartUploads'],
     ['GET', '/b?list-type=2&prefix=a', 'ListObjectsV2'],
@@ -78,7 +81,7 @@ describe('identifyOperation', () => {
   });
 
   it.each([
-    ['GET', '/b?policy', 'GetBucketPolicy'],
+    ['GET', '/b?policyStatus', 'GetBucketPolicyStatus'],
     ['PUT', '/b?lifecycle', 'PutBucketLifecycleConfiguration'],
     ['DELETE', '/b?cors', 'DeleteBucketCors'],
     ['GET', '/b/k?acl', 'GetObjectAcl'],
