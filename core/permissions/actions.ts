@@ -6,13 +6,12 @@
 /** HeadObject of the pinned source or replica (`VersionId` needs GetObjectVersion). */
 export const READ_OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'] as const;
 
-/** What a copy reads from the source: the object (version), its tags, its attributes. */
+/** What a copy reads from the source: the object (version) and its tags. */
 export const COPY_SOURCE_ACTIONS = [
   's3:GetObject',
   's3:GetObjectVersion',
   's3:GetObjectTagging',
   's3:GetObjectVersionTagging',
-  's3:GetObjectAttributes',
 ] as const;
 
 /** What a copy does at the destination: (multipart) writes with tags, HEAD, ListParts, abort. */
@@ -20,7 +19,6 @@ export const COPY_TARGET_ACTIONS = [
   's3:PutObject',
   's3:PutObjectTagging',
   's3:GetObject',
-  's3:GetObjectAttributes',
   's3:AbortMultipartUpload',
   's3:ListMultipartUploadParts',
 ] as const;
@@ -50,6 +48,12 @@ export const DEPLOYMENT_GROUP_ACTIONS = [
   'codedeploy:ListDeployments',
   'codedeploy:BatchGetDeployments',
 ] as const;
+
+/**
+ * StartDeployment HEADs the destination key's current object (no `VersionId`: is it still this build's
+ * replica?), which needs `s3:GetObject` only; CodeDeploy reads the revision with its own role.
+ */
+export const REPLICA_HEAD_ACTIONS = ['s3:GetObject'] as const;
 
 /** StartDeployment reads and conditionally writes the deployment group's ledger object. */
 export const LEDGER_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;

@@ -14,6 +14,7 @@ import {
   LIST_UPLOADS_ACTION,
   PUT_ACL_ACTION,
   READ_OBJECT_ACTIONS,
+  REPLICA_HEAD_ACTIONS,
   WILDCARD_REASONS,
 } from './actions.ts';
 import {
@@ -302,7 +303,7 @@ function ledgerStatements(uses: readonly DeployUse[]): PlannedStatement[] {
   });
   return [
     objectStatement(
-      READ_OBJECT_ACTIONS,
+      REPLICA_HEAD_ACTIONS,
       unique(uses.map(({ use }) => destinationPattern(use.rule, use.target))),
     ),
     { actions: LEDGER_ACTIONS, resources: unique(uses.map(ledgerArn)) },

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { planPermissions } from '../../core/permissions/plan.ts';
 import { policyStatementOf } from '../../core/permissions/policy-document.ts';
-import { NAG_REASONS } from '../../infra/nag.ts';
 import { TASK_PLACEHOLDERS, type TaskRole } from '../../state-machine/placeholders.ts';
+import { BEYOND_THE_PLAN } from '../integration/least-privilege/beyond-the-plan.ts';
 import { type SynthResult, synthRelayApp, TEST_ACCOUNT } from './helpers/synth.ts';
 import {
   actionsByResource,
@@ -19,22 +19,6 @@ import {
 } from './helpers/template.ts';
 
 const SOURCE_BUCKET = 'arn:aws:s3:::build-artifacts-oregon';
-
-/**
- * What CDK gives each task role beyond its planned statements, and why. Everything else a role
- * holds must be exactly its plan (`core/permissions/plan.ts`) as IAM JSON.
- */
-const BEYOND_THE_PLAN = {
-  logs: {
-    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-    reason:
-      'TaskFunctions lets each function write its own log group, whose ARN CloudFormation makes (the plan, built from the configuration alone, cannot name it); not provable locally: the local stack has no CloudWatch Logs',
-  },
-  xray: {
-    actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
-    reason: `Tracing.ACTIVE makes CDK add X-Ray delivery on Resource "*": ${NAG_REASONS.xray} Not provable locally: the local stack has no X-Ray`,
-  },
-} as const;
 
 /**
  * A configuration that takes every branch of the plan the example does not: the TargetBucket tag

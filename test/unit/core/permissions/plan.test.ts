@@ -235,7 +235,7 @@ describe('CodeDeploy grants', () => {
         resources: [`arn:aws:codedeploy:eu-west-1:${ACCOUNT}:deploymentconfig:CodeDeployDefault.OneAtATime`],
       },
       expect.objectContaining({
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        actions: ['s3:GetObject'],
         resources: ['arn:aws:s3:::dst-bucket/builds/*.zip'],
       }),
       {

@@ -1,0 +1,440 @@
+/**
+ * The least-privilege proof (issue 11, point 3). Sufficiency: every scenario (scenarios.ts) relays as
+ * expected with every task role holding exactly its planned policy, and the local stack denies
+ * nothing. Necessity: for each role, each planned statement and each action of it, the scenarios whose
+ * configuration produces that statement — and whose run with all grants had that action decided for
+ * that role on one of the statement's resources — run again with just that action removed from just
+ * that statement (`adjustPolicy`, local/relay-handlers.ts), until one of them fails (an execution
+ * failed, a target failed, or the scenario's own check) while the local stack records a denial of
+ * exactly that action for exactly that role. A grant no run needs is reported.
+ *
+ * Decisions are read from the services' own records (decisions.ts), not from error messages: a
+ * denied HEAD has no body. A service the local stack does not evaluate yet (no decision of it is
+ * recorded) cannot prove its grants; they are reported as such, with AWS's documented need where the
+ * CodeDeploy User Guide states one. Runs share one local stack and go side by side: each run's names
+ * are its own (run-names.ts), and a decision belongs to the run whose names its resource carries.
+ */
+import { parseConfig } from '../../../core/config/parse.ts';
+import {
+  type PermissionPlan,
+  type PlannedRole,
+  type PlannedStatement,
+  planPermissions,
+} from '../../../core/permissions/plan.ts';
+import { localRoleArn } from '../../../local/relay-handlers.ts';
+import type { TaskRole } from '../../../state-machine/index.ts';
+import { ISOLATION_STATES } from '../../../state-machine/state-names.ts';
+import {
+  type Execution,
+  type Relay,
+  startWorkflowHarness,
+  type TaskHook,
+  type WorkflowHarness,
+} from '../workflow/harness.ts';
+import { type Decision, DecisionLog, decisionSources, serviceOf } from './decisions.ts';
+import { RunNames } from './run-names.ts';
+import { SCENARIOS, type Scenario } from './scenarios.ts';
+
+/** The roles, in the order the table lists them. */
+export const ROLES: readonly PlannedRole[] = [
+  'resolve-targets',
+  'copy-object',
+  'verify-copy',
+  'start-deployment',
+  'check-deployment',
+];
+
+/**
+ * Actions AWS documents as needed with CreateDeployment although the relay makes no call of that name:
+ * CodeDeploy checks them on the caller when it creates the deployment (CodeDeploy User Guide, "CodeDeploy
+ * permissions reference" and its identity-based policy examples for deploying a revision:
+ * RegisterApplicationRevision and GetApplicationRevision on the application, GetDeploymentConfig on the
+ * deployment configuration). They stay in the plan; they are proven here once the local CodeDeploy
+ * evaluates them.
+ */
+export const NEEDED_BY_AWS_FOR_CREATE_DEPLOYMENT: ReadonlySet<string> = new Set([
+  'codedeploy:GetDeploymentConfig',
+  'codedeploy:RegisterApplicationRevision',
+  'codedeploy:GetApplicationRevision',
+]);
+
+/**
+ * Actions of which AWS accepts any one: CreateDeployment needs `codedeploy:GetApplicationRevision` or
+ * `codedeploy:RegisterApplicationRevision` on the application (CodeDeploy permissions reference, as
+ * local/codedeploy/authorization.ts evaluates it). Removing one alone cannot fail; the proof removes
+ * the pair and looks for a denial of either.
+ */
+export const ALTERNATIVES: ReadonlyMap<string, readonly string[]> = new Map([
+  [
+    'codedeploy:GetApplicationRevision',
+    ['codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
+  ],
+  [
+    'codedeploy:RegisterApplicationRevision',
+    ['codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
+  ],
+]);
+
+/** A planned statement, in the patterns every run shares, and the scenarios whose plans hold it. */
+export interface CatalogueStatement {
+  readonly role: PlannedRole;
+  readonly key: string;
+  readonly actions: readonly string[];
+  /** Resource patterns (`<source-bucket>` … for the run's names). */
+  readonly resources: readonly string[];
+  /** The condition keys the statement tests. */
+  readonly conditionKeys: readonly string[];
+  /** Scenarios whose plan holds the statement, in scenario order. */
+  readonly scenarios: readonly string[];
+}
+
+/** Why one action of one statement is granted. */
+export type Verdict =
+  | {
+      readonly kind: 'needed';
+      readonly scenario: string;
+      readonly operation?: string;
+      /** Removed together with this action (AWS accepts any one of them). */
+      readonly alternatives?: readonly string[];
+    }
+  | { readonly kind: 'unneeded'; readonly tried: readonly string[] }
+  | { readonly kind: 'not-evaluated'; readonly reason: string };
+
+export interface GrantVerdict {
+  readonly statement: CatalogueStatement;
+  readonly action: string;
+  readonly verdict: Verdict;
+}
+
+/** One scenario's run with every grant. */
+export interface SufficiencyResult {
+  readonly scenario: string;
+  readonly problems: readonly string[];
+  readonly denials: readonly Decision[];
+}
+
+export interface ProofResult {
+  readonly sufficiency: readonly SufficiencyResult[];
+  readonly grants: readonly GrantVerdict[];
+  /** Relays deployed and run, in all. */
+  readonly runs: number;
+  /** The services whose decisions the local stack records (`s3`, `kms`, `codedeploy`). */
+  readonly evaluatedServices: readonly string[];
+}
+
+/** Removes actions (one, or one with its alternatives) from one statement (the first whose key matches) of one role. */
+interface Removal {
+  readonly role: PlannedRole;
+  readonly key: string;
+  readonly actions: readonly string[];
+}
+
+interface RunOutcome {
+  readonly problems: readonly string[];
+  readonly decisions: readonly Decision[];
+  readonly names: RunNames;
+  readonly plan: PermissionPlan;
+}
+
+/** A statement's identity across runs: its role, resource patterns and conditions. */
+function statementKey(role: PlannedRole, statement: PlannedStatement, names: RunNames): string {
+  const resources = templatedResources(statement, names);
+  const conditions =
+    statement.conditions === undefined ? '' : names.template(JSON.stringify(statement.conditions));
+  return `${role} ${resources.join(' ')} ${conditions}`;
+}
+
+/** A statement's resources as patterns, each once (two targets of one run share `<target-bucket>`). */
+function templatedResources(statement: PlannedStatement, names: RunNames): string[] {
+  return [...new Set(statement.resources.map((r) => names.template(r)))];
+}
+
+/** IAM's `*` / `?` resource wildcards as a regular expression. */
+function resourcePattern(resource: string): RegExp {
+  const escaped = resource
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** Runs at most `limit` tasks at once. */
+function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+class ScenarioRunner {
+  readonly #h: WorkflowHarness;
+  readonly #log: DecisionLog;
+  readonly #account: string;
+  readonly #slot: <T>(task: () => Promise<T>) => Promise<T>;
+  #runs = 0;
+
+  constructor(h: WorkflowHarness, log: DecisionLog, concurrency: number) {
+    this.#h = h;
+    this.#log = log;
+    this.#account = h.stack.accountId;
+    this.#slot = limiter(concurrency);
+  }
+
+  get runs(): number {
+    return this.#runs;
+  }
+
+  run(scenario: Scenario, removal?: Removal): Promise<RunOutcome> {
+    return this.#slot(() => this.#run(scenario, removal));
+  }
+
+  async #run(scenario: Scenario, removal: Removal | undefined): Promise<RunOutcome> {
+    const h = this.#h;
+    const names = new RunNames(++this.#runs, this.#account);
+    const label = `run ${this.#runs} ${scenario.name}${removal === undefined ? '' : ` without ${removal.role} ${removal.actions.join('+')}`}`;
+    if (process.env.LP_DEBUG) console.error(`start ${label}`);
+    const prepared = scenario.prepare(names, this.#account);
+    const plan = planPermissions(parseConfig(prepared.config, scenario.name), this.#account);
+    let removed = removal === undefined;
+    const adjustPolicy = (role: TaskRole, statements: readonly PlannedStatement[]) => {
+      if (removal === undefined || role !== removal.role) return statements;
+      const index = statements.findIndex((s) => statementKey(role, s, names) === removal.key);
+      if (index < 0) return statements;
+      removed = true;
+      return statements.map((s, i) =>
+        i === index ? { ...s, actions: s.actions.filter((a) => !removal.actions.includes(a)) } : s,
+      );
+    };
+    const hook = prepared.afterTask?.(h);
+    const afterTask: TaskHook = async (role, input, output) => {
+      this.#log.collect();
+      await hook?.(role, input, output);
+    };
+    let problems: string[];
+    try {
+      await prepared.arrange(h);
+      const relay = await h.deploy(prepared.config, {
+        handlers: { ...prepared.handlers, adjustPolicy },
+        afterTask,
+      });
+      if (!removed) throw new Error(`the ${removal?.role} plan holds no statement ${removal?.key}`);
+      const executions = await prepared.act(h, relay);
+      problems = [...(await prepared.check(h, executions)), ...(await firstPassFailures(relay, executions))];
+    } catch (err) {
+      problems = [`the run threw ${errorText(err)}`];
+    }
+    if (process.env.LP_DEBUG) console.error(`end ${label}: ${problems.join('; ')}`);
+    return { problems, decisions: this.#log.of((r) => names.owns(r)), names, plan };
+  }
+}
+
+/**
+ * Targets that failed in the first pass (the state machine's per-target Catch), although the second
+ * pass may have relayed them: a grant whose absence only the retry hides is still needed.
+ */
+async function firstPassFailures(relay: Relay, executions: readonly Execution[]): Promise<string[]> {
+  const failed = new Set<string>([ISOLATION_STATES.failed, ISOLATION_STATES.failedWithoutCause]);
+  const problems: string[] = [];
+  for (const execution of executions) {
+    for (const event of await relay.history(execution.arn)) {
+      const entered = event.stateEnteredEventDetails;
+      if (entered?.name === undefined || !failed.has(entered.name)) continue;
+      const input = JSON.parse(entered.input ?? '{}') as { failure?: { Error?: string } };
+      problems.push(`a target failed in the first pass: ${input.failure?.Error ?? 'no error name'}`);
+    }
+  }
+  return problems;
+}
+
+function roleOf(decision: Decision, account: string): PlannedRole | undefined {
+  return ROLES.find((role) => decision.principal === localRoleArn(account, role));
+}
+
+/** Adds a run's planned statements to the catalogue. */
+function catalogue(
+  into: Map<string, { statement: Omit<CatalogueStatement, 'scenarios'>; scenarios: string[] }>,
+  scenario: string,
+  outcome: RunOutcome,
+): void {
+  for (const role of ROLES) {
+    for (const statement of outcome.plan[role]) {
+      const key = statementKey(role, statement, outcome.names);
+      const entry = into.get(key) ?? {
+        statement: {
+          role,
+          key,
+          actions: statement.actions,
+          resources: templatedResources(statement, outcome.names),
+          conditionKeys: Object.values(statement.conditions ?? {}).flatMap((block) => Object.keys(block)),
+        },
+        scenarios: [],
+      };
+      if (!entry.scenarios.includes(scenario)) entry.scenarios.push(scenario);
+      into.set(key, entry);
+    }
+  }
+}
+
+/**
+ * The scenarios worth running without `actions` of the statement `key` of `role`: those whose run with
+ * every grant had one of `actions` decided for `role` on one of the statement's resources — elsewhere the
+ * removal cannot be noticed, as nothing asks for it.
+ */
+function candidates(
+  statement: CatalogueStatement,
+  actions: readonly string[],
+  used: ReadonlyMap<string, RunOutcome>,
+  account: string,
+): string[] {
+  return statement.scenarios.filter((scenario) => {
+    const outcome = used.get(scenario);
+    if (outcome === undefined) return false;
+    const own = outcome.plan[statement.role].find(
+      (s) => statementKey(statement.role, s, outcome.names) === statement.key,
+    );
+    if (own === undefined) return false;
+    const patterns = own.resources.map(resourcePattern);
+    return outcome.decisions.some(
+      (d) =>
+        actions.includes(d.action) &&
+        roleOf(d, account) === statement.role &&
+        patterns.some((pattern) => pattern.test(d.resource)),
+    );
+  });
+}
+
+export interface ProofOptions {
+  /** Relays run at once. @default 6 */
+  readonly concurrency?: number;
+  /** The scenarios. @default SCENARIOS */
+  readonly scenarios?: readonly Scenario[];
+}
+
+/** Runs the proof on a fresh local stack. */
+export async function proveLeastPrivilege(options: ProofOptions = {}): Promise<ProofResult> {
+  const scenarios = options.scenarios ?? SCENARIOS;
+  const h = await startWorkflowHarness();
+  try {
+    const log = new DecisionLog(decisionSources(h.stack));
+    const runner = new ScenarioRunner(h, log, options.concurrency ?? 6);
+    const account = h.stack.accountId;
+
+    // Sufficiency, and what each scenario's plan holds and its run asks for.
+    const outcomes = await Promise.all(scenarios.map((scenario) => runner.run(scenario)));
+    const byName = new Map(scenarios.map((scenario, i) => [scenario.name, outcomes[i] as RunOutcome]));
+    const sufficiency = scenarios.map((scenario, i) => {
+      const outcome = outcomes[i] as RunOutcome;
+      return {
+        scenario: scenario.name,
+        problems: outcome.problems,
+        denials: outcome.decisions.filter((d) => d.decision !== 'Allow'),
+      };
+    });
+    const entries = new Map<
+      string,
+      { statement: Omit<CatalogueStatement, 'scenarios'>; scenarios: string[] }
+    >();
+    for (const scenario of scenarios) {
+      const outcome = byName.get(scenario.name);
+      if (outcome !== undefined) catalogue(entries, scenario.name, outcome);
+    }
+    const statements = [...entries.values()]
+      .map(({ statement, scenarios: names }) => ({ ...statement, scenarios: names }))
+      .sort((a, b) => ROLES.indexOf(a.role) - ROLES.indexOf(b.role));
+    const evaluated = new Set(['s3', 'kms', 'codedeploy'].filter((service) => log.evaluates(service)));
+
+    const proveOne = async (statement: CatalogueStatement, action: string): Promise<Verdict> => {
+      const service = serviceOf(action);
+      const documented = NEEDED_BY_AWS_FOR_CREATE_DEPLOYMENT.has(action);
+      if (!evaluated.has(service)) {
+        return {
+          kind: 'not-evaluated',
+          reason: documented
+            ? 'needed by AWS for CreateDeployment, not yet evaluated locally'
+            : `not yet evaluated locally: the local stack records no ${service} authorization decisions`,
+        };
+      }
+      const tried: string[] = [];
+      const removed = (ALTERNATIVES.get(action) ?? [action]).filter((a) => statement.actions.includes(a));
+      for (const scenario of candidates(statement, removed, byName, account)) {
+        const definition = scenarios.find((s) => s.name === scenario);
+        if (definition === undefined) continue;
+        tried.push(scenario);
+        const outcome = await runner.run(definition, {
+          role: statement.role,
+          key: statement.key,
+          actions: removed,
+        });
+        const denied = outcome.decisions.find(
+          (d) =>
+            d.decision !== 'Allow' && removed.includes(d.action) && roleOf(d, account) === statement.role,
+        );
+        if (outcome.problems.length > 0 && denied !== undefined) {
+          const alternatives = removed.filter((a) => a !== action);
+          return {
+            kind: 'needed',
+            scenario,
+            ...(denied.operation === undefined ? {} : { operation: denied.operation }),
+            ...(alternatives.length === 0 ? {} : { alternatives }),
+          };
+        }
+      }
+      if (tried.length === 0 && documented) {
+        return {
+          kind: 'not-evaluated',
+          reason: 'needed by AWS for CreateDeployment, not yet evaluated locally',
+        };
+      }
+      return { kind: 'unneeded', tried };
+    };
+
+    const grants = await Promise.all(
+      statements.flatMap((statement) =>
+        statement.actions.map(async (action) => ({
+          statement,
+          action,
+          verdict: await proveOne(statement, action),
+        })),
+      ),
+    );
+    return { sufficiency, grants, runs: runner.runs, evaluatedServices: [...evaluated].sort() };
+  } finally {
+    await h.dispose();
+  }
+}
+
+/** The proof's findings as precise sentences; empty when every grant is proven or not provable locally. */
+export function proofFailures(result: ProofResult): string[] {
+  const failures: string[] = [];
+  for (const run of result.sufficiency) {
+    if (run.problems.length > 0) {
+      failures.push(`scenario ${run.scenario} failed with all grants: ${run.problems.join('; ')}`);
+    }
+    for (const denial of run.denials) {
+      failures.push(
+        `scenario ${run.scenario} was denied ${denial.action} on ${denial.resource} for ${denial.principal} with all grants`,
+      );
+    }
+  }
+  for (const { statement, action, verdict } of result.grants) {
+    if (verdict.kind !== 'unneeded') continue;
+    const tried =
+      verdict.tried.length === 0 ? 'no scenario asks for it' : `tried ${verdict.tried.join(', ')}`;
+    failures.push(
+      `${statement.role}: ${action} on ${statement.resources.join(', ')} is granted but no scenario needed it (${tried})`,
+    );
+  }
+  return failures;
+}
