@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerConfigCommand } from './commands/config.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerExecutionsCommand } from './commands/executions.ts';
+import { registerIamCommand } from './commands/iam.ts';
 import { registerLocalCommand } from './commands/local.ts';
 import { registerRedriveCommand } from './commands/redrive.ts';
 import { registerReplayCommand } from './commands/replay.ts';
@@ -21,6 +22,7 @@ Examples:
   $ npx relay status s3://build-artifacts-oregon/build_artifacts/web-1.zip --local
   $ npx relay config validate relay.config.json
   $ npx relay config schema > relay.schema.json
+  $ npx relay iam cross-account --stack               # bucket/key policies for targets in other accounts
 
 Against AWS: the default credential chain, --profile and --region (or AWS_PROFILE, AWS_REGION).
 Against the local stack: --local (${'http://127.0.0.1:4566'}) or --endpoint-url URL.
@@ -50,6 +52,7 @@ export function buildProgram(): Command {
   registerReplayCommand(program);
   registerStatusCommand(program);
   registerConfigCommand(program);
+  registerIamCommand(program);
   // Subcommands inherit the error output and the exit override.
   for (const command of program.commands) {
     command.configureOutput({ outputError: (text, write) => write(oneLine(text)) }).exitOverride();

@@ -1,6 +1,7 @@
 import { parseKmsKeyArn } from './aws-names.ts';
 import {
   AccessDenied,
+  type AccessDeniedOptions,
   BucketRegionMismatch,
   CopyTooLarge,
   DeploymentGroupBusy,
@@ -17,6 +18,7 @@ import {
   UnexpectedAwsError,
   UnsupportedTargetSetting,
 } from './errors.ts';
+import { s3ViaService } from './permissions/arns.ts';
 
 /** What the failed call was doing; used for the message and to pick source/target meanings. */
 export interface AwsErrorContext {
@@ -30,6 +32,11 @@ export interface AwsErrorContext {
   readonly target?: string;
   /** The KMS key the call encrypts or decrypts with (SSE-KMS), for messages. */
   readonly kmsKeyArn?: string;
+  /**
+   * The SSE-KMS key of the source object the call reads (a copy request reads the source while
+   * writing the target), for the advice on a denial.
+   */
+  readonly sourceKmsKeyArn?: string;
   /** The object version the call named, if any (a denied HEAD then needs s3:GetObjectVersion). */
   readonly versionId?: string;
 }
@@ -177,6 +184,13 @@ function describeWhere(context: AwsErrorContext): string {
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
+/** The S3 requests that decrypt what they read (S3 calls kms:Decrypt for an SSE-KMS object). */
+const DECRYPTING_OPERATIONS: ReadonlySet<string> = new Set([
+  's3:CopyObject',
+  's3:UploadPartCopy',
+  's3:GetObject',
+]);
+
 /**
  * What an unusable KMS key means and how to fix it: which key (the context's, else the one S3's own
  * message names), in which region, and what to do for that KMS code.
@@ -185,7 +199,14 @@ function kmsKeyAdvice(bare: string, context: AwsErrorContext): string {
   const arn = context.kmsKeyArn;
   const region = arn === undefined ? undefined : parseKmsKeyArn(arn)?.region;
   const whose = context.side === 'source' ? "the source object's KMS key" : "the target's KMS key";
-  const key = arn === undefined ? whose : `${whose} ${arn}`;
+  // A copy request uses both keys, and only S3's message (never read) says which one failed.
+  const alsoSource =
+    context.side === 'target' &&
+    context.sourceKmsKeyArn !== undefined &&
+    DECRYPTING_OPERATIONS.has(context.operation)
+      ? ` (or the source object's key ${context.sourceKmsKeyArn})`
+      : '';
+  const key = `${arn === undefined ? whose : `${whose} ${arn}`}${alsoSource}`;
   const where = region === undefined ? '' : ` in ${region}`;
   const cli = arn === undefined ? '<key-arn>' : arn;
   const inRegion = region === undefined ? '' : ` --region ${region}`;
@@ -214,6 +235,46 @@ function deniedHeadAdvice(context: AwsErrorContext): string {
     context.bucket === undefined ? 'on the object' : `on s3://${context.bucket}/${context.key ?? '<key>'}`;
   const bucket = context.bucket === undefined ? 'on its bucket' : `on the bucket ${context.bucket}`;
   return `access denied to a HEAD (S3 sends no error body, so the denied action is not named) — the likely missing grants are ${read} ${object} and s3:ListBucket ${bucket} (without s3:ListBucket, S3 answers 403 rather than 404 for an object that does not exist); also check the bucket policy and ExpectedBucketOwner`;
+}
+
+/**
+ * What a denial of a request that reads an SSE-KMS source may lack: `kms:Decrypt` on the source key
+ * through S3. The relay's roles grant it themselves (limited to S3 in the source region); the key
+ * policy must allow it too — for a key of another account always, for one of the relay's account by
+ * allowing the account root so that IAM policies decide (AWS KMS Developer Guide, "Key policies";
+ * "Allowing users in other accounts to use a KMS key").
+ */
+function sourceKeyAdvice(context: AwsErrorContext): string | undefined {
+  const arn = context.sourceKmsKeyArn;
+  if (arn === undefined || !DECRYPTING_OPERATIONS.has(context.operation)) return undefined;
+  const parsed = parseKmsKeyArn(arn);
+  const account = parsed === undefined ? '' : ` (account ${parsed.account})`;
+  const via = parsed === undefined ? '' : ` (kms:ViaService ${s3ViaService(parsed.region)})`;
+  return `the source object is encrypted with the KMS key ${arn}, and reading it needs kms:Decrypt on that key through S3${via}: the relay's roles allow it in their own policies, so the key policy${account} must allow the relay's copy-object and verify-copy roles kms:Decrypt (in the key's own account, the default key policy's account-root statement lets those IAM policies decide)`;
+}
+
+/** The general advice on a denied request, naming the KMS keys the request involves. */
+function deniedAdvice(context: AwsErrorContext): string {
+  const target =
+    context.kmsKeyArn === undefined
+      ? 'and kms:Decrypt/kms:GenerateDataKey on the KMS keys involved'
+      : `and kms:GenerateDataKey/kms:Decrypt on the target's KMS key ${context.kmsKeyArn}`;
+  const general = `grant the relay's role this action on the bucket (${target}), and check the bucket policy and ExpectedBucketOwner`;
+  const source = sourceKeyAdvice(context);
+  return source === undefined ? general : `${source}; otherwise ${general}`;
+}
+
+function deniedOptions(
+  context: AwsErrorContext,
+  options: RelayErrorOptions,
+  label: string,
+): AccessDeniedOptions {
+  return {
+    ...options,
+    request: label,
+    ...(context.side === undefined ? {} : { side: context.side }),
+    ...(context.bucket === undefined ? {} : { bucket: context.bucket }),
+  };
 }
 
 function originalMessage(err: unknown): string {
@@ -261,10 +322,7 @@ export function classifyAwsError(err: unknown, context: AwsErrorContext): RelayE
     return new KmsKeyUnusable(`${label}: ${kmsKeyAdvice(bare, context)}${originalMessage(err)}`, options);
   }
   if (ACCESS_CODES.has(bare) || (isKms && bare.includes('AccessDenied'))) {
-    return new AccessDenied(
-      `${label}: grant the relay's role this action on the bucket (and kms:Decrypt/kms:GenerateDataKey on the KMS keys involved), and check the bucket policy and ExpectedBucketOwner`,
-      options,
-    );
+    return new AccessDenied(`${label}: ${deniedAdvice(context)}`, deniedOptions(context, options, label));
   }
   if (REGION_CODES.has(bare) || facts.status === 301) {
     return new BucketRegionMismatch(
@@ -314,12 +372,13 @@ export function classifyAwsError(err: unknown, context: AwsErrorContext): RelayE
     );
   }
   if (facts.status === 403 && context.operation === 's3:HeadObject') {
-    return new AccessDenied(`${label}: ${deniedHeadAdvice(context)}`, options);
+    return new AccessDenied(`${label}: ${deniedHeadAdvice(context)}`, deniedOptions(context, options, label));
   }
   if (facts.status === 403) {
+    const source = sourceKeyAdvice(context);
     return new AccessDenied(
-      `${label}: access denied — check the relay role's policy and the bucket policy`,
-      options,
+      `${label}: access denied — ${source === undefined ? '' : `${source}; otherwise `}check the relay role's policy and the bucket policy`,
+      deniedOptions(context, options, label),
     );
   }
   if (facts.sdkRetryable || facts.status === 429 || (facts.status !== undefined && facts.status >= 500)) {

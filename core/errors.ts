@@ -102,10 +102,30 @@ export class SourceArchived extends RelayError {
   override readonly retryable = false;
 }
 
+/** Options of {@link AccessDenied}: which request was denied, for advice added where more is known. */
+export interface AccessDeniedOptions extends RelayErrorOptions {
+  /** Whether the request addressed the source or the target. */
+  readonly side?: 'source' | 'target';
+  /** The bucket the request addressed. */
+  readonly bucket?: string;
+  /** The request and its outcome, such as `s3:CopyObject (s3://b/k) failed with AccessDenied (HTTP 403)`. */
+  readonly request?: string;
+}
+
 /** AWS denied the request: IAM policy, bucket policy, key policy or credentials. */
 export class AccessDenied extends RelayError {
   override readonly name = 'AccessDenied';
   override readonly retryable = false;
+  declare readonly side?: 'source' | 'target';
+  declare readonly bucket?: string;
+  declare readonly request?: string;
+
+  constructor(message: string, options: AccessDeniedOptions = {}) {
+    super(message, options);
+    if (options.side !== undefined) this.side = options.side;
+    if (options.bucket !== undefined) this.bucket = options.bucket;
+    if (options.request !== undefined) this.request = options.request;
+  }
 }
 
 /** The target bucket does not exist (or is not visible to the relay's account). */

@@ -27,6 +27,7 @@ export {
   type S3ClientFor,
 } from './shared/clients.ts';
 export { CONFIG_ENV, CONFIG_FILE_ENV, cachedConfigLoader, loadRelayConfig } from './shared/config.ts';
+export { ROLE_ARN_ENV } from './shared/grant-advice.ts';
 export type { TaskLog } from './shared/log.ts';
 export type { Clock, TaskHandler, TaskOptions } from './shared/task.ts';
 export { createStartDeploymentHandler } from './start-deployment/index.ts';
@@ -54,6 +55,11 @@ export interface TaskDeps {
   readonly log?: TaskLog;
   /** UploadPartCopy requests in flight at once. @default 8 */
   readonly partConcurrency?: number;
+  /**
+   * Each task's own role ARN (the local stack's per-task roles): a denial on a target in another
+   * account then names the grant that account must add. @default each Lambda's `RELAY_ROLE_ARN`
+   */
+  readonly roleArns?: Readonly<Partial<Record<TaskName, string>>>;
 }
 
 /** The five task functions with the given clients and configuration. */
@@ -62,6 +68,10 @@ export function createTaskHandlers(deps: TaskDeps): Record<TaskName, TaskHandler
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     ...(deps.log === undefined ? {} : { log: deps.log }),
   };
+  const advice = (task: TaskName) => ({
+    loadConfig: deps.loadConfig,
+    ...(deps.roleArns?.[task] === undefined ? {} : { roleArn: deps.roleArns[task] }),
+  });
   return {
     'resolve-targets': createResolveTargetsHandler({
       s3ClientFor: deps.s3ClientFor,
@@ -71,16 +81,19 @@ export function createTaskHandlers(deps: TaskDeps): Record<TaskName, TaskHandler
     'copy-object': createCopyObjectHandler({
       s3ClientFor: deps.s3ClientFor,
       ...common,
+      ...advice('copy-object'),
       ...(deps.partConcurrency === undefined ? {} : { partConcurrency: deps.partConcurrency }),
     }),
     'verify-copy': createVerifyCopyHandler({
       s3ClientFor: deps.s3ClientFor,
+      ...advice('verify-copy'),
       ...(deps.log === undefined ? {} : { log: deps.log }),
     }),
     'start-deployment': createStartDeploymentHandler({
       codeDeployClientFor: deps.codeDeployClientFor,
       s3ClientFor: deps.s3ClientFor,
       ...common,
+      ...advice('start-deployment'),
     }),
     'check-deployment': createCheckDeploymentHandler({
       codeDeployClientFor: deps.codeDeployClientFor,

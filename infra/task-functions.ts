@@ -7,6 +7,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RelayConfig } from '../core/config/schema.ts';
+import { ROLE_ARN_ENV } from '../core/permissions/denied-grant.ts';
 import type { PermissionPlan } from '../core/permissions/plan.ts';
 import { policyStatementOf } from '../core/permissions/policy-document.ts';
 import { TASK_PLACEHOLDERS, type TaskRole } from '../state-machine/placeholders.ts';
@@ -132,6 +133,8 @@ export class TaskFunctions extends Construct {
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
         NODE_OPTIONS: '--enable-source-maps',
+        // The task names its own role in the grant a cross-account target lacks (core/permissions/denied-grant.ts).
+        [ROLE_ARN_ENV]: executionRole.roleArn,
         ...(withConfig && delivery.kind === 'environment' ? { [CONFIG_ENV]: delivery.json } : {}),
       },
       bundling: {

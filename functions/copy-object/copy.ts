@@ -2,6 +2,7 @@ import { SourceChanged, SourceGone } from '../../core/errors.ts';
 import { destinationKey } from '../../core/routing.ts';
 import type { CopyResult, TaskInput } from '../../core/workflow.ts';
 import type { S3ClientFor } from '../shared/clients.ts';
+import type { GrantAdviceDeps } from '../shared/grant-advice.ts';
 import { silentLog, type TaskLog } from '../shared/log.ts';
 import type { StoredObject } from '../shared/object-facts.ts';
 import { type Clock, systemClock, type TaskOptions } from '../shared/task.ts';
@@ -20,7 +21,7 @@ import { copyChecksum, replicaWriteParams } from './write-params.ts';
 export const DEFAULT_PART_CONCURRENCY = 8;
 
 /** What the Copy task needs. */
-export interface CopyObjectDeps {
+export interface CopyObjectDeps extends GrantAdviceDeps {
   readonly s3ClientFor: S3ClientFor;
   readonly clock?: Clock;
   readonly log?: TaskLog;

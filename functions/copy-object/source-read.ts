@@ -6,6 +6,21 @@ import { describeHead, type StoredObject } from '../shared/object-facts.ts';
 import { pinnedReadParams, sourceOwnerOf } from '../shared/source-pin.ts';
 import type { CopyContext } from './context.ts';
 
+/** The SSE-KMS keys a request involves, for the advice on a denial: the source's, and the target's it writes with. */
+export function kmsKeysOf(
+  ctx: CopyContext,
+  side: 'source' | 'target',
+): { kmsKeyArn?: string; sourceKmsKeyArn?: string } {
+  const source = ctx.source.encryption;
+  const target = ctx.target.encryption;
+  return {
+    ...(source?.type === 'aws:kms' && source.kmsKeyId !== undefined
+      ? { sourceKmsKeyArn: source.kmsKeyId }
+      : {}),
+    ...(side === 'target' && target.type === 'aws:kms' ? { kmsKeyArn: target.kmsKeyArn } : {}),
+  };
+}
+
 /**
  * Classifies a failed call that read the pinned source (HEAD, CopyObject, UploadPartCopy): the
  * source's version missing is `SourceGone`, its ETag no longer matching is `SourceChanged` (both
@@ -37,6 +52,7 @@ export function sourceReadError(
     side,
     bucket: onSource ? ctx.source.bucket : ctx.destination.bucket,
     key: onSource ? ctx.source.key : ctx.destination.key,
+    ...kmsKeysOf(ctx, side),
   });
 }
 

@@ -24,7 +24,7 @@ import {
 } from '../shared/source-pin.ts';
 import { type CopyContext, expectedOwner } from './context.ts';
 import { type ByteRange, copySourceRange, parseContentRange } from './part-plan.ts';
-import { sourceReadError } from './source-read.ts';
+import { kmsKeysOf, sourceReadError } from './source-read.ts';
 import { DestinationChanged, destinationCondition } from './write-condition.ts';
 import type { CopyChecksum, ReplicaWriteParams } from './write-params.ts';
 
@@ -51,6 +51,7 @@ function targetError(err: unknown, ctx: CopyContext, operation: string) {
     side: 'target',
     bucket: ctx.destination.bucket,
     key: ctx.destination.key,
+    ...kmsKeysOf(ctx, 'target'),
   });
 }
 

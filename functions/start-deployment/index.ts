@@ -1,4 +1,5 @@
 import { type DeploymentState, taskInputSchema } from '../../core/workflow.ts';
+import { withGrantAdvice } from '../shared/grant-advice.ts';
 import { parseTaskInput } from '../shared/parse-input.ts';
 import type { TaskHandler } from '../shared/task.ts';
 import { type StartDeploymentDeps, startDeployment } from './start.ts';
@@ -10,6 +11,8 @@ export type { StartDeploymentDeps } from './start.ts';
  * wrapped for Lambda (`handler.ts`). Its input is the per-target state with the finished `copy`.
  */
 export function createStartDeploymentHandler(deps: StartDeploymentDeps): TaskHandler<DeploymentState> {
-  return async (input, options = {}) =>
-    startDeployment(parseTaskInput(taskInputSchema, input, 'StartDeployment'), deps, options);
+  return async (input, options = {}) => {
+    const parsed = parseTaskInput(taskInputSchema, input, 'StartDeployment');
+    return withGrantAdvice('start-deployment', parsed, deps, () => startDeployment(parsed, deps, options));
+  };
 }

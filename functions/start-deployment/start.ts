@@ -35,6 +35,7 @@ import {
   isFailedStatus,
   REDRIVE_ADVICE,
 } from '../shared/deployment-status.ts';
+import type { GrantAdviceDeps } from '../shared/grant-advice.ts';
 import { silentLog, type TaskLog } from '../shared/log.ts';
 import { type Clock, systemClock, type TaskOptions } from '../shared/task.ts';
 import { ACTIVE_STATUSES, findDeploymentOfRevision, REUSABLE_STATUSES } from './find-deployment.ts';
@@ -43,7 +44,7 @@ import { replicaReplacedBy } from './replica-current.ts';
 import { revisionOf } from './revision.ts';
 
 /** What the StartDeployment task needs. */
-export interface StartDeploymentDeps {
+export interface StartDeploymentDeps extends GrantAdviceDeps {
   readonly codeDeployClientFor: CodeDeployClientFor;
   readonly s3ClientFor: S3ClientFor;
   readonly clock?: Clock;

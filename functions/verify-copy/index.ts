@@ -1,4 +1,5 @@
 import { taskInputSchema, type VerifyResult } from '../../core/workflow.ts';
+import { withGrantAdvice } from '../shared/grant-advice.ts';
 import { parseTaskInput } from '../shared/parse-input.ts';
 import type { TaskHandler } from '../shared/task.ts';
 import { type VerifyCopyDeps, verifyCopy } from './verify.ts';
@@ -10,6 +11,8 @@ export type { VerifyCopyDeps } from './verify.ts';
  * Lambda (`handler.ts`). Its input is the per-target state with the finished `copy`.
  */
 export function createVerifyCopyHandler(deps: VerifyCopyDeps): TaskHandler<VerifyResult> {
-  return async (input, options = {}) =>
-    verifyCopy(parseTaskInput(taskInputSchema, input, 'Verify'), deps, options);
+  return async (input, options = {}) => {
+    const parsed = parseTaskInput(taskInputSchema, input, 'Verify');
+    return withGrantAdvice('verify-copy', parsed, deps, () => verifyCopy(parsed, deps, options));
+  };
 }

@@ -4,6 +4,7 @@ import { InvalidInput, VerificationFailed } from '../../core/errors.ts';
 import type { Replica, SourceObject, TaskInput, VerifyResult } from '../../core/workflow.ts';
 import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
 import type { S3ClientFor } from '../shared/clients.ts';
+import type { GrantAdviceDeps } from '../shared/grant-advice.ts';
 import { silentLog, type TaskLog } from '../shared/log.ts';
 import { describeHead, type ObjectFacts, sourceFacts } from '../shared/object-facts.ts';
 import { pinnedReadParams, sourceOwnerOf } from '../shared/source-pin.ts';
@@ -12,7 +13,7 @@ import { chooseEvidence } from './evidence-choice.ts';
 import { streamSha256 } from './stream-hash.ts';
 
 /** What the Verify task needs. */
-export interface VerifyCopyDeps {
+export interface VerifyCopyDeps extends GrantAdviceDeps {
   readonly s3ClientFor: S3ClientFor;
   readonly log?: TaskLog;
 }

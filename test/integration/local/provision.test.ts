@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBucket } from '../../../cli/local-relay/provision.ts';
-import { type S3Harness, startS3 } from './s3/harness.ts';
+import { CREDENTIALS, type S3Harness, startS3 } from './s3/harness.ts';
 
 describe('relay local provisioning of configured buckets', () => {
   let s3: S3Harness;
@@ -26,7 +26,7 @@ describe('relay local provisioning of configured buckets', () => {
 
   it('creates a missing bucket versioned, in its region', async () => {
     // Act
-    const created = await createBucket(s3.endpoint, 'fresh-bucket', 'eu-west-1');
+    const created = await createBucket(s3.endpoint, 'fresh-bucket', 'eu-west-1', CREDENTIALS);
 
     // Assert
     expect(created).toBe(true);
@@ -43,7 +43,7 @@ describe('relay local provisioning of configured buckets', () => {
     );
 
     // Act
-    const created = await createBucket(s3.endpoint, 'plain-bucket', 'eu-west-1');
+    const created = await createBucket(s3.endpoint, 'plain-bucket', 'eu-west-1', CREDENTIALS);
 
     // Assert
     expect(created).toBe(false);
@@ -66,7 +66,7 @@ describe('relay local provisioning of configured buckets', () => {
     );
 
     // Act
-    await createBucket(s3.endpoint, 'paused-bucket', 'eu-west-1');
+    await createBucket(s3.endpoint, 'paused-bucket', 'eu-west-1', CREDENTIALS);
 
     // Assert
     expect(await versioning('paused-bucket')).toBe('Suspended');
