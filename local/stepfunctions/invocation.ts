@@ -19,6 +19,8 @@ export class Invocation {
   /** Id of the last event the lane logged for the start (`TaskStarted`, `MapStateStarted`, …). */
   startedEventId = 0;
   outcome: InvocationOutcome | undefined;
+  /** Stops following the parent's abort once this invocation is over (no listener piles up on it). */
+  private readonly detach: () => void;
   private resolveAck!: () => void;
   private rejectAck!: (reason: unknown) => void;
 
@@ -35,8 +37,10 @@ export class Invocation {
     });
     // A cancelled invocation must not surface as an unhandled rejection when nobody awaits it any more.
     this.acked.catch(() => undefined);
+    const follow = (): void => this.controller.abort();
+    this.detach = () => parentSignal.removeEventListener('abort', follow);
     if (parentSignal.aborted) this.controller.abort();
-    else parentSignal.addEventListener('abort', () => this.controller.abort(), { once: true });
+    else parentSignal.addEventListener('abort', follow, { once: true });
   }
 
   get signal(): AbortSignal {
@@ -50,14 +54,17 @@ export class Invocation {
 
   /** The lane ended without logging this invocation's start: the override must not run. */
   cancel(): void {
+    this.detach();
     this.rejectAck(new BranchAbortedError());
   }
 
   succeed(output: JsonValue): void {
+    this.detach();
     this.outcome = { ok: true, output };
   }
 
   fail(error: string, cause: string): void {
+    this.detach();
     this.outcome = { ok: false, error, cause };
   }
 }
