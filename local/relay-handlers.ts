@@ -33,6 +33,12 @@ export interface LocalHandlerOptions {
    */
   readonly asRoles?: boolean;
   /**
+   * Names this relay's access keys (`relay-<task>-<tag>`), so its requests can be told apart in the
+   * stack's authorization logs (`accessKeyId`) from those of relays deployed beside it with the same
+   * role ARNs. Letters, digits and `-` only. @default a random id
+   */
+  readonly credentialsTag?: string;
+  /**
    * With `asRoles`: changes a role's planned statements before they are registered — the seam the
    * least-privilege proof uses to remove one grant at a time. @default the plan as it is
    */
@@ -62,7 +68,10 @@ export function createLocalTaskHandlers(
 ): Record<TaskRole, TaskHandler> {
   const plan = options.asRoles === true ? planPermissions(config, stack.accountId) : undefined;
   // One key pair per role and per deployment: relays deployed side by side keep their own policies.
-  const deployment = randomUUID().slice(0, 8);
+  const deployment = options.credentialsTag ?? randomUUID().slice(0, 8);
+  if (!/^[A-Za-z0-9-]+$/.test(deployment)) {
+    throw new Error(`credentialsTag "${deployment}" may hold only letters, digits and "-"`);
+  }
   const remaining = options.remainingTimeMs;
   const handlerOf = (role: TaskRole): TaskHandler => {
     const credentials = {

@@ -38,6 +38,8 @@ import {
 export interface CodeDeployAuthorizationRecord {
   /** The request id CodeDeploy answered with (`x-amzn-RequestId`). */
   readonly requestId: string;
+  /** The access key id the request was signed with (tells apart principals sharing one role ARN). */
+  readonly accessKeyId?: string;
   /** The operation, such as `CreateDeployment`. */
   readonly operation: string;
   /** The principal's ARN. */
@@ -142,6 +144,7 @@ export class CodeDeployAuthorizer {
     }
     this.#remember({
       requestId: request.ctx.requestId,
+      ...(request.ctx.accessKeyId === undefined ? {} : { accessKeyId: request.ctx.accessKeyId }),
       operation: request.operation,
       principal: principal.arn,
       action: permission.action,

@@ -43,6 +43,8 @@ import type { BucketState } from './store/store.ts';
 export interface AuthorizationRecord {
   /** The request id S3 answered with (`x-amz-request-id`). */
   readonly requestId: string;
+  /** The access key id the request was signed with (tells apart principals sharing one role ARN). */
+  readonly accessKeyId?: string;
   readonly operation: S3Operation;
   /** The principal's ARN. */
   readonly principal: string;
@@ -169,6 +171,7 @@ export class S3Authorizer {
     }
     this.#remember({
       requestId: request.ctx.requestId,
+      ...(request.ctx.accessKeyId === undefined ? {} : { accessKeyId: request.ctx.accessKeyId }),
       operation: request.operation,
       principal: principal.arn,
       action: permission.action,

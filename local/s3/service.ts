@@ -177,6 +177,7 @@ export class S3Service implements RestService, S3ObjectReader {
             remember: (decision) =>
               authorizer.record({
                 requestId: ctx.requestId,
+                ...(ctx.accessKeyId === undefined ? {} : { accessKeyId: ctx.accessKeyId }),
                 operation: op,
                 principal: principal.arn,
                 ...decision,

@@ -1,16 +1,25 @@
 /**
  * The task functions running in-process against the local stack with real SDK clients — the way
  * the local state machine runs them — plus a few helpers to drive one target through them.
+ *
+ * Each function signs as its own role, as on AWS, holding the identity policy the permission plan
+ * gives it for the configurations the test resolved so far (each `resolve(config, …)` adds that
+ * configuration's statements), so every request of theirs is evaluated; the test's own clients
+ * (`s3(region)`, `codeDeploy(region)`) act as the account administrator.
  */
-import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { randomBytes } from 'node:crypto';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import {
   type BucketLocationConstraint,
   CreateBucketCommand,
   PutBucketVersioningCommand,
-  type S3Client,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import { parseConfig } from '../../../core/config/parse.ts';
 import type { RelayConfig, RelayConfigInput } from '../../../core/config/schema.ts';
+import { PLANNED_ROLES } from '../../../core/permissions/cross-account.ts';
+import { type PlannedRole, planPermissions } from '../../../core/permissions/plan.ts';
+import { policyDocumentOf } from '../../../core/permissions/policy-document.ts';
 import type {
   CopyResult,
   DeploymentState,
@@ -23,6 +32,7 @@ import { createCopyObjectHandler } from '../../../functions/copy-object/index.ts
 import { createResolveTargetsHandler } from '../../../functions/resolve-targets/index.ts';
 import { createStartDeploymentHandler } from '../../../functions/start-deployment/index.ts';
 import { createVerifyCopyHandler } from '../../../functions/verify-copy/index.ts';
+import { localRoleArn } from '../../../local/relay-handlers.ts';
 import { startTestStack, TEST_AUTH, type TestStack } from '../../helpers/local-stack.ts';
 
 /** Copy calls a test allows before it calls a copy endless. */
@@ -82,11 +92,19 @@ export async function startRelayHarness(): Promise<RelayHarness> {
     }
     return client;
   };
-  const verify = createVerifyCopyHandler({ s3ClientFor: s3 });
-  const startDeployment = createStartDeploymentHandler({ codeDeployClientFor: codeDeploy, s3ClientFor: s3 });
-  const checkDeployment = createCheckDeploymentHandler({ codeDeployClientFor: codeDeploy });
+  const roles = taskRoles(stack);
+  const resolveClients = roles.s3('resolve-targets');
+  const verify = createVerifyCopyHandler({ s3ClientFor: roles.s3('verify-copy') });
+  const startDeployment = createStartDeploymentHandler({
+    codeDeployClientFor: roles.codeDeploy('start-deployment'),
+    s3ClientFor: roles.s3('start-deployment'),
+  });
+  const checkDeployment = createCheckDeploymentHandler({
+    codeDeployClientFor: roles.codeDeploy('check-deployment'),
+  });
+  const copyClients = roles.s3('copy-object');
   const copy = (input: TaskInput, options: { partConcurrency?: number } = {}) =>
-    createCopyObjectHandler({ s3ClientFor: s3, ...options })(input);
+    createCopyObjectHandler({ s3ClientFor: copyClients, ...options })(input);
 
   return {
     stack,
@@ -107,8 +125,13 @@ export async function startRelayHarness(): Promise<RelayHarness> {
         );
       }
     },
-    resolve: (config, input) =>
-      createResolveTargetsHandler({ s3ClientFor: s3, loadConfig: async () => config })(input),
+    resolve: (config, input) => {
+      roles.allow(config);
+      return createResolveTargetsHandler({
+        s3ClientFor: resolveClients,
+        loadConfig: async () => config,
+      })(input);
+    },
     copy,
     verify: (input) => verify(input),
     startDeployment: (input) => startDeployment(input),
@@ -124,6 +147,64 @@ export async function startRelayHarness(): Promise<RelayHarness> {
       }
       throw new Error(`the copy was still copying after ${MAX_COPY_CALLS} calls`);
     },
-    dispose: () => stack.dispose(),
+    dispose: async () => {
+      roles.destroy();
+      await stack.dispose();
+    },
+  };
+}
+
+/**
+ * The five task roles, registered with the stack under key pairs of their own; `allow(config)` adds the
+ * statements the plan gives each role for `config` to what it holds.
+ */
+function taskRoles(stack: TestStack) {
+  const keys = Object.fromEntries(
+    PLANNED_ROLES.map((role) => [
+      role,
+      { accessKeyId: `fn-${role}`, secretAccessKey: randomBytes(24).toString('base64') },
+    ]),
+  ) as Record<PlannedRole, { accessKeyId: string; secretAccessKey: string }>;
+  const allowed: RelayConfig[] = [];
+  const register = (): void => {
+    for (const role of PLANNED_ROLES) {
+      stack.principals.register({
+        ...keys[role],
+        arn: localRoleArn(stack.accountId, role),
+        account: stack.accountId,
+        policies: allowed.map((config) => policyDocumentOf(planPermissions(config, stack.accountId)[role])),
+      });
+    }
+  };
+  register();
+  const clients: Array<{ destroy(): void }> = [];
+  const cached = <C extends { destroy(): void }>(create: (region: string) => C) => {
+    const byRegion = new Map<string, C>();
+    return (region: string): C => {
+      let client = byRegion.get(region);
+      if (client === undefined) {
+        client = create(region);
+        byRegion.set(region, client);
+        clients.push(client);
+      }
+      return client;
+    };
+  };
+  const settings = (role: PlannedRole, region: string) => ({
+    endpoint: stack.endpoint,
+    region,
+    credentials: keys[role],
+  });
+  return {
+    allow(config: RelayConfig): void {
+      if (!allowed.includes(config)) allowed.push(config);
+      register();
+    },
+    s3: (role: PlannedRole) =>
+      cached((region) => new S3Client({ ...settings(role, region), forcePathStyle: true })),
+    codeDeploy: (role: PlannedRole) => cached((region) => new CodeDeployClient(settings(role, region))),
+    destroy(): void {
+      for (const client of clients) client.destroy();
+    },
   };
 }

@@ -17,6 +17,8 @@ export interface Decision {
   readonly decision: string;
   /** The API operation, when the log says. */
   readonly operation?: string;
+  /** The access key id the request was signed with, when the log says. */
+  readonly accessKeyId?: string;
 }
 
 /** A service's record of its decisions. */
@@ -68,10 +70,13 @@ export class DecisionLog {
     }
   }
 
-  /** The decisions so far that `owns` attributes to one run (by the resources they name). */
-  of(owns: (resource: string) => boolean): Decision[] {
+  /**
+   * The decisions so far that `owns` attributes to one run: by the resources they name, or by the
+   * access key they were signed with (resources every run shares, such as a deployment configuration).
+   */
+  of(owns: (decision: Decision) => boolean): Decision[] {
     this.collect();
-    return this.#decisions.filter((decision) => owns(decision.resource));
+    return this.#decisions.filter((decision) => owns(decision));
   }
 
   /** Whether the stack decided on any action of `service` so far (whether it evaluates that service). */

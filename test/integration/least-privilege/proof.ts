@@ -226,7 +226,7 @@ class ScenarioRunner {
     try {
       await prepared.arrange(h);
       const relay = await h.deploy(prepared.config, {
-        handlers: { ...prepared.handlers, adjustPolicy },
+        handlers: { ...prepared.handlers, adjustPolicy, credentialsTag: names.credentialsTag },
         afterTask,
       });
       if (!removed) throw new Error(`the ${removal?.role} plan holds no statement ${removal?.key}`);
@@ -236,7 +236,7 @@ class ScenarioRunner {
       problems = [`the run threw ${errorText(err)}`];
     }
     if (process.env.LP_DEBUG) console.error(`end ${label}: ${problems.join('; ')}`);
-    return { problems, decisions: this.#log.of((r) => names.owns(r)), names, plan };
+    return { problems, decisions: this.#log.of((d) => names.ownsDecision(d)), names, plan };
   }
 }
 

@@ -48,6 +48,19 @@ export class RunNames {
     return [...this.#tokens.keys()];
   }
 
+  /** What this run's relay names its access keys with (`credentialsTag`, local/relay-handlers.ts). */
+  get credentialsTag(): string {
+    return this.#prefix;
+  }
+
+  /** Whether a decision belongs to this run: it names what the run owns, or was signed with its keys. */
+  ownsDecision(decision: { readonly resource: string; readonly accessKeyId?: string }): boolean {
+    return (
+      decision.accessKeyId?.endsWith(`-${this.#prefix}`) === true ||
+      (decision.accessKeyId === undefined && this.owns(decision.resource))
+    );
+  }
+
   /** Whether `resource` names something this run owns. */
   owns(resource: string): boolean {
     return this.owned().some((name) => resource.includes(name));
