@@ -25,3 +25,40 @@ export const BEYOND_THE_PLAN = {
     reason: `Tracing.ACTIVE makes CDK add X-Ray delivery on Resource "*": ${NAG_REASONS.xray} Not provable locally: the local stack has no X-Ray`,
   },
 } as const satisfies Record<string, BeyondThePlan>;
+
+/** A role the stack holds besides the task roles, with what it may do and why it is not proven locally. */
+export interface OtherRole {
+  readonly role: string;
+  readonly actions: readonly string[];
+  readonly resource: string;
+  readonly reason: string;
+}
+
+/**
+ * The stack's roles besides the five task roles (test/infra/iam.test.ts asserts their statements). The
+ * local stack runs neither Lambda nor CloudFormation, so none of these can be taken away and watched
+ * failing there.
+ */
+export const OTHER_ROLES: readonly OtherRole[] = [
+  {
+    role: 'state machine',
+    actions: ['lambda:InvokeFunction'],
+    resource: 'the five task functions',
+    reason:
+      'not provable locally: the local Step Functions calls the task functions as in-process handlers, there is no Lambda service to refuse the invoke',
+  },
+  {
+    role: 'state machine',
+    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'logs:CreateLogDelivery', '…'],
+    resource: '`*`',
+    reason:
+      'tracing and execution logging, which CDK grants on Resource "*" (the services offer nothing narrower); not provable locally: no X-Ray, no CloudWatch Logs',
+  },
+  {
+    role: 'bucket notifications handler',
+    actions: ['s3:GetBucketNotification', 's3:PutBucketNotification'],
+    resource: 'the source buckets',
+    reason:
+      'the CDK custom resource that turns on EventBridge notifications at deploy time; not provable locally: no CloudFormation (`relay local` routes the local S3 events itself)',
+  },
+];

@@ -5,7 +5,7 @@
  * of the example configuration. Deterministic: no timings, no run names.
  */
 import type { PermissionPlan } from '../../../core/permissions/plan.ts';
-import { BEYOND_THE_PLAN } from './beyond-the-plan.ts';
+import { BEYOND_THE_PLAN, OTHER_ROLES } from './beyond-the-plan.ts';
 import { type GrantVerdict, type ProofResult, ROLES } from './proof.ts';
 import type { Scenario } from './scenarios.ts';
 
@@ -84,6 +84,11 @@ export function renderTable(
         `| every task role | ${code(action)} | ${extra.resource === '*' ? code('*') : extra.resource} | ${extra.reason} |`,
       );
     }
+  }
+  for (const other of OTHER_ROLES) {
+    lines.push(
+      `| ${other.role} | ${other.actions.map((a) => (a === '…' ? a : code(a))).join(', ')} | ${other.resource} | ${other.reason} |`,
+    );
   }
   lines.push('', '## Scenarios', '', '| Scenario | What it exercises |', '| --- | --- |');
   for (const scenario of scenarios) lines.push(`| ${code(scenario.name)} | ${scenario.summary} |`);

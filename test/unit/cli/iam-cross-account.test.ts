@@ -12,10 +12,12 @@ import { CliError } from '../../../cli/errors.ts';
 import {
   EXAMPLE_DOC_COMMAND,
   EXAMPLE_DOC_PATH,
+  EXAMPLE_RELAY_ACCOUNT,
   exampleCrossAccountConfig,
   renderExampleDoc,
 } from '../../../cli/iam/example-doc.ts';
 import { renderGrantsMarkdown } from '../../../cli/iam/render.ts';
+import { crossAccountGrants } from '../../../core/permissions/cross-account.ts';
 
 const cfn = mockClient(CloudFormationClient);
 const COPY_ROLE = 'arn:aws:iam::111122223333:role/ArtifactRelay-RelayCopyObjectRole-AAAA';
@@ -107,5 +109,25 @@ describe('docs/cross-account.md', () => {
 
     // Assert
     expect(actual, `docs/cross-account.md is stale: run ${EXAMPLE_DOC_COMMAND}`).toBe(expected);
+  });
+});
+
+describe("README's cross-account section", () => {
+  it('quotes the first bucket statement exactly as the grants module computes it', () => {
+    // Arrange
+    const grants = crossAccountGrants({
+      config: exampleCrossAccountConfig(),
+      relayAccount: EXAMPLE_RELAY_ACCOUNT,
+      roleArns: {},
+    });
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('Its first bucket statement'));
+    const quoted = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+
+    // Act
+    const statement = JSON.parse(quoted ?? 'null') as unknown;
+
+    // Assert
+    expect(statement).toEqual(grants.buckets[0]?.policy.Statement[0]);
   });
 });
