@@ -90,11 +90,14 @@ function jsonTarget(
   return match ? { target, match } : undefined;
 }
 
-/** Answers a refused request in the protocol it speaks; its body is not read. */
+/**
+ * Answers a request refused before any service saw it (by the guard or by authentication) in the
+ * protocol it speaks; its body is not read.
+ */
 function refuse(
   req: IncomingMessage,
   res: ServerResponse,
-  refusal: Refusal,
+  errors: { readonly json: AwsJsonError; readonly s3: S3Error },
   json: boolean,
   expectsContinue: boolean,
   accountId: string,
@@ -102,39 +105,28 @@ function refuse(
   const ctx: RequestContext = { region: 'us-east-1', requestId: newRequestId(), accountId };
   const closeConnection = expectsContinue;
   if (json) {
-    const err = new AwsJsonError(refusal.jsonCode, refusal.message, refusal.status);
-    sendJsonError(req, res, err, ctx, { closeConnection });
+    sendJsonError(req, res, errors.json, ctx, { closeConnection });
     return;
   }
-  const err = new S3Error(refusal.s3Code, refusal.message, refusal.status);
   const resource = (req.url ?? '/').replace(/^https?:\/\/[^/]*/i, '').split('?')[0] || '/';
-  sendS3Error(req, res, err, resource, ctx, { closeConnection });
+  sendS3Error(req, res, errors.s3, resource, ctx, { closeConnection });
 }
 
-/** An authentication failure as the JSON protocol answers it. */
-function jsonErrorOf(failure: AuthenticationFailure): AwsJsonError {
-  return new AwsJsonError(failure.json.code, failure.json.message, failure.json.status);
+/** A guard's refusal in both protocols. */
+function refusalErrors(refusal: Refusal): { json: AwsJsonError; s3: S3Error } {
+  return {
+    json: new AwsJsonError(refusal.jsonCode, refusal.message, refusal.status),
+    s3: new S3Error(refusal.s3Code, refusal.message, refusal.status),
+  };
 }
 
-/** Answers a request authentication refused, in the protocol it speaks; its body is not read. */
-function refuseUnauthenticated(
-  req: IncomingMessage,
-  res: ServerResponse,
-  failure: AuthenticationFailure,
-  json: boolean,
-  expectsContinue: boolean,
-  accountId: string,
-): void {
-  const ctx: RequestContext = { region: 'us-east-1', requestId: newRequestId(), accountId };
-  const closeConnection = expectsContinue;
-  if (json) {
-    sendJsonError(req, res, jsonErrorOf(failure), ctx, { closeConnection });
-    return;
-  }
+/** An authentication failure in both protocols. */
+function authenticationErrors(failure: AuthenticationFailure): { json: AwsJsonError; s3: S3Error } {
   const { code, message, status, details } = failure.s3;
-  const err = new S3Error(code, message, status, details ?? {});
-  const resource = (req.url ?? '/').replace(/^https?:\/\/[^/]*/i, '').split('?')[0] || '/';
-  sendS3Error(req, res, err, resource, ctx, { closeConnection });
+  return {
+    json: new AwsJsonError(failure.json.code, failure.json.message, failure.json.status),
+    s3: new S3Error(code, message, status, details ?? {}),
+  };
 }
 
 async function route(
@@ -150,7 +142,7 @@ async function route(
   const json = jsonTarget(req);
   const refusal = refuseRequest(req, options.hosts);
   if (refusal) {
-    refuse(req, res, refusal, json !== undefined, options.expectsContinue, options.accountId);
+    refuse(req, res, refusalErrors(refusal), json !== undefined, options.expectsContinue, options.accountId);
     options.log?.(
       `Refused ${req.method ?? '-'} ${req.headers.host ?? '(no Host)'} ${refusal.status} ${json ? refusal.jsonCode : refusal.s3Code}`,
     );
@@ -159,7 +151,14 @@ async function route(
   const admission = await options.authenticator.admit(req, json ? 'json' : 's3');
   if (admission.refused) {
     const failure = admission.refused;
-    refuseUnauthenticated(req, res, failure, json !== undefined, options.expectsContinue, options.accountId);
+    refuse(
+      req,
+      res,
+      authenticationErrors(failure),
+      json !== undefined,
+      options.expectsContinue,
+      options.accountId,
+    );
     const answer = json ? failure.json : failure.s3;
     options.log?.(`Refused ${req.method ?? '-'} ${req.url ?? '/'} ${answer.status} ${answer.code}`);
     return;
@@ -181,7 +180,7 @@ async function route(
         : {
             verifyBody: async (body) => {
               const failure = await verify(body);
-              return failure === undefined ? undefined : jsonErrorOf(failure);
+              return failure === undefined ? undefined : authenticationErrors(failure).json;
             },
           },
     );

@@ -22,6 +22,7 @@
  * revision as a service, so the caller needs no `s3:GetObject` for it (the instances that later
  * download it use their own profile, which the local stack does not model).
  */
+import { DecisionLog } from '../iam/decision-log.ts';
 import type { Decision, DecisionKind, RequestPrincipal } from '../iam/evaluate.ts';
 import { evaluate } from '../iam/evaluate.ts';
 import type { Principal, PrincipalRegistry } from '../iam/principals.ts';
@@ -56,9 +57,6 @@ export interface CodeDeployAuthorizationRecord {
   readonly purpose: 'request' | 'alternative';
 }
 
-/** How many records the log keeps (the oldest go first). */
-export const DEFAULT_AUTHORIZATION_LOG_SIZE = 1000;
-
 /** What the authorizer reads of a request besides its principal. */
 export type CodeDeployAuthorizationRequest = Omit<CodeDeployAuthorizationInput, 'region'> & {
   readonly ctx: RequestContext;
@@ -76,22 +74,21 @@ export function codeDeployAccessDeniedMessage(
 /** Evaluates CodeDeploy requests of registered principals and remembers the decisions. */
 export class CodeDeployAuthorizer {
   readonly #principals: PrincipalRegistry;
-  readonly #limit: number;
-  #records: CodeDeployAuthorizationRecord[] = [];
+  readonly #records: DecisionLog<CodeDeployAuthorizationRecord>;
 
   constructor(principals: PrincipalRegistry, options: { readonly logSize?: number } = {}) {
     this.#principals = principals;
-    this.#limit = Math.max(1, options.logSize ?? DEFAULT_AUTHORIZATION_LOG_SIZE);
+    this.#records = new DecisionLog(options.logSize);
   }
 
   /** The decisions so far, oldest first (at most the log size). */
   log(): readonly CodeDeployAuthorizationRecord[] {
-    return [...this.#records];
+    return this.#records.all();
   }
 
   /** Forgets the decisions so far. */
   clearLog(): void {
-    this.#records = [];
+    this.#records.clear();
   }
 
   /**
@@ -157,7 +154,6 @@ export class CodeDeployAuthorizer {
   }
 
   #remember(record: CodeDeployAuthorizationRecord): void {
-    this.#records.push(record);
-    if (this.#records.length > this.#limit) this.#records.splice(0, this.#records.length - this.#limit);
+    this.#records.add(record);
   }
 }

@@ -22,6 +22,7 @@
  */
 
 import type { PolicyDocument } from '../../core/permissions/policy-document.ts';
+import { DecisionLog } from '../iam/decision-log.ts';
 import { accessDeniedMessage, type DecisionKind, evaluate } from '../iam/evaluate.ts';
 import type { Principal, PrincipalRegistry } from '../iam/principals.ts';
 import { UnsupportedPolicy } from '../iam/unsupported-policy.ts';
@@ -61,18 +62,14 @@ export interface AuthorizationRecord {
   readonly purpose: 'request' | 'missing-object' | 'kms-key';
 }
 
-/** How many records the log keeps (the oldest go first). */
-export const DEFAULT_AUTHORIZATION_LOG_SIZE = 1000;
-
 /** Evaluates S3 requests of registered principals and remembers the decisions. */
 export class S3Authorizer {
   readonly #principals: PrincipalRegistry;
-  readonly #limit: number;
-  #records: AuthorizationRecord[] = [];
+  readonly #records: DecisionLog<AuthorizationRecord>;
 
   constructor(principals: PrincipalRegistry, options: { readonly logSize?: number } = {}) {
     this.#principals = principals;
-    this.#limit = Math.max(1, options.logSize ?? DEFAULT_AUTHORIZATION_LOG_SIZE);
+    this.#records = new DecisionLog(options.logSize);
   }
 
   /** The registered principal of an access key id; `undefined` means: not evaluated. */
@@ -82,12 +79,12 @@ export class S3Authorizer {
 
   /** The decisions so far, oldest first (at most the log size). */
   log(): readonly AuthorizationRecord[] {
-    return [...this.#records];
+    return this.#records.all();
   }
 
   /** Forgets the decisions so far. */
   clearLog(): void {
-    this.#records = [];
+    this.#records.clear();
   }
 
   /**
@@ -189,8 +186,7 @@ export class S3Authorizer {
   }
 
   #remember(record: AuthorizationRecord): void {
-    this.#records.push(record);
-    if (this.#records.length > this.#limit) this.#records.splice(0, this.#records.length - this.#limit);
+    this.#records.add(record);
   }
 }
 

@@ -110,6 +110,20 @@ export function uploadKeyUse(bucket: BucketRecord, upload: UploadRecord): KeyUse
   };
 }
 
+/** The key use of a copy's source version (CopyObject, UploadPartCopy): S3 decrypts it. */
+export function copySourceKeyUse(source: {
+  readonly bucket: { readonly record: BucketRecord };
+  readonly version: { readonly key: string; readonly encryption: KeyUse['encryption'] };
+}): KeyUse {
+  return {
+    role: 'copy-source',
+    bucket: source.bucket.record.name,
+    region: source.bucket.record.region,
+    key: source.version.key,
+    encryption: source.version.encryption,
+  };
+}
+
 /**
  * Has KMS decide every SSE-KMS key use of the request, in order; SSE-S3 uses no key, HEAD none, and
  * without a local KMS (S3 running alone) nothing is checked.

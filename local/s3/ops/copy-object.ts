@@ -18,7 +18,7 @@ import { encryptionHeaders } from '../encryption.ts';
 import { S3Errors } from '../errors.ts';
 import { emitObjectCreated } from '../events.ts';
 import { writeDigested } from '../ingest.ts';
-import { useKmsKeys } from '../kms-authorization.ts';
+import { copySourceKeyUse, useKmsKeys } from '../kms-authorization.ts';
 import { checkKey, contentHeaders, userMetadata } from '../object-headers.ts';
 import type { ObjectChecksum } from '../store/records.ts';
 import { parseTaggingHeader } from '../tagging.ts';
@@ -61,13 +61,7 @@ export const copyObject: S3Handler = async (deps, request) => {
     owner: bucketOwner(deps, dest.record),
   });
   await useKmsKeys(deps, request, [
-    {
-      role: 'copy-source',
-      bucket: source.bucket.record.name,
-      region: source.bucket.record.region,
-      key: src.key,
-      encryption: src.encryption,
-    },
+    copySourceKeyUse(source),
     { role: 'object', bucket, region: dest.record.region, key, encryption: requested.encryption },
   ]);
   const condition = writeConditions(request, key);

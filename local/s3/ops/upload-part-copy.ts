@@ -12,7 +12,7 @@ import { createCorruptor } from '../corrupt.ts';
 import { encryptionHeaders } from '../encryption.ts';
 import { MAX_PUT_BYTES, S3Errors } from '../errors.ts';
 import { writeDigested } from '../ingest.ts';
-import { uploadKeyUse, useKmsKeys } from '../kms-authorization.ts';
+import { copySourceKeyUse, uploadKeyUse, useKmsKeys } from '../kms-authorization.ts';
 import { parseCopySourceRange } from '../range.ts';
 import { singlePartEtag } from '../write-attributes.ts';
 import { toXml } from '../xml.ts';
@@ -25,16 +25,7 @@ export const uploadPartCopy: S3Handler = async (deps, request) => {
   const partNumber = partNumberOf(request);
   const source = resolveCopySource(deps, request);
   const src = source.version;
-  await useKmsKeys(deps, request, [
-    {
-      role: 'copy-source',
-      bucket: source.bucket.record.name,
-      region: source.bucket.record.region,
-      key: src.key,
-      encryption: src.encryption,
-    },
-    uploadKeyUse(state.record, upload.record),
-  ]);
+  await useKmsKeys(deps, request, [copySourceKeyUse(source), uploadKeyUse(state.record, upload.record)]);
   const rangeHeader = header(request, 'x-amz-copy-source-range');
   const range =
     rangeHeader !== undefined ? parseCopySourceRange(rangeHeader, src.size) : { start: 0, end: src.size - 1 };
