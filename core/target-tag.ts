@@ -10,7 +10,10 @@ import { parseTargetSelector } from './target-selector.ts';
  */
 
 /** Why a tag (or request) entry was not relayed to. */
-export type RejectionReason = 'tag-disabled' | 'malformed' | 'not-allowed' | 'not-configured';
+export const REJECTION_REASONS = ['tag-disabled', 'malformed', 'not-allowed', 'not-configured'] as const;
+
+/** Why a tag (or request) entry was not relayed to. */
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 /** A target entry the relay refused, and why. */
 export interface RejectedEntry {
@@ -86,4 +89,22 @@ export function readTargetBucketTag(
     }
   }
   return { admitted, rejected };
+}
+
+/** One tag of a bucket's tag set, as S3 GetBucketTagging returns it (`TagSet` of `Key`/`Value`). */
+export interface BucketTag {
+  readonly Key?: string | undefined;
+  readonly Value?: string | undefined;
+}
+
+/** The error code GetBucketTagging answers for a bucket that has no tags at all. */
+export const NO_TAG_SET_CODE = 'NoSuchTagSet';
+
+/**
+ * The value of the source bucket's `TargetBucket` tag (named `tagKey`) in its tag set, or
+ * `undefined` when the bucket has no such tag. The GetBucketTagging call is the caller's (the
+ * ResolveTargets task, `relay status`); a `NoSuchTagSet` answer means the same as no such tag.
+ */
+export function targetTagValue(tagSet: readonly BucketTag[] | undefined, tagKey: string): string | undefined {
+  return tagSet?.find((tag) => tag.Key === tagKey)?.Value;
 }

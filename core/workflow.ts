@@ -7,6 +7,7 @@ import {
   VERIFY_MODES,
 } from './config/schema.ts';
 import { MAX_COPY_OBJECT_BYTES, MAX_PART_BYTES, MIN_PART_BYTES } from './s3-limits.ts';
+import { REJECTION_REASONS, type RejectedEntry } from './target-tag.ts';
 
 /**
  * The contract between the relay state machine (state-machine/) and its task Lambdas
@@ -117,6 +118,38 @@ export function settingsFromDefaults(defaults: DefaultsConfig): RelaySettings {
  */
 export const NO_TARGETS_REASONS = ['no-rule', 'no-targets', 'replica', 'source-gone', 'superseded'] as const;
 
+/**
+ * How many refused `TargetBucket` tag entries an output lists; the rest are only counted, so a
+ * long tag cannot push the execution's data towards Step Functions' 256 KiB payload limit.
+ */
+export const MAX_REFUSED_TAG_ENTRIES = 10;
+
+/** A `TargetBucket` tag entry the allowlist refused, or that is not `bucket[@region]`. */
+export const refusedTagEntrySchema = z.object({
+  entry: z.string(),
+  reason: z.enum(REJECTION_REASONS),
+  /** A sentence for people: what the entry named and which allowlist refused it. */
+  message: z.string(),
+});
+
+/** The refused tag entries of an execution: the first few, and how many more there were. */
+export const refusedTagEntriesSchema = z.object({
+  entries: z.array(refusedTagEntrySchema).max(MAX_REFUSED_TAG_ENTRIES),
+  more: z.number().int().min(0),
+});
+
+/** The refused tag entries among `rejected`, capped; `undefined` when the tag refused none. */
+export function refusedTagEntries(rejected: readonly RejectedEntry[]): RefusedTagEntries | undefined {
+  const fromTag = rejected.filter((entry) => entry.from === 'tag');
+  if (fromTag.length === 0) return undefined;
+  return {
+    entries: fromTag
+      .slice(0, MAX_REFUSED_TAG_ENTRIES)
+      .map(({ entry, reason, message }) => ({ entry, reason, message })),
+    more: Math.max(0, fromTag.length - MAX_REFUSED_TAG_ENTRIES),
+  };
+}
+
 /** ResolveTargets' result: the source and its targets, or no targets and the reason. */
 export const resolveTargetsOutputSchema = z
   .object({
@@ -127,6 +160,8 @@ export const resolveTargetsOutputSchema = z
     reason: z.enum(NO_TARGETS_REASONS).optional(),
     /** A sentence for people, such as which bucket and key matched no rule. */
     detail: z.string().optional(),
+    /** `TargetBucket` tag entries that were not honoured (absent when none were refused). */
+    refusedTagEntries: refusedTagEntriesSchema.optional(),
   })
   .superRefine((value, ctx) => {
     if (value.targets.length > 0 && value.source === undefined) {
@@ -358,6 +393,8 @@ export const TARGET_STATUSES = ['copied', 'in-sync', 'superseded', 'source-gone'
 export const relayOutputSchema = z.object({
   source: sourceObjectSchema,
   results: z.array(targetResultSchema),
+  /** ResolveTargets' refused `TargetBucket` tag entries, when the state machine passes them on. */
+  refusedTagEntries: refusedTagEntriesSchema.optional(),
 });
 
 /** Any successful execution's output: relayed, or nothing to relay (ResolveTargets' result). */
@@ -387,6 +424,10 @@ export type SourceObject = z.infer<typeof sourceObjectSchema>;
 export type RelaySettings = z.infer<typeof relaySettingsSchema>;
 /** Why an object goes nowhere. */
 export type NoTargetsReason = (typeof NO_TARGETS_REASONS)[number];
+/** A refused `TargetBucket` tag entry. */
+export type RefusedTagEntry = z.infer<typeof refusedTagEntrySchema>;
+/** The refused tag entries of an execution, capped. */
+export type RefusedTagEntries = z.infer<typeof refusedTagEntriesSchema>;
 /** ResolveTargets' result. */
 export type ResolveTargetsOutput = z.infer<typeof resolveTargetsOutputSchema>;
 /** A destination bucket and key. */

@@ -5,6 +5,7 @@ import type { Rule } from 'aws-cdk-lib/aws-events';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FilterPattern, type ILogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { LogLevel, type StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -13,6 +14,7 @@ import { ConfigInvalid } from '../core/errors.ts';
 import { type PermissionPlan, planPermissions } from '../core/permissions/plan.ts';
 import { DEFAULT_COPY_TIME_BUDGET_SECONDS } from '../core/workflow.ts';
 import type { TaskRole } from '../state-machine/placeholders.ts';
+import { alarmTopic, parseAlarmNotifications } from './alarm-notifications.ts';
 import { nameTargets, readRelayConfig } from './config-input.ts';
 import { type DeploymentEnvironment, deploymentProblems } from './deployment-checks.ts';
 import { maxFullCopyBudgetSeconds } from './function-settings.ts';
@@ -56,6 +58,8 @@ export class ArtifactRelay extends Construct {
   readonly rules: readonly Rule[];
   /** The alarms (executions failed/timed out, dead-letter queue, each function's errors). */
   readonly alarms: readonly Alarm[];
+  /** The SNS topic the alarms notify, or `undefined` when they notify nobody. */
+  readonly alarmTopic: ITopic | undefined;
   /** The IAM each task function was given. */
   readonly permissions: PermissionPlan;
   /** The state machine's execution log group. */
@@ -123,12 +127,23 @@ export class ArtifactRelay extends Construct {
     this.deadLetterQueue = triggers.deadLetterQueue;
     this.rules = triggers.rules;
 
+    this.alarmTopic = alarmTopic(this, {
+      topic: props.alarmTopic,
+      notifications:
+        props.alarmNotifications === undefined
+          ? undefined
+          : {
+              value: parseAlarmNotifications(props.alarmNotifications, 'props.alarmNotifications'),
+              sourceName: 'props.alarmNotifications',
+            },
+      configured: config.alarms === undefined ? undefined : { value: config.alarms, sourceName },
+    });
     this.alarms = new RelayAlarms(this, 'Alarms', {
       stateMachine: this.stateMachine,
       deadLetterQueue: this.deadLetterQueue,
       functions: this.functions,
       functionErrorsThreshold: props.functionErrorsThreshold ?? 1,
-      topic: props.alarmTopic,
+      topic: this.alarmTopic,
     }).alarms;
 
     if (props.outputs ?? true) addRelayOutputs(this);

@@ -7,6 +7,7 @@ export {
   type PlannedStatement,
   planPermissions,
 } from '../core/permissions/plan.ts';
+export { ALARMS_NOTIFY_NOBODY_WARNING, type AlarmNotifications } from './alarm-notifications.ts';
 export { ArtifactRelay } from './artifact-relay.ts';
 export { type LoadedRelayConfig, type RelayConfigSource, readRelayConfig } from './config-input.ts';
 export { type DeploymentEnvironment, deploymentProblems } from './deployment-checks.ts';

@@ -2,6 +2,7 @@ import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
+import type { AlarmNotifications } from './alarm-notifications.ts';
 import type { RelayConfigSource } from './config-input.ts';
 
 /** The Powertools log levels of the task functions. */
@@ -38,11 +39,21 @@ export interface ArtifactRelayProps {
   readonly executionTimeout?: Duration;
 
   /**
-   * An SNS topic the alarms notify (on ALARM and on OK).
+   * An SNS topic the alarms notify (on ALARM and on OK); takes precedence over
+   * `alarmNotifications` and the configuration's `alarms`.
    *
-   * @default - the alarms notify nobody
+   * @default - the topic `alarmNotifications` or the configuration's `alarms` names
    */
   readonly alarmTopic?: ITopic;
+
+  /**
+   * Who the alarms notify when no `alarmTopic` is given: an existing topic's ARN (imported), or an
+   * e-mail address (a topic is created with an e-mail subscription). Overrides the configuration's
+   * `alarms`; the ready app passes `-c alarmTopicArn=…` / `-c alarmEmail=…` here.
+   *
+   * @default - the configuration's `alarms`; without them the alarms notify nobody and synth warns
+   */
+  readonly alarmNotifications?: AlarmNotifications;
 
   /**
    * The Powertools service name (`POWERTOOLS_SERVICE_NAME`): the `service` of every log line and

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { type AlarmNotifications, parseAlarmNotifications } from './alarm-notifications.ts';
 import { readRelayConfig } from './config-input.ts';
 import { ArtifactRelayStack } from './relay-stack.ts';
 
@@ -32,8 +33,9 @@ export const DEFAULT_STATE_MACHINE_NAME = 'artifact-relay';
 /** Options of {@link createRelayApp}. */
 export interface RelayAppOptions {
   /**
-   * Context values, as `cdk.json` and `-c key=value` give them (`config`, `stackName`, feature
-   * flags). The CDK CLI passes its context through the environment, which `App` reads itself.
+   * Context values, as `cdk.json` and `-c key=value` give them (`config`, `stackName`,
+   * `stateMachineName`, `alarmTopicArn`, `alarmEmail`, feature flags). The CDK CLI passes its
+   * context through the environment, which `App` reads itself.
    *
    * @default - none besides what the CLI passes
    */
@@ -114,6 +116,22 @@ export function resolveRegion(env: NodeJS.ProcessEnv, sourceRegions: readonly st
   return nonEmpty(env.AWS_REGION) ?? sourcesRegion ?? nonEmpty(env.CDK_DEFAULT_REGION);
 }
 
+/**
+ * `-c alarmTopicArn=…` / `-c alarmEmail=…`: who the alarms notify, instead of the configuration's
+ * `alarms` (validated by the construct like the configuration).
+ */
+function alarmContext(app: App): { readonly alarmNotifications?: AlarmNotifications } {
+  const topicArn = contextString(app, 'alarmTopicArn');
+  const email = contextString(app, 'alarmEmail');
+  if (topicArn === undefined && email === undefined) return {};
+  const alarmNotifications = {
+    ...(topicArn === undefined ? {} : { topicArn }),
+    ...(email === undefined ? {} : { email }),
+  };
+  parseAlarmNotifications(alarmNotifications, '-c alarmTopicArn / -c alarmEmail');
+  return { alarmNotifications };
+}
+
 /** Builds the app and its stack; a configuration problem throws `ConfigInvalid` listing every one. */
 export function createRelayApp(options: RelayAppOptions = {}): RelayApp {
   const env = options.env ?? process.env;
@@ -143,6 +161,7 @@ export function createRelayApp(options: RelayAppOptions = {}): RelayApp {
     relay: {
       config: path,
       stateMachineName: contextString(app, 'stateMachineName') ?? DEFAULT_STATE_MACHINE_NAME,
+      ...alarmContext(app),
     },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,29 +1,12 @@
 /** `relay config validate` and `relay config schema`. */
 import { renderRelayJsonSchema } from '../../core/config/json-schema.ts';
-import type { RelayConfig } from '../../core/config/schema.ts';
 import { ConfigInvalid } from '../../core/errors.ts';
-import { targetId } from '../../core/routing.ts';
 import type { JsonFlag } from '../common-options.ts';
 import { CONFIG_FILE_NAMES, findConfig, loadConfigChoice } from '../config-file.ts';
 import { CliError, EXIT_CODES } from '../errors.ts';
 import { plural } from '../output/format.ts';
 import { createOutput } from '../output/output.ts';
-
-function describeConfig(config: RelayConfig): string[] {
-  const lines: string[] = [];
-  for (const source of config.sources) {
-    lines.push(`  s3://${source.bucket} (${source.region})`);
-    for (const rule of source.rules) {
-      const match = `${rule.prefix ?? ''}*${rule.suffix ?? ''}`;
-      const targets = rule.targets.map(
-        (t) =>
-          `${targetId(t)}${t.deploy ? ` → deploy ${t.deploy.application}/${t.deploy.deploymentGroup}` : ''}`,
-      );
-      lines.push(`    ${rule.name}: ${match} → ${targets.join(', ')}`);
-    }
-  }
-  return lines;
-}
+import { describeConfig } from '../render/config.ts';
 
 export async function runConfigValidate(file: string | undefined, flags: JsonFlag): Promise<void> {
   const out = createOutput(flags);

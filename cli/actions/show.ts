@@ -7,6 +7,7 @@ import { fetchHistory } from '../executions/history.ts';
 import { describeTarget, targetOutcome } from '../executions/outcome.ts';
 import { buildTimeline } from '../executions/timeline.ts';
 import { createOutput } from '../output/output.ts';
+import { refusedTagEntriesIn } from '../render/refused-tags.ts';
 import { renderShow, type ShowView, showJson } from '../render/show.ts';
 
 export async function runShow(execution: string, flags: MachineFlags): Promise<void> {
@@ -14,12 +15,15 @@ export async function runShow(execution: string, flags: MachineFlags): Promise<v
   await withConnection(flags, async (conn) => {
     const details = await findExecution(conn.sfn, execution, () => machineFor(flags, conn));
     const region = details.executionArn.split(':')[3] ?? '';
-    const timeline = buildTimeline(await fetchHistory(conn.sfn(region), details.executionArn));
+    const history = await fetchHistory(conn.sfn(region), details.executionArn);
+    const timeline = buildTimeline(history);
+    const refused = refusedTagEntriesIn(history);
     const results = details.output?.kind === 'relayed' ? details.output.output.results : [];
     const url = conn.endpoint === undefined ? consoleUrl(details.executionArn) : undefined;
     const view: ShowView = {
       details,
       ...(url === undefined ? {} : { consoleUrl: url }),
+      ...(refused === undefined ? {} : { refusedTagEntries: refused }),
       steps: timeline.steps,
       targets: timeline.targets.map((t) => ({
         index: t.index,

@@ -1,5 +1,5 @@
 /** `relay show`: an execution, then per target its outcome and a timeline of its steps. */
-import { describeDeployment, type TargetResult } from '../../core/workflow.ts';
+import { describeDeployment, type RefusedTagEntries, type TargetResult } from '../../core/workflow.ts';
 import { causeMessage, describeFailure } from '../executions/cause.ts';
 import type { ExecutionDetails } from '../executions/describe.ts';
 import type { TargetOutcome } from '../executions/outcome.ts';
@@ -7,6 +7,7 @@ import type { TimelinePass, TimelineStep } from '../executions/timeline.ts';
 import { formatClock, formatDuration, formatTime, plural } from '../output/format.ts';
 import { colourStatus, type Style } from '../output/style.ts';
 import { renderTable } from '../output/table.ts';
+import { refusedTagLines } from './refused-tags.ts';
 
 export interface TargetView {
   readonly index: number;
@@ -20,6 +21,8 @@ export interface ShowView {
   readonly consoleUrl?: string;
   readonly steps: readonly TimelineStep[];
   readonly targets: readonly TargetView[];
+  /** `TargetBucket` tag entries ResolveTargets refused. */
+  readonly refusedTagEntries?: RefusedTagEntries;
 }
 
 function resultDetail(result: TargetResult | undefined): string {
@@ -102,6 +105,7 @@ function header(view: ShowView, style: Style): string[] {
   if (d.output?.kind === 'nothing') {
     lines.push(`  nothing to relay: ${d.output.reason}${d.output.detail ? ` — ${d.output.detail}` : ''}`);
   }
+  lines.push(...refusedTagLines(view.refusedTagEntries, style));
   if (view.consoleUrl !== undefined) lines.push(`  console  ${view.consoleUrl}`);
   return lines;
 }
@@ -161,6 +165,7 @@ export function showJson(view: ShowView): Record<string, unknown> {
     ...(d.output?.kind === 'nothing'
       ? { nothingToRelay: { reason: d.output.reason, detail: d.output.detail ?? null } }
       : {}),
+    ...(view.refusedTagEntries === undefined ? {} : { refusedTagEntries: view.refusedTagEntries }),
     steps: view.steps.map(stepJson),
     targets: view.targets.map((t) => ({
       index: t.index,

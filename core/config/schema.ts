@@ -20,6 +20,7 @@ import {
   MIN_PART_BYTES,
   utf8Length,
 } from '../s3-limits.ts';
+import { alarmsSchema } from './alarms.ts';
 
 /**
  * The shape of `relay.config.json` (DESIGN §3). Structural rules live here and are emitted to
@@ -294,6 +295,7 @@ export const relayConfigSchema = z
     $schema: z.string().optional().meta({ description: 'The JSON schema, for editors.' }),
     sources: z.array(sourceSchema).min(1),
     defaults: defaultsSchema.prefault({}),
+    alarms: alarmsSchema.optional(),
   })
   .meta({
     title: 'artifact-relay configuration',

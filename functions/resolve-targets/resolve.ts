@@ -1,12 +1,14 @@
 import type { RelayConfig, SourceConfig } from '../../core/config/schema.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import { normalizeInput, type SourceRequest } from '../../core/events/normalize.ts';
+import type { StoredObject } from '../../core/object-facts.ts';
 import { isReplica } from '../../core/replica-metadata.ts';
 import { findSource, matchRules, type ResolvedTarget, resolveTargets } from '../../core/routing.ts';
 import {
   type NoTargetsReason,
   type RelaySettings,
   type ResolveTargetsOutput,
+  refusedTagEntries,
   type SourceObject,
   settingsFromDefaults,
   type WorkflowTarget,
@@ -14,7 +16,6 @@ import {
 } from '../../core/workflow.ts';
 import type { S3ClientFor } from '../shared/clients.ts';
 import { silentLog, type TaskLog } from '../shared/log.ts';
-import type { StoredObject } from '../shared/object-facts.ts';
 import { headSource, readTargetBucketTagValue } from './source-head.ts';
 
 /** What ResolveTargets needs. */
@@ -76,6 +77,8 @@ function sourceObject(config: SourceConfig, request: SourceRequest, object: Stor
  * event named no longer exists) or `superseded` (an unversioned object was overwritten since the
  * event — its ETag no longer matches — and the newer object's own event relays it). The source
  * carries the configured source account, so every later read of it names the expected owner.
+ * `TargetBucket` tag entries that were not honoured are logged and listed in `refusedTagEntries`
+ * (the first `MAX_REFUSED_TAG_ENTRIES`, and how many more).
  *
  * @throws InvalidInput for an input of no accepted shape, or a CLI target selection naming a
  *   target that is not configured for the object
@@ -136,10 +139,10 @@ export async function resolveSourceTargets(
     ...(request.targets === undefined ? {} : { only: request.targets }),
   });
 
-  const refused = resolution.rejected.filter((entry) => entry.from === 'request');
-  if (refused.length > 0) {
+  const refusedRequest = resolution.rejected.filter((entry) => entry.from === 'request');
+  if (refusedRequest.length > 0) {
     throw new InvalidInput(
-      `The requested targets cannot be used: ${refused.map((entry) => entry.message).join('; ')}`,
+      `The requested targets cannot be used: ${refusedRequest.map((entry) => entry.message).join('; ')}`,
     );
   }
   for (const entry of resolution.rejected) {
@@ -149,18 +152,23 @@ export async function resolveSourceTargets(
       detail: entry.message,
     });
   }
+  const refused = refusedTagEntries(resolution.rejected);
+  const withRefused = refused === undefined ? {} : { refusedTagEntries: refused };
   if (resolution.targets.length === 0) {
-    return nothing(
-      settings,
-      resolution.reason === 'no-target' ? 'no-targets' : 'no-rule',
-      `The rules ${resolution.matchedRules.join(', ')} matched ${describeObject(request)} but name no target`,
-      source,
-    );
+    return {
+      ...nothing(
+        settings,
+        resolution.reason === 'no-target' ? 'no-targets' : 'no-rule',
+        `The rules ${resolution.matchedRules.join(', ')} matched ${describeObject(request)} but name no target`,
+        source,
+      ),
+      ...withRefused,
+    };
   }
   log.info('Targets resolved', {
     source: describeObject(request),
     rules: resolution.matchedRules,
     targets: resolution.targets.map((target) => target.id),
   });
-  return { source, targets: resolution.targets.map(toWorkflowTarget), settings };
+  return { source, targets: resolution.targets.map(toWorkflowTarget), settings, ...withRefused };
 }

@@ -2,9 +2,10 @@ import { GetBucketTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { classifyAwsError } from '../../core/classify-aws-error.ts';
 import type { SourceConfig } from '../../core/config/schema.ts';
 import type { SourceRequest } from '../../core/events/normalize.ts';
+import { describeHead, type StoredObject } from '../../core/object-facts.ts';
+import { NO_TAG_SET_CODE, targetTagValue } from '../../core/target-tag.ts';
 import { errorCodeOf, isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
 import type { S3ClientFor } from '../shared/clients.ts';
-import { describeHead, type StoredObject } from '../shared/object-facts.ts';
 import { pinnedReadParams } from '../shared/source-pin.ts';
 
 /** The source as found: present (pinned), gone, or overwritten since the event. */
@@ -64,9 +65,9 @@ export async function readTargetBucketTagValue(
       }),
       sendOptions(signal),
     );
-    return tagging.TagSet?.find((tag) => tag.Key === tagKey)?.Value;
+    return targetTagValue(tagging.TagSet, tagKey);
   } catch (err) {
-    if (errorCodeOf(err) === 'NoSuchTagSet') return undefined;
+    if (errorCodeOf(err) === NO_TAG_SET_CODE) return undefined;
     throw classifyAwsError(err, { operation: 's3:GetBucketTagging', side: 'source', bucket: source.bucket });
   }
 }

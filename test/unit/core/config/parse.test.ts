@@ -126,7 +126,7 @@ describe('parseConfig', () => {
       (c) => {
         c.default = { verify: 'etag' };
       },
-      /^default: unknown key \(did you mean "defaults"\?\) \(got \{"verify":"etag"\}; allowed: \$schema, sources, defaults\)$/,
+      /^default: unknown key \(did you mean "defaults"\?\) \(got \{"verify":"etag"\}; allowed: \$schema, sources, defaults, alarms\)$/,
     ],
     [
       'a KMS key ARN that is not an ARN',

@@ -4,7 +4,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../core/config/parse.ts';
 import type { RelayConfigInput } from '../../../../core/config/schema.ts';
 import { InvalidInput } from '../../../../core/errors.ts';
-import { resolveTargetsOutputSchema, taskInputSchema } from '../../../../core/workflow.ts';
+import {
+  MAX_REFUSED_TAG_ENTRIES,
+  resolveTargetsOutputSchema,
+  taskInputSchema,
+} from '../../../../core/workflow.ts';
 import { createResolveTargetsHandler } from '../../../../functions/resolve-targets/index.ts';
 import { awsError, regionalS3Clients } from '../fixtures.ts';
 
@@ -236,6 +240,86 @@ describe('ResolveTargets', () => {
       'artifacts-seoul@ap-northeast-2',
       'artifacts-frankfurt@eu-central-1',
       'artifacts-tokyo@ap-northeast-1',
+    ]);
+  });
+
+  it('lists the tag entries it refused in its output: not allowlisted, and malformed', async () => {
+    // Arrange
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 5, ETag: '"e"', Metadata: {} });
+    s3.on(GetBucketTaggingCommand).resolves({
+      TagSet: [{ Key: 'TargetBucket', Value: 'artifacts-tokyo@ap-northeast-1 rogue-bucket Bad@@entry' }],
+    });
+    const enabled = config({ targetBucketTag: { enabled: true, allowedBuckets: ['artifacts-*'] } });
+
+    // Act
+    const output = await handler(enabled)({ bucket: SOURCE_BUCKET, key: KEY });
+
+    // Assert
+    expect(output.targets).toHaveLength(3);
+    expect(output.refusedTagEntries).toEqual({
+      entries: [
+        {
+          entry: 'rogue-bucket',
+          reason: 'not-allowed',
+          message: expect.stringContaining(
+            'rogue-bucket@us-west-2, which targetBucketTag.allowedBuckets (artifacts-*)',
+          ),
+        },
+        { entry: 'Bad@@entry', reason: 'malformed', message: expect.stringContaining('"Bad@@entry"') },
+      ],
+      more: 0,
+    });
+    expect(resolveTargetsOutputSchema.parse(output).refusedTagEntries?.entries).toHaveLength(2);
+  });
+
+  it('lists at most ten refused tag entries and counts the others', async () => {
+    // Arrange
+    const rogues = Array.from({ length: 13 }, (_, i) => `rogue-${i}`);
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 5, ETag: '"e"', Metadata: {} });
+    s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'TargetBucket', Value: rogues.join(' ') }] });
+    const enabled = config({ targetBucketTag: { enabled: true, allowedBuckets: ['artifacts-*'] } });
+
+    // Act
+    const output = await handler(enabled)({ bucket: SOURCE_BUCKET, key: KEY });
+
+    // Assert
+    expect(output.refusedTagEntries?.entries.map((e) => e.entry)).toEqual(
+      rogues.slice(0, MAX_REFUSED_TAG_ENTRIES),
+    );
+    expect(output.refusedTagEntries?.more).toBe(13 - MAX_REFUSED_TAG_ENTRIES);
+  });
+
+  it('says nothing of refused entries when the tag has none', async () => {
+    // Arrange
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 5, ETag: '"e"', Metadata: {} });
+    s3.on(GetBucketTaggingCommand).resolves({
+      TagSet: [{ Key: 'TargetBucket', Value: 'artifacts-tokyo@ap-northeast-1' }],
+    });
+    const enabled = config({ targetBucketTag: { enabled: true, allowedBuckets: ['artifacts-*'] } });
+
+    // Act
+    const output = await handler(enabled)({ bucket: SOURCE_BUCKET, key: KEY });
+
+    // Assert
+    expect(output).not.toHaveProperty('refusedTagEntries');
+  });
+
+  it('lists the refused entries when they leave the object with no target at all', async () => {
+    // Arrange
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 5, ETag: '"e"', Metadata: {} });
+    s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'TargetBucket', Value: 'rogue-bucket' }] });
+    const tagOnly = config({
+      rules: [{ name: 'web', prefix: 'build_artifacts/', targets: [] }],
+      targetBucketTag: { enabled: true, allowedBuckets: ['artifacts-*'] },
+    });
+
+    // Act
+    const output = await handler(tagOnly)({ bucket: SOURCE_BUCKET, key: KEY });
+
+    // Assert
+    expect(output.reason).toBe('no-targets');
+    expect(output.refusedTagEntries?.entries.map((e) => [e.entry, e.reason])).toEqual([
+      ['rogue-bucket', 'not-allowed'],
     ]);
   });
 
