@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RelayConfig } from '../core/config/schema.ts';
-import { type PlannedStatement, planPermissions } from '../core/permissions/plan.ts';
+import { PLANNED_ROLES, type PlannedStatement, planPermissions } from '../core/permissions/plan.ts';
 import { policyDocumentOf } from '../core/permissions/policy-document.ts';
 import {
   createCodeDeployClientFactory,
@@ -47,14 +47,6 @@ export interface LocalHandlerOptions {
     statements: readonly PlannedStatement[],
   ) => readonly PlannedStatement[];
 }
-
-const ROLES: readonly TaskRole[] = [
-  'resolve-targets',
-  'copy-object',
-  'verify-copy',
-  'start-deployment',
-  'check-deployment',
-];
 
 /** The role ARN a task runs as locally. */
 export function localRoleArn(accountId: string, role: TaskRole): string {
@@ -101,5 +93,8 @@ export function createLocalTaskHandlers(
     return (input, { signal }) =>
       handler(input, { signal, ...(remaining !== undefined ? { remainingTimeMs: () => remaining } : {}) });
   };
-  return Object.fromEntries(ROLES.map((role) => [role, handlerOf(role)])) as Record<TaskRole, TaskHandler>;
+  return Object.fromEntries(PLANNED_ROLES.map((role) => [role, handlerOf(role)])) as Record<
+    TaskRole,
+    TaskHandler
+  >;
 }

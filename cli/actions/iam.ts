@@ -8,10 +8,9 @@ import {
   accountOfRoleArn,
   type CrossAccountGrants,
   crossAccountGrants,
-  PLANNED_ROLES,
   type RelayRoleArns,
 } from '../../core/permissions/cross-account.ts';
-import type { PlannedRole } from '../../core/permissions/plan.ts';
+import { PLANNED_ROLES, type PlannedRole } from '../../core/permissions/plan.ts';
 import { type Connection, type ConnectionOptions, createConnection } from '../aws/connection.ts';
 import { DEFAULT_STACK_NAME, resolveRegion } from '../aws/state-machine.ts';
 import type { JsonFlag } from '../common-options.ts';

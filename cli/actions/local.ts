@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RelayConfig } from '../../core/config/schema.ts';
-import { PLANNED_ROLES } from '../../core/permissions/cross-account.ts';
+import { PLANNED_ROLES } from '../../core/permissions/plan.ts';
 import type { FaultRule } from '../../local/faults.ts';
 import { type KeyPair, type LocalStack, startLocalStack } from '../../local/index.ts';
 import { deployRelay } from '../../local/relay.ts';

@@ -1,6 +1,5 @@
 /** `relay status s3://bucket/key`. */
 import { findSource, resolveTargets } from '../../core/routing.ts';
-import { readTargetBucketTagValue } from '../../functions/resolve-targets/source-head.ts';
 import type { ConnectionOptions } from '../aws/connection.ts';
 import { withConnection } from '../aws/session.ts';
 import type { JsonFlag } from '../common-options.ts';
@@ -11,7 +10,7 @@ import type { S3Url } from '../options.ts';
 import { createOutput } from '../output/output.ts';
 import { renderStatus, statusJson } from '../render/status.ts';
 import { checkTargetSafely } from '../status/check.ts';
-import { headObject } from '../status/objects.ts';
+import { bucketTagValue, headObject } from '../status/objects.ts';
 
 export interface StatusFlags extends ConnectionOptions, JsonFlag {
   readonly config?: string;
@@ -31,7 +30,11 @@ export async function runStatus(url: S3Url, flags: StatusFlags): Promise<void> {
     }
     const tag = source.targetBucketTag;
     const tagValue = tag?.enabled
-      ? await readTargetBucketTagValue(conn.s3, source, tag.tagKey, undefined)
+      ? await bucketTagValue(
+          conn.s3(source.region),
+          { bucket: source.bucket, expectedOwner: source.account },
+          tag.tagKey,
+        )
       : undefined;
     const resolution = resolveTargets(
       config,
@@ -48,7 +51,7 @@ export async function runStatus(url: S3Url, flags: StatusFlags): Promise<void> {
       const version = flags.versionId === undefined ? '' : ` (version ${flags.versionId})`;
       throw new CliError(`s3://${url.bucket}/${url.key}${version} does not exist in ${source.region}`);
     }
-    const state = { config: source, key: url.key, facts };
+    const state = { config: source, key: url.key, facts, verify: config.defaults.verify };
     const targets = await mapConcurrently(resolution.targets, 4, (target) =>
       checkTargetSafely(conn.s3, state, target),
     );

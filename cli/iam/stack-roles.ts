@@ -5,8 +5,9 @@
  * CDK creates the roles at path `/`). The relay's account is the stack's (from its stack id).
  */
 import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { PLANNED_ROLES, type RelayRoleArns, rolePascalName } from '../../core/permissions/cross-account.ts';
+import { type RelayRoleArns, rolePascalName } from '../../core/permissions/cross-account.ts';
 import type { PlannedRole } from '../../core/permissions/plan.ts';
+import { PLANNED_ROLES } from '../../core/permissions/plan.ts';
 import { partitionOf } from '../../core/regions.ts';
 import type { Connection } from '../aws/connection.ts';
 import { CliError } from '../errors.ts';

@@ -1,5 +1,5 @@
 /** `relay status`: one line per target, and a verdict. */
-import type { StoredObject } from '../../functions/shared/object-facts.ts';
+import type { StoredObject } from '../../core/object-facts.ts';
 import type { S3Url } from '../options.ts';
 import { formatBytes } from '../output/format.ts';
 import { colourStatus, type Style } from '../output/style.ts';

@@ -1,8 +1,8 @@
 /** `relay status`: for each target the configuration routes the object to, is the replica in sync? */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SourceConfig } from '../../core/config/schema.ts';
+import type { SourceConfig, VerifyMode } from '../../core/config/schema.ts';
+import type { StoredObject } from '../../core/object-facts.ts';
 import { destinationKey, type ResolvedTarget } from '../../core/routing.ts';
-import type { StoredObject } from '../../functions/shared/object-facts.ts';
 import { translateError } from '../aws/translate-error.ts';
 import { compareReplica, type SyncStatus, stampOfSameObject } from './compare.ts';
 import { headObject, versionsOf } from './objects.ts';
@@ -11,6 +11,8 @@ export interface SourceState {
   readonly config: SourceConfig;
   readonly key: string;
   readonly facts: StoredObject;
+  /** The configured `defaults.verify`: status proves a replica as Verify would. */
+  readonly verify: VerifyMode;
 }
 
 export interface TargetSync {
@@ -79,14 +81,23 @@ export async function checkTarget(
     size: replica.size,
   };
   const comparison = await compareReplica(
-    { s3: s3For(source.config.region), bucket: source.config.bucket, key: source.key, facts: source.facts },
+    {
+      s3: s3For(source.config.region),
+      bucket: source.config.bucket,
+      key: source.key,
+      facts: source.facts,
+      expectedOwner: source.config.account,
+    },
     { s3: s3For(target.region), bucket: target.bucket, key, facts: replica, expectedOwner: target.account },
+    source.verify,
   );
   if (comparison.status === 'in-sync') {
     return { ...base, status: 'in-sync', detail: comparison.evidence, replica: replicaInfo };
   }
   const stamp = stampOfSameObject(replica, { bucket: source.config.bucket, key: source.key });
+  const unverifiable = comparison.status === 'unverifiable';
   if (stamp === undefined) {
+    if (unverifiable) return { ...base, status: 'error', detail: comparison.evidence, replica: replicaInfo };
     return {
       ...base,
       status: 'different',
@@ -105,7 +116,7 @@ export async function checkTarget(
   }
   return {
     ...base,
-    status: 'different',
+    status: unverifiable ? 'error' : 'different',
     detail: `${comparison.evidence}; holds a replica of ${made}`,
     replica: replicaInfo,
   };

@@ -3,7 +3,8 @@ import type { RelayConfig } from '../config/schema.ts';
 import { partitionOf } from '../regions.ts';
 import { targetId } from '../routing.ts';
 import { kmsKeyGrant, s3BucketArn } from './arns.ts';
-import { type PlannedRole, type PlannedStatement, planPermissions } from './plan.ts';
+import { PLANNED_ROLES, type PlannedRole, type PlannedStatement, planPermissions } from './plan.ts';
+
 import { POLICY_VERSION, type PolicyDocument, type PolicyStatementJson } from './policy-document.ts';
 
 /**
@@ -20,15 +21,6 @@ import { POLICY_VERSION, type PolicyDocument, type PolicyStatementJson } from '.
  * context conditions. The one home of these grants: `relay iam cross-account`, the AccessDenied
  * advice (`denied-grant.ts`) and docs/cross-account.md all render what this module returns.
  */
-
-/** The relay's task roles, in the order resource policy statements list them. */
-export const PLANNED_ROLES: readonly PlannedRole[] = [
-  'resolve-targets',
-  'copy-object',
-  'verify-copy',
-  'start-deployment',
-  'check-deployment',
-];
 
 /** The relay's role ARN of each task, as far as known. */
 export type RelayRoleArns = Readonly<Partial<Record<PlannedRole, string>>>;

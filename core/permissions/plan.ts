@@ -50,6 +50,15 @@ export type PlannedRole =
   | 'start-deployment'
   | 'check-deployment';
 
+/** The task roles, in the order the plan, its tables and resource policy statements list them. */
+export const PLANNED_ROLES: readonly PlannedRole[] = [
+  'resolve-targets',
+  'copy-object',
+  'verify-copy',
+  'start-deployment',
+  'check-deployment',
+];
+
 /** IAM condition operators to condition keys to values. */
 export type PlannedConditions = Readonly<
   Record<string, Readonly<Record<string, string | readonly string[]>>>

@@ -1,10 +1,10 @@
 import { SourceChanged, SourceGone } from '../../core/errors.ts';
+import type { StoredObject } from '../../core/object-facts.ts';
 import { destinationKey } from '../../core/routing.ts';
 import type { CopyResult, TaskInput } from '../../core/workflow.ts';
 import type { S3ClientFor } from '../shared/clients.ts';
 import type { GrantAdviceDeps } from '../shared/grant-advice.ts';
 import { silentLog, type TaskLog } from '../shared/log.ts';
-import type { StoredObject } from '../shared/object-facts.ts';
 import { type Clock, systemClock, type TaskOptions } from '../shared/task.ts';
 import { copyDeadline } from './budget.ts';
 import type { CopyContext } from './context.ts';
@@ -86,7 +86,7 @@ export async function copyObject(
     return multipartCopy(ctx, { kind: 'resume', uploadId: previous.uploadId }, deadline());
   }
   const existing = await headDestination(ctx.s3ClientFor, target, ctx.destination, ctx.signal);
-  const decision = decideCopy(source, existing, ctx.recopy);
+  const decision = decideCopy(source, existing, ctx.recopy, settings.verify);
   if (decision.action === 'skip' && existing !== undefined) {
     ctx.log.info(`Not copied: ${decision.status}`, { destination: ctx.destination, why: decision.why });
     return skipped(ctx.destination, decision.status, existing);

@@ -1,12 +1,9 @@
 import { compareBuilds, describeNewer } from '../../core/build-order.ts';
-import {
-  parseReplicaMetadata,
-  stampNamesObject,
-  stampNamesSourceVersion,
-} from '../../core/replica-metadata.ts';
+import type { VerifyMode } from '../../core/config/schema.ts';
+import { judgeReplica } from '../../core/evidence-policy.ts';
+import { type StoredObject, sourceFacts } from '../../core/object-facts.ts';
+import { parseReplicaMetadata, stampNamesObject } from '../../core/replica-metadata.ts';
 import type { SourceObject } from '../../core/workflow.ts';
-import { strongestEvidence } from '../shared/evidence.ts';
-import { type StoredObject, sourceFacts } from '../shared/object-facts.ts';
 import { sourceIdentity } from '../shared/source-pin.ts';
 
 /** What the destination says about the copy: make it, or leave it as it is and why. */
@@ -18,14 +15,16 @@ export type CopyDecision =
  * Decides from the destination (HEAD) whether to copy (DESIGN §2 "Idempotent steps", "Newest
  * wins"): a replica of this source key made from a newer build — by event sequencer, else by the
  * source version's LastModified (core/build-order.ts) — is `superseded` (never overwritten, even on
- * a re-copy); otherwise, unless `recopy`, a destination of the same size that
- * the relay stamped from this very source version, or whose checksum or ETag proves the same
- * bytes, is `in-sync`.
+ * a re-copy); otherwise, unless `recopy`, a destination the evidence policy
+ * (core/evidence-policy.ts, purpose `skip-copy`) finds in sync — the relay's stamp naming this
+ * very source version, or the evidence `verify` allows proving the same bytes — is `in-sync`.
+ * Anything else, including what only a streamed hash could tell, is copied.
  */
 export function decideCopy(
   source: SourceObject,
   destination: StoredObject | undefined,
   recopy: boolean,
+  verify: VerifyMode = 'auto',
 ): CopyDecision {
   if (destination === undefined) return { action: 'copy' };
   const stamp = parseReplicaMetadata(destination.metadata);
@@ -39,17 +38,20 @@ export function decideCopy(
       };
     }
   }
-  if (recopy || destination.size !== source.size) return { action: 'copy' };
-  if (stamp !== undefined && stampNamesSourceVersion(stamp, sourceIdentity(source))) {
-    return { action: 'skip', status: 'in-sync', why: 'the replica is stamped with this source version' };
-  }
-  const evidence = strongestEvidence(sourceFacts(source), destination);
-  if (evidence?.equal === true) {
-    return {
-      action: 'skip',
-      status: 'in-sync',
-      why: `the replica holds the same bytes (${evidence.verifiedBy})`,
-    };
-  }
-  return { action: 'copy' };
+  if (recopy) return { action: 'copy' };
+  const judged = judgeReplica({
+    source: sourceFacts(source),
+    replica: destination,
+    verify,
+    purpose: { kind: 'skip-copy', source: sourceIdentity(source), replicaMetadata: destination.metadata },
+  });
+  if (judged.verdict !== 'in-sync') return { action: 'copy' };
+  return {
+    action: 'skip',
+    status: 'in-sync',
+    why:
+      judged.by === 'stamp'
+        ? 'the replica is stamped with this source version'
+        : `the replica holds the same bytes (${judged.by})`,
+  };
 }

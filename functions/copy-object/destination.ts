@@ -1,10 +1,10 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { classifyAwsError } from '../../core/classify-aws-error.ts';
 import type { TargetConfig } from '../../core/config/schema.ts';
+import { describeHead, type StoredObject } from '../../core/object-facts.ts';
 import type { ObjectLocation } from '../../core/workflow.ts';
 import { httpStatusOf, sendOptions } from '../shared/aws-call.ts';
 import type { S3ClientFor } from '../shared/clients.ts';
-import { describeHead, type StoredObject } from '../shared/object-facts.ts';
 
 /**
  * HEADs the destination (`ChecksumMode=ENABLED`, `ExpectedBucketOwner` when the target names an

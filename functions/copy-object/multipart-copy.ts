@@ -5,9 +5,9 @@ import {
   SourceGone,
   TransientAwsError,
 } from '../../core/errors.ts';
+import type { StoredObject } from '../../core/object-facts.ts';
 import { parseReplicaMetadata, stampNamesSourceVersion } from '../../core/replica-metadata.ts';
 import type { CopyResult, Replica } from '../../core/workflow.ts';
-import type { StoredObject } from '../shared/object-facts.ts';
 import { sourceIdentity } from '../shared/source-pin.ts';
 import type { CopyContext } from './context.ts';
 import { decideCopy } from './decide.ts';
@@ -178,7 +178,7 @@ export async function multipartCopy(
     // Another writer may have finished this very replica meanwhile (a duplicate event), or one from
     // a newer event: then this upload is not needed.
     existing = await headDestination(ctx.s3ClientFor, ctx.target, ctx.destination, ctx.signal);
-    const decision = decideCopy(ctx.source, existing, ctx.recopy);
+    const decision = decideCopy(ctx.source, existing, ctx.recopy, ctx.settings.verify);
     if (decision.action === 'skip' && existing !== undefined) {
       await abortUpload(ctx, uploadId, decision.why);
       return skipped(ctx.destination, decision.status, existing);

@@ -1,5 +1,5 @@
+import type { StoredObject } from '../../core/object-facts.ts';
 import type { CopyResult, ObjectLocation, Replica } from '../../core/workflow.ts';
-import type { StoredObject } from '../shared/object-facts.ts';
 
 /** A replica's description from its HEAD. */
 export function replicaOf(

@@ -1,8 +1,8 @@
 import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { unquoteEtag } from '../../core/etag.ts';
+import type { StoredObject } from '../../core/object-facts.ts';
 import type { Replica } from '../../core/workflow.ts';
 import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
-import type { StoredObject } from '../shared/object-facts.ts';
 import { copySourceIfMatchOf, copySourceOf, copySourceOwnerOf } from '../shared/source-pin.ts';
 import type { CopyContext } from './context.ts';
 import { headPinnedSource, sourceReadError } from './source-read.ts';

@@ -1,8 +1,8 @@
 import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { classifyAwsError } from '../../core/classify-aws-error.ts';
 import { type RelayError, SourceChanged, SourceGone } from '../../core/errors.ts';
+import { describeHead, type StoredObject } from '../../core/object-facts.ts';
 import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
-import { describeHead, type StoredObject } from '../shared/object-facts.ts';
 import { pinnedReadParams, sourceOwnerOf } from '../shared/source-pin.ts';
 import type { CopyContext } from './context.ts';
 

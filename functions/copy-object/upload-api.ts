@@ -12,9 +12,9 @@ import {
 import { classifyAwsError } from '../../core/classify-aws-error.ts';
 import { SourceChanged } from '../../core/errors.ts';
 import { unquoteEtag } from '../../core/etag.ts';
+import type { StoredObject } from '../../core/object-facts.ts';
 import type { Replica } from '../../core/workflow.ts';
 import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
-import type { StoredObject } from '../shared/object-facts.ts';
 import {
   copySourceIfMatchOf,
   copySourceOf,

@@ -1,6 +1,6 @@
 import { TransientAwsError } from '../../core/errors.ts';
+import type { StoredObject } from '../../core/object-facts.ts';
 import type { CopyResult } from '../../core/workflow.ts';
-import type { StoredObject } from '../shared/object-facts.ts';
 import type { CopyContext } from './context.ts';
 import { decideCopy } from './decide.ts';
 import { headDestination } from './destination.ts';
@@ -44,7 +44,7 @@ export class DestinationChanged extends Error {
  */
 export async function settleLostRace(ctx: CopyContext, lost: DestinationChanged): Promise<CopyResult> {
   const now = await headDestination(ctx.s3ClientFor, ctx.target, ctx.destination, ctx.signal);
-  const decision = decideCopy(ctx.source, now, ctx.recopy);
+  const decision = decideCopy(ctx.source, now, ctx.recopy, ctx.settings.verify);
   if (decision.action === 'skip' && now !== undefined) {
     ctx.log.info(`Not copied: ${decision.status} (written meanwhile by another writer)`, {
       destination: ctx.destination,

@@ -6,9 +6,9 @@ import type {
   StorageClass,
 } from '@aws-sdk/client-s3';
 import type { TargetConfig } from '../../core/config/schema.ts';
+import type { StoredObject } from '../../core/object-facts.ts';
 import { buildReplicaMetadata } from '../../core/replica-metadata.ts';
 import type { Checksum, SourceObject } from '../../core/workflow.ts';
-import type { StoredObject } from '../shared/object-facts.ts';
 import { sourceIdentity } from '../shared/source-pin.ts';
 
 /**

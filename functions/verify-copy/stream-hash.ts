@@ -1,14 +1,7 @@
-import { createHash } from 'node:crypto';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AwsErrorContext } from '../../core/classify-aws-error.ts';
+import { type StreamDigest, sha256OfStream } from '../../core/stream-digest.ts';
 import { awsCall, sendOptions } from '../shared/aws-call.ts';
-
-/** A streamed digest of an object's bytes. */
-export interface StreamDigest {
-  /** SHA-256, hex. */
-  readonly sha256: string;
-  readonly bytes: number;
-}
 
 /** What to read: bucket, key, the pinning parameters (`VersionId` or `IfMatch`) and the expected owner. */
 export interface ObjectRead {
@@ -18,12 +11,8 @@ export interface ObjectRead {
   readonly expectedBucketOwner?: string;
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
-
 /**
- * GETs the object and hashes its bytes as they arrive (memory stays flat in the object's size).
+ * GETs the object (S3 API Reference "GetObject", pinned) and hashes its bytes as they arrive (memory stays flat in the object's size).
  * A failed read or a broken stream is classified like any AWS failure.
  */
 export async function streamSha256(
@@ -42,16 +31,6 @@ export async function streamSha256(
       }),
       sendOptions(signal),
     );
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const body = response.Body;
-    if (body !== undefined) {
-      if (!isAsyncIterable(body)) throw new TypeError('GetObject returned a body that cannot be streamed');
-      for await (const chunk of body) {
-        hash.update(chunk);
-        bytes += chunk.byteLength;
-      }
-    }
-    return { sha256: hash.digest('hex'), bytes };
+    return sha256OfStream(response.Body);
   }, context);
 }

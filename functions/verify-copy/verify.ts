@@ -1,12 +1,13 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { classifyAwsError } from '../../core/classify-aws-error.ts';
 import { InvalidInput, VerificationFailed } from '../../core/errors.ts';
+import { describeHead, type ObjectFacts, sourceFacts } from '../../core/object-facts.ts';
+import { sameDigest } from '../../core/stream-digest.ts';
 import type { Replica, SourceObject, TaskInput, VerifyResult } from '../../core/workflow.ts';
 import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
 import type { S3ClientFor } from '../shared/clients.ts';
 import type { GrantAdviceDeps } from '../shared/grant-advice.ts';
 import { silentLog, type TaskLog } from '../shared/log.ts';
-import { describeHead, type ObjectFacts, sourceFacts } from '../shared/object-facts.ts';
 import { pinnedReadParams, sourceOwnerOf } from '../shared/source-pin.ts';
 import type { TaskOptions } from '../shared/task.ts';
 import { chooseEvidence } from './evidence-choice.ts';
@@ -127,7 +128,7 @@ async function streamedComparison(
     ),
   ]);
   return {
-    equal: a.sha256 === b.sha256 && a.bytes === b.bytes,
+    equal: sameDigest(a, b),
     values: [`${a.sha256} (${a.bytes} bytes)`, `${b.sha256} (${b.bytes} bytes)`],
   };
 }
@@ -156,21 +157,22 @@ export async function verifyCopy(
     replicaSide(input, replica, deps, options.signal),
   ]);
   const between = `the replica ${describeReplica(replica)} and the source ${describeSource(input.source)}`;
-  if (source.size !== copied.size) {
+  const plan = chooseEvidence(input.settings.verify, source, copied);
+  if (plan.kind === 'mismatch') {
     throw new VerificationFailed(
-      `Sizes differ between ${between}: source ${source.size} bytes, replica ${copied.size} bytes`,
+      plan.verifiedBy === 'size'
+        ? `Sizes differ between ${between}: source ${source.size} bytes, replica ${copied.size} bytes`
+        : `${plan.verifiedBy} differs between ${between}: source ${plan.values[0]}, replica ${plan.values[1]}`,
     );
   }
-  const plan = chooseEvidence(input.settings.verify, source, copied);
-  const verifiedBy = plan.kind === 'compare' ? plan.comparison.verifiedBy : 'stream:sha256';
-  const outcome =
-    plan.kind === 'compare'
-      ? plan.comparison
-      : await streamedComparison(input, replica, deps, options.signal);
-  if (!outcome.equal) {
-    throw new VerificationFailed(
-      `${verifiedBy} differs between ${between}: source ${outcome.values[0]}, replica ${outcome.values[1]}`,
-    );
+  const verifiedBy = plan.kind === 'verified' ? plan.verifiedBy : 'stream:sha256';
+  if (plan.kind === 'stream') {
+    const outcome = await streamedComparison(input, replica, deps, options.signal);
+    if (!outcome.equal) {
+      throw new VerificationFailed(
+        `${verifiedBy} differs between ${between}: source ${outcome.values[0]}, replica ${outcome.values[1]}`,
+      );
+    }
   }
   (deps.log ?? silentLog).info('Replica verified', {
     replica: describeReplica(replica),

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The dependency directions of DESIGN.md §4: `core` ← `functions` ← `local`; `core`,
- * `state-machine` ← `infra`; `infra` and `local` never import each other.
+ * `state-machine` ← `infra`; `core` ← `cli`; `infra` and `local` never import each other.
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -87,6 +87,14 @@ describe('dependency direction', () => {
   it('functions import only core (and their own shared code)', () => {
     // Act
     const found = offending('functions', ['functions', 'core']);
+
+    // Assert
+    expect(found).toEqual([]);
+  });
+
+  it('cli imports core, local, the state machine and its own code — never the task functions', () => {
+    // Act
+    const found = offending('cli', ['cli', 'core', 'local', 'state-machine']);
 
     // Assert
     expect(found).toEqual([]);

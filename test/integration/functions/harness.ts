@@ -17,8 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { parseConfig } from '../../../core/config/parse.ts';
 import type { RelayConfig, RelayConfigInput } from '../../../core/config/schema.ts';
-import { PLANNED_ROLES } from '../../../core/permissions/cross-account.ts';
-import { type PlannedRole, planPermissions } from '../../../core/permissions/plan.ts';
+import { PLANNED_ROLES, type PlannedRole, planPermissions } from '../../../core/permissions/plan.ts';
 import { policyDocumentOf } from '../../../core/permissions/policy-document.ts';
 import type {
   CopyResult,

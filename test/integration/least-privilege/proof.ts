@@ -17,6 +17,7 @@
 import { parseConfig } from '../../../core/config/parse.ts';
 import {
   type PermissionPlan,
+  PLANNED_ROLES,
   type PlannedRole,
   type PlannedStatement,
   planPermissions,
@@ -34,15 +35,6 @@ import {
 import { type Decision, DecisionLog, decisionSources, serviceOf } from './decisions.ts';
 import { RunNames } from './run-names.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
-
-/** The roles, in the order the table lists them. */
-export const ROLES: readonly PlannedRole[] = [
-  'resolve-targets',
-  'copy-object',
-  'verify-copy',
-  'start-deployment',
-  'check-deployment',
-];
 
 /**
  * Actions AWS documents as needed with CreateDeployment although the relay makes no call of that name:
@@ -259,7 +251,7 @@ async function firstPassFailures(relay: Relay, executions: readonly Execution[])
 }
 
 function roleOf(decision: Decision, account: string): PlannedRole | undefined {
-  return ROLES.find((role) => decision.principal === localRoleArn(account, role));
+  return PLANNED_ROLES.find((role) => decision.principal === localRoleArn(account, role));
 }
 
 /** Adds a run's planned statements to the catalogue. */
@@ -268,7 +260,7 @@ function catalogue(
   scenario: string,
   outcome: RunOutcome,
 ): void {
-  for (const role of ROLES) {
+  for (const role of PLANNED_ROLES) {
     for (const statement of outcome.plan[role]) {
       const key = statementKey(role, statement, outcome.names);
       const entry = into.get(key) ?? {
@@ -352,7 +344,7 @@ export async function proveLeastPrivilege(options: ProofOptions = {}): Promise<P
     }
     const statements = [...entries.values()]
       .map(({ statement, scenarios: names }) => ({ ...statement, scenarios: names }))
-      .sort((a, b) => ROLES.indexOf(a.role) - ROLES.indexOf(b.role));
+      .sort((a, b) => PLANNED_ROLES.indexOf(a.role) - PLANNED_ROLES.indexOf(b.role));
     const evaluated = new Set(['s3', 'kms', 'codedeploy'].filter((service) => log.evaluates(service)));
 
     const proveOne = async (statement: CatalogueStatement, action: string): Promise<Verdict> => {

@@ -5,8 +5,9 @@
  * of the example configuration. Deterministic: no timings, no run names.
  */
 import type { PermissionPlan } from '../../../core/permissions/plan.ts';
+import { PLANNED_ROLES } from '../../../core/permissions/plan.ts';
 import { BEYOND_THE_PLAN, OTHER_ROLES } from './beyond-the-plan.ts';
-import { type GrantVerdict, type ProofResult, ROLES } from './proof.ts';
+import type { GrantVerdict, ProofResult } from './proof.ts';
 import type { Scenario } from './scenarios.ts';
 
 /** The command that writes the file. */
@@ -45,7 +46,7 @@ function neededCell(grant: GrantVerdict): string {
 export function statementsPerRole(
   plan: PermissionPlan,
 ): Array<{ role: string; statements: number; actions: number }> {
-  return ROLES.map((role) => ({
+  return PLANNED_ROLES.map((role) => ({
     role,
     statements: plan[role].length,
     actions: plan[role].reduce((sum, statement) => sum + statement.actions.length, 0),
@@ -73,7 +74,7 @@ export function renderTable(
     '| Role | Action | Resource | Needed by (scenario), or why not provable locally |',
     '| --- | --- | --- | --- |',
   ];
-  for (const role of ROLES) {
+  for (const role of PLANNED_ROLES) {
     for (const grant of result.grants.filter((g) => g.statement.role === role)) {
       lines.push(`| ${role} | ${code(grant.action)} | ${resourceCell(grant)} | ${neededCell(grant)} |`);
     }

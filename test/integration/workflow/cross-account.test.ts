@@ -8,7 +8,7 @@ import {
   provisionConfig,
 } from '../../../cli/local-relay/provision.ts';
 import { parseConfig } from '../../../core/config/parse.ts';
-import { PLANNED_ROLES } from '../../../core/permissions/cross-account.ts';
+import { PLANNED_ROLES } from '../../../core/permissions/plan.ts';
 import { localRoleArn } from '../../../local/relay-handlers.ts';
 import { zipWithAppspec } from '../../helpers/bundles.ts';
 import { TEST_CREDENTIALS } from '../../helpers/local-stack.ts';

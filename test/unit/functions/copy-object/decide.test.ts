@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { StoredObject } from '../../../../core/object-facts.ts';
 import { buildReplicaMetadata } from '../../../../core/replica-metadata.ts';
 import { decideCopy } from '../../../../functions/copy-object/decide.ts';
-import type { StoredObject } from '../../../../functions/shared/object-facts.ts';
 import { SOURCE, SOURCE_CHECKSUM } from '../fixtures.ts';
 
 function stored(overrides: Partial<StoredObject> = {}): StoredObject {
@@ -50,6 +50,21 @@ describe('decideCopy', () => {
       action: 'skip',
       status: 'in-sync',
       why: expect.stringContaining('checksum:CRC64NVME'),
+    });
+  });
+
+  it('asks the configured verify mode: under "stream" a matching checksum without a stamp is copied again', () => {
+    // Arrange
+    const unstamped = stored({ checksum: SOURCE_CHECKSUM });
+    const stamped = stored({ checksum: SOURCE_CHECKSUM, metadata: stamp(SOURCE.sequencer) });
+
+    // Act / Assert
+    expect(decideCopy(SOURCE, unstamped, false, 'auto')).toMatchObject({ action: 'skip', status: 'in-sync' });
+    expect(decideCopy(SOURCE, unstamped, false, 'stream')).toEqual({ action: 'copy' });
+    expect(decideCopy(SOURCE, stamped, false, 'stream')).toMatchObject({
+      action: 'skip',
+      status: 'in-sync',
+      why: expect.stringContaining('stamped'),
     });
   });
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { ObjectFacts } from '../../../core/object-facts.ts';
 import {
   compareChecksums,
   compareEtags,
   etagProblem,
   strongestEvidence,
-} from '../../../../functions/shared/evidence.ts';
-import type { ObjectFacts } from '../../../../functions/shared/object-facts.ts';
+} from '../../../core/verification.ts';
 
 const plain: ObjectFacts = {
   size: 10,

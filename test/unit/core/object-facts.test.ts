@@ -1,6 +1,6 @@
 import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { describeHead } from '../../../../functions/shared/object-facts.ts';
+import { describeHead } from '../../../core/object-facts.ts';
 
 function head(fields: Partial<HeadObjectCommandOutput>): HeadObjectCommandOutput {
   return { $metadata: {}, ...fields };
