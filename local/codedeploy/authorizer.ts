@@ -22,8 +22,8 @@
  * revision as a service, so the caller needs no `s3:GetObject` for it (the instances that later
  * download it use their own profile, which the local stack does not model).
  */
-import { DecisionLog } from '../iam/decision-log.ts';
-import type { Decision, DecisionKind, RequestPrincipal } from '../iam/evaluate.ts';
+import { DecisionLog, type DecisionRecord, decisionRecord } from '../iam/decision-log.ts';
+import type { Decision, RequestPrincipal } from '../iam/evaluate.ts';
 import { evaluate } from '../iam/evaluate.ts';
 import type { Principal, PrincipalRegistry } from '../iam/principals.ts';
 import { UnsupportedPolicy } from '../iam/unsupported-policy.ts';
@@ -35,27 +35,12 @@ import {
   codeDeployAuthorization,
 } from './authorization.ts';
 
-/** One evaluated action of one request (the S3 authorizer's record shape). */
-export interface CodeDeployAuthorizationRecord {
-  /** The request id CodeDeploy answered with (`x-amzn-RequestId`). */
-  readonly requestId: string;
-  /** The access key id the request was signed with (tells apart principals sharing one role ARN). */
-  readonly accessKeyId?: string;
-  /** The operation, such as `CreateDeployment`. */
-  readonly operation: string;
-  /** The principal's ARN. */
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly decision: DecisionKind;
-  /** The evaluator's reason, in the words of AWS's AccessDenied messages. */
-  readonly reason: string;
-  /**
-   * `request`: an action the operation needs; `alternative`: one of several actions any one of which
-   * suffices (CreateDeployment's GetApplicationRevision / RegisterApplicationRevision).
-   */
-  readonly purpose: 'request' | 'alternative';
-}
+/**
+ * One evaluated action of one request. Purposes: `request`, an action the operation needs;
+ * `alternative`, one of several actions any one of which suffices (CreateDeployment's
+ * GetApplicationRevision / RegisterApplicationRevision).
+ */
+export type CodeDeployAuthorizationRecord = DecisionRecord<string, 'request' | 'alternative'>;
 
 /** What the authorizer reads of a request besides its principal. */
 export type CodeDeployAuthorizationRequest = Omit<CodeDeployAuthorizationInput, 'region'> & {
@@ -139,17 +124,17 @@ export class CodeDeployAuthorizer {
       if (cause instanceof UnsupportedPolicy) throw new AwsJsonError('NotImplemented', cause.message, 501);
       throw cause;
     }
-    this.#remember({
-      requestId: request.ctx.requestId,
-      ...(request.ctx.accessKeyId === undefined ? {} : { accessKeyId: request.ctx.accessKeyId }),
-      operation: request.operation,
-      principal: principal.arn,
-      action: permission.action,
-      resource: permission.resource,
-      decision: decision.decision,
-      reason: decision.reason,
-      purpose,
-    });
+    this.#remember(
+      decisionRecord(request.ctx, {
+        operation: request.operation,
+        principal: principal.arn,
+        action: permission.action,
+        resource: permission.resource,
+        decision: decision.decision,
+        reason: decision.reason,
+        purpose,
+      }),
+    );
     return decision;
   }
 

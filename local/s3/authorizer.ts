@@ -22,8 +22,8 @@
  */
 
 import type { PolicyDocument } from '../../core/permissions/policy-document.ts';
-import { DecisionLog } from '../iam/decision-log.ts';
-import { accessDeniedMessage, type DecisionKind, evaluate } from '../iam/evaluate.ts';
+import { DecisionLog, type DecisionRecord, decisionRecord } from '../iam/decision-log.ts';
+import { accessDeniedMessage, evaluate } from '../iam/evaluate.ts';
 import type { Principal, PrincipalRegistry } from '../iam/principals.ts';
 import { UnsupportedPolicy } from '../iam/unsupported-policy.ts';
 import {
@@ -40,27 +40,13 @@ import { S3Error, S3Errors } from './errors.ts';
 import type { S3Operation } from './router.ts';
 import type { BucketState } from './store/store.ts';
 
-/** One evaluated action of one request. */
-export interface AuthorizationRecord {
-  /** The request id S3 answered with (`x-amz-request-id`). */
-  readonly requestId: string;
-  /** The access key id the request was signed with (tells apart principals sharing one role ARN). */
-  readonly accessKeyId?: string;
-  readonly operation: S3Operation;
-  /** The principal's ARN. */
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly decision: DecisionKind;
-  /** The evaluator's reason, in the words of AWS's AccessDenied messages. */
-  readonly reason: string;
-  /**
-   * `request`: an action the operation needs; `missing-object`: the `s3:ListBucket` check that
-   * decides between 404 and 403 for a GET/HEAD of an object that is not there; `kms-key`: KMS's
-   * decision on S3's use of an SSE-KMS key for the principal (kms-authorization.ts).
-   */
-  readonly purpose: 'request' | 'missing-object' | 'kms-key';
-}
+/**
+ * One evaluated action of one request. Purposes: `request`, an action the operation needs;
+ * `missing-object`, the `s3:ListBucket` check that decides between 404 and 403 for a GET/HEAD of an
+ * object that is not there; `kms-key`, KMS's decision on S3's use of an SSE-KMS key for the principal
+ * (kms-authorization.ts).
+ */
+export type AuthorizationRecord = DecisionRecord<S3Operation, 'request' | 'missing-object' | 'kms-key'>;
 
 /** Evaluates S3 requests of registered principals and remembers the decisions. */
 export class S3Authorizer {
@@ -166,17 +152,17 @@ export class S3Authorizer {
       if (cause instanceof UnsupportedPolicy) throw new S3Error('NotImplemented', cause.message, 501);
       throw cause;
     }
-    this.#remember({
-      requestId: request.ctx.requestId,
-      ...(request.ctx.accessKeyId === undefined ? {} : { accessKeyId: request.ctx.accessKeyId }),
-      operation: request.operation,
-      principal: principal.arn,
-      action: permission.action,
-      resource: permission.resource,
-      decision: decision.decision,
-      reason: decision.reason,
-      purpose,
-    });
+    this.#remember(
+      decisionRecord(request.ctx, {
+        operation: request.operation,
+        principal: principal.arn,
+        action: permission.action,
+        resource: permission.resource,
+        decision: decision.decision,
+        reason: decision.reason,
+        purpose,
+      }),
+    );
     if (decision.decision !== 'Allow') throw S3Errors.accessDenied(accessDeniedMessage(evaluation, decision));
   }
 

@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FaultPlan } from '../faults.ts';
+import { decisionRecord } from '../iam/decision-log.ts';
 import type { PrincipalRegistry } from '../iam/principals.ts';
 import { credentialScope } from '../protocol/sigv4.ts';
 import type { EventSink, RequestContext, RestService, S3ObjectReader, StoredObject } from '../types.ts';
@@ -175,14 +176,14 @@ export class S3Service implements RestService, S3ObjectReader {
           caller: {
             principal,
             remember: (decision) =>
-              authorizer.record({
-                requestId: ctx.requestId,
-                ...(ctx.accessKeyId === undefined ? {} : { accessKeyId: ctx.accessKeyId }),
-                operation: op,
-                principal: principal.arn,
-                ...decision,
-                purpose: 'kms-key',
-              }),
+              authorizer.record(
+                decisionRecord(ctx, {
+                  operation: op,
+                  principal: principal.arn,
+                  ...decision,
+                  purpose: 'kms-key',
+                }),
+              ),
           },
         };
       }
