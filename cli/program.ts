@@ -1,6 +1,7 @@
 /** The `relay` program: every command, one example each in `relay --help`. */
 import { Command } from 'commander';
 import { registerConfigCommand } from './commands/config.ts';
+import { registerConsoleCommand } from './commands/console.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerExecutionsCommand } from './commands/executions.ts';
 import { registerIamCommand } from './commands/iam.ts';
@@ -20,6 +21,7 @@ Examples:
   $ npx relay redrive --failed --since 24h --region us-west-2
   $ npx relay replay s3://build-artifacts-oregon/build_artifacts/ --local
   $ npx relay status s3://build-artifacts-oregon/build_artifacts/web-1.zip --local
+  $ npx relay console --local                         # the web console: executions, graph, redrive
   $ npx relay config validate relay.config.json
   $ npx relay config schema > relay.schema.json
   $ npx relay iam cross-account --stack               # bucket/key policies for targets in other accounts
@@ -51,6 +53,7 @@ export function buildProgram(): Command {
   registerRedriveCommand(program);
   registerReplayCommand(program);
   registerStatusCommand(program);
+  registerConsoleCommand(program);
   registerConfigCommand(program);
   registerIamCommand(program);
   // Subcommands inherit the error output and the exit override.

@@ -1,0 +1,54 @@
+/** `relay console`: starts the console server with this command's connection and prints its URL. */
+import { DEFAULT_CONSOLE_PORT, startConsoleServer } from '../../console/server/server.ts';
+import type { StateMachineRef } from '../aws/arn.ts';
+import { createConnection } from '../aws/connection.ts';
+import { machineFor } from '../aws/session.ts';
+import { translateError } from '../aws/translate-error.ts';
+import type { MachineFlags } from '../common-options.ts';
+import { createOutput } from '../output/output.ts';
+
+export interface ConsoleFlags extends MachineFlags {
+  readonly port?: number;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export async function runConsole(flags: ConsoleFlags): Promise<void> {
+  const out = createOutput();
+  const conn = createConnection(flags);
+  // The state machine is looked up on first use and again after a failure (the stack may start later).
+  let found: Promise<StateMachineRef> | undefined;
+  const machine = (): Promise<StateMachineRef> => {
+    found ??= machineFor(flags, conn).catch((err: unknown) => {
+      found = undefined;
+      throw err;
+    });
+    return found;
+  };
+  const server = await startConsoleServer({
+    backend: { sfnFor: (region) => conn.sfn(region), machine },
+    port: flags.port ?? DEFAULT_CONSOLE_PORT,
+    endpoint: conn.endpoint,
+    isLocal: conn.isLocal,
+  });
+  const where = conn.endpoint ?? 'AWS';
+  out.line(`Relay console: ${server.url}  (reading ${where}; Ctrl-C stops it)`);
+  try {
+    await machine();
+  } catch (err) {
+    out.note(`note: ${translateError(err, { endpoint: conn.endpoint, isLocal: conn.isLocal }).message}`);
+  }
+  await untilSignal();
+  await server.close();
+  conn.destroy();
+}

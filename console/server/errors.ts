@@ -1,0 +1,45 @@
+/** The console server's errors: each carries the HTTP status and the error code its answer names. */
+
+/** A request the console answers with an error status and a JSON `{ error, message }` body. */
+export class ConsoleHttpError extends Error {
+  override readonly name: string = 'ConsoleHttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** 400: a query parameter or path the API does not accept. */
+export class BadRequestError extends ConsoleHttpError {
+  override readonly name = 'BadRequestError';
+  constructor(message: string) {
+    super(400, 'BadRequest', message);
+  }
+}
+
+/** 403: a Host that is not a loopback name, or a mutating request without the page's token. */
+export class ForbiddenError extends ConsoleHttpError {
+  override readonly name = 'ForbiddenError';
+  constructor(code: 'HostNotAllowed' | 'InvalidToken' | 'CrossOriginRequest', message: string) {
+    super(403, code, message);
+  }
+}
+
+/** 404: no such route, or no such execution. */
+export class NotFoundError extends ConsoleHttpError {
+  override readonly name = 'NotFoundError';
+  constructor(message: string) {
+    super(404, 'NotFound', message);
+  }
+}
+
+/** 405: the route exists but not for this method. */
+export class MethodNotAllowedError extends ConsoleHttpError {
+  override readonly name = 'MethodNotAllowedError';
+  constructor(readonly allow: readonly string[]) {
+    super(405, 'MethodNotAllowed', `use ${allow.join(' or ')}`);
+  }
+}

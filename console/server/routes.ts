@@ -1,0 +1,117 @@
+/**
+ * The console's routes, as one function from a request (method, path, headers) to a reply: the page,
+ * the bundled UI, and the JSON API. Every request passes the guard first (guard.ts).
+ */
+import { translateError } from '../../cli/aws/translate-error.ts';
+import type { ErrorAnswer } from '../api-types.ts';
+import { type ConsoleBackend, executionDetail, listExecutionsPage, redriveExecution } from './api.ts';
+import type { UiBundle } from './bundle.ts';
+import { ConsoleHttpError, MethodNotAllowedError, NotFoundError } from './errors.ts';
+import { type GuardedRequest, guardRequest } from './guard.ts';
+import { renderPage } from './page.ts';
+
+export interface ConsoleRequest extends GuardedRequest {
+  /** The request target: path and query. */
+  readonly url: string;
+}
+
+export interface ConsoleReply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface RouteDeps {
+  readonly backend: ConsoleBackend;
+  readonly token: string;
+  /** The UI, built lazily on the first request for it. */
+  readonly ui: () => Promise<UiBundle>;
+  /** Where the SDK calls go, for error messages that say what to do. */
+  readonly endpoint?: string | undefined;
+  readonly isLocal?: boolean;
+}
+
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+} as const;
+
+function reply(status: number, contentType: string, body: string): ConsoleReply {
+  return {
+    status,
+    headers: { ...SECURITY_HEADERS, 'content-type': contentType, 'cache-control': 'no-store' },
+    body,
+  };
+}
+
+function json(status: number, value: unknown): ConsoleReply {
+  return reply(status, 'application/json; charset=utf-8', JSON.stringify(value));
+}
+
+function errorReply(err: unknown, deps: RouteDeps): ConsoleReply {
+  if (err instanceof ConsoleHttpError) {
+    const answer: ErrorAnswer = { error: err.code, message: err.message };
+    const out = json(err.status, answer);
+    return err instanceof MethodNotAllowedError
+      ? { ...out, headers: { ...out.headers, allow: err.allow.join(', ') } }
+      : out;
+  }
+  const translated = translateError(err, { endpoint: deps.endpoint, isLocal: deps.isLocal ?? false });
+  const name = err instanceof Error ? err.name : 'Error';
+  const answer: ErrorAnswer = { error: name, message: translated.message };
+  return json(502, answer);
+}
+
+const EXECUTION_PATH = /^\/api\/executions\/([^/]+)(\/redrive)?$/;
+
+function only(method: string, allowed: string): void {
+  if (method !== allowed && !(allowed === 'GET' && method === 'HEAD')) {
+    throw new MethodNotAllowedError([allowed]);
+  }
+}
+
+async function route(request: ConsoleRequest, deps: RouteDeps): Promise<ConsoleReply> {
+  guardRequest(request, deps.token);
+  const url = new URL(request.url, 'http://console.localhost');
+  const method = request.method.toUpperCase();
+  const path = url.pathname;
+  if (path === '/' || path === '/index.html') {
+    only(method, 'GET');
+    return reply(200, 'text/html; charset=utf-8', renderPage(deps.token));
+  }
+  if (path === '/app.js') {
+    only(method, 'GET');
+    return reply(200, 'text/javascript; charset=utf-8', (await deps.ui()).script);
+  }
+  if (path === '/app.css') {
+    only(method, 'GET');
+    return reply(200, 'text/css; charset=utf-8', (await deps.ui()).style);
+  }
+  if (path === '/api/executions') {
+    only(method, 'GET');
+    return json(200, await listExecutionsPage(deps.backend, url.searchParams));
+  }
+  const match = EXECUTION_PATH.exec(path);
+  if (match !== null) {
+    const arn = decodeURIComponent(match[1] ?? '');
+    if (match[2] === '/redrive') {
+      only(method, 'POST');
+      return json(200, await redriveExecution(deps.backend, arn));
+    }
+    only(method, 'GET');
+    return json(200, await executionDetail(deps.backend, arn));
+  }
+  throw new NotFoundError(`no route ${path}`);
+}
+
+/** Answers one request; never throws (errors become JSON error replies). */
+export async function handleRequest(request: ConsoleRequest, deps: RouteDeps): Promise<ConsoleReply> {
+  try {
+    return await route(request, deps);
+  } catch (err) {
+    return errorReply(err, deps);
+  }
+}
