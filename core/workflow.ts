@@ -55,6 +55,19 @@ export const objectEncryptionSchema = z.object({
   kmsKeyId: nonEmpty.optional(),
 });
 
+/**
+ * The source's user metadata and content headers. S3 limits user-defined metadata to 2 KB (S3 User
+ * Guide "Working with object metadata"), so this stays a few KB at most in the 256 KiB state.
+ */
+export const sourceContentSchema = z.object({
+  metadata: z.record(z.string(), z.string()),
+  contentType: z.string().optional(),
+  cacheControl: z.string().optional(),
+  contentDisposition: z.string().optional(),
+  contentEncoding: z.string().optional(),
+  contentLanguage: z.string().optional(),
+});
+
 /** The source object, pinned to the version (or ETag) the event named. */
 export const sourceObjectSchema = z.object({
   bucket: nonEmpty,
@@ -84,6 +97,13 @@ export const sourceObjectSchema = z.object({
   encryption: objectEncryptionSchema.optional(),
   /** The number of parts of a multipart source (from `…-N` / `PartsCount`). */
   partCount: z.number().int().min(1).optional(),
+  /**
+   * What a copy restates (MetadataDirective REPLACE), as ResolveTargets' HEAD read it. Present in
+   * every execution started since ResolveTargets records it — then Copy and Verify use the facts
+   * above instead of reading the source again; absent in older executions (redriven within
+   * 14 days), which read the source as before.
+   */
+  content: sourceContentSchema.optional(),
 });
 
 // ── Settings ──────────────────────────────────────────────────────────────────────────────────
@@ -210,11 +230,28 @@ export const copyInProgressSchema = z.object({
   destination: objectLocationSchema,
 });
 
+/**
+ * What S3 reported about the replica: the CopyObject / CompleteMultipartUpload answer that wrote it,
+ * or the HEAD that found it in sync. Verify's evidence without reading the replica again.
+ */
+export const replicaFactsSchema = z.object({
+  /**
+   * The size S3 reported (a HEAD, or the parts a multipart copy listed); absent after CopyObject,
+   * whose answer has none — that copy wrote the whole pinned source version.
+   */
+  size: byteCount.optional(),
+  checksum: checksumSchema.optional(),
+  encryption: objectEncryptionSchema.optional(),
+  partCount: z.number().int().min(1).optional(),
+});
+
 /** The replica holds the source's bytes: copied now, or already there (`in-sync`, no copy made). */
 export const copyDoneSchema = z.object({
   status: z.literal(['copied', 'in-sync']),
   bytes: byteCount,
   destination: replicaSchema,
+  /** What S3 reported about the replica (absent in results of Copy before it carried them). */
+  replicaFacts: replicaFactsSchema.optional(),
 });
 
 /** A replica made from a newer source version exists and was left alone. */
@@ -420,6 +457,10 @@ export type Checksum = z.infer<typeof checksumSchema>;
 export type ObjectEncryption = z.infer<typeof objectEncryptionSchema>;
 /** The pinned source object. */
 export type SourceObject = z.infer<typeof sourceObjectSchema>;
+/** The source's user metadata and content headers. */
+export type SourceContent = z.infer<typeof sourceContentSchema>;
+/** What S3 reported about a replica when the copy wrote it or found it. */
+export type ReplicaFacts = z.infer<typeof replicaFactsSchema>;
 /** The settings every task of an execution shares. */
 export type RelaySettings = z.infer<typeof relaySettingsSchema>;
 /** Why an object goes nowhere. */

@@ -13,7 +13,7 @@ import { headDestination } from './destination.ts';
 import { multipartCopy } from './multipart-copy.ts';
 import { skipped, sourceChanged, sourceGone } from './outcomes.ts';
 import { copyWhole } from './single-copy.ts';
-import { headPinnedSource } from './source-read.ts';
+import { pinnedSourceContent } from './source-read.ts';
 import { DestinationChanged, settleLostRace } from './write-condition.ts';
 import { copyChecksum, replicaWriteParams } from './write-params.ts';
 
@@ -33,15 +33,15 @@ export interface CopyObjectDeps extends GrantAdviceDeps {
 
 async function copyInOneRequest(ctx: CopyContext, existing: StoredObject | undefined): Promise<CopyResult> {
   try {
-    const stored = await headPinnedSource(ctx);
+    const stored = await pinnedSourceContent(ctx);
     const write = replicaWriteParams(ctx.source, stored, ctx.target, copyChecksum(ctx.source, false, false));
-    const replica = await copyWhole(ctx, write, existing);
+    const { replica, facts } = await copyWhole(ctx, write, existing);
     ctx.log.info('Object copied', {
       destination: ctx.destination,
       etag: replica.etag,
       bytes: ctx.source.size,
     });
-    return { status: 'copied', bytes: ctx.source.size, destination: replica };
+    return { status: 'copied', bytes: ctx.source.size, destination: replica, replicaFacts: facts };
   } catch (err) {
     if (err instanceof SourceGone) return sourceGone(ctx.destination);
     if (err instanceof SourceChanged) return sourceChanged(ctx.destination, existing);
@@ -53,11 +53,14 @@ async function copyInOneRequest(ctx: CopyContext, existing: StoredObject | undef
 /**
  * The Copy task (DESIGN §2): continues a multipart copy in progress, or checks the destination
  * first — `in-sync` (unless a re-copy) or `superseded` leave it alone — and then copies the pinned
- * source: CopyObject up to `settings.multipartThresholdBytes`, a multipart copy above it (working
+ * source, restating the metadata ResolveTargets recorded (no second HEAD of the source; older
+ * executions' state without it reads it): CopyObject up to `settings.multipartThresholdBytes`, a
+ * multipart copy above it (working
  * to a time budget and returning `copying` to be called again). A source that vanished or
  * changed is the outcome `source-gone` / `superseded`, not a failure. The replica is written only
  * while the destination is still what the check saw (conditional writes); a concurrent writer that
- * got there first with the same bytes makes the result `in-sync`.
+ * got there first with the same bytes makes the result `in-sync`. A `copied` or `in-sync` result
+ * carries what S3 reported about the replica (`replicaFacts`), Verify's evidence.
  */
 export async function copyObject(
   input: TaskInput,

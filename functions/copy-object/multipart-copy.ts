@@ -7,7 +7,7 @@ import {
 } from '../../core/errors.ts';
 import type { StoredObject } from '../../core/object-facts.ts';
 import { parseReplicaMetadata, stampNamesSourceVersion } from '../../core/replica-metadata.ts';
-import type { CopyResult, Replica } from '../../core/workflow.ts';
+import type { CopyResult, Replica, ReplicaFacts } from '../../core/workflow.ts';
 import { sourceIdentity } from '../shared/source-pin.ts';
 import type { CopyContext } from './context.ts';
 import { decideCopy } from './decide.ts';
@@ -16,7 +16,8 @@ import { adoptOrphanedUpload } from './orphaned-uploads.ts';
 import { replicaOf, skipped, sourceChanged, sourceGone } from './outcomes.ts';
 import { type PartPlan, planParts, uniformRange } from './part-plan.ts';
 import { runParts } from './part-runner.ts';
-import { headPinnedSource, readSourceTagging } from './source-read.ts';
+import { factsFromHead } from './replica-facts.ts';
+import { pinnedSourceContent, readSourceTagging } from './source-read.ts';
 import {
   abortUpload,
   completeUpload,
@@ -61,7 +62,12 @@ async function uploadGone(ctx: CopyContext, uploadId: string, cause: unknown): P
     existing.size === ctx.source.size &&
     stampNamesSourceVersion(stamp, sourceIdentity(ctx.source))
   ) {
-    return { status: 'copied', bytes: ctx.source.size, destination: replicaOf(ctx.destination, existing) };
+    return {
+      status: 'copied',
+      bytes: ctx.source.size,
+      destination: replicaOf(ctx.destination, existing),
+      replicaFacts: factsFromHead(existing),
+    };
   }
   throw new MultipartUploadGone(
     `The multipart upload ${uploadId} to s3://${ctx.destination.bucket}/${ctx.destination.key} no longer exists (aborted, or expired by a lifecycle rule); the copy starts again on the next attempt`,
@@ -85,7 +91,7 @@ async function proveAdopted(ctx: CopyContext, uploadId: string, replica: Replica
 }
 
 async function startUpload(ctx: CopyContext, plan: PartPlan): Promise<string> {
-  const stored = await headPinnedSource(ctx);
+  const stored = await pinnedSourceContent(ctx);
   const checksum = multipartChecksum(ctx, plan);
   const tagging = await readSourceTagging(ctx);
   const uploadId = await createUpload(
@@ -186,9 +192,9 @@ export async function multipartCopy(
     const listing = await listUploadedParts(ctx, uploadId);
     const unlisted = missingParts(plan, new Set(listing.parts.keys()));
     if (unlisted.length > 0) return copying(uploadId, unlisted[0] ?? 1, done, ctx, bytesOf(listing));
-    let replica: Replica;
+    let written: { readonly replica: Replica; readonly facts: ReplicaFacts };
     try {
-      replica = await completeUpload(ctx, uploadId, listing, existing);
+      written = await completeUpload(ctx, uploadId, listing, existing);
     } catch (err) {
       if (!(err instanceof DestinationChanged)) throw err;
       // Another writer got there first: its replica may already be this one (then this upload is
@@ -198,9 +204,10 @@ export async function multipartCopy(
       return settled;
     }
     completed = true;
+    const { replica, facts } = written;
     if (adopted) await proveAdopted(ctx, uploadId, replica);
     ctx.log.info('Multipart copy completed', { uploadId, parts: plan.count, etag: replica.etag });
-    return { status: 'copied', bytes: ctx.source.size, destination: replica };
+    return { status: 'copied', bytes: ctx.source.size, destination: replica, replicaFacts: facts };
   } catch (err) {
     if (completed) throw err; // the upload is gone: nothing to abort or continue
     // The upload vanished mid-run: completed by another copy that shared it, aborted, or expired.

@@ -1,5 +1,6 @@
 import type { StoredObject } from '../../core/object-facts.ts';
 import type { CopyResult, ObjectLocation, Replica } from '../../core/workflow.ts';
+import { factsFromHead } from './replica-facts.ts';
 
 /** A replica's description from its HEAD. */
 export function replicaOf(
@@ -34,15 +35,21 @@ export function sourceChanged(destination: ObjectLocation, existing: StoredObjec
     : { status: 'superseded', bytes: 0, destination: replicaOf(destination, existing) };
 }
 
-/** The destination left as it is: it already holds these bytes (`in-sync`) or a newer replica (`superseded`). */
+/**
+ * The destination left as it is: it already holds these bytes (`in-sync`, with what its HEAD
+ * reported) or a newer replica (`superseded`).
+ */
 export function skipped(
   destination: ObjectLocation,
   status: 'in-sync' | 'superseded',
   existing: StoredObject,
 ): CopyResult {
-  return {
-    status,
-    bytes: status === 'in-sync' ? existing.size : 0,
-    destination: replicaOf(destination, existing),
-  };
+  return status === 'in-sync'
+    ? {
+        status,
+        bytes: existing.size,
+        destination: replicaOf(destination, existing),
+        replicaFacts: factsFromHead(existing),
+      }
+    : { status, bytes: 0, destination: replicaOf(destination, existing) };
 }

@@ -1,10 +1,11 @@
 import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { unquoteEtag } from '../../core/etag.ts';
 import type { StoredObject } from '../../core/object-facts.ts';
-import type { Replica } from '../../core/workflow.ts';
+import type { Replica, ReplicaFacts } from '../../core/workflow.ts';
 import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
 import { copySourceIfMatchOf, copySourceOf, copySourceOwnerOf } from '../shared/source-pin.ts';
 import type { CopyContext } from './context.ts';
+import { factsFromWrite } from './replica-facts.ts';
 import { headPinnedSource, sourceReadError } from './source-read.ts';
 import { DestinationChanged, destinationCondition } from './write-condition.ts';
 import type { ReplicaWriteParams } from './write-params.ts';
@@ -14,6 +15,7 @@ import type { ReplicaWriteParams } from './write-params.ts';
  * 5 GiB): the source version (or If-Match on its ETag), the replica's write headers with
  * MetadataDirective REPLACE, and the source's tags (TaggingDirective COPY) — written only while the
  * destination is still `existing` (`If-None-Match: *` when there was none, else `If-Match`).
+ * Returns the replica and what S3's answer says about it (checksum, encryption).
  *
  * @throws SourceGone / SourceChanged when the pinned source is no longer there
  * @throws DestinationChanged when the destination is no longer `existing` (nothing was written)
@@ -22,7 +24,7 @@ export async function copyWhole(
   ctx: CopyContext,
   write: ReplicaWriteParams,
   existing: StoredObject | undefined,
-): Promise<Replica> {
+): Promise<{ readonly replica: Replica; readonly facts: ReplicaFacts }> {
   try {
     const response = await ctx.s3ClientFor(ctx.target.region).send(
       new CopyObjectCommand({
@@ -38,11 +40,19 @@ export async function copyWhole(
       }),
       sendOptions(ctx.signal),
     );
+    const result = response.CopyObjectResult ?? {};
     return {
-      bucket: ctx.destination.bucket,
-      key: ctx.destination.key,
-      ...(response.VersionId === undefined ? {} : { versionId: response.VersionId }),
-      etag: unquoteEtag(response.CopyObjectResult?.ETag ?? ''),
+      replica: {
+        bucket: ctx.destination.bucket,
+        key: ctx.destination.key,
+        ...(response.VersionId === undefined ? {} : { versionId: response.VersionId }),
+        etag: unquoteEtag(result.ETag ?? ''),
+      },
+      facts: factsFromWrite({
+        ...result,
+        ServerSideEncryption: response.ServerSideEncryption,
+        SSEKMSKeyId: response.SSEKMSKeyId,
+      }),
     };
   } catch (err) {
     // A 412 or a missing object may be the source's pin or the destination's condition: the pinned

@@ -2,6 +2,7 @@ import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { classifyAwsError } from '../../core/classify-aws-error.ts';
 import { type RelayError, SourceChanged, SourceGone } from '../../core/errors.ts';
 import { describeHead, type StoredObject } from '../../core/object-facts.ts';
+import type { SourceContent } from '../../core/workflow.ts';
 import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
 import { pinnedReadParams, sourceOwnerOf } from '../shared/source-pin.ts';
 import type { CopyContext } from './context.ts';
@@ -56,7 +57,10 @@ export function sourceReadError(
   });
 }
 
-/** HEADs the pinned source for what a copy restates: metadata and content headers. */
+/**
+ * HEADs the pinned source: what a copy restates (metadata and content headers) in an execution
+ * that did not record it, and — after a copy's 412/404 — whether the source is still there.
+ */
 export async function headPinnedSource(ctx: CopyContext): Promise<StoredObject> {
   try {
     const head = await ctx.s3ClientFor(ctx.source.region).send(
@@ -76,8 +80,22 @@ export async function headPinnedSource(ctx: CopyContext): Promise<StoredObject> 
 }
 
 /**
+ * What the copy restates of the pinned source (metadata and content headers): as ResolveTargets
+ * recorded it, else — in an execution started before ResolveTargets recorded it — read with a HEAD
+ * of the pinned source. The copy request itself pins the version either way (`versionId`, else
+ * `x-amz-copy-source-if-match`), so a source that changed since still answers 404/412 there and
+ * becomes `source-gone` / `superseded`.
+ */
+export async function pinnedSourceContent(ctx: CopyContext): Promise<SourceContent> {
+  return ctx.source.content ?? headPinnedSource(ctx);
+}
+
+/**
  * The pinned source's tags as an `x-amz-tagging` value (URL-encoded `k=v&…`), or `undefined`
- * when it has none. UploadPartCopy copies no tags, so a multipart copy sets them at creation.
+ * when it has none. UploadPartCopy copies no tags, so a multipart copy sets them at creation. Read
+ * even when the source's HEAD reported no `x-amz-tagging-count`: S3 reports that count only to a
+ * caller allowed to read the object's tags, which ResolveTargets is not — so its absence does not
+ * mean "no tags".
  */
 export async function readSourceTagging(ctx: CopyContext): Promise<string | undefined> {
   try {

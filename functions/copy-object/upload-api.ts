@@ -13,7 +13,7 @@ import { classifyAwsError } from '../../core/classify-aws-error.ts';
 import { SourceChanged } from '../../core/errors.ts';
 import { unquoteEtag } from '../../core/etag.ts';
 import type { StoredObject } from '../../core/object-facts.ts';
-import type { Replica } from '../../core/workflow.ts';
+import type { Replica, ReplicaFacts } from '../../core/workflow.ts';
 import { isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
 import {
   copySourceIfMatchOf,
@@ -24,6 +24,7 @@ import {
 } from '../shared/source-pin.ts';
 import { type CopyContext, expectedOwner } from './context.ts';
 import { type ByteRange, copySourceRange, parseContentRange } from './part-plan.ts';
+import { factsFromWrite } from './replica-facts.ts';
 import { kmsKeysOf, sourceReadError } from './source-read.ts';
 import { DestinationChanged, destinationCondition } from './write-condition.ts';
 import type { CopyChecksum, ReplicaWriteParams } from './write-params.ts';
@@ -82,7 +83,11 @@ export async function createUpload(
   }
 }
 
-/** The byte range of part `n` of a multipart source (HeadObject `PartNumber=n` on the pinned source). */
+/**
+ * The byte range of part `n` of a multipart source (HeadObject `PartNumber=n` on the pinned source).
+ * Read per part, not carried in the state: S3 reports part boundaries only this way, and up to
+ * 10,000 of them would not fit the 256 KiB state.
+ */
 export async function sourcePartRange(ctx: CopyContext, partNumber: number): Promise<ByteRange> {
   let contentRange: string | undefined;
   try {
@@ -193,6 +198,8 @@ export async function listUploadedParts(ctx: CopyContext, uploadId: string): Pro
 /**
  * CompleteMultipartUpload with the listed parts (ETags and checksums), in part order — only while
  * the destination is still `existing` (`If-None-Match: *` when there was none, else `If-Match`).
+ * Returns the replica and what S3 reported about it: the answer's checksum, encryption and `-N`
+ * ETag, and the size of the parts ListParts listed.
  *
  * @throws DestinationChanged when the destination is no longer `existing` (the upload stays)
  */
@@ -201,8 +208,9 @@ export async function completeUpload(
   uploadId: string,
   listing: UploadListing,
   existing: StoredObject | undefined,
-): Promise<Replica> {
-  const parts = [...listing.parts.values()].sort((a, b) => a.partNumber - b.partNumber).map((p) => p.part);
+): Promise<{ readonly replica: Replica; readonly facts: ReplicaFacts }> {
+  const listed = [...listing.parts.values()].sort((a, b) => a.partNumber - b.partNumber);
+  const parts = listed.map((p) => p.part);
   try {
     const response = await ctx.s3ClientFor(ctx.target.region).send(
       new CompleteMultipartUploadCommand({
@@ -217,10 +225,16 @@ export async function completeUpload(
       sendOptions(ctx.signal),
     );
     return {
-      bucket: ctx.destination.bucket,
-      key: ctx.destination.key,
-      ...(response.VersionId === undefined ? {} : { versionId: response.VersionId }),
-      etag: unquoteEtag(response.ETag ?? ''),
+      replica: {
+        bucket: ctx.destination.bucket,
+        key: ctx.destination.key,
+        ...(response.VersionId === undefined ? {} : { versionId: response.VersionId }),
+        etag: unquoteEtag(response.ETag ?? ''),
+      },
+      facts: factsFromWrite(
+        response,
+        listed.reduce((total, part) => total + part.size, 0),
+      ),
     };
   } catch (err) {
     if (isPreconditionFailed(err) || isMissingObject(err)) {

@@ -6,9 +6,8 @@ import type {
   StorageClass,
 } from '@aws-sdk/client-s3';
 import type { TargetConfig } from '../../core/config/schema.ts';
-import type { StoredObject } from '../../core/object-facts.ts';
 import { buildReplicaMetadata } from '../../core/replica-metadata.ts';
-import type { Checksum, SourceObject } from '../../core/workflow.ts';
+import type { Checksum, SourceContent, SourceObject } from '../../core/workflow.ts';
 import { sourceIdentity } from '../shared/source-pin.ts';
 
 /**
@@ -73,10 +72,10 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-/** The write headers of a replica of `source` (as HEAD read it: `stored`) in `target`. */
+/** The write headers of a replica of `source` (its metadata and content headers: `stored`) in `target`. */
 export function replicaWriteParams(
   source: SourceObject,
-  stored: StoredObject,
+  stored: SourceContent,
   target: TargetConfig,
   checksum: CopyChecksum,
 ): ReplicaWriteParams {

@@ -16,7 +16,7 @@ import {
 } from '../../core/workflow.ts';
 import type { S3ClientFor } from '../shared/clients.ts';
 import { silentLog, type TaskLog } from '../shared/log.ts';
-import { headSource, readTargetBucketTagValue } from './source-head.ts';
+import { headSource, readTargetBucketTagValue, sourceContent } from './source-head.ts';
 
 /** What ResolveTargets needs. */
 export interface ResolveTargetsDeps {
@@ -66,6 +66,7 @@ function sourceObject(config: SourceConfig, request: SourceRequest, object: Stor
     ...(object.encryption === undefined ? {} : { encryption: object.encryption }),
     ...(object.partCount === undefined ? {} : { partCount: object.partCount }),
     ...(object.lastModified === undefined ? {} : { lastModified: object.lastModified }),
+    content: sourceContent(object),
   };
 }
 
@@ -76,7 +77,9 @@ function sourceObject(config: SourceConfig, request: SourceRequest, object: Stor
  * targets and the reason: `no-rule`, `no-targets`, `replica`, `source-gone` (the version the
  * event named no longer exists) or `superseded` (an unversioned object was overwritten since the
  * event — its ETag no longer matches — and the newer object's own event relays it). The source
- * carries the configured source account, so every later read of it names the expected owner.
+ * carries the configured source account, so every later read of it names the expected owner, and
+ * what the HEAD found (size, ETag, checksum, encryption, part count, LastModified, version, user
+ * metadata and content headers), so Copy and Verify need not read it again.
  * `TargetBucket` tag entries that were not honoured are logged and listed in `refusedTagEntries`
  * (the first `MAX_REFUSED_TAG_ENTRIES`, and how many more).
  *

@@ -4,6 +4,7 @@ import type { SourceConfig } from '../../core/config/schema.ts';
 import type { SourceRequest } from '../../core/events/normalize.ts';
 import { describeHead, type StoredObject } from '../../core/object-facts.ts';
 import { NO_TAG_SET_CODE, targetTagValue } from '../../core/target-tag.ts';
+import type { SourceContent } from '../../core/workflow.ts';
 import { errorCodeOf, isMissingObject, isPreconditionFailed, sendOptions } from '../shared/aws-call.ts';
 import type { S3ClientFor } from '../shared/clients.ts';
 import { pinnedReadParams } from '../shared/source-pin.ts';
@@ -45,6 +46,18 @@ export async function headSource(
       key: request.key,
     });
   }
+}
+
+/** What a copy restates of the source (MetadataDirective REPLACE): its user metadata and content headers. */
+export function sourceContent(object: StoredObject): SourceContent {
+  return {
+    metadata: { ...object.metadata },
+    ...(object.contentType === undefined ? {} : { contentType: object.contentType }),
+    ...(object.cacheControl === undefined ? {} : { cacheControl: object.cacheControl }),
+    ...(object.contentDisposition === undefined ? {} : { contentDisposition: object.contentDisposition }),
+    ...(object.contentEncoding === undefined ? {} : { contentEncoding: object.contentEncoding }),
+    ...(object.contentLanguage === undefined ? {} : { contentLanguage: object.contentLanguage }),
+  };
 }
 
 /**

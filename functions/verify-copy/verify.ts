@@ -11,6 +11,7 @@ import { silentLog, type TaskLog } from '../shared/log.ts';
 import { pinnedReadParams, sourceOwnerOf } from '../shared/source-pin.ts';
 import type { TaskOptions } from '../shared/task.ts';
 import { chooseEvidence } from './evidence-choice.ts';
+import { provenByReport, reportedReplicaFacts } from './reported-evidence.ts';
 import { streamSha256 } from './stream-hash.ts';
 
 /** What the Verify task needs. */
@@ -28,8 +29,10 @@ function describeReplica(replica: Replica): string {
 }
 
 /**
- * The pinned source's facts: a fresh HEAD, or — when the source vanished or changed since the
- * copy — the facts recorded when it was pinned (they describe exactly the version copied).
+ * The pinned source's facts: those ResolveTargets recorded (they describe exactly the version
+ * copied). An execution started before ResolveTargets recorded all of them (no `content`) cannot
+ * tell a fact it lacks from one it did not record, so it reads them with a HEAD of the pinned
+ * source — or, when the source vanished or changed since the copy, uses what it has.
  */
 async function sourceSide(
   input: TaskInput,
@@ -37,6 +40,7 @@ async function sourceSide(
   signal: AbortSignal | undefined,
 ): Promise<ObjectFacts> {
   const { source } = input;
+  if (source.content !== undefined) return sourceFacts(source);
   try {
     const head = await deps.s3ClientFor(source.region).send(
       new HeadObjectCommand({
@@ -134,8 +138,12 @@ async function streamedComparison(
 }
 
 /**
- * The Verify task (DESIGN §2 "ETag is not a checksum"): HEADs both sides; the sizes must match;
- * then the strongest valid evidence (or the one `settings.verify` forces) must agree.
+ * The Verify task (DESIGN §2 "ETag is not a checksum"): the sizes must match; then the strongest
+ * valid evidence (or the one `settings.verify` forces) must agree. The source's facts are those
+ * ResolveTargets recorded (read again only for an execution that did not record them); the
+ * replica's are what S3 reported when the copy wrote or found it — and only when those do not
+ * prove it the same (older Copy results, a mismatch to confirm, a streamed hash, a forced mode they
+ * cannot serve) is the replica read with a HEAD pinned to the version the copy made.
  *
  * @throws VerificationFailed naming both values when they differ (the state machine re-copies once)
  * @throws ConfigInvalid when a forced `checksum`/`etag` cannot apply, saying why
@@ -152,10 +160,33 @@ export async function verifyCopy(
     );
   }
   const replica = copy.destination;
-  const [source, copied] = await Promise.all([
-    sourceSide(input, deps, options.signal),
-    replicaSide(input, replica, deps, options.signal),
-  ]);
+  const log = deps.log ?? silentLog;
+  const reported = copy.replicaFacts;
+  let source: ObjectFacts;
+  let copied: ObjectFacts;
+  if (reported === undefined) {
+    [source, copied] = await Promise.all([
+      sourceSide(input, deps, options.signal),
+      replicaSide(input, replica, deps, options.signal),
+    ]);
+  } else {
+    source = await sourceSide(input, deps, options.signal);
+    const proven = provenByReport(
+      input.settings.verify,
+      source,
+      reportedReplicaFacts(replica, reported, input.source.size),
+    );
+    if (proven !== undefined) {
+      log.info('Replica verified', {
+        replica: describeReplica(replica),
+        verifiedBy: proven,
+        bytes: source.size,
+        from: 'what the copy reported',
+      });
+      return { verifiedBy: proven, bytes: source.size };
+    }
+    copied = await replicaSide(input, replica, deps, options.signal);
+  }
   const between = `the replica ${describeReplica(replica)} and the source ${describeSource(input.source)}`;
   const plan = chooseEvidence(input.settings.verify, source, copied);
   if (plan.kind === 'mismatch') {
@@ -174,10 +205,11 @@ export async function verifyCopy(
       );
     }
   }
-  (deps.log ?? silentLog).info('Replica verified', {
+  log.info('Replica verified', {
     replica: describeReplica(replica),
     verifiedBy,
     bytes: source.size,
+    from: 'a HEAD of the replica',
   });
   return { verifiedBy, bytes: source.size };
 }

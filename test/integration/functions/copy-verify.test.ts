@@ -109,6 +109,41 @@ describe('Copy and Verify on the local stack', () => {
     expect(tags.TagSet).toEqual([{ Key: 'team', Value: 'web' }]);
   });
 
+  it('copies and verifies the state of an execution started before the source and replica facts were carried', async () => {
+    // Arrange
+    const key = 'build_artifacts/older.zip';
+    await relay.s3(source.region).send(
+      new PutObjectCommand({
+        Bucket: source.bucket,
+        Key: key,
+        Body: randomBytes(64 * 1024),
+        ContentType: 'application/zip',
+        Metadata: { build: '7' },
+      }),
+    );
+    const config = relayConfig(source, [plain]);
+    const resolved = firstTargetInput(await relay.resolve(config, { bucket: source.bucket, key }));
+    const { content: _content, ...olderSource } = resolved.source;
+    const input = { ...resolved, source: olderSource };
+
+    // Act
+    const [copy] = await relay.copyToEnd(input);
+    const olderCopy =
+      copy?.status === 'copied'
+        ? { status: copy.status, bytes: copy.bytes, destination: copy.destination }
+        : copy;
+    const verify = await relay.verify({ ...input, ...(olderCopy === undefined ? {} : { copy: olderCopy }) });
+
+    // Assert
+    expect(copy?.status).toBe('copied');
+    expect(verify.verifiedBy).toMatch(/^checksum:/);
+    const replica = await relay
+      .s3(plain.region)
+      .send(new HeadObjectCommand({ Bucket: plain.bucket, Key: key }));
+    expect(replica.ContentType).toBe('application/zip');
+    expect(replica.Metadata).toMatchObject({ build: '7' });
+  });
+
   it('copies a 40 MiB multipart source in parts on its own boundaries, so the -N ETags are equal', async () => {
     // Arrange
     const config = relayConfig(source, [{ bucket: 'artifacts-seoul', region: 'ap-northeast-2' }], {

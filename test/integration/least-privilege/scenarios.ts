@@ -133,6 +133,24 @@ function deleteSourceAfterCopy(status: CopyResult['status']): (h: WorkflowHarnes
   };
 }
 
+/**
+ * Runs as an execution started before ResolveTargets carried the source's facts and Copy the
+ * replica's (state an upgrade leaves to redrive for 14 days): their results lose `source.content` and
+ * `replicaFacts`, so Copy and Verify read the source and the replica as they used to — the fallback
+ * that keeps Verify's read grants needed. `then` runs after, as the scenario's own hook.
+ */
+function asOlderExecution(then?: (h: WorkflowHarness) => TaskHook): (h: WorkflowHarness) => TaskHook {
+  return (h) => {
+    const own = then?.(h);
+    return async (role, input, output) => {
+      const result = output as { source?: { content?: unknown }; replicaFacts?: unknown } | undefined;
+      if (role === 'resolve-targets' && result?.source !== undefined) delete result.source.content;
+      if (role === 'copy-object' && result !== undefined) delete result.replicaFacts;
+      await own?.(role, input, output);
+    };
+  };
+}
+
 /** How a scenario's target is named: in the rule, or by the source bucket's `TargetBucket` tag. */
 type Routing = 'rule' | 'tag';
 
@@ -211,7 +229,8 @@ const twoRegions: Scenario = {
 
 const unversionedTagged: Scenario = {
   name: 'unversioned-tagged',
-  summary: 'An object with tags in an unversioned source, copied (tags too) to an unversioned target.',
+  summary:
+    'An object with tags in an unversioned source, copied (tags too) to an unversioned target, in an execution started before the relay carried the source and replica facts (Verify reads both).',
   prepare(names) {
     const src = names.bucket('source-bucket');
     const eu = names.bucket('target-bucket');
@@ -221,6 +240,7 @@ const unversionedTagged: Scenario = {
         await h.bucket(src, SOURCE_REGION, { versioned: false });
         await h.bucket(eu, EU, { versioned: false });
       },
+      afterTask: asOlderExecution(),
       act: async (h, relay) =>
         uploadAndSettle(h, relay, src, await zip('tagged'), { Tagging: 'team=web&build=42' }),
       check: async (_h, executions) => relayProblems(executions, expect([[eu, COPIED]])),
@@ -327,7 +347,7 @@ const cannedAcl: Scenario = {
 const targetBucketTag: Scenario = {
   name: 'target-bucket-tag',
   summary:
-    "The source bucket's TargetBucket tag names two allowlisted buckets (one versioned, one not) for a tagged object; the versioned replica is deleted once before Verify (404, so the copy is redone, not AccessDenied).",
+    "The source bucket's TargetBucket tag names two allowlisted buckets (one versioned, one not) for a tagged object; in an execution started before the relay carried the replica facts, the versioned replica is deleted once before Verify (404, so the copy is redone, not AccessDenied).",
   prepare(names) {
     const src = names.bucket('source-bucket');
     const eu = names.bucket('tagged-bucket', 'eu');
@@ -343,7 +363,7 @@ const targetBucketTag: Scenario = {
         await h.bucket(ap, AP, { versioned: false });
         await tagSourceBucket(h, src, `${eu}@${EU} ${ap}@${AP}`);
       },
-      afterTask: (h) => {
+      afterTask: asOlderExecution((h) => {
         let done = false;
         return async (role, _input, output) => {
           const copy = output as CopyResult | undefined;
@@ -358,7 +378,7 @@ const targetBucketTag: Scenario = {
             }),
           );
         };
-      },
+      }),
       act: async (h, relay) => uploadAndSettle(h, relay, src, await zip('tag'), { Tagging: 'team=web' }),
       check: async (_h, executions) =>
         relayProblems(
@@ -545,7 +565,7 @@ function sourceDeletedAfterCopy(routing: Routing): Scenario {
   return {
     name: suffixed('source-deleted-after-copy', routing),
     summary:
-      'The source version is deleted between Copy and Verify: Verify reads 404 (not 403) and falls back to the facts recorded when the source was pinned.',
+      'The source version is deleted between Copy and Verify of an execution started before the relay carried the source facts: Verify reads 404 (not 403) and falls back to the facts recorded when the source was pinned.',
     prepare(names) {
       const src = names.bucket('source-bucket');
       const target = routed(names, routing, EU);
@@ -556,7 +576,7 @@ function sourceDeletedAfterCopy(routing: Routing): Scenario {
           await h.bucket(target.bucket, EU);
           await target.tagSource(h, src);
         },
-        afterTask: deleteSourceAfterCopy('copied'),
+        afterTask: asOlderExecution(deleteSourceAfterCopy('copied')),
         act: async (h, relay) => uploadAndSettle(h, relay, src, await zip('deleted')),
         check: async (_h, executions) => relayProblems(executions, expect([[target.bucket, COPIED]])),
       };

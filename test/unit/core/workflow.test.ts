@@ -135,6 +135,43 @@ describe('copyResultSchema', () => {
   });
 });
 
+describe('carried facts in the per-target state', () => {
+  const copied = {
+    status: 'copied',
+    bytes: 10,
+    destination: { bucket: 'artifacts-seoul', key: 'build_artifacts/web.zip', etag: 'e' },
+  } as const;
+
+  it('keeps the source content and the replica facts Copy and Verify use', () => {
+    // Arrange
+    const state = {
+      source: { ...source, content: { metadata: { build: '42' }, contentType: 'application/zip' } },
+      settings,
+      target,
+      copy: {
+        ...copied,
+        replicaFacts: { checksum: { algorithm: 'CRC64NVME', value: 'AAAAAAAAAAA=', type: 'FULL_OBJECT' } },
+      },
+    };
+
+    // Act
+    const parsed = taskInputSchema.parse(state);
+
+    // Assert
+    expect(parsed.source.content).toEqual({ metadata: { build: '42' }, contentType: 'application/zip' });
+    expect(parsed.copy).toEqual(state.copy);
+  });
+
+  it('accepts the state of an execution started before they were carried', () => {
+    // Act
+    const parsed = taskInputSchema.parse({ source, settings, target, copy: copied });
+
+    // Assert
+    expect(parsed.source.content).toBeUndefined();
+    expect(parsed.copy).toEqual(copied);
+  });
+});
+
 describe('verifyResultSchema', () => {
   it('names checksum, ETag and streamed-hash evidence', () => {
     // Arrange

@@ -75,6 +75,7 @@ describe('Copy (single request)', () => {
       status: 'copied',
       bytes: SOURCE.size,
       destination: { bucket: TARGET.bucket, key: SOURCE.key, versionId: 'v-replica', etag: 'newetag' },
+      replicaFacts: {},
     });
     expect(copyResultSchema.safeParse(result).success).toBe(true);
     const request = target.commandCalls(CopyObjectCommand)[0]?.args[0].input;
@@ -165,6 +166,7 @@ describe('Copy (single request)', () => {
       status: 'in-sync',
       bytes: SOURCE.size,
       destination: { bucket: TARGET.bucket, key: SOURCE.key, versionId: 'v-replica', etag: 'x' },
+      replicaFacts: { size: SOURCE.size },
     });
     expect(target.commandCalls(CopyObjectCommand)).toHaveLength(0);
   });
@@ -295,6 +297,7 @@ describe('Copy (single request)', () => {
       status: 'in-sync',
       bytes: SOURCE.size,
       destination: { bucket: TARGET.bucket, key: SOURCE.key, versionId: 'v-theirs', etag: 'theirs' },
+      replicaFacts: { size: SOURCE.size },
     });
     expect(source.commandCalls(HeadObjectCommand)).toHaveLength(2);
   });

@@ -110,6 +110,7 @@ describe('Copy (multipart)', () => {
         versionId: 'v-replica',
         etag: 'd41d8cd98f00b204e9800998ecf8427e-5',
       },
+      replicaFacts: { size: SIZE, partCount: 5 },
     });
     const create = target.commandCalls(CreateMultipartUploadCommand)[0]?.args[0].input;
     expect(create).toMatchObject({
@@ -454,6 +455,7 @@ describe('Copy (multipart)', () => {
       status: 'in-sync',
       bytes: SIZE,
       destination: { bucket: TARGET.bucket, key: SOURCE.key, versionId: 'v-theirs', etag: 'theirs-5' },
+      replicaFacts: { size: SIZE, partCount: 5 },
     });
     expect(target.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
   });

@@ -88,7 +88,7 @@ describe('replicaWriteParams', () => {
 
   it('writes SSE-S3 as AES256 without a key', () => {
     // Arrange / Act
-    const params = replicaWriteParams(SOURCE, { size: 1, etag: 'e', metadata: {} }, TARGET, {
+    const params = replicaWriteParams(SOURCE, { metadata: {} }, TARGET, {
       algorithm: 'CRC32',
       type: 'FULL_OBJECT',
     });

@@ -107,10 +107,50 @@ describe('ResolveTargets', () => {
       sequencer: '0062E99A88DC407460',
       checksum: { algorithm: 'CRC64NVME', value: 'M3eFcAZSQlc=', type: 'FULL_OBJECT' },
       encryption: { type: 'aws:kms', kmsKeyId: 'arn:aws:kms:us-west-2:111122223333:key/k' },
+      content: { metadata: {} },
     });
     expect(output.targets.map((t) => t.bucket)).toEqual(['artifacts-seoul', 'artifacts-frankfurt']);
     expect(output.settings.multipartThresholdBytes).toBe(8 * 1024 * 1024);
     expect(resolveTargetsOutputSchema.safeParse(output).success).toBe(true);
+  });
+
+  it("records the metadata and content headers Copy restates, a few KB even for S3's 2 KB of metadata", async () => {
+    // Arrange: 20 metadata entries of 100 bytes (key + value): S3's 2 KB user-metadata limit
+    const metadata = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [`key-${String(i).padStart(2, '0')}`, 'v'.repeat(94)]),
+    );
+    s3.on(HeadObjectCommand).resolves({
+      ContentLength: 5,
+      ETag: '"e"',
+      VersionId: 'v1',
+      LastModified: new Date('2026-11-24T10:47:07Z'),
+      Metadata: metadata,
+      ContentType: 'application/zip',
+      CacheControl: 'no-cache',
+      ContentDisposition: 'attachment; filename="web 1.zip"',
+      ContentEncoding: 'identity',
+      ContentLanguage: 'en',
+    });
+
+    // Act
+    const output = await handler()(eventBridgeEvent({ 'version-id': 'v1', etag: 'e' }));
+
+    // Assert
+    expect(output.source?.content).toEqual({
+      metadata,
+      contentType: 'application/zip',
+      cacheControl: 'no-cache',
+      contentDisposition: 'attachment; filename="web 1.zip"',
+      contentEncoding: 'identity',
+      contentLanguage: 'en',
+    });
+    expect(output.source?.lastModified).toBe('2026-11-24T10:47:07.000Z');
+    expect(
+      taskInputSchema.parse({ source: output.source, settings: output.settings, target: output.targets[0] })
+        .source.content,
+    ).toEqual(output.source?.content);
+    // The whole source, as each target's state carries it: well inside Step Functions' 256 KiB.
+    expect(Buffer.byteLength(JSON.stringify(output.source))).toBeLessThan(3 * 1024);
   });
 
   it('returns targets the next tasks accept (only the configuration fields)', async () => {
