@@ -4,6 +4,8 @@
  * source bucket starts a real execution. Ctrl-C stops it cleanly.
  */
 import { randomBytes } from 'node:crypto';
+import { startLocalConsole } from '../../console/server/local-console.ts';
+import type { ConsoleServer } from '../../console/server/server.ts';
 import type { RelayConfig } from '../../core/config/schema.ts';
 import { PLANNED_ROLES } from '../../core/permissions/plan.ts';
 import type { FaultRule } from '../../local/faults.ts';
@@ -30,6 +32,10 @@ export interface LocalFlags {
   readonly allowHost?: readonly string[];
   /** `--strict-auth`: verify signatures, accepting the user's own AWS credentials as administrator. */
   readonly strictAuth?: boolean;
+  /** `--no-console` sets it false. */
+  readonly console: boolean;
+  /** `--console-port`; by default 4567 (a free port when that is taken, or when `--port 0`). */
+  readonly consolePort?: number;
 }
 
 async function deploy(
@@ -76,16 +82,42 @@ function otherAccounts(stack: LocalStack, config: RelayConfig): OtherAccounts {
   };
 }
 
-function untilSignal(stack: LocalStack): Promise<void> {
+/**
+ * The console beside the stack, reading it through its endpoint. Its UI is built on the first page load,
+ * so a stack nobody looks at pays nothing for it. With `--strict-auth` it signs with your own credentials,
+ * the administrator that stack accepts.
+ */
+async function startConsole(
+  stack: LocalStack,
+  deployed: DeployedInfo | undefined,
+  administrator: KeyPair | undefined,
+  flags: LocalFlags,
+): Promise<ConsoleServer> {
+  const port = flags.consolePort ?? (flags.port === 0 ? 0 : undefined);
+  return startLocalConsole({
+    endpoint: stack.endpoint,
+    stateMachineArn: deployed?.stateMachineArn,
+    port,
+    credentials: administrator,
+    prebuild: false,
+  }).catch((err: unknown) => {
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  });
+}
+
+function untilSignal(stack: LocalStack, consoleServer: ConsoleServer | undefined): Promise<void> {
   return new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       process.stdout.write('Stopping the local stack…\n');
-      stack.stop().then(resolve, (err: unknown) => {
-        process.stderr.write(`error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
-        resolve();
-      });
+      Promise.all([consoleServer?.close(), stack.stop()]).then(
+        () => resolve(),
+        (err: unknown) => {
+          process.stderr.write(`error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
+          resolve();
+        },
+      );
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -112,12 +144,14 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
     ...(flags.quiet ? {} : { log }),
   });
   let deployed: DeployedInfo | undefined;
+  let consoleServer: ConsoleServer | undefined;
   try {
     if (config !== undefined && choice !== undefined) {
       deployed = await deploy(stack, config, choice, administrator);
     }
     // Armed after provisioning, so a rule cannot break the creation of the buckets it targets.
     for (const rule of faults) stack.faults.add(rule);
+    consoleServer = flags.console ? await startConsole(stack, deployed, administrator, flags) : undefined;
   } catch (err) {
     await stack.stop();
     throw err;
@@ -132,8 +166,9 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
       timeScale: flags.timeScale,
       allowHosts: flags.allowHost ?? [],
       strictAuthKeyId: administrator?.accessKeyId,
+      consoleUrl: consoleServer?.url,
     }),
   );
   ready = true;
-  await untilSignal(stack);
+  await untilSignal(stack, consoleServer);
 }

@@ -1,6 +1,15 @@
 /** `relay demo` — what `npm start` runs. */
 import type { Command } from 'commander';
-import { parsePositiveNumber } from '../options.ts';
+import { parsePort, parsePositiveNumber } from '../options.ts';
+
+interface DemoFlags {
+  readonly config: string;
+  readonly dataDir: string;
+  readonly timeScale: number;
+  /** `--no-console` sets it false. */
+  readonly console: boolean;
+  readonly consolePort?: number;
+}
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -17,15 +26,30 @@ export function registerDemoCommand(program: Command): void {
       parsePositiveNumber,
       0.02,
     )
-    .addHelpText('after', '\nExample:\n  $ npx relay demo\n  $ npm start')
-    .action(async (opts: { config: string; dataDir: string; timeScale: number }) => {
+    .option(
+      '--console-port <n>',
+      "on a terminal, the web console's port (default 4567, or a free one when it is taken)",
+      parsePort,
+    )
+    .option('--no-console', 'end once the result is printed, even on a terminal')
+    .addHelpText(
+      'after',
+      '\nOn a terminal the stack and the web console stay up after the result until Ctrl-C; on a pipe (CI) the demo ends once it has printed the result.\n\nExample:\n  $ npx relay demo\n  $ npm start',
+    )
+    .action(async (opts: DemoFlags) => {
       // Loaded on use: the demo pulls in the task handlers and the SDK clients.
       const { runDemo } = await import('../demo/run.ts');
+      const { keepUpWithConsole } = await import('../demo/keep-up.ts');
+      const write = (text: string): void => {
+        process.stdout.write(text);
+      };
+      const keepUp = opts.console && process.stdout.isTTY === true;
       process.exitCode = await runDemo({
         configPath: opts.config,
         dataDir: opts.dataDir,
         timeScale: opts.timeScale,
-        write: (text) => process.stdout.write(text),
+        write,
+        ...(keepUp ? { hold: (demo) => keepUpWithConsole(demo, { port: opts.consolePort, write }) } : {}),
       });
     });
 }

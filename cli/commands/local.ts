@@ -5,6 +5,8 @@ import { collectAllowedHost, parsePort, parsePositiveNumber } from '../options.t
 /** LOCAL_DEFAULTS of local/index.ts, repeated so that `relay --help` does not load the stack. */
 const DEFAULT_PORT = 4566;
 const DEFAULT_DATA_DIR = '.relay/local';
+/** DEFAULT_CONSOLE_PORT of console/server/server.ts. */
+const DEFAULT_CONSOLE_PORT = 4567;
 
 export function registerLocalCommand(program: Command): void {
   program
@@ -39,6 +41,12 @@ export function registerLocalCommand(program: Command): void {
       '--strict-auth',
       "verify every SigV4 signature: accept only the credentials your AWS CLI uses (default credential chain, AWS_PROFILE) and the relay's own task roles (unsigned requests are always refused)",
     )
+    .option(
+      '--console-port <n>',
+      `the web console's port on 127.0.0.1 (default ${DEFAULT_CONSOLE_PORT}, or a free one when it is taken or with --port 0)`,
+      parsePort,
+    )
+    .option('--no-console', 'do not start the web console')
     .option('--quiet', 'do not log one line per request')
     .addHelpText(
       'after',

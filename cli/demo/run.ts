@@ -22,6 +22,18 @@ export interface DemoOptions {
   /** Multiplies Step Functions waits and CodeDeploy durations, so the demo takes seconds. */
   readonly timeScale: number;
   readonly write: (text: string) => void;
+  /**
+   * Runs once the result is printed, with the stack still up (the console, `npm start` on a terminal);
+   * the stack stops when it resolves.
+   */
+  readonly hold?: (demo: DemoRun) => Promise<void>;
+}
+
+/** The demo's stack and execution, for {@link DemoOptions.hold}. */
+export interface DemoRun {
+  readonly endpoint: string;
+  readonly stateMachineArn: string;
+  readonly executionArn: string;
 }
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -102,6 +114,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       }),
     );
     const anyFailed = output?.results.some((r) => r.status === 'failed') ?? true;
+    await options.hold?.({ endpoint: stack.endpoint, stateMachineArn: relay.stateMachineArn, executionArn });
     return done.status === 'SUCCEEDED' && !anyFailed ? 0 : 1;
   } finally {
     await stack.stop();

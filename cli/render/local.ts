@@ -24,6 +24,8 @@ export interface BannerInput {
   readonly allowHosts: readonly string[];
   /** `--strict-auth`: the access key id accepted as the administrator; `undefined` when any is. */
   readonly strictAuthKeyId?: string | undefined;
+  /** The console's URL; `undefined` with `--no-console`. */
+  readonly consoleUrl?: string | undefined;
 }
 
 function relayLines(input: BannerInput, deployed: DeployedInfo): string[] {
@@ -79,6 +81,8 @@ export function renderLocalBanner(input: BannerInput): string {
       : `  S3, Step Functions, CodeDeploy and KMS on one endpoint; signatures are verified (--strict-auth): only your AWS credentials, access key ${input.strictAuthKeyId}, and the relay's task roles are accepted.`,
     `  Answers Host names: 127.0.0.1, localhost, *.localhost, AWS service names${input.allowHosts.length > 0 ? `, ${input.allowHosts.join(', ')}` : ''} (others are refused; --allow-host adds one).`,
   ];
+  if (input.consoleUrl !== undefined)
+    lines.push(`  Console: ${input.consoleUrl}  (executions, state graph, per-target results, Redrive)`);
   if (input.deployed !== undefined) lines.push(...relayLines(input, input.deployed));
   else lines.push(`  No relay deployed (--no-relay). Try: aws --endpoint-url ${input.endpoint} s3 ls`);
   if (input.faults.length > 0)

@@ -18,6 +18,8 @@ export interface ConsoleServerOptions {
   readonly port: number;
   readonly endpoint?: string | undefined;
   readonly isLocal?: boolean;
+  /** Build the UI when the server starts rather than on the first page load. @default true */
+  readonly prebuild?: boolean;
 }
 
 export interface ConsoleServer {
@@ -51,7 +53,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     isLocal: options.isLocal ?? false,
   };
   // Build now so the first page load does not wait; a failure surfaces on the first request for it.
-  deps.ui().catch(() => undefined);
+  if (options.prebuild !== false) deps.ui().catch(() => undefined);
   const server = createServer((req, res) => {
     req.resume();
     void handleRequest({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, deps).then(

@@ -1,5 +1,5 @@
 /** One execution: what it relayed, the state graph, per-target results, input/output, history, Redrive. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ExecutionDetailView } from '../api-types.ts';
 import { getExecution, redriveExecution } from './client.ts';
 import { EventHistory } from './event-history.tsx';
@@ -7,17 +7,29 @@ import { ACTIVE_STATUSES, formatDuration, formatTime, POLL_MS } from './format.t
 import { ResultsTable } from './results-table.tsx';
 import { StateGraph } from './state-graph.tsx';
 import { StatusBadge } from './status-badge.tsx';
+import { TargetPath } from './target-path.tsx';
 
-function RedriveControl({ view, onRedriven }: { view: ExecutionDetailView; onRedriven: () => void }) {
+function RedriveControl({
+  view,
+  onRedriven,
+}: {
+  view: ExecutionDetailView;
+  onRedriven: (redrivesBefore: number) => void;
+}) {
   const [confirming, setConfirming] = useState(false);
   const [message, setMessage] = useState<string | undefined>(undefined);
+  const confirm = useRef<HTMLButtonElement>(null);
+  // The question takes the focus, so the keyboard goes on where the button it replaced was.
+  useEffect(() => {
+    if (confirming) confirm.current?.focus();
+  }, [confirming]);
   if (view.notRedrivable !== null) return null;
   const go = async (): Promise<void> => {
     setConfirming(false);
     try {
       const answer = await redriveExecution(view.summary.executionArn);
       setMessage(answer.action === 'redriven' ? 'Redrive started.' : `Not redriven: ${answer.reason ?? ''}`);
-      onRedriven();
+      onRedriven(view.summary.redriveCount);
     } catch (err) {
       setMessage(err instanceof Error ? err.message : String(err));
     }
@@ -27,7 +39,7 @@ function RedriveControl({ view, onRedriven }: { view: ExecutionDetailView; onRed
       {confirming ? (
         <fieldset>
           <legend>Run this execution's failed targets again?</legend>
-          <button type="button" class="primary" onClick={() => void go()}>
+          <button type="button" class="primary" ref={confirm} onClick={() => void go()}>
             Redrive now
           </button>{' '}
           <button type="button" onClick={() => setConfirming(false)}>
@@ -35,7 +47,12 @@ function RedriveControl({ view, onRedriven }: { view: ExecutionDetailView; onRed
           </button>
         </fieldset>
       ) : (
-        <button type="button" class="primary" onClick={() => setConfirming(true)}>
+        <button
+          type="button"
+          class="primary"
+          aria-label="Redrive this execution: run its failed targets again"
+          onClick={() => setConfirming(true)}
+        >
           Redrive…
         </button>
       )}
@@ -48,8 +65,10 @@ export function ExecutionPage({ arn }: { arn: string }) {
   const [view, setView] = useState<ExecutionDetailView | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [tick, setTick] = useState(0);
-  // After a redrive the status may read FAILED for a moment: keep reading until it moves.
-  const [watching, setWatching] = useState(false);
+  // After a redrive the status may read FAILED for a moment: keep reading until it moves (it runs, or the
+  // redrive count has grown — a short redrive may have ended between two reads). Holds the count before.
+  const [watching, setWatching] = useState<number | undefined>(undefined);
+  const [selected, setSelected] = useState<number | undefined>(undefined);
 
   useEffect(() => {
     let live = true;
@@ -58,7 +77,11 @@ export function ExecutionPage({ arn }: { arn: string }) {
         if (!live) return;
         setView(v);
         setError(undefined);
-        if (ACTIVE_STATUSES.has(v.summary.status)) setWatching(false);
+        setWatching((before) =>
+          before === undefined || ACTIVE_STATUSES.has(v.summary.status) || v.summary.redriveCount > before
+            ? undefined
+            : before,
+        );
       })
       .catch((err: unknown) => live && setError(err instanceof Error ? err.message : String(err)));
     return () => {
@@ -66,10 +89,10 @@ export function ExecutionPage({ arn }: { arn: string }) {
     };
   }, [arn, tick]);
 
-  const active = view !== undefined && (ACTIVE_STATUSES.has(view.summary.status) || watching);
+  const active = view !== undefined && (ACTIVE_STATUSES.has(view.summary.status) || watching !== undefined);
   useEffect(() => {
     if (!active) return;
-    const timer = setTimeout(() => setTick((n) => n + 1), watching ? 500 : POLL_MS);
+    const timer = setTimeout(() => setTick((n) => n + 1), watching === undefined ? POLL_MS : 500);
     return () => clearTimeout(timer);
   }, [active, view, watching]);
 
@@ -81,6 +104,7 @@ export function ExecutionPage({ arn }: { arn: string }) {
     );
   if (view === undefined) return <p>Loading…</p>;
   const s = view.summary;
+  const target = view.targets.find((t) => t.index === selected);
   return (
     <article aria-labelledby="execution-heading">
       <p>
@@ -113,11 +137,29 @@ export function ExecutionPage({ arn }: { arn: string }) {
           </>
         )}
       </dl>
-      <RedriveControl view={view} onRedriven={() => setWatching(true)} />
+      <RedriveControl view={view} onRedriven={(before) => setWatching(before)} />
       <h2>Targets</h2>
-      <ResultsTable targets={view.targets} />
+      <ResultsTable targets={view.targets} selected={selected} onSelect={setSelected} />
       <h2>State graph</h2>
-      <StateGraph definition={view.definition} events={view.events} status={s.status} />
+      {target === undefined ? (
+        <p class="dim">Every target's iterations; choose "Show path" on a target to follow one.</p>
+      ) : (
+        <p>
+          Following target {target.index + 1}.{' '}
+          <button type="button" onClick={() => setSelected(undefined)}>
+            Show every target
+          </button>
+        </p>
+      )}
+      <StateGraph
+        definition={view.definition}
+        events={view.events}
+        status={s.status}
+        target={target?.index}
+      />
+      {target === undefined ? null : (
+        <TargetPath definition={view.definition} events={view.events} status={s.status} target={target} />
+      )}
       <h2>Input and output</h2>
       <details>
         <summary>Input</summary>

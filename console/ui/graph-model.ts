@@ -170,16 +170,32 @@ function catchTargets(definition: unknown): Map<string, string[]> {
   return found;
 }
 
-interface Instance {
+/** One run of a state: where it ran, how it ended, how many times its task was attempted, its error. */
+export interface StateInstance {
   readonly name: string;
-  /** The Map iterations it runs in, outermost first (`RelayToTargets[1]`). */
+  /** The Map iterations it runs in, outermost first (`RelayToTargets[1]`); '' outside any Map. */
   readonly iteration: string;
   exited: boolean;
   failed: boolean;
   caught: boolean;
+  /** Task attempts (…Scheduled events): 1 plus its retries. */
+  attempts: number;
+  error: string | null;
+  cause: string | null;
+}
+
+/** One step of a target's path: a state run in that target's Map iterations, in history order. */
+export interface PathStep {
+  readonly state: string;
+  readonly iteration: string;
+  readonly run: StateRun;
+  readonly attempts: number;
+  readonly error: string | null;
+  readonly cause: string | null;
 }
 
 const FAILURE = /(Failed|TimedOut|Aborted)$/;
+const ATTEMPT = /^(Task|LambdaFunction|Activity)Scheduled$/;
 const ACTIVE_EXECUTION = new Set(['RUNNING', 'PENDING_REDRIVE']);
 
 function iterationLabel(event: HistoryEventView): string | undefined {
@@ -188,21 +204,24 @@ function iterationLabel(event: HistoryEventView): string | undefined {
   return typeof name === 'string' && typeof index === 'number' ? `${name}[${index}]` : undefined;
 }
 
+function recordFailure(owner: StateInstance, event: HistoryEventView): void {
+  owner.failed = true;
+  if (!isRecord(event.details)) return;
+  const { error, cause } = event.details;
+  if (typeof error === 'string') owner.error = error;
+  if (typeof cause === 'string') owner.cause = cause;
+}
+
 /**
- * What happened to each state, from the history. Events are linked to the one before them in the same
- * thread (`previousEventId`): each event belongs to the state instance entered last on its thread, and to
- * the Map iterations it runs in. Per state and iteration the latest instance counts (a redrive runs the
- * failed ones again); across iterations the most telling wins: running, failed, caught, succeeded.
+ * Every state run of the history, in the order they were entered. Events are linked to the one before
+ * them in the same thread (`previousEventId`): each event belongs to the state instance entered last on
+ * its thread, and to the Map iterations it runs in.
  */
-export function stateRuns(
-  definition: unknown,
-  events: readonly HistoryEventView[],
-  executionStatus: string,
-): Map<string, StateRun> {
+export function stateInstances(definition: unknown, events: readonly HistoryEventView[]): StateInstance[] {
   const sorted = [...events].sort((a, b) => a.id - b.id);
-  const ownerOf = new Map<number, Instance>();
+  const ownerOf = new Map<number, StateInstance>();
   const iterationOf = new Map<number, string>();
-  const instances: Instance[] = [];
+  const instances: StateInstance[] = [];
   const catches = catchTargets(definition);
 
   for (const event of sorted) {
@@ -221,7 +240,16 @@ export function stateRuns(
         catcher.failed = true;
         catcher.caught = true;
       }
-      owner = { name: entered, iteration: where, exited: false, failed: false, caught: false };
+      owner = {
+        name: entered,
+        iteration: where,
+        exited: false,
+        failed: false,
+        caught: false,
+        attempts: 0,
+        error: null,
+        cause: null,
+      };
       instances.push(owner);
     } else if (event.type.endsWith('StateExited') && event.stateName !== null) {
       // A Map or Parallel state's exit may follow its last iteration's event: match it by name.
@@ -231,27 +259,73 @@ export function stateRuns(
         instances.findLast((i) => !i.exited && i.name === name);
       if (owner !== undefined) owner.exited = true;
     } else if (owner !== undefined && FAILURE.test(event.type) && !event.type.startsWith('MapIteration')) {
-      owner.failed = true;
+      recordFailure(owner, event);
+    } else if (owner !== undefined && ATTEMPT.test(event.type)) {
+      owner.attempts += 1;
     }
     if (owner !== undefined) ownerOf.set(event.id, owner);
     iterationOf.set(event.id, where);
   }
+  return instances;
+}
 
+/** Whether a state run belongs to the target's Map iterations (runs outside any Map belong to every target). */
+function inTarget(instance: StateInstance, target: number | undefined, outside: boolean): boolean {
+  if (target === undefined) return true;
+  if (instance.iteration === '') return outside;
+  const first = instance.iteration.split('/')[0] ?? '';
+  return first.endsWith(`[${target}]`);
+}
+
+function runOf(instance: StateInstance, active: boolean): StateRun {
+  if (instance.exited) return 'succeeded';
+  if (instance.caught) return 'caught';
+  return instance.failed || !active ? 'failed' : 'running';
+}
+
+/**
+ * What happened to each state, from the history. Per state and iteration the latest run counts (a
+ * redrive runs the failed ones again); across iterations the most telling wins: running, failed, caught,
+ * succeeded. Given a target (its index in the Map's items), only that target's iterations count, with
+ * the states outside any Map.
+ */
+export function stateRuns(
+  definition: unknown,
+  events: readonly HistoryEventView[],
+  executionStatus: string,
+  target?: number,
+): Map<string, StateRun> {
   const active = ACTIVE_EXECUTION.has(executionStatus);
-  const latest = new Map<string, Instance>();
-  for (const instance of instances) latest.set(`${instance.name}\u0000${instance.iteration}`, instance);
+  const latest = new Map<string, StateInstance>();
+  for (const instance of stateInstances(definition, events)) {
+    if (inTarget(instance, target, true)) latest.set(`${instance.name}\u0000${instance.iteration}`, instance);
+  }
   const rank: Record<StateRun, number> = { 'not-run': 0, succeeded: 1, caught: 2, failed: 3, running: 4 };
   const runs = new Map<string, StateRun>();
   for (const instance of latest.values()) {
-    const run: StateRun = instance.exited
-      ? 'succeeded'
-      : instance.caught
-        ? 'caught'
-        : instance.failed || !active
-          ? 'failed'
-          : 'running';
+    const run = runOf(instance, active);
     const before = runs.get(instance.name) ?? 'not-run';
     if (rank[run] > rank[before]) runs.set(instance.name, run);
   }
   return runs;
+}
+
+/** A target's path: every state run in its Map iterations, in the order entered (a redrive's runs last). */
+export function targetPath(
+  definition: unknown,
+  events: readonly HistoryEventView[],
+  executionStatus: string,
+  target: number,
+): PathStep[] {
+  const active = ACTIVE_EXECUTION.has(executionStatus);
+  return stateInstances(definition, events)
+    .filter((instance) => inTarget(instance, target, false))
+    .map((instance) => ({
+      state: instance.name,
+      iteration: instance.iteration,
+      run: runOf(instance, active),
+      attempts: instance.attempts,
+      error: instance.error,
+      cause: instance.cause,
+    }));
 }

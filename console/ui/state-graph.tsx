@@ -1,7 +1,7 @@
 /**
  * The state graph of an execution's definition, laid out by elkjs (layered, top to bottom, Map and
  * Parallel states as boxes around their states) and drawn as SVG: each kind of state has its own shape,
- * each state the colour of what happened to it.
+ * each state the colour of what happened to it — across every target, or along one target's Map iterations.
  */
 
 import * as elkModule from 'elkjs/lib/elk.bundled.js';
@@ -130,10 +130,13 @@ export function StateGraph({
   definition,
   events,
   status,
+  target,
 }: {
   definition: unknown;
   events: readonly HistoryEventView[];
   status: string;
+  /** Colour only this target's Map iterations (its index); every iteration when undefined. */
+  target?: number | undefined;
 }) {
   const [laid, setLaid] = useState<GraphNode | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
@@ -155,7 +158,7 @@ export function StateGraph({
 
   if (error !== undefined) return <p class="bad">Cannot draw the state graph: {error}</p>;
   if (laid === undefined) return <p>Laying out the state graph…</p>;
-  const runs = stateRuns(definition, events, status);
+  const runs = stateRuns(definition, events, status, target);
   const width = (laid.width ?? 0) + 2;
   const height = (laid.height ?? 0) + 2;
   return (
@@ -165,7 +168,12 @@ export function StateGraph({
         height={height}
         viewBox={`-1 -1 ${width} ${height}`}
         role="img"
-        aria-label="State graph of the execution"
+        aria-label={
+          target === undefined
+            ? 'State graph of the execution'
+            : `State graph of the execution, target ${target + 1}'s path`
+        }
+        data-target={target === undefined ? 'all' : target + 1}
       >
         <defs>
           <marker

@@ -1,0 +1,92 @@
+/**
+ * The console beside a local stack (`relay local`, `relay demo`): it reads that stack's endpoint through
+ * the SDK like `relay console --endpoint-url` does, on its own port. The default port gives way to a
+ * free one when it is taken; a port asked for explicitly does not.
+ */
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { parseStateMachineArn, type StateMachineRef } from '../../cli/aws/arn.ts';
+import { createConnection } from '../../cli/aws/connection.ts';
+import { machineFor } from '../../cli/aws/session.ts';
+import { type ConsoleServer, DEFAULT_CONSOLE_PORT, startConsoleServer } from './server.ts';
+
+export interface LocalConsoleOptions {
+  /** The local stack's endpoint. */
+  readonly endpoint: string;
+  /** The relay deployed on the stack; when absent the console looks it up as `relay console --local` does. */
+  readonly stateMachineArn?: string | undefined;
+  /** The port asked for; `undefined` takes the default port, or a free one when that is taken. */
+  readonly port?: number | undefined;
+  /** The key pair to sign with (a `--strict-auth` stack's administrator); else the CLI's local rule. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
+  /** Build the UI now rather than on the first page load. @default true */
+  readonly prebuild?: boolean;
+}
+
+/** Raised when the console cannot listen on the port asked for. */
+export class ConsolePortError extends Error {
+  override readonly name = 'ConsolePortError';
+}
+
+function isAddressInUse(err: unknown): boolean {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+}
+
+export async function startLocalConsole(options: LocalConsoleOptions): Promise<ConsoleServer> {
+  const conn = createConnection({ endpointUrl: options.endpoint });
+  const known =
+    options.stateMachineArn === undefined ? undefined : parseStateMachineArn(options.stateMachineArn);
+  let found: Promise<StateMachineRef> | undefined;
+  const machine = (): Promise<StateMachineRef> => {
+    if (known !== undefined) return Promise.resolve(known);
+    found ??= machineFor({ endpointUrl: options.endpoint }, conn).catch((err: unknown) => {
+      found = undefined;
+      throw err;
+    });
+    return found;
+  };
+  const signed = new Map<string, SFNClient>();
+  const credentials = options.credentials;
+  const sfnFor = (region: string): SFNClient => {
+    if (credentials === undefined) return conn.sfn(region);
+    let client = signed.get(region);
+    if (client === undefined) {
+      client = new SFNClient({ endpoint: options.endpoint, region, credentials });
+      signed.set(region, client);
+    }
+    return client;
+  };
+  const destroy = (): void => {
+    conn.destroy();
+    for (const client of signed.values()) client.destroy();
+  };
+  const start = (port: number): Promise<ConsoleServer> =>
+    startConsoleServer({
+      backend: { sfnFor, machine },
+      port,
+      endpoint: options.endpoint,
+      isLocal: true,
+      ...(options.prebuild === undefined ? {} : { prebuild: options.prebuild }),
+    });
+  let server: ConsoleServer;
+  try {
+    server = await start(options.port ?? DEFAULT_CONSOLE_PORT).catch((err: unknown) => {
+      if (options.port === undefined && isAddressInUse(err)) return start(0);
+      throw err;
+    });
+  } catch (err) {
+    destroy();
+    if (isAddressInUse(err)) {
+      throw new ConsolePortError(
+        `the console cannot listen on port ${options.port}: it is in use (choose another with --console-port, or --no-console)`,
+      );
+    }
+    throw err;
+  }
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      destroy();
+    },
+  };
+}
