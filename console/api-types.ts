@@ -92,6 +92,99 @@ export interface RedriveAnswer {
   readonly reason: string | null;
 }
 
+/** POST /api/executions/:arn/stop */
+export interface StopAnswer {
+  readonly executionArn: string;
+  readonly action: 'stopped' | 'skipped';
+  /** Why it was not stopped. */
+  readonly reason: string | null;
+  readonly stopDate: string | null;
+}
+
+/** POST /api/relay-again?bucket=&key= — what `relay replay s3://bucket/key` did for that one object. */
+export interface RelayAgainAnswer {
+  readonly bucket: string;
+  readonly key: string;
+  /** The version relayed (the object's current one); absent for an unversioned bucket. */
+  readonly versionId: string | null;
+  /** `started`: a new execution; `already-relayed`: this version's execution exists (replay starts none). */
+  readonly status: 'started' | 'already-relayed' | 'failed';
+  readonly executionArn: string | null;
+  readonly detail: string | null;
+}
+
+/** An object's server-side encryption, as S3 reports it. */
+export interface EncryptionView {
+  readonly type: string;
+  readonly kmsKeyId: string | null;
+}
+
+/** One target's replica, as `relay status` judges it. */
+export interface ReplicaView {
+  readonly target: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly key: string;
+  /** `relay status`'s verdict: in-sync, superseded, missing, different, error. */
+  readonly status: string;
+  /** In sync: the evidence. Otherwise: what is there instead. */
+  readonly detail: string;
+  readonly versionId: string | null;
+  readonly etag: string | null;
+  readonly size: number | null;
+  readonly encryption: EncryptionView | null;
+}
+
+/** GET /api/replicas?bucket=&key=&versionId= */
+export interface ReplicasView {
+  readonly source: {
+    readonly bucket: string;
+    readonly key: string;
+    readonly region: string;
+    readonly versionId: string | null;
+    readonly etag: string;
+    readonly size: number;
+    readonly encryption: EncryptionView | null;
+  };
+  readonly inSync: boolean;
+  readonly targets: readonly ReplicaView[];
+}
+
+/** One CodeDeploy deployment (BatchGetDeployments). */
+export interface DeploymentView {
+  readonly deploymentId: string;
+  readonly status: string;
+  readonly createTime: string | null;
+  readonly completeTime: string | null;
+  readonly creator: string | null;
+  readonly description: string | null;
+  readonly revision: {
+    readonly bucket: string | null;
+    readonly key: string | null;
+    readonly bundleType: string | null;
+    readonly version: string | null;
+    readonly eTag: string | null;
+  } | null;
+  readonly errorMessage: string | null;
+}
+
+/** A configured deployment group and one page of its deployments. */
+export interface DeploymentGroupPage {
+  readonly region: string;
+  readonly application: string;
+  readonly deploymentGroup: string;
+  readonly deployments: readonly DeploymentView[];
+  /** Pass as `?next=` to GET /api/deployments/group for the following page; null on the last page. */
+  readonly nextToken: string | null;
+  /** Why this group could not be read (the others still are). */
+  readonly error: ErrorAnswer | null;
+}
+
+/** GET /api/deployments — the first page of each configured deploying target's group. */
+export interface DeploymentsView {
+  readonly groups: readonly DeploymentGroupPage[];
+}
+
 /** Every error answer. */
 export interface ErrorAnswer {
   readonly error: string;

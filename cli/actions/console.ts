@@ -1,10 +1,12 @@
 /** `relay console`: starts the console server with this command's connection and prints its URL. */
 import { DEFAULT_CONSOLE_PORT, startConsoleServer } from '../../console/server/server.ts';
+import type { RelayConfig } from '../../core/config/schema.ts';
 import type { StateMachineRef } from '../aws/arn.ts';
 import { createConnection } from '../aws/connection.ts';
 import { machineFor } from '../aws/session.ts';
 import { translateError } from '../aws/translate-error.ts';
 import type { MachineFlags } from '../common-options.ts';
+import { requireConfig } from '../config-file.ts';
 import { createOutput } from '../output/output.ts';
 
 export interface ConsoleFlags extends MachineFlags {
@@ -35,8 +37,25 @@ export async function runConsole(flags: ConsoleFlags): Promise<void> {
     });
     return found;
   };
+  // The configuration (Replicas, Relay again, Deployments) is found as `relay status` finds it, on first use.
+  let loaded: Promise<RelayConfig> | undefined;
+  const config = (): Promise<RelayConfig> => {
+    loaded ??= requireConfig(flags.config, { allowExample: conn.isLocal })
+      .then((found) => found.config)
+      .catch((err: unknown) => {
+        loaded = undefined;
+        throw err;
+      });
+    return loaded;
+  };
   const server = await startConsoleServer({
-    backend: { sfnFor: (region) => conn.sfn(region), machine },
+    backend: {
+      sfnFor: (region) => conn.sfn(region),
+      s3For: (region) => conn.s3(region),
+      codeDeployFor: (region) => conn.codeDeploy(region),
+      machine,
+      config,
+    },
     port: flags.port ?? DEFAULT_CONSOLE_PORT,
     endpoint: conn.endpoint,
     isLocal: conn.isLocal,

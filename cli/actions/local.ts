@@ -97,6 +97,8 @@ async function startConsole(
   return startLocalConsole({
     endpoint: stack.endpoint,
     stateMachineArn: deployed?.stateMachineArn,
+    // The configuration the relay was deployed from, for the replicas and deployments views.
+    configPath: deployed?.choice.path,
     port,
     credentials: administrator,
     prebuild: false,

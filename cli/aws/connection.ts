@@ -6,6 +6,7 @@
  * --strict-auth` stack accepts), so no AWS account or SSO session is needed there.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DEFAULT_LOCAL_ENDPOINT } from './endpoints.ts';
@@ -31,6 +32,7 @@ export interface Connection {
   sfn(region: string): SFNClient;
   s3(region: string): S3Client;
   cloudFormation(region: string): CloudFormationClient;
+  codeDeploy(region: string): CodeDeployClient;
   /** The region the SDK finds without `--region` (AWS_REGION, the profile), if any. */
   defaultRegion(): Promise<string | undefined>;
   destroy(): void;
@@ -75,6 +77,7 @@ export function createConnection(options: ConnectionOptions): Connection {
     region: options.region,
     sfn: cache((region) => new SFNClient({ ...base, region })),
     cloudFormation: cache((region) => new CloudFormationClient({ ...base, region })),
+    codeDeploy: cache((region) => new CodeDeployClient({ ...base, region })),
     s3: cache(
       (region) =>
         new S3Client({ ...base, region, ...(endpoint === undefined ? {} : { forcePathStyle: true }) }),

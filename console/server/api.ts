@@ -5,6 +5,9 @@
  * and RedriveExecution. Step Functions API reference: ListExecutions, DescribeExecution,
  * GetExecutionHistory, DescribeStateMachineForExecution, RedriveExecution.
  */
+
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeStateMachineCommand,
   DescribeStateMachineForExecutionCommand,
@@ -22,15 +25,23 @@ import { countOutcomes, describeTarget, targetOutcome } from '../../cli/executio
 import { redrive, whyNotRedrivable } from '../../cli/executions/redrive.ts';
 import { buildTimeline } from '../../cli/executions/timeline.ts';
 import { EXECUTION_STATUSES, type ExecutionStatusFilter } from '../../cli/options.ts';
+import type { RelayConfig } from '../../core/config/schema.ts';
 import type { ExecutionDetailView, ExecutionPage, RedriveAnswer } from '../api-types.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
 import { eventViewOf, summaryOf, targetRowOf } from './views.ts';
 
-/** Where the API reads: Step Functions clients per region and the relay's state machine. */
+/**
+ * Where the API reads and acts, with the operator's own credentials (the CLI's connection): Step
+ * Functions, S3 and CodeDeploy clients per region, the relay's state machine and its configuration.
+ */
 export interface ConsoleBackend {
   sfnFor(region: string): SFNClient;
+  s3For(region: string): S3Client;
+  codeDeployFor(region: string): CodeDeployClient;
   /** The relay's state machine (resolved once, on first use). */
   machine(): Promise<StateMachineRef>;
+  /** The relay configuration (Replicas, Relay again, Deployments), as `relay status` finds it. */
+  config(): Promise<RelayConfig>;
 }
 
 export const DEFAULT_PAGE_SIZE = 25;
@@ -85,7 +96,7 @@ export async function listExecutionsPage(
 }
 
 /** The execution an API path names (an execution ARN), described; NotFoundError when there is none. */
-async function describeNamed(
+export async function describeNamed(
   backend: ConsoleBackend,
   arn: string,
 ): Promise<{ sfn: SFNClient; details: ExecutionDetails }> {

@@ -43,3 +43,11 @@ export class MethodNotAllowedError extends ConsoleHttpError {
     super(405, 'MethodNotAllowed', `use ${allow.join(' or ')}`);
   }
 }
+
+/** 409: the console has no relay configuration, which Replicas, Relay again and Deployments need. */
+export class NotConfiguredError extends ConsoleHttpError {
+  override readonly name = 'NotConfiguredError';
+  constructor(message: string) {
+    super(409, 'NoConfiguration', message);
+  }
+}

@@ -3,10 +3,14 @@
  * the SDK like `relay console --endpoint-url` does, on its own port. The default port gives way to a
  * free one when it is taken; a port asked for explicitly does not.
  */
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { parseStateMachineArn, type StateMachineRef } from '../../cli/aws/arn.ts';
 import { createConnection } from '../../cli/aws/connection.ts';
 import { machineFor } from '../../cli/aws/session.ts';
+import { requireConfig } from '../../cli/config-file.ts';
+import type { RelayConfig } from '../../core/config/schema.ts';
 import { type ConsoleServer, DEFAULT_CONSOLE_PORT, startConsoleServer } from './server.ts';
 
 export interface LocalConsoleOptions {
@@ -20,6 +24,8 @@ export interface LocalConsoleOptions {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
   /** Build the UI now rather than on the first page load. @default true */
   readonly prebuild?: boolean;
+  /** The relay configuration file; else found as `relay status --local` finds it (the example locally). */
+  readonly configPath?: string | undefined;
 }
 
 /** Raised when the console cannot listen on the port asked for. */
@@ -44,24 +50,55 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<C
     });
     return found;
   };
-  const signed = new Map<string, SFNClient>();
   const credentials = options.credentials;
-  const sfnFor = (region: string): SFNClient => {
-    if (credentials === undefined) return conn.sfn(region);
-    let client = signed.get(region);
-    if (client === undefined) {
-      client = new SFNClient({ endpoint: options.endpoint, region, credentials });
-      signed.set(region, client);
-    }
-    return client;
+  const signed: Array<{ destroy(): void }> = [];
+  /** The connection's client, or (a `--strict-auth` stack) one signed with the administrator's keys. */
+  const clientsFor = <C extends { destroy(): void }>(
+    fromConnection: (region: string) => C,
+    create: (region: string, keys: NonNullable<typeof credentials>) => C,
+  ): ((region: string) => C) => {
+    const byRegion = new Map<string, C>();
+    return (region) => {
+      if (credentials === undefined) return fromConnection(region);
+      let client = byRegion.get(region);
+      if (client === undefined) {
+        client = create(region, credentials);
+        byRegion.set(region, client);
+        signed.push(client);
+      }
+      return client;
+    };
+  };
+  const endpoint = options.endpoint;
+  const sfnFor = clientsFor(
+    conn.sfn,
+    (region, keys) => new SFNClient({ endpoint, region, credentials: keys }),
+  );
+  const s3For = clientsFor(
+    conn.s3,
+    (region, keys) => new S3Client({ endpoint, region, credentials: keys, forcePathStyle: true }),
+  );
+  const codeDeployFor = clientsFor(
+    conn.codeDeploy,
+    (region, keys) => new CodeDeployClient({ endpoint, region, credentials: keys }),
+  );
+  let loaded: Promise<RelayConfig> | undefined;
+  const config = (): Promise<RelayConfig> => {
+    loaded ??= requireConfig(options.configPath, { allowExample: true })
+      .then((found) => found.config)
+      .catch((err: unknown) => {
+        loaded = undefined;
+        throw err;
+      });
+    return loaded;
   };
   const destroy = (): void => {
     conn.destroy();
-    for (const client of signed.values()) client.destroy();
+    for (const client of signed.splice(0)) client.destroy();
   };
   const start = (port: number): Promise<ConsoleServer> =>
     startConsoleServer({
-      backend: { sfnFor, machine },
+      backend: { sfnFor, s3For, codeDeployFor, machine, config },
       port,
       endpoint: options.endpoint,
       isLocal: true,

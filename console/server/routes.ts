@@ -4,11 +4,14 @@
  */
 import { translateError } from '../../cli/aws/translate-error.ts';
 import type { ErrorAnswer } from '../api-types.ts';
+import { relayAgain, stopExecution } from './actions.ts';
 import { type ConsoleBackend, executionDetail, listExecutionsPage, redriveExecution } from './api.ts';
 import type { UiBundle } from './bundle.ts';
+import { deploymentGroupPage, deploymentsOverview } from './deployments.ts';
 import { ConsoleHttpError, MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { type GuardedRequest, guardRequest } from './guard.ts';
 import { renderPage } from './page.ts';
+import { replicasOf } from './replicas.ts';
 
 export interface ConsoleRequest extends GuardedRequest {
   /** The request target: path and query. */
@@ -65,7 +68,7 @@ function errorReply(err: unknown, deps: RouteDeps): ConsoleReply {
   return json(502, answer);
 }
 
-const EXECUTION_PATH = /^\/api\/executions\/([^/]+)(\/redrive)?$/;
+const EXECUTION_PATH = /^\/api\/executions\/([^/]+)(\/redrive|\/stop)?$/;
 
 function only(method: string, allowed: string): void {
   if (method !== allowed && !(allowed === 'GET' && method === 'HEAD')) {
@@ -94,12 +97,32 @@ async function route(request: ConsoleRequest, deps: RouteDeps): Promise<ConsoleR
     only(method, 'GET');
     return json(200, await listExecutionsPage(deps.backend, url.searchParams));
   }
+  if (path === '/api/replicas') {
+    only(method, 'GET');
+    return json(200, await replicasOf(deps.backend, url.searchParams));
+  }
+  if (path === '/api/relay-again') {
+    only(method, 'POST');
+    return json(200, await relayAgain(deps.backend, url.searchParams));
+  }
+  if (path === '/api/deployments') {
+    only(method, 'GET');
+    return json(200, await deploymentsOverview(deps.backend));
+  }
+  if (path === '/api/deployments/group') {
+    only(method, 'GET');
+    return json(200, await deploymentGroupPage(deps.backend, url.searchParams));
+  }
   const match = EXECUTION_PATH.exec(path);
   if (match !== null) {
     const arn = decodeURIComponent(match[1] ?? '');
     if (match[2] === '/redrive') {
       only(method, 'POST');
       return json(200, await redriveExecution(deps.backend, arn));
+    }
+    if (match[2] === '/stop') {
+      only(method, 'POST');
+      return json(200, await stopExecution(deps.backend, arn));
     }
     only(method, 'GET');
     return json(200, await executionDetail(deps.backend, arn));

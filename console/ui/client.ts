@@ -1,9 +1,14 @@
 /** The UI's calls to the console's JSON API; mutating calls carry the page's token. */
 import {
+  type DeploymentGroupPage,
+  type DeploymentsView,
   type ErrorAnswer,
   type ExecutionDetailView,
   type ExecutionPage,
   type RedriveAnswer,
+  type RelayAgainAnswer,
+  type ReplicasView,
+  type StopAnswer,
   TOKEN_HEADER,
   TOKEN_META,
 } from '../api-types.ts';
@@ -53,4 +58,42 @@ export function redriveExecution(arn: string): Promise<RedriveAnswer> {
     method: 'POST',
     headers: { [TOKEN_HEADER]: token() },
   });
+}
+
+export function stopExecution(arn: string): Promise<StopAnswer> {
+  return call<StopAnswer>(`/api/executions/${encodeURIComponent(arn)}/stop`, {
+    method: 'POST',
+    headers: { [TOKEN_HEADER]: token() },
+  });
+}
+
+/** The replay of one object (`relay replay s3://bucket/key`). */
+export function relayAgain(bucket: string, key: string): Promise<RelayAgainAnswer> {
+  return call<RelayAgainAnswer>(`/api/relay-again?${new URLSearchParams({ bucket, key })}`, {
+    method: 'POST',
+    headers: { [TOKEN_HEADER]: token() },
+  });
+}
+
+export function getReplicas(object: {
+  bucket: string;
+  key: string;
+  versionId?: string | undefined;
+}): Promise<ReplicasView> {
+  const query = new URLSearchParams({ bucket: object.bucket, key: object.key });
+  if (object.versionId !== undefined) query.set('versionId', object.versionId);
+  return call<ReplicasView>(`/api/replicas?${query}`);
+}
+
+export function getDeployments(): Promise<DeploymentsView> {
+  return call<DeploymentsView>('/api/deployments');
+}
+
+export function getDeploymentGroupPage(group: {
+  region: string;
+  application: string;
+  deploymentGroup: string;
+  next: string;
+}): Promise<DeploymentGroupPage> {
+  return call<DeploymentGroupPage>(`/api/deployments/group?${new URLSearchParams(group)}`);
 }

@@ -3,8 +3,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ExecutionDetailView } from '../api-types.ts';
 import { getExecution, redriveExecution } from './client.ts';
 import { EventHistory } from './event-history.tsx';
+import { RelayAgainControl, StopControl } from './execution-actions.tsx';
 import { ACTIVE_STATUSES, formatDuration, formatTime, POLL_MS } from './format.ts';
 import { ResultsTable } from './results-table.tsx';
+import { replicasHref } from './routes.ts';
 import { StateGraph } from './state-graph.tsx';
 import { StatusBadge } from './status-badge.tsx';
 import { TargetPath } from './target-path.tsx';
@@ -118,6 +120,14 @@ export function ExecutionPage({ arn }: { arn: string }) {
         <dd class="mono">
           {s.source === null ? '(unknown input)' : `s3://${s.source.bucket}/${s.source.key}`}
           {s.source?.versionId === undefined ? '' : ` (version ${s.source.versionId})`}
+          {s.source === null ? null : (
+            <>
+              {' '}
+              <a href={replicasHref(s.source)} aria-label="Replicas of this source object">
+                Replicas
+              </a>
+            </>
+          )}
         </dd>
         <dt>Started</dt>
         <dd>
@@ -137,7 +147,11 @@ export function ExecutionPage({ arn }: { arn: string }) {
           </>
         )}
       </dl>
-      <RedriveControl view={view} onRedriven={(before) => setWatching(before)} />
+      <div class="toolbar">
+        <RedriveControl view={view} onRedriven={(before) => setWatching(before)} />
+        <StopControl view={view} onStopped={() => setTick((n) => n + 1)} />
+        <RelayAgainControl view={view} />
+      </div>
       <h2>Targets</h2>
       <ResultsTable targets={view.targets} selected={selected} onSelect={setSelected} />
       <h2>State graph</h2>

@@ -3,13 +3,10 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ExecutionSummary } from '../api-types.ts';
 import { listExecutions } from './client.ts';
 import { ACTIVE_STATUSES, formatDuration, formatTime, POLL_MS } from './format.ts';
+import { executionHref } from './routes.ts';
 import { StatusBadge } from './status-badge.tsx';
 
 const STATUSES = ['', 'RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
-
-export function executionHref(arn: string): string {
-  return `#/executions/${encodeURIComponent(arn)}`;
-}
 
 function Row({ execution }: { execution: ExecutionSummary }) {
   const t = execution.targets;

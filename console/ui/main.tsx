@@ -1,11 +1,28 @@
-/** The console's UI: a hash-routed single page (`#/` the list, `#/executions/<arn>` one execution). */
+/**
+ * The console's UI: a hash-routed single page (`#/` the list, `#/executions/<arn>` one execution,
+ * `#/replicas?bucket=&key=` one object's replicas, `#/deployments` the CodeDeploy deployments).
+ */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { DeploymentsPage } from './deployments-page.tsx';
 import { ExecutionPage } from './execution-page.tsx';
 import { ExecutionsList } from './executions-list.tsx';
+import { ReplicasPage } from './replicas-page.tsx';
+import { parseRoute, type Route } from './routes.ts';
 import './styles.css';
 
-const EXECUTION_ROUTE = /^#\/executions\/(.+)$/;
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'execution':
+      return <ExecutionPage arn={route.arn} />;
+    case 'replicas':
+      return <ReplicasPage object={route.object} />;
+    case 'deployments':
+      return <DeploymentsPage />;
+    default:
+      return <ExecutionsList />;
+  }
+}
 
 function App() {
   const [hash, setHash] = useState(location.hash);
@@ -14,16 +31,27 @@ function App() {
     addEventListener('hashchange', changed);
     return () => removeEventListener('hashchange', changed);
   }, []);
-  const match = EXECUTION_ROUTE.exec(hash);
+  const route = parseRoute(hash);
   return (
     <>
       <header class="top">
         <a href="#/" class="brand">
           artifact-relay console
         </a>
+        <nav aria-label="Views">
+          <a href="#/" aria-current={route.page === 'executions' ? 'page' : undefined}>
+            Executions
+          </a>
+          <a href="#/replicas" aria-current={route.page === 'replicas' ? 'page' : undefined}>
+            Replicas
+          </a>
+          <a href="#/deployments" aria-current={route.page === 'deployments' ? 'page' : undefined}>
+            Deployments
+          </a>
+        </nav>
       </header>
       <main>
-        {match === null ? <ExecutionsList /> : <ExecutionPage arn={decodeURIComponent(match[1] ?? '')} />}
+        <Page route={route} />
       </main>
     </>
   );

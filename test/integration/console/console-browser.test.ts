@@ -1,7 +1,8 @@
 /**
  * The console in a real headless Chromium (Debian's, never downloaded) against a relay on the local
  * stack: the list shows a relayed execution, its page shows every target's row and the state graph,
- * and a cross-origin POST without the token is refused.
+ * the Replicas view linked from its source says every target is IN SYNC (as `relay status` would), and
+ * a cross-origin POST without the token is refused.
  */
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
@@ -52,7 +53,13 @@ describe.runIf(existsSync(CHROMIUM))('the relay console in Chromium (local stack
     const machine = parseStateMachineArn(relay.deployed.stateMachineArn);
     if (machine === undefined) throw new Error('the relay has no state machine ARN');
     server = await startConsoleServer({
-      backend: { sfnFor: (region) => h.sfn(region), machine: async () => machine },
+      backend: {
+        sfnFor: (region) => h.sfn(region),
+        s3For: (region) => h.s3(region),
+        codeDeployFor: (region) => h.codeDeploy(region),
+        machine: async () => machine,
+        config: async () => relay.config,
+      },
       port: 0,
       endpoint: h.stack.endpoint,
       isLocal: true,
@@ -96,6 +103,39 @@ describe.runIf(existsSync(CHROMIUM))('the relay console in Chromium (local stack
     expect(copyRun).toBe('succeeded');
     expect(summarize).toBe('succeeded');
     expect(nothing).toBe('not-run');
+  });
+
+  it("shows every target's replica IN SYNC, with its version and encryption, from the execution's source", async () => {
+    // Arrange
+    const page = await browser.newPage();
+    const arn = `arn:aws:states:${SOURCE_REGION}:${h.stack.accountId}:execution:${relay.deployed.stateMachineArn.split(':').at(-1)}:${executionName}`;
+    await page.goto(`${server.url}#/executions/${encodeURIComponent(arn)}`);
+    await page.locator('tr[data-target="2"]').waitFor();
+
+    // Act
+    await page.getByRole('link', { name: 'Replicas of this source object' }).click();
+    await page.locator('p[role="status"]', { hasText: 'targets in sync' }).waitFor();
+    const rows = await page.locator('table[aria-label="Replicas"] tbody tr').allTextContents();
+    const statuses = await page
+      .locator('table[aria-label="Replicas"] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status')));
+    const versions = await page
+      .locator('table[aria-label="Replicas"] tbody tr td:nth-child(4)')
+      .allTextContents();
+    const verdict = await page.locator('p[role="status"]').textContent();
+    const heading = await page.getByRole('heading', { level: 1 }).textContent();
+    await page.close();
+
+    // Assert
+    expect(heading).toBe('Replicas');
+    expect(rows).toHaveLength(2);
+    expect(statuses).toEqual(['in-sync', 'in-sync']);
+    expect(rows.every((row) => row.includes('IN SYNC'))).toBe(true);
+    expect(rows[0]).toContain('eu-central-1');
+    expect(rows[1]).toContain('releases/web-7.zip');
+    expect(rows.every((row) => row.includes('SSE-S3'))).toBe(true);
+    expect(versions.every((version) => version.length > 0)).toBe(true);
+    expect(verdict).toBe('All 2 targets in sync.');
   });
 
   it('refuses a cross-origin POST that carries no token with 403', async () => {

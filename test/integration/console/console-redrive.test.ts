@@ -69,7 +69,13 @@ describe.runIf(existsSync(CHROMIUM))(
       const machine = parseStateMachineArn(relay.deployed.stateMachineArn);
       if (machine === undefined) throw new Error('the relay has no state machine ARN');
       server = await startConsoleServer({
-        backend: { sfnFor: (region) => h.sfn(region), machine: async () => machine },
+        backend: {
+          sfnFor: (region) => h.sfn(region),
+          s3For: (region) => h.s3(region),
+          codeDeployFor: (region) => h.codeDeploy(region),
+          machine: async () => machine,
+          config: async () => relay.config,
+        },
         port: 0,
         endpoint: h.stack.endpoint,
         isLocal: true,

@@ -1,3 +1,5 @@
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
@@ -38,7 +40,12 @@ const sfn = mockClient(SFNClient);
 const client = new SFNClient({ region: 'us-west-2' });
 const backend: ConsoleBackend = {
   sfnFor: () => client,
+  s3For: () => new S3Client({ region: 'us-west-2' }),
+  codeDeployFor: () => new CodeDeployClient({ region: 'us-west-2' }),
   machine: async () => parseStateMachineArn(MACHINE_ARN)!,
+  config: async () => {
+    throw new Error('no configuration in these tests');
+  },
 };
 const TOKEN = 'the-token';
 const deps: RouteDeps = { backend, token: TOKEN, ui: async () => ({ script: '', style: '' }) };
