@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerConfigCommand } from './commands/config.ts';
 import { registerConsoleCommand } from './commands/console.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerDeployCommand } from './commands/deploy.ts';
 import { registerExecutionsCommand } from './commands/executions.ts';
 import { registerIamCommand } from './commands/iam.ts';
 import { registerLocalCommand } from './commands/local.ts';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerShowCommand(program);
   registerRedriveCommand(program);
   registerReplayCommand(program);
+  registerDeployCommand(program);
   registerStatusCommand(program);
   registerConsoleCommand(program);
   registerConfigCommand(program);

@@ -13,7 +13,8 @@ import { sameEtag } from './etag.ts';
  * redrives, where a list-then-create would race.
  *
  * This module is pure: the record's shape, its key, and the decision what to do given the record.
- * functions/start-deployment/ reads and writes it.
+ * core/deployment/start.ts acts on it through a ledger port, which the StartDeployment task
+ * (functions/start-deployment/) and `relay deploy` (cli/deploy/) implement over their own S3 clients.
  */
 
 /** Where the relay keeps its own objects in a target bucket; routing never relays keys under it. */
@@ -70,6 +71,12 @@ export const ledgerRecordSchema = z.object({
   deploymentId: nonEmpty.optional(),
   /** Set when CodeDeploy refused to create the deployment (an invalid revision…): final but for a redrive. */
   rejected: z.object({ error: nonEmpty, message: z.string() }).optional(),
+  /**
+   * Set by an operator's rollback (`relay deploy --rollback`): the newest build the group had before.
+   * From then on automatic work deploys only builds newer than it — a late duplicate of the build rolled
+   * back from never undoes the operator's choice.
+   */
+  rolledBackFrom: ledgerBuildSchema.shape.source.optional(),
 });
 
 export type LedgerBuild = z.infer<typeof ledgerBuildSchema>;
@@ -110,6 +117,8 @@ export interface LedgerSituation {
   readonly me: Claimant;
   /** Milliseconds since the epoch. */
   readonly now: number;
+  /** An operator's rollback: deploy `ours` even though the group has a newer build. */
+  readonly rollback?: boolean;
 }
 
 function sameClaimant(a: Claimant, b: Claimant): boolean {
@@ -143,12 +152,22 @@ export function decideFromLedger(situation: LedgerSituation): LedgerDecision {
 
   const comparison = compareBuilds(buildIdentity(record.build), buildIdentity(ours));
   const sameRev = sameRevision(record.build.revision, ours.revision);
-  if (!sameRev && comparison.order > 0) {
+  if (!sameRev && comparison.order > 0 && situation.rollback !== true) {
     return {
       action: 'skip',
       why: `a newer build is deployed in ${record.application}/${record.deploymentGroup}: ${label(record.build)} (${describeNewer(record.build.source, ours.source)})`,
       ...(record.deploymentId === undefined ? {} : { newerDeploymentId: record.deploymentId }),
     };
+  }
+  const rolledBackFrom = record.rolledBackFrom;
+  if (!sameRev && rolledBackFrom !== undefined && situation.rollback !== true) {
+    if (compareBuilds(ours.source, rolledBackFrom).order <= 0) {
+      return {
+        action: 'skip',
+        why: `an operator rolled ${record.application}/${record.deploymentGroup} back to ${label(record.build)}; only builds newer than s3://${rolledBackFrom.bucket}/${rolledBackFrom.key}${rolledBackFrom.versionId === undefined ? '' : ` (version ${rolledBackFrom.versionId})`} deploy automatically`,
+        ...(record.deploymentId === undefined ? {} : { newerDeploymentId: record.deploymentId }),
+      };
+    }
   }
 
   if (sameRev) {
@@ -183,6 +202,25 @@ export function decideFromLedger(situation: LedgerSituation): LedgerDecision {
 export function mayRedeployAfterFailure(record: LedgerRecord, me: Claimant): boolean {
   if (me.redriveCount === 0) return false;
   return !(sameClaimant(record.claimedBy, me) && record.claimedBy.redriveCount >= me.redriveCount);
+}
+
+/**
+ * What a rollback claim carries forward: the newest build the group had (`previous`'s own mark when it
+ * was itself a rollback, else its build when newer than `ours`); `undefined` when nothing is rolled back.
+ */
+export function rollbackMark(
+  previous: LedgerRecord | undefined,
+  ours: LedgerBuild,
+): LedgerBuild['source'] | undefined {
+  if (previous === undefined) return undefined;
+  const candidates = [previous.rolledBackFrom, previous.build.source].filter(
+    (source): source is LedgerBuild['source'] => source !== undefined,
+  );
+  const newest = candidates.reduce<LedgerBuild['source'] | undefined>(
+    (best, source) => (best === undefined || compareBuilds(source, best).order > 0 ? source : best),
+    undefined,
+  );
+  return newest !== undefined && compareBuilds(newest, ours.source).order > 0 ? newest : undefined;
 }
 
 /** The record that claims the group for `ours`. */

@@ -4,39 +4,12 @@ import {
   type DeploymentInfo,
   type DeploymentStatus,
   ListDeploymentsCommand,
-  type RevisionLocation,
 } from '@aws-sdk/client-codedeploy';
-import type { DeployConfig } from '../../core/config/schema.ts';
+import { BATCH_SIZE, MAX_LIST_PAGES, REUSE_WINDOW_MS } from '../../core/deployment/find.ts';
+import type { DeploymentRevision } from '../../core/deployment/ports.ts';
+import { REUSABLE_STATUSES } from '../../core/deployment/status.ts';
 import { awsCall, sendOptions } from '../shared/aws-call.ts';
 import { deploysRevision } from './revision.ts';
-
-/** How far back a deployment of the same revision is looked for: Step Functions' redrive window (14 days). */
-export const REUSE_WINDOW_MS = 14 * 24 * 3600 * 1000;
-
-/** ListDeployments pages read at most (each up to 100 deployments). */
-export const MAX_LIST_PAGES = 20;
-
-/** Statuses of a deployment worth reusing: anything but Failed and Stopped. */
-export const REUSABLE_STATUSES: readonly DeploymentStatus[] = [
-  'Created',
-  'Queued',
-  'InProgress',
-  'Baking',
-  'Ready',
-  'Succeeded',
-];
-
-/** A deployment still on its way: what a claim replacing another build may find and reuse. */
-export const ACTIVE_STATUSES: readonly DeploymentStatus[] = [
-  'Created',
-  'Queued',
-  'InProgress',
-  'Baking',
-  'Ready',
-];
-
-/** BatchGetDeployments takes at most 25 ids. */
-const BATCH_SIZE = 25;
 
 /**
  * A recent deployment in the group, not failed or stopped, of exactly this revision — what makes
@@ -44,8 +17,8 @@ const BATCH_SIZE = 25;
  */
 export async function findDeploymentOfRevision(
   client: CodeDeployClient,
-  deploy: DeployConfig,
-  revision: RevisionLocation,
+  deploy: { readonly application: string; readonly deploymentGroup: string },
+  revision: DeploymentRevision,
   now: number,
   signal: AbortSignal | undefined,
   statuses: readonly DeploymentStatus[] = REUSABLE_STATUSES,

@@ -1,6 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { classifyAwsError } from '../../core/classify-aws-error.ts';
 import type { TargetConfig } from '../../core/config/schema.ts';
+import type { LedgerRead } from '../../core/deployment/ports.ts';
 import { type LedgerRecord, ledgerRecordSchema } from '../../core/deployment-ledger.ts';
 import { unquoteEtag } from '../../core/etag.ts';
 import { errorCodeOf, httpStatusOf, isMissingObject, sendOptions } from '../shared/aws-call.ts';
@@ -16,13 +17,6 @@ export interface LedgerLocation {
   readonly key: string;
   /** The target: its account (`ExpectedBucketOwner`) and encryption apply to the ledger too. */
   readonly target: Pick<TargetConfig, 'account' | 'encryption'>;
-}
-
-/** The ledger as read: its record (when readable) and the ETag a conditional write must match. */
-export interface LedgerRead {
-  readonly record: LedgerRecord | undefined;
-  /** Unquoted; `undefined` when there is no ledger object yet. */
-  readonly etag: string | undefined;
 }
 
 function ownerOf(location: LedgerLocation): { ExpectedBucketOwner?: string } {

@@ -1,31 +1,28 @@
 import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { compareBuilds, describeNewer } from '../../core/build-order.ts';
 import { classifyAwsError } from '../../core/classify-aws-error.ts';
-import { sameEtag, unquoteEtag } from '../../core/etag.ts';
-import { parseReplicaMetadata, stampNamesObject } from '../../core/replica-metadata.ts';
-import type { Replica, TaskInput } from '../../core/workflow.ts';
+import type { ReplicaHead } from '../../core/deployment/ports.ts';
+import { unquoteEtag } from '../../core/etag.ts';
+import type { Replica } from '../../core/workflow.ts';
 import { isMissingObject, sendOptions } from '../shared/aws-call.ts';
 
 /**
- * Re-reads the destination key right before deploying: when it no longer holds this replica but a
- * replica of a newer build of the same source object (newest wins, core/build-order.ts), returns a
- * sentence saying so — the deployment would only be replaced by that build's own. Otherwise
- * (still current, gone, or replaced by something the relay did not make) returns `undefined` and
- * the deployment goes ahead with the pinned replica version.
+ * HEADs the replica's destination key right before deploying (S3 HeadObject, with the target's
+ * `ExpectedBucketOwner`): what the key holds now, or `undefined` when nothing. The judgement — still
+ * current, or replaced by a newer build — is core/deployment/replica-current.ts's.
  */
-export async function replicaReplacedBy(
+export async function headReplica(
   s3: S3Client,
-  input: TaskInput,
   replica: Replica,
+  account: string | undefined,
   signal: AbortSignal | undefined,
-): Promise<string | undefined> {
+): Promise<ReplicaHead | undefined> {
   let head: HeadObjectCommandOutput;
   try {
     head = await s3.send(
       new HeadObjectCommand({
         Bucket: replica.bucket,
         Key: replica.key,
-        ...(input.target.account === undefined ? {} : { ExpectedBucketOwner: input.target.account }),
+        ...(account === undefined ? {} : { ExpectedBucketOwner: account }),
       }),
       sendOptions(signal),
     );
@@ -38,14 +35,5 @@ export async function replicaReplacedBy(
       key: replica.key,
     });
   }
-  const sameVersion =
-    replica.versionId !== undefined && head.VersionId !== undefined
-      ? replica.versionId === head.VersionId
-      : sameEtag(unquoteEtag(head.ETag ?? ''), replica.etag);
-  if (sameVersion) return undefined;
-  const stamp = parseReplicaMetadata(head.Metadata);
-  if (stamp === undefined || !stampNamesObject(stamp, input.source)) return undefined;
-  const current = { ...stamp, bucket: input.source.bucket, key: input.source.key };
-  if (compareBuilds(current, input.source).order <= 0) return undefined;
-  return `s3://${replica.bucket}/${replica.key} now holds a replica of a newer build of s3://${input.source.bucket}/${input.source.key}${stamp.versionId === undefined ? '' : ` (version ${stamp.versionId})`} (${describeNewer(current, input.source)}); that build's execution deploys it`;
+  return { versionId: head.VersionId, etag: unquoteEtag(head.ETag ?? ''), metadata: head.Metadata };
 }

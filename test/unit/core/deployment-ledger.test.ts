@@ -6,6 +6,7 @@ import {
   type LedgerBuild,
   ledgerKey,
   mayRedeployAfterFailure,
+  rollbackMark,
   STALE_CLAIM_MS,
   sameRevision,
 } from '../../../core/deployment-ledger.ts';
@@ -121,6 +122,35 @@ describe('the deployment ledger', () => {
     expect(mayRedeployAfterFailure(failedByMe, { ...OTHER, redriveCount: 1 })).toBe(true);
     expect(mayRedeployAfterFailure(failedAtFirstRedrive, { ...ME, redriveCount: 1 })).toBe(false);
     expect(mayRedeployAfterFailure(failedAtFirstRedrive, { ...ME, redriveCount: 2 })).toBe(true);
+  });
+
+  it("lets an operator's rollback claim an older build, and marks the build rolled back from", () => {
+    // Arrange
+    const newer = { ...claimRecord(GROUP, NEW, OTHER, NOW), deploymentId: 'd-NEW' };
+
+    // Act
+    const decision = decideFromLedger({ record: newer, ours: OLD, me: ME, now: NOW, rollback: true });
+
+    // Assert
+    expect(decision.action).toBe('claim');
+    expect(rollbackMark(newer, OLD)).toEqual(NEW.source);
+    expect(rollbackMark(newer, build('03', '3'))).toBeUndefined();
+  });
+
+  it('after a rollback deploys automatically only builds newer than the one rolled back from', () => {
+    // Arrange: rolled back from NEW (02) to OLD (01)
+    const rolledBack = {
+      ...claimRecord(GROUP, OLD, ME, NOW),
+      deploymentId: 'd-OLD',
+      rolledBackFrom: NEW.source,
+    };
+
+    // Act / Assert
+    expect(decideFromLedger({ record: rolledBack, ours: NEW, me: OTHER, now: NOW }).action).toBe('skip');
+    expect(decideFromLedger({ record: rolledBack, ours: build('03', '3'), me: OTHER, now: NOW }).action).toBe(
+      'claim',
+    );
+    expect(rollbackMark(rolledBack, build('00', '0'))).toEqual(NEW.source);
   });
 
   it('tells revisions apart by version, else by ETag', () => {
