@@ -10,11 +10,16 @@ import {
   CreateDeploymentCommand,
   GetDeploymentCommand,
   ListDeploymentsCommand,
-  type RevisionLocation,
 } from '@aws-sdk/client-codedeploy';
 import { classifyAwsError } from '../../core/classify-aws-error.ts';
-import { BATCH_SIZE, deploysRevision, MAX_LIST_PAGES, REUSE_WINDOW_MS } from '../../core/deployment/find.ts';
-import type { DeploymentRevision, DeploymentsPort } from '../../core/deployment/ports.ts';
+import {
+  BATCH_SIZE,
+  deploysRevision,
+  MAX_LIST_PAGES,
+  REUSE_WINDOW_MS,
+  revisionLocationOf,
+} from '../../core/deployment/find.ts';
+import type { DeploymentsPort } from '../../core/deployment/ports.ts';
 import { UnexpectedAwsError } from '../../core/errors.ts';
 
 async function call<T>(send: () => Promise<T>, operation: string, target: string): Promise<T> {
@@ -23,19 +28,6 @@ async function call<T>(send: () => Promise<T>, operation: string, target: string
   } catch (err) {
     throw classifyAwsError(err, { operation, side: 'target', target });
   }
-}
-
-function location(revision: DeploymentRevision): RevisionLocation {
-  return {
-    revisionType: 'S3',
-    s3Location: {
-      bucket: revision.bucket,
-      key: revision.key,
-      bundleType: revision.bundleType as NonNullable<RevisionLocation['s3Location']>['bundleType'],
-      eTag: revision.etag,
-      ...(revision.versionId === undefined ? {} : { version: revision.versionId }),
-    },
-  };
 }
 
 /** The CodeDeploy port over `client`; `label` names the group in error messages. */
@@ -84,7 +76,7 @@ export function codeDeployPort(client: CodeDeployClient, label: string): Deploym
             new CreateDeploymentCommand({
               applicationName: request.application,
               deploymentGroupName: request.deploymentGroup,
-              revision: location(request.revision),
+              revision: revisionLocationOf(request.revision),
               ...(request.deploymentConfigName === undefined
                 ? {}
                 : { deploymentConfigName: request.deploymentConfigName }),

@@ -6,17 +6,14 @@
  */
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { classifyAwsError } from '../../core/classify-aws-error.ts';
-import type { TargetConfig } from '../../core/config/schema.ts';
+import {
+  type LedgerObject,
+  ledgerWriteInput,
+  lostLedgerRace,
+  parseLedgerText,
+} from '../../core/deployment/ledger-object.ts';
 import type { LedgerPort, ReplicaPort } from '../../core/deployment/ports.ts';
-import { type LedgerRecord, ledgerRecordSchema } from '../../core/deployment-ledger.ts';
 import { unquoteEtag } from '../../core/etag.ts';
-
-/** Where a group's ledger lives, and how it is encrypted there. */
-export interface LedgerObject {
-  readonly bucket: string;
-  readonly key: string;
-  readonly encryption: TargetConfig['encryption'];
-}
 
 function facts(err: unknown): { name?: string; status?: number } {
   const value = err as { name?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
@@ -32,22 +29,6 @@ function isMissing(err: unknown): boolean {
   return status === 404 || name === 'NoSuchKey' || name === 'NotFound';
 }
 
-function lostTheRace(err: unknown): boolean {
-  const { name, status } = facts(err);
-  return (
-    status === 412 || status === 409 || name === 'PreconditionFailed' || name === 'ConditionalRequestConflict'
-  );
-}
-
-function parseRecord(text: string): LedgerRecord | undefined {
-  try {
-    const parsed = ledgerRecordSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The ledger port over `s3`; a ledger that is not a record the relay wrote reads as none (with its ETag). */
 export function s3LedgerPort(s3: S3Client, ledger: LedgerObject): LedgerPort {
   const where = { side: 'target' as const, bucket: ledger.bucket, key: ledger.key };
@@ -56,30 +37,18 @@ export function s3LedgerPort(s3: S3Client, ledger: LedgerObject): LedgerPort {
       try {
         const response = await s3.send(new GetObjectCommand({ Bucket: ledger.bucket, Key: ledger.key }));
         const text = (await response.Body?.transformToString('utf-8')) ?? '';
-        return { record: parseRecord(text), etag: unquoteEtag(response.ETag ?? '') || undefined };
+        return { record: parseLedgerText(text), etag: unquoteEtag(response.ETag ?? '') || undefined };
       } catch (err) {
         if (isMissing(err)) return { record: undefined, etag: undefined };
         throw classifyAwsError(err, { operation: 's3:GetObject', ...where });
       }
     },
     async write(record, expected) {
-      const encryption = ledger.encryption;
       try {
-        const response = await s3.send(
-          new PutObjectCommand({
-            Bucket: ledger.bucket,
-            Key: ledger.key,
-            Body: `${JSON.stringify(record, null, 2)}\n`,
-            ContentType: 'application/json',
-            ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: `"${expected}"` }),
-            ...(encryption.type === 'aws:kms'
-              ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: encryption.kmsKeyArn }
-              : { ServerSideEncryption: 'AES256' }),
-          }),
-        );
+        const response = await s3.send(new PutObjectCommand(ledgerWriteInput(ledger, record, expected)));
         return unquoteEtag(response.ETag ?? '');
       } catch (err) {
-        if (lostTheRace(err)) return undefined;
+        if (lostLedgerRace(facts(err).status, facts(err).name)) return undefined;
         throw classifyAwsError(err, { operation: 's3:PutObject', ...where });
       }
     },

@@ -3,6 +3,7 @@
  * and `createTimeRange`, then BatchGetDeployments): the window, the page bound, and whether a listed
  * deployment deploys this very revision. Each side's CodeDeploy adapter pages with these.
  */
+import type { BUNDLE_TYPES } from '../config/schema.ts';
 import { sameEtag } from '../etag.ts';
 import type { DeploymentRevision } from './ports.ts';
 
@@ -42,4 +43,34 @@ export function deploysRevision(theirs: ListedRevision | undefined, ours: Deploy
   if (location.version !== undefined && ours.versionId !== undefined)
     return location.version === ours.versionId;
   return location.eTag !== undefined && sameEtag(location.eTag, ours.etag);
+}
+
+/** A CodeDeploy RevisionLocation (API field names), as plain data each side sends with its own client. */
+export interface RevisionLocationInput {
+  readonly revisionType: 'S3';
+  readonly s3Location: {
+    readonly bucket: string;
+    readonly key: string;
+    readonly bundleType: (typeof BUNDLE_TYPES)[number];
+    readonly eTag: string;
+    readonly version?: string;
+  };
+}
+
+/**
+ * The CodeDeploy revision (RevisionLocation, CodeDeploy API reference) of a replica: S3, the
+ * *destination* bucket and key, the bundle type, the ETag (unquoted) and the version when the bucket
+ * is versioned.
+ */
+export function revisionLocationOf(revision: DeploymentRevision): RevisionLocationInput {
+  return {
+    revisionType: 'S3',
+    s3Location: {
+      bucket: revision.bucket,
+      key: revision.key,
+      bundleType: revision.bundleType as (typeof BUNDLE_TYPES)[number],
+      eTag: revision.etag,
+      ...(revision.versionId === undefined ? {} : { version: revision.versionId }),
+    },
+  };
 }

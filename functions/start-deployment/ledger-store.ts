@@ -1,8 +1,9 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { classifyAwsError } from '../../core/classify-aws-error.ts';
 import type { TargetConfig } from '../../core/config/schema.ts';
+import { ledgerWriteInput, lostLedgerRace, parseLedgerText } from '../../core/deployment/ledger-object.ts';
 import type { LedgerRead } from '../../core/deployment/ports.ts';
-import { type LedgerRecord, ledgerRecordSchema } from '../../core/deployment-ledger.ts';
+import type { LedgerRecord } from '../../core/deployment-ledger.ts';
 import { unquoteEtag } from '../../core/etag.ts';
 import { errorCodeOf, httpStatusOf, isMissingObject, sendOptions } from '../shared/aws-call.ts';
 
@@ -23,15 +24,6 @@ function ownerOf(location: LedgerLocation): { ExpectedBucketOwner?: string } {
   return location.target.account === undefined ? {} : { ExpectedBucketOwner: location.target.account };
 }
 
-function parseRecord(text: string): LedgerRecord | undefined {
-  try {
-    const parsed = ledgerRecordSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Reads the ledger. A ledger that is not a record this relay wrote (edited by hand, or from a future
  * format) reads as no record, with its ETag, so the next claim replaces it.
@@ -47,7 +39,7 @@ export async function readLedger(
       sendOptions(signal),
     );
     const text = (await response.Body?.transformToString('utf-8')) ?? '';
-    return { record: parseRecord(text), etag: unquoteEtag(response.ETag ?? '') || undefined };
+    return { record: parseLedgerText(text), etag: unquoteEtag(response.ETag ?? '') || undefined };
   } catch (err) {
     if (isMissingObject(err)) return { record: undefined, etag: undefined };
     throw classifyAwsError(err, {
@@ -57,15 +49,6 @@ export async function readLedger(
       key: location.key,
     });
   }
-}
-
-/** Whether a conditional write lost: 412 PreconditionFailed, or 409 ConditionalRequestConflict. */
-function lostTheRace(err: unknown): boolean {
-  const status = httpStatusOf(err);
-  const code = errorCodeOf(err);
-  return (
-    status === 412 || code === 'PreconditionFailed' || status === 409 || code === 'ConditionalRequestConflict'
-  );
 }
 
 /**
@@ -79,25 +62,25 @@ export async function writeLedger(
   expected: string | undefined,
   signal: AbortSignal | undefined,
 ): Promise<string | undefined> {
-  const encryption = location.target.encryption;
   try {
     const response = await s3.send(
-      new PutObjectCommand({
-        Bucket: location.bucket,
-        Key: location.key,
-        Body: `${JSON.stringify(record, null, 2)}\n`,
-        ContentType: 'application/json',
-        ...(expected === undefined ? { IfNoneMatch: '*' } : { IfMatch: `"${expected}"` }),
-        ...(encryption.type === 'aws:kms'
-          ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: encryption.kmsKeyArn }
-          : { ServerSideEncryption: 'AES256' }),
-        ...ownerOf(location),
-      }),
+      new PutObjectCommand(
+        ledgerWriteInput(
+          {
+            bucket: location.bucket,
+            key: location.key,
+            encryption: location.target.encryption,
+            account: location.target.account,
+          },
+          record,
+          expected,
+        ),
+      ),
       sendOptions(signal),
     );
     return unquoteEtag(response.ETag ?? '');
   } catch (err) {
-    if (lostTheRace(err)) return undefined;
+    if (lostLedgerRace(httpStatusOf(err), errorCodeOf(err))) return undefined;
     throw classifyAwsError(err, {
       operation: 's3:PutObject',
       side: 'target',

@@ -4,6 +4,7 @@ import {
   GetDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import type { TargetConfig } from '../../core/config/schema.ts';
+import { revisionLocationOf } from '../../core/deployment/find.ts';
 import type { DeploymentPorts, DeploymentsPort } from '../../core/deployment/ports.ts';
 import { ledgerKey } from '../../core/deployment-ledger.ts';
 import { UnexpectedAwsError } from '../../core/errors.ts';
@@ -14,7 +15,6 @@ import type { TaskLog } from '../shared/log.ts';
 import { findDeploymentOfRevision } from './find-deployment.ts';
 import { readLedger, writeLedger } from './ledger-store.ts';
 import { headReplica } from './replica-current.ts';
-import { revisionLocation } from './revision.ts';
 
 /**
  * The StartDeployment task's adapters for the deployment logic's ports (core/deployment/ports.ts),
@@ -48,7 +48,7 @@ function codeDeployPort(
             new CreateDeploymentCommand({
               applicationName: request.application,
               deploymentGroupName: request.deploymentGroup,
-              revision: revisionLocation(request.revision),
+              revision: revisionLocationOf(request.revision),
               ...(request.deploymentConfigName === undefined
                 ? {}
                 : { deploymentConfigName: request.deploymentConfigName }),
