@@ -1,4 +1,5 @@
 /** `relay console`: starts the console server with this command's connection and prints its URL. */
+
 import { DEFAULT_CONSOLE_PORT, startConsoleServer } from '../../console/server/server.ts';
 import type { RelayConfig } from '../../core/config/schema.ts';
 import type { StateMachineRef } from '../aws/arn.ts';
@@ -7,22 +8,11 @@ import { machineFor } from '../aws/session.ts';
 import { translateError } from '../aws/translate-error.ts';
 import type { MachineFlags } from '../common-options.ts';
 import { requireConfig } from '../config-file.ts';
+import { untilInterrupted } from '../interrupted.ts';
 import { createOutput } from '../output/output.ts';
 
 export interface ConsoleFlags extends MachineFlags {
   readonly port?: number;
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 export async function runConsole(flags: ConsoleFlags): Promise<void> {
@@ -67,7 +57,7 @@ export async function runConsole(flags: ConsoleFlags): Promise<void> {
   } catch (err) {
     out.note(`note: ${translateError(err, { endpoint: conn.endpoint, isLocal: conn.isLocal }).message}`);
   }
-  await untilSignal();
+  await untilInterrupted();
   await server.close();
   conn.destroy();
 }

@@ -3,6 +3,7 @@
  * configuration (buckets and deployment groups created), so `aws --endpoint-url … s3 cp` into a
  * source bucket starts a real execution. Ctrl-C stops it cleanly.
  */
+
 import { randomBytes } from 'node:crypto';
 import { startLocalConsole } from '../../console/server/local-console.ts';
 import type { ConsoleServer } from '../../console/server/server.ts';
@@ -14,6 +15,7 @@ import { deployRelay } from '../../local/relay.ts';
 import { createLocalTaskHandlers, localRoleArn } from '../../local/relay-handlers.ts';
 import { type ConfigChoice, findConfig, loadConfigChoice } from '../config-file.ts';
 import { CliError } from '../errors.ts';
+import { untilInterrupted } from '../interrupted.ts';
 import { readFaultsFile } from '../local-relay/faults-file.ts';
 import { type OtherAccounts, otherAccountsOf, provisionConfig } from '../local-relay/provision.ts';
 import { resolveUserCredentials } from '../local-relay/user-credentials.ts';
@@ -107,22 +109,12 @@ async function startConsole(
   });
 }
 
-function untilSignal(stack: LocalStack, consoleServer: ConsoleServer | undefined): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stdout.write('Stopping the local stack…\n');
-      Promise.all([consoleServer?.close(), stack.stop()]).then(
-        () => resolve(),
-        (err: unknown) => {
-          process.stderr.write(`error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
-          resolve();
-        },
-      );
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+/** Waits for Ctrl-C, then stops the console and the stack. */
+async function untilSignal(stack: LocalStack, consoleServer: ConsoleServer | undefined): Promise<void> {
+  await untilInterrupted();
+  process.stdout.write('Stopping the local stack…\n');
+  await Promise.all([consoleServer?.close(), stack.stop()]).catch((err: unknown) => {
+    process.stderr.write(`error while stopping: ${err instanceof Error ? err.message : String(err)}\n`);
   });
 }
 

@@ -3,25 +3,15 @@
  * beside it until Ctrl-C, so the newcomer's next step is a click. Not on a pipe (CI, scripts): there the
  * demo ends as soon as it has printed its result.
  */
+
 import { startLocalConsole } from '../../console/server/local-console.ts';
+import { untilInterrupted } from '../interrupted.ts';
 import type { DemoRun } from './run.ts';
 
 export interface KeepUpOptions {
   /** `--console-port`; the default port, or a free one when it is taken, when absent. */
   readonly port?: number | undefined;
   readonly write: (text: string) => void;
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
 
 /** Serves the console on the demo's stack, prints where, and waits for Ctrl-C. */
@@ -41,7 +31,7 @@ export async function keepUpWithConsole(demo: DemoRun, options: KeepUpOptions): 
     ].join('\n'),
   );
   try {
-    await untilSignal();
+    await untilInterrupted();
   } finally {
     options.write('Stopping the console and the local stack…\n');
     await server.close();
