@@ -133,6 +133,50 @@ export interface ReplicaView {
   readonly etag: string | null;
   readonly size: number | null;
   readonly encryption: EncryptionView | null;
+  /** The target's own CodeDeploy settings (the Deploy… form starts from them); null when it does not deploy. */
+  readonly deploy: DeploySettingsView | null;
+}
+
+/** A target's `deploy` configuration, as the Deploy… form offers it. */
+export interface DeploySettingsView {
+  readonly application: string;
+  readonly deploymentGroup: string;
+  readonly bundleType: string | null;
+  readonly deploymentConfigName: string | null;
+}
+
+/**
+ * POST /api/deploy?bucket=&key=&region=&versionId=&application=&deploymentGroup=&bundleType=
+ * &deploymentConfig=&rollback= — what `relay deploy` started (or why it deployed nothing).
+ */
+export interface DeployAnswer {
+  readonly bucket: string;
+  readonly key: string;
+  readonly region: string;
+  readonly application: string;
+  readonly deploymentGroup: string;
+  /** The replica version deployed (HEAD's). */
+  readonly versionId: string | null;
+  readonly rollback: boolean;
+  /** `started`: a deployment started or reused; `skipped`: newest wins left the group alone. */
+  readonly action: 'started' | 'skipped';
+  readonly deploymentId: string | null;
+  readonly status: string;
+  readonly done: boolean;
+  /** Skipped: which newer build the group has (what a rollback would roll back from). */
+  readonly detail: string | null;
+  readonly newerDeploymentId: string | null;
+}
+
+/** GET /api/deploy/status?region=&deploymentId= — one look at a deployment (GetDeployment). */
+export interface DeploymentStatusAnswer {
+  readonly deploymentId: string;
+  readonly status: string;
+  /** Whether it has ended: Succeeded, Failed or Stopped. */
+  readonly ended: boolean;
+  readonly failed: boolean;
+  /** Failed or Stopped: CodeDeploy's error code and message. */
+  readonly message: string | null;
 }
 
 /** GET /api/replicas?bucket=&key=&versionId= */

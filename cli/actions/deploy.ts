@@ -20,7 +20,7 @@ import { type BundleType, replicaDeployInput } from '../deploy/replica-input.ts'
 import { s3LedgerPort, s3ReplicaPort } from '../deploy/s3-ports.ts';
 import { CliError, EXIT_CODES } from '../errors.ts';
 import type { S3Url } from '../options.ts';
-import { createOutput, type Output } from '../output/output.ts';
+import { createOutput } from '../output/output.ts';
 import { headObject } from '../status/objects.ts';
 
 export interface DeployFlags extends ConnectionOptions, JsonFlag {
@@ -35,12 +35,15 @@ export interface DeployFlags extends ConnectionOptions, JsonFlag {
 }
 
 /** Milliseconds between two looks at a busy group or a running deployment. */
-function pollMs(conn: Connection): number {
+export function pollMs(conn: Pick<Connection, 'isLocal'>): number {
   return conn.isLocal ? 200 : 5000;
 }
 
+/** The operator's clients a deployment on demand goes through (a Connection has them; so does the console). */
+export type DeployClients = Pick<Connection, 's3' | 'codeDeploy'>;
+
 /** The ports of this deployment, over the operator's clients in the replica's region. */
-function operatorPorts(conn: Connection, input: TaskInput, region: string): DeploymentPorts {
+export function operatorPorts(conn: DeployClients, input: TaskInput, region: string): DeploymentPorts {
   const { target } = input;
   const deploy = target.deploy;
   if (deploy === undefined) throw new Error('relay deploy built an input without deploy settings');
@@ -60,22 +63,29 @@ function operatorPorts(conn: Connection, input: TaskInput, region: string): Depl
   };
 }
 
+/** How `startOperatorDeployment` waits while another claimant is starting a deployment in the group. */
+export interface StartOptions {
+  readonly rollback: boolean;
+  /** Milliseconds since the epoch past which a busy group's DeploymentGroupBusy is thrown. */
+  readonly deadline: number;
+  readonly pollMs: number;
+  /** Told why it waits, each time it does. */
+  readonly onWait: (message: string) => void;
+}
+
 /** Starts the deployment, waiting (until `deadline`) while another claimant is starting one in the group. */
-async function start(
-  conn: Connection,
+export async function startOperatorDeployment(
   input: TaskInput,
   ports: DeploymentPorts,
-  rollback: boolean,
-  deadline: number,
-  out: Output,
+  options: StartOptions,
 ): Promise<DeploymentState> {
   for (;;) {
     try {
-      return await deployReplica(input, ports, Date.now(), rollback ? { rollback: true } : {});
+      return await deployReplica(input, ports, Date.now(), options.rollback ? { rollback: true } : {});
     } catch (err) {
-      if (!(err instanceof DeploymentGroupBusy) || Date.now() > deadline) throw err;
-      out.progress(`waiting: ${err.message}`);
-      await delay(pollMs(conn));
+      if (!(err instanceof DeploymentGroupBusy) || Date.now() > options.deadline) throw err;
+      options.onWait(`waiting: ${err.message}`);
+      await delay(options.pollMs);
     }
   }
 }
@@ -108,7 +118,12 @@ export async function runDeploy(url: S3Url, flags: DeployFlags): Promise<void> {
     const deadline = Date.now() + timeoutSeconds * 1000;
     let started: DeploymentState;
     try {
-      started = await start(conn, input, ports, flags.rollback === true, deadline, out);
+      started = await startOperatorDeployment(input, ports, {
+        rollback: flags.rollback === true,
+        deadline,
+        pollMs: pollMs(conn),
+        onWait: (message) => out.progress(message),
+      });
     } catch (err) {
       if (isRelayError(err)) throw new CliError(err.message, EXIT_CODES.failure, { cause: err });
       throw err;

@@ -11,6 +11,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeStateMachineCommand,
   DescribeStateMachineForExecutionCommand,
+  type ExecutionListItem,
   ListExecutionsCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
@@ -28,6 +29,7 @@ import { EXECUTION_STATUSES, type ExecutionStatusFilter } from '../../cli/option
 import type { RelayConfig } from '../../core/config/schema.ts';
 import type { ExecutionDetailView, ExecutionPage, RedriveAnswer } from '../api-types.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
+import { isOpen, startWindowOf, withinWindow } from './time-filter.ts';
 import { eventViewOf, summaryOf, targetRowOf } from './views.ts';
 
 /**
@@ -67,32 +69,49 @@ function pageSize(value: string | null): number {
   return n;
 }
 
-/** GET /api/executions?status=&limit=&next= — one page, newest first, each with its targets' counts. */
+/** ListExecutions pages read (without describing anything) in one request to find a page with a match. */
+export const MAX_SKIPPED_PAGES = 10;
+
+/**
+ * GET /api/executions?status=&limit=&next=&since=&until= — one page, newest first, each with its
+ * targets' counts. With `since`/`until` only executions started within them are described; pages
+ * without one are passed over (at most MAX_SKIPPED_PAGES ListExecutions calls per request).
+ */
 export async function listExecutionsPage(
   backend: ConsoleBackend,
   query: URLSearchParams,
 ): Promise<ExecutionPage> {
   const status = statusFilter(query.get('status'));
   const maxResults = pageSize(query.get('limit'));
-  const nextToken = query.get('next') ?? undefined;
+  const window = startWindowOf(query);
+  let nextToken = query.get('next') ?? undefined;
   const machine = await backend.machine();
   const sfn = backend.sfnFor(machine.region);
-  const page = await sfn.send(
-    new ListExecutionsCommand({
-      stateMachineArn: machine.arn,
-      maxResults,
-      ...(nextToken === undefined || nextToken === '' ? {} : { nextToken }),
-      ...(status === undefined ? {} : { statusFilter: status }),
-    }),
-  );
-  const arns = (page.executions ?? []).flatMap((item) =>
-    item.executionArn === undefined ? [] : [item.executionArn],
-  );
+  let items: ExecutionListItem[] = [];
+  for (let read = 0; read < MAX_SKIPPED_PAGES; read++) {
+    const page = await sfn.send(
+      new ListExecutionsCommand({
+        stateMachineArn: machine.arn,
+        maxResults,
+        ...(nextToken === undefined || nextToken === '' ? {} : { nextToken }),
+        ...(status === undefined ? {} : { statusFilter: status }),
+      }),
+    );
+    const { kept, olderMayMatch } = withinWindow(page.executions ?? [], window);
+    items = isOpen(window) ? (page.executions ?? []) : kept;
+    nextToken = olderMayMatch ? page.nextToken : undefined;
+    if (items.length > 0 || nextToken === undefined || nextToken === '') break;
+  }
+  const arns = items.flatMap((item) => (item.executionArn === undefined ? [] : [item.executionArn]));
   const executions = await mapConcurrently(arns, DESCRIBE_CONCURRENCY, async (arn) => {
     const details = await describeExecution(sfn, arn);
     return summaryOf(details, countOutcomes(await outcomesOf(sfn, details)));
   });
-  return { stateMachineArn: machine.arn, executions, nextToken: page.nextToken ?? null };
+  return {
+    stateMachineArn: machine.arn,
+    executions,
+    nextToken: nextToken === undefined || nextToken === '' ? null : nextToken,
+  };
 }
 
 /** The execution an API path names (an execution ARN), described; NotFoundError when there is none. */

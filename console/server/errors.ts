@@ -51,3 +51,11 @@ export class NotConfiguredError extends ConsoleHttpError {
     super(409, 'NoConfiguration', message);
   }
 }
+
+/** 409: another claimant is starting a deployment in the group; try again shortly. */
+export class GroupBusyError extends ConsoleHttpError {
+  override readonly name = 'GroupBusyError';
+  constructor(message: string) {
+    super(409, 'DeploymentGroupBusy', message);
+  }
+}

@@ -51,6 +51,15 @@ function replicaView(sync: TargetSync, encryption: EncryptionView | null): Repli
     etag: sync.replica?.etag ?? null,
     size: sync.replica?.size ?? null,
     encryption,
+    deploy:
+      sync.target.deploy === undefined
+        ? null
+        : {
+            application: sync.target.deploy.application,
+            deploymentGroup: sync.target.deploy.deploymentGroup,
+            bundleType: sync.target.deploy.bundleType,
+            deploymentConfigName: sync.target.deploy.deploymentConfigName ?? null,
+          },
   };
 }
 

@@ -7,6 +7,7 @@ import type { ErrorAnswer } from '../api-types.ts';
 import { relayAgain, stopExecution } from './actions.ts';
 import { type ConsoleBackend, executionDetail, listExecutionsPage, redriveExecution } from './api.ts';
 import type { UiBundle } from './bundle.ts';
+import { deploymentStatus, deployOnDemand } from './deploy.ts';
 import { deploymentGroupPage, deploymentsOverview } from './deployments.ts';
 import { ConsoleHttpError, MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { type GuardedRequest, guardRequest } from './guard.ts';
@@ -104,6 +105,14 @@ async function route(request: ConsoleRequest, deps: RouteDeps): Promise<ConsoleR
   if (path === '/api/relay-again') {
     only(method, 'POST');
     return json(200, await relayAgain(deps.backend, url.searchParams));
+  }
+  if (path === '/api/deploy') {
+    only(method, 'POST');
+    return json(200, await deployOnDemand(deps.backend, url.searchParams, deps.isLocal ?? false));
+  }
+  if (path === '/api/deploy/status') {
+    only(method, 'GET');
+    return json(200, await deploymentStatus(deps.backend, url.searchParams));
   }
   if (path === '/api/deployments') {
     only(method, 'GET');

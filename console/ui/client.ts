@@ -1,6 +1,8 @@
 /** The UI's calls to the console's JSON API; mutating calls carry the page's token. */
 import {
+  type DeployAnswer,
   type DeploymentGroupPage,
+  type DeploymentStatusAnswer,
   type DeploymentsView,
   type ErrorAnswer,
   type ExecutionDetailView,
@@ -42,9 +44,15 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
 export function listExecutions(options: {
   status: string;
   next?: string | undefined;
+  /** ISO 8601: only executions started at or after it. */
+  since?: string | undefined;
+  /** ISO 8601: only executions started at or before it. */
+  until?: string | undefined;
 }): Promise<ExecutionPage> {
   const query = new URLSearchParams();
   if (options.status !== '') query.set('status', options.status);
+  if (options.since !== undefined) query.set('since', options.since);
+  if (options.until !== undefined) query.set('until', options.until);
   if (options.next !== undefined) query.set('next', options.next);
   return call<ExecutionPage>(`/api/executions?${query}`);
 }
@@ -96,4 +104,40 @@ export function getDeploymentGroupPage(group: {
   next: string;
 }): Promise<DeploymentGroupPage> {
   return call<DeploymentGroupPage>(`/api/deployments/group?${new URLSearchParams(group)}`);
+}
+
+/** What the Deploy… form asks `relay deploy` to do. */
+export interface DeployRequestView {
+  readonly bucket: string;
+  readonly key: string;
+  readonly region: string;
+  readonly versionId: string | null;
+  readonly application: string;
+  readonly deploymentGroup: string;
+  readonly bundleType: string | null;
+  readonly deploymentConfigName: string | null;
+  readonly rollback: boolean;
+}
+
+/** `relay deploy s3://bucket/key --application --deployment-group [--rollback]`. */
+export function deployReplica(request: DeployRequestView): Promise<DeployAnswer> {
+  const query = new URLSearchParams({
+    bucket: request.bucket,
+    key: request.key,
+    region: request.region,
+    application: request.application,
+    deploymentGroup: request.deploymentGroup,
+    rollback: String(request.rollback),
+  });
+  if (request.versionId !== null) query.set('versionId', request.versionId);
+  if (request.bundleType !== null) query.set('bundleType', request.bundleType);
+  if (request.deploymentConfigName !== null) query.set('deploymentConfig', request.deploymentConfigName);
+  return call<DeployAnswer>(`/api/deploy?${query}`, {
+    method: 'POST',
+    headers: { [TOKEN_HEADER]: token() },
+  });
+}
+
+export function getDeploymentStatus(region: string, deploymentId: string): Promise<DeploymentStatusAnswer> {
+  return call<DeploymentStatusAnswer>(`/api/deploy/status?${new URLSearchParams({ region, deploymentId })}`);
 }

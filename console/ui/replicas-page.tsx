@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { EncryptionView, ReplicasView } from '../api-types.ts';
 import { getReplicas } from './client.ts';
+import { DeployControl } from './deploy-control.tsx';
 import { formatBytes } from './format.ts';
 import { parseS3Url, replicasHref } from './routes.ts';
 
@@ -116,6 +117,7 @@ export function ReplicasPage({
                 <th scope="col">Size</th>
                 <th scope="col">Encryption</th>
                 <th scope="col">Evidence / detail</th>
+                <th scope="col">Deploy</th>
               </tr>
             </thead>
             <tbody>
@@ -130,6 +132,9 @@ export function ReplicasPage({
                   <td>{formatBytes(t.size)}</td>
                   <td>{encryptionText(t.encryption)}</td>
                   <td>{t.detail}</td>
+                  <td>
+                    <DeployControl replica={t} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -318,6 +318,12 @@ describe('Replicas', () => {
         status: 'in-sync',
         versionId: 'r-seoul',
         encryption: { type: 'aws:kms', kmsKeyId: 'arn:aws:kms:ap-northeast-2:111122223333:key/k' },
+        deploy: {
+          application: 'web',
+          deploymentGroup: 'web-prod',
+          bundleType: 'zip',
+          deploymentConfigName: null,
+        },
       }),
       expect.objectContaining({
         region: 'eu-central-1',
@@ -326,6 +332,7 @@ describe('Replicas', () => {
         status: 'missing',
         versionId: null,
         encryption: null,
+        deploy: null,
       }),
     ]);
   });
