@@ -4,17 +4,15 @@
  * the Replicas view linked from its source says every target is IN SYNC (as `relay status` would), and
  * a cross-origin POST without the token is refused.
  */
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseStateMachineArn } from '../../../cli/aws/arn.ts';
-import { type ConsoleServer, startConsoleServer } from '../../../console/server/server.ts';
+import type { ConsoleServer } from '../../../console/server/server.ts';
 import { type Relay, startWorkflowHarness, type WorkflowHarness } from '../workflow/harness.ts';
+import { HAS_CHROMIUM, launchChromium, serveConsole } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SOURCE_REGION = 'us-west-2';
 
-describe.runIf(existsSync(CHROMIUM))('the relay console in Chromium (local stack)', () => {
+describe.runIf(HAS_CHROMIUM)('the relay console in Chromium (local stack)', () => {
   let h: WorkflowHarness;
   let relay: Relay;
   let server: ConsoleServer;
@@ -50,21 +48,8 @@ describe.runIf(existsSync(CHROMIUM))('the relay console in Chromium (local stack
     await h.put(SOURCE_REGION, { Bucket: source, Key: 'builds/web-7.zip', Body: 'build 7' });
     const [execution] = await relay.settle();
     executionName = execution?.arn.split(':').at(-1) ?? '';
-    const machine = parseStateMachineArn(relay.deployed.stateMachineArn);
-    if (machine === undefined) throw new Error('the relay has no state machine ARN');
-    server = await startConsoleServer({
-      backend: {
-        sfnFor: (region) => h.sfn(region),
-        s3For: (region) => h.s3(region),
-        codeDeployFor: (region) => h.codeDeploy(region),
-        machine: async () => machine,
-        config: async () => relay.config,
-      },
-      port: 0,
-      endpoint: h.stack.endpoint,
-      isLocal: true,
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    server = await serveConsole(h, relay);
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -81,7 +66,7 @@ describe.runIf(existsSync(CHROMIUM))('the relay console in Chromium (local stack
     await page.goto(server.url);
     const row = page.locator(`tr[data-execution="${executionName}"]`);
     await row.waitFor();
-    const listed = await row.innerText();
+    const listed = await row.textContent();
     await row.getByRole('link').click();
     await page.locator('tr[data-target="2"]').waitFor();
     await page.locator('[data-state="Copy"]').waitFor();

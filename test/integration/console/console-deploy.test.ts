@@ -4,22 +4,20 @@
  * group, the console runs `relay deploy`'s logic with its own connection, shows the deployment id and
  * follows it until CodeDeploy says it ended.
  */
-import { existsSync } from 'node:fs';
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseStateMachineArn } from '../../../cli/aws/arn.ts';
-import { type ConsoleServer, startConsoleServer } from '../../../console/server/server.ts';
+import type { ConsoleServer } from '../../../console/server/server.ts';
 import { replicasHref } from '../../../console/ui/routes.ts';
 import { zipWithAppspec } from '../../helpers/bundles.ts';
 import { startWorkflowHarness, type WorkflowHarness } from '../workflow/harness.ts';
+import { HAS_CHROMIUM, launchChromium, serveConsole } from './support.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SOURCE_REGION = 'us-west-2';
 const TARGET_REGION = 'ap-northeast-2';
 const KEY = 'builds/web-7.zip';
 
-describe.runIf(existsSync(CHROMIUM))(
+describe.runIf(HAS_CHROMIUM)(
   'Deploy… on the Replicas view of the relay console (Chromium, local stack)',
   () => {
     let h: WorkflowHarness;
@@ -52,21 +50,8 @@ describe.runIf(existsSync(CHROMIUM))(
         Body: await zipWithAppspec({ 'index.html': 'build 7' }),
       });
       await relay.settle();
-      const machine = parseStateMachineArn(relay.deployed.stateMachineArn);
-      if (machine === undefined) throw new Error('the relay has no state machine ARN');
-      server = await startConsoleServer({
-        backend: {
-          sfnFor: (region) => h.sfn(region),
-          s3For: (region) => h.s3(region),
-          codeDeployFor: (region) => h.codeDeploy(region),
-          machine: async () => machine,
-          config: async () => relay.config,
-        },
-        port: 0,
-        endpoint: h.stack.endpoint,
-        isLocal: true,
-      });
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      server = await serveConsole(h, relay);
+      browser = await launchChromium();
     });
 
     afterAll(async () => {
