@@ -1,8 +1,10 @@
 /** `relay status`: for each target the configuration routes the object to, is the replica in sync? */
+
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SourceConfig, VerifyMode } from '../../core/config/schema.ts';
 import type { StoredObject } from '../../core/object-facts.ts';
 import { destinationKey, type ResolvedTarget } from '../../core/routing.ts';
+import type { ObjectEncryption } from '../../core/workflow.ts';
 import { translateError } from '../aws/translate-error.ts';
 import { compareReplica, type SyncStatus, stampOfSameObject } from './compare.ts';
 import { headObject, versionsOf } from './objects.ts';
@@ -22,7 +24,13 @@ export interface TargetSync {
   readonly status: SyncStatus;
   /** In sync: the evidence. Otherwise: what is there instead. */
   readonly detail: string;
-  readonly replica?: { readonly versionId?: string; readonly etag: string; readonly size: number };
+  readonly replica?: {
+    readonly versionId?: string;
+    readonly etag: string;
+    readonly size: number;
+    /** As the replica's HEAD reported it (absent when S3 named none). */
+    readonly encryption?: ObjectEncryption;
+  };
 }
 
 /** Whether `newer` comes before `older` in the key's version list (newest first); undefined when unknown. */
@@ -79,6 +87,7 @@ export async function checkTarget(
     ...(replica.versionId === undefined ? {} : { versionId: replica.versionId }),
     etag: replica.etag,
     size: replica.size,
+    ...(replica.encryption === undefined ? {} : { encryption: replica.encryption }),
   };
   const comparison = await compareReplica(
     {

@@ -8,8 +8,8 @@
 import { mapConcurrently } from '../../cli/concurrency.ts';
 import { checkTargetSafely, type TargetSync } from '../../cli/status/check.ts';
 import { bucketTagValue, headObject } from '../../cli/status/objects.ts';
-import type { ObjectFacts } from '../../core/object-facts.ts';
 import { findSource, resolveTargets } from '../../core/routing.ts';
+import type { ObjectEncryption } from '../../core/workflow.ts';
 import type { EncryptionView, ReplicasView, ReplicaView } from '../api-types.ts';
 import type { ConsoleBackend } from './api.ts';
 import { NotFoundError } from './errors.ts';
@@ -18,28 +18,11 @@ import { configOf, optional, required } from './query.ts';
 /** Targets checked at once (as `relay status`). */
 const CHECK_CONCURRENCY = 4;
 
-function encryptionView(facts: ObjectFacts | undefined): EncryptionView | null {
-  const encryption = facts?.encryption;
+function encryptionView(encryption: ObjectEncryption | undefined): EncryptionView | null {
   return encryption === undefined ? null : { type: encryption.type, kmsKeyId: encryption.kmsKeyId ?? null };
 }
 
-async function replicaEncryption(backend: ConsoleBackend, sync: TargetSync): Promise<EncryptionView | null> {
-  if (sync.replica === undefined) return null;
-  try {
-    const head = await headObject(backend.s3For(sync.target.region), {
-      bucket: sync.bucket,
-      key: sync.key,
-      versionId: sync.replica.versionId,
-      expectedOwner: sync.target.account,
-    });
-    return encryptionView(head);
-  } catch {
-    // The verdict stands without it (the check already says when the replica cannot be read).
-    return null;
-  }
-}
-
-function replicaView(sync: TargetSync, encryption: EncryptionView | null): ReplicaView {
+function replicaView(sync: TargetSync): ReplicaView {
   return {
     target: sync.target.id,
     region: sync.target.region,
@@ -50,7 +33,7 @@ function replicaView(sync: TargetSync, encryption: EncryptionView | null): Repli
     versionId: sync.replica?.versionId ?? null,
     etag: sync.replica?.etag ?? null,
     size: sync.replica?.size ?? null,
-    encryption,
+    encryption: encryptionView(sync.replica?.encryption),
     deploy:
       sync.target.deploy === undefined
         ? null
@@ -94,10 +77,9 @@ export async function replicasOf(backend: ConsoleBackend, query: URLSearchParams
     throw new NotFoundError(`s3://${bucket}/${key}${version} does not exist in ${source.region}`);
   }
   const state = { config: source, key, facts, verify: config.defaults.verify };
-  const targets = await mapConcurrently(resolution.targets, CHECK_CONCURRENCY, async (target) => {
-    const sync = await checkTargetSafely((region) => backend.s3For(region), state, target);
-    return replicaView(sync, await replicaEncryption(backend, sync));
-  });
+  const targets = await mapConcurrently(resolution.targets, CHECK_CONCURRENCY, async (target) =>
+    replicaView(await checkTargetSafely((region) => backend.s3For(region), state, target)),
+  );
   return {
     source: {
       bucket,
@@ -106,7 +88,7 @@ export async function replicasOf(backend: ConsoleBackend, query: URLSearchParams
       versionId: facts.versionId ?? null,
       etag: facts.etag,
       size: facts.size,
-      encryption: encryptionView(facts),
+      encryption: encryptionView(facts.encryption),
     },
     inSync: targets.every((t) => t.status === 'in-sync'),
     targets,
