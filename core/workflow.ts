@@ -349,6 +349,9 @@ export const executionContextSchema = z.object({
   redriveCount: z.number().int().min(0),
 });
 
+/** A target's position in ResolveTargets' `targets`. */
+export const targetIndexSchema = z.number().int().min(0);
+
 // ── Task input ────────────────────────────────────────────────────────────────────────────────
 
 /** The error output a `Catch` stores (`Cause` is optional in the States Language). */
@@ -374,6 +377,12 @@ export const taskInputSchema = z.object({
   mismatch: stateErrorSchema.optional(),
   /** The execution (StartDeployment's input only). */
   execution: executionContextSchema.optional(),
+  /**
+   * The target's position in ResolveTargets' `targets` (`$$.Map.Item.Index` of the first pass): every
+   * result carries it, so the second pass's results replace the right first-pass ones. Absent in
+   * executions started on a definition before it was carried.
+   */
+  index: targetIndexSchema.optional(),
 });
 
 // ── Results ───────────────────────────────────────────────────────────────────────────────────
@@ -387,6 +396,7 @@ export const deploymentSkipSummarySchema = deploymentSkippedSchema;
 /** A target whose replica holds the source's bytes, proven, and deployed when asked. */
 export const targetDoneSchema = z.object({
   target: workflowTargetSchema,
+  index: targetIndexSchema.optional(),
   status: z.literal(['copied', 'in-sync']),
   bytes: byteCount,
   verifiedBy: z.enum(VERIFIED_BY),
@@ -401,6 +411,7 @@ export const targetDoneSchema = z.object({
  */
 export const targetSkippedSchema = z.object({
   target: workflowTargetSchema,
+  index: targetIndexSchema.optional(),
   status: z.literal(['superseded', 'source-gone']),
   bytes: byteCount,
   destination: objectLocationSchema.extend({ versionId: nonEmpty.optional(), etag: nonEmpty.optional() }),
@@ -411,10 +422,18 @@ export const targetSkippedSchema = z.object({
 /** A target that failed (first pass): the error name and its cause. */
 export const targetFailedSchema = z.object({
   target: workflowTargetSchema,
+  index: targetIndexSchema.optional(),
   status: z.literal('failed'),
   error: z.string(),
   cause: z.string().optional(),
 });
+
+/**
+ * The Verify task's result (state-machine/chain.ts): the target's result for a target that does not
+ * deploy — the proof (`verifiedBy`, `bytes`) with the target, its index, the copy's status and the
+ * replica — so the chain needs no Pass to assemble it. A deploying target keeps it under `verify`.
+ */
+export const verifiedTargetSchema = targetDoneSchema.omit({ deployment: true });
 
 /** One target's result. */
 export const targetResultSchema = z.discriminatedUnion('status', [
@@ -426,13 +445,49 @@ export const targetResultSchema = z.discriminatedUnion('status', [
 /** Every status a target's result can have. */
 export const TARGET_STATUSES = ['copied', 'in-sync', 'superseded', 'source-gone', 'failed'] as const;
 
-/** The output of an execution that relayed: the source and one result per target. */
-export const relayOutputSchema = z.object({
+/** The output of an execution that relayed, as readers use it: the source and one result per target. */
+const relayResultsSchema = z.object({
   source: sourceObjectSchema,
   results: z.array(targetResultSchema),
-  /** ResolveTargets' refused `TargetBucket` tag entries, when the state machine passes them on. */
+  /** ResolveTargets' refused `TargetBucket` tag entries, when it refused some. */
   refusedTagEntries: refusedTagEntriesSchema.optional(),
 });
+
+/**
+ * The output the current definition ends with (state-machine/build.ts): ResolveTargets' own output,
+ * the first pass (`results`, one per target, and the `failed` ones) and the second pass's results
+ * for those (`retried`, each with the target's `index`).
+ */
+export const passesOutputSchema = z.object({
+  source: sourceObjectSchema,
+  refusedTagEntries: refusedTagEntriesSchema.optional(),
+  firstPass: z.object({ results: z.array(targetResultSchema), failed: z.array(targetResultSchema) }),
+  retried: z.array(targetResultSchema),
+});
+
+/**
+ * One result per target from the current output: the second pass's result where a target ran again,
+ * else the first pass's.
+ */
+function mergePasses(output: z.infer<typeof passesOutputSchema>): RelayOutput {
+  const retried = new Map(output.retried.map((result) => [result.index, result]));
+  return {
+    source: output.source,
+    results: output.firstPass.results.map((result, index) =>
+      result.status === 'failed' ? (retried.get(result.index ?? index) ?? result) : result,
+    ),
+    ...(output.refusedTagEntries === undefined ? {} : { refusedTagEntries: output.refusedTagEntries }),
+  };
+}
+
+/**
+ * The output of an execution that relayed, read into one result per target whichever definition
+ * the execution ran on: the current one (first and second pass side by side, merged here) or the
+ * former one whose final Summarize state wrote `{ source, results }` (executions stay redrivable
+ * on the definition they started with for 14 days). Every reader — the CLI, the console, the
+ * pipeline action — goes through this.
+ */
+export const relayOutputSchema = z.union([passesOutputSchema.transform(mergePasses), relayResultsSchema]);
 
 /** Any successful execution's output: relayed, or nothing to relay (ResolveTargets' result). */
 export const executionOutputSchema = z.union([relayOutputSchema, resolveTargetsOutputSchema]);
@@ -481,8 +536,10 @@ export type CopyResult = z.infer<typeof copyResultSchema>;
 export type CopyStatus = (typeof COPY_STATUSES)[number];
 /** The evidence a replica was verified by. */
 export type VerifiedBy = (typeof VERIFIED_BY)[number];
-/** The Verify task's result. */
+/** The proof Verify found (what `verifyCopy` returns). */
 export type VerifyResult = z.infer<typeof verifyResultSchema>;
+/** The Verify task's result: the proof with the target's result around it. */
+export type VerifiedTarget = z.infer<typeof verifiedTargetSchema>;
 /** A CodeDeploy deployment status. */
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 /** StartDeployment's and CheckDeployment's result. */
@@ -503,7 +560,7 @@ export type TaskInput = z.infer<typeof taskInputSchema>;
 export type TargetResult = z.infer<typeof targetResultSchema>;
 /** A target result status. */
 export type TargetStatus = (typeof TARGET_STATUSES)[number];
-/** The output of an execution that relayed. */
-export type RelayOutput = z.infer<typeof relayOutputSchema>;
+/** The output of an execution that relayed, one result per target (see {@link relayOutputSchema}). */
+export type RelayOutput = z.infer<typeof relayResultsSchema>;
 /** Any successful execution's output. */
 export type ExecutionOutput = z.infer<typeof executionOutputSchema>;

@@ -128,6 +128,8 @@ export type MapState = StateBase &
     readonly ItemsPath?: string;
     readonly ItemSelector?: PayloadTemplate;
     readonly MaxConcurrency?: number;
+    /** Applied to the array of iteration results; unlike ItemsPath it may hold filter expressions. */
+    readonly ResultSelector?: PayloadTemplate;
     readonly ResultPath?: string;
     readonly OutputPath?: string;
     readonly Retry?: readonly Retrier[];

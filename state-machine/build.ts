@@ -1,8 +1,8 @@
-import type { AslDefinition, AslState, PayloadTemplate, SubMachine } from './asl.ts';
+import type { AslDefinition, PayloadTemplate, SubMachine } from './asl.ts';
 import { buildTargetChain, TASK_TIMEOUT_SECONDS } from './chain.ts';
 import { placeholder } from './placeholders.ts';
 import { SECOND_PASS_ERROR_NAMES, TASK_RETRY } from './retry-policies.ts';
-import { ISOLATION_STATES, RETRY_SUFFIX, SECOND_PASS_STATES, TOP_STATES } from './state-names.ts';
+import { RETRY_SUFFIX, SECOND_PASS_STATES, TOP_STATES } from './state-names.ts';
 
 /** Options of {@link buildDefinition}. */
 export interface BuildOptions {
@@ -37,76 +37,30 @@ function checkInteger(name: string, value: number, min: number, max: number): nu
   return value;
 }
 
-/** The first pass's item processor: the chain inside a one-branch Parallel whose Catch isolates the target. */
-function firstPassProcessor(deploymentPollSeconds: number): SubMachine {
-  const i = ISOLATION_STATES;
-  const failed = (withCause: boolean): AslState => ({
-    Type: 'Pass',
-    Comment: 'The target failed; the second pass tries it once more.',
-    Parameters: {
-      'target.$': '$.target',
-      status: 'failed',
-      'error.$': '$.failure.Error',
-      ...(withCause ? { 'cause.$': '$.failure.Cause' } : {}),
-    },
-    End: true,
-  });
-  return {
-    StartAt: i.relayTarget,
-    States: {
-      [i.relayTarget]: {
-        Type: 'Parallel',
-        Comment:
-          "One branch: its Catch turns this target's failure into a result, so the other targets carry on.",
-        Branches: [buildTargetChain({ suffix: '', deploymentPollSeconds })],
-        OutputPath: '$[0]',
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: i.causeReported }],
-        End: true,
-      },
-      [i.causeReported]: {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.failure.Cause', IsPresent: true, Next: i.failed }],
-        Default: i.failedWithoutCause,
-      },
-      [i.failed]: failed(true),
-      [i.failedWithoutCause]: failed(false),
-    },
-  };
-}
-
 /**
- * The second pass's item processor: failed targets run the chain again, without a Catch — after a
- * pause when the failure was transient, at once when it was not. A permanent failure is not cured by
- * a second run; it runs so that the target fails where its cause lies, in a Task, which is what
- * redrive re-runs — and the idempotent steps make that second run harmless: a finished copy is
- * `in-sync`, and StartDeployment finds the failed deployment in the group's ledger and reports it
- * (`DeploymentFailed`, CodeDeploy's code) without deploying the revision again. Only an operator's
- * redrive deploys it once more.
+ * The second pass's item processor, for the targets that failed in the first pass only: each runs
+ * the chain again, without a Catch — after a pause when the failure was transient, at once when it
+ * was not. A permanent failure is not cured by a second run; it runs so that the target fails where
+ * its cause lies, in a Task, which is what redrive re-runs — and the idempotent steps make that
+ * second run harmless: a finished copy is `in-sync`, and StartDeployment finds the failed deployment
+ * in the group's ledger and reports it (`DeploymentFailed`, CodeDeploy's code) without deploying the
+ * revision again. Only an operator's redrive deploys it once more.
  */
 function secondPassProcessor(retryPauseSeconds: number, deploymentPollSeconds: number): SubMachine {
   const p = SECOND_PASS_STATES;
-  const chain = buildTargetChain({ suffix: RETRY_SUFFIX, deploymentPollSeconds });
+  const chain = buildTargetChain({ suffix: RETRY_SUFFIX, deploymentPollSeconds, isolate: false });
   return {
-    StartAt: p.failedInFirstPass,
+    StartAt: p.pauseNeeded,
     States: {
-      [p.failedInFirstPass]: {
+      [p.pauseNeeded]: {
         Type: 'Choice',
         Choices: [
           {
-            And: [
-              { Variable: '$.result.status', StringEquals: 'failed' },
-              {
-                Or: SECOND_PASS_ERROR_NAMES.map((name) => ({
-                  Variable: '$.result.error',
-                  StringEquals: name,
-                })),
-              },
-            ],
+            Or: SECOND_PASS_ERROR_NAMES.map((name) => ({ Variable: '$.result.error', StringEquals: name })),
             Next: p.pauseBeforeRetry,
           },
-          { Variable: '$.result.status', StringEquals: 'failed', Next: chain.StartAt },
         ],
-        Default: p.keepFirstResult,
+        Default: chain.StartAt,
       },
       [p.pauseBeforeRetry]: {
         Type: 'Wait',
@@ -116,10 +70,20 @@ function secondPassProcessor(retryPauseSeconds: number, deploymentPollSeconds: n
         Next: chain.StartAt,
       },
       ...chain.States,
-      [p.keepFirstResult]: { Type: 'Pass', OutputPath: '$.result', End: true },
     },
   };
 }
+
+/**
+ * The first Map's result: every target's result, and — by a filter expression, which ResultSelector
+ * (unlike ItemsPath, a reference path) may use — the failed ones the second pass runs again. Step
+ * Functions evaluates an indefinite path such as a filter to a list, empty when nothing matches (the
+ * local engine applies a Map's ResultSelector itself to give the same answer: local/stepfunctions).
+ */
+export const FIRST_PASS_RESULT_SELECTOR: PayloadTemplate = {
+  'results.$': '$',
+  'failed.$': "$[?(@.status == 'failed')]",
+};
 
 /** The Map iteration input: the shared source and settings plus one item. */
 function itemSelector(item: PayloadTemplate): PayloadTemplate {
@@ -131,8 +95,12 @@ function itemSelector(item: PayloadTemplate): PayloadTemplate {
  * placeholders as Task resources (see `TASK_PLACEHOLDERS` and `renderDefinition`).
  *
  * ResolveTargets → Any targets? → NothingToRelay | RelayToTargets (inline Map, each target isolated
- * by a Catch) → RetryFailedTargets (failed targets once more, without the Catch, so a target still
- * failing fails the execution and redrive re-runs exactly it) → Summarize.
+ * by a Catch on each of its Tasks) → RetryFailedTargets (an inline Map over only the targets that
+ * failed, once more without a Catch, so a target still failing fails the execution and redrive
+ * re-runs exactly it). The output is ResolveTargets' (source, targets, settings, refused tag
+ * entries) plus `firstPass` (`results`, one per target, and `failed`) and `retried` (the second
+ * pass's results, by target `index`); `relayOutputSchema` (core/workflow.ts) reads it into one result
+ * per target. A relay without failures costs 4 + 3 × targets transitions when nothing deploys.
  *
  * @throws RangeError when an option is out of range.
  */
@@ -185,31 +153,32 @@ export function buildDefinition(options: BuildOptions = {}): AslDefinition {
         Type: 'Map',
         Comment: 'First pass: every target in parallel; a failing target becomes a "failed" result.',
         ItemsPath: '$.targets',
-        ItemSelector: itemSelector({ 'target.$': '$$.Map.Item.Value' }),
+        ItemSelector: itemSelector({ 'target.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index' }),
         MaxConcurrency: maxConcurrency,
-        ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...firstPassProcessor(deploymentPollSeconds) },
-        ResultPath: '$.results',
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          ...buildTargetChain({ suffix: '', deploymentPollSeconds, isolate: true }),
+        },
+        ResultSelector: FIRST_PASS_RESULT_SELECTOR,
+        ResultPath: '$.firstPass',
         Next: t.retryFailedTargets,
       },
       [t.retryFailedTargets]: {
         Type: 'Map',
-        Comment: 'Second pass: failed targets once more, without a Catch; successful results are kept.',
-        ItemsPath: '$.results',
+        Comment:
+          'Second pass: only the targets that failed, once more without a Catch; a target failing again fails the execution.',
+        ItemsPath: '$.firstPass.failed',
         ItemSelector: itemSelector({
           'result.$': '$$.Map.Item.Value',
           'target.$': '$$.Map.Item.Value.target',
+          'index.$': '$$.Map.Item.Value.index',
         }),
         MaxConcurrency: maxConcurrency,
         ItemProcessor: {
           ProcessorConfig: { Mode: 'INLINE' },
           ...secondPassProcessor(retryPauseSeconds, deploymentPollSeconds),
         },
-        ResultPath: '$.results',
-        Next: t.summarize,
-      },
-      [t.summarize]: {
-        Type: 'Pass',
-        Parameters: { 'source.$': '$.source', 'results.$': '$.results' },
+        ResultPath: '$.retried',
         End: true,
       },
     },

@@ -1,7 +1,7 @@
-import type { AslState, SubMachine } from './asl.ts';
+import type { AslState, Catcher, SubMachine, TaskState } from './asl.ts';
 import { placeholder } from './placeholders.ts';
 import { START_DEPLOYMENT_RETRY, TASK_RETRY } from './retry-policies.ts';
-import { CHAIN_STATES } from './state-names.ts';
+import { CHAIN_STATES, ISOLATION_STATES } from './state-names.ts';
 
 /**
  * Task timeouts in seconds. Copy and Verify may run a Lambda's full 15 minutes (the copy works to a
@@ -21,19 +21,80 @@ export interface TargetChainOptions {
   readonly suffix: string;
   /** Seconds between two CheckDeployment calls. */
   readonly deploymentPollSeconds: number;
+  /**
+   * The first pass: every Task catches its failure into the target's result (`Target failed`), so one
+   * broken target does not abort the others; a mismatch after the re-copy becomes such a result too.
+   * The second pass catches nothing: a target still failing fails the execution, for redrive.
+   */
+  readonly isolate: boolean;
+}
+
+/** The fields every per-target result starts with: the target and its position in `targets`. */
+const RESULT_HEAD = { 'target.$': '$.target', 'index.$': '$.index' } as const;
+
+/** The isolating Catch of a first-pass Task: any failure becomes the target's result. */
+function isolatingCatch(): Catcher {
+  return { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: ISOLATION_STATES.causeReported };
+}
+
+/** The failure states a first-pass Catch leads to: `{ target, index, status: "failed", error, cause? }`. */
+function isolationStates(): Record<string, AslState> {
+  const i = ISOLATION_STATES;
+  const failed = (withCause: boolean): AslState => ({
+    Type: 'Pass',
+    Comment: 'The target failed; the second pass tries it once more.',
+    Parameters: {
+      ...RESULT_HEAD,
+      status: 'failed',
+      'error.$': '$.failure.Error',
+      ...(withCause ? { 'cause.$': '$.failure.Cause' } : {}),
+    },
+    End: true,
+  });
+  return {
+    [i.causeReported]: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.failure.Cause', IsPresent: true, Next: i.failed }],
+      Default: i.failedWithoutCause,
+    },
+    [i.failed]: failed(true),
+    [i.failedWithoutCause]: failed(false),
+  };
 }
 
 /**
- * The chain that relays one target: Copy (looping while a multipart copy is in progress) →
- * Verify (one re-copy after a mismatch) → optionally StartDeployment and the polling loop → one
- * result. Its input is `{ source, settings, target }` (extra keys are carried along); its output
- * is the target's result.
+ * The chain that relays one target: Copy (looping while a multipart copy is in progress) → Verify
+ * (one re-copy after a mismatch) → optionally StartDeployment and the polling loop → one result.
+ * Its input is `{ source, settings, target, index }` (extra keys are carried along); its output is
+ * the target's result.
+ *
+ * On the common path — a target that does not deploy — a target costs three transitions: Copy,
+ * `Copy finished?` and Verify, whose Lambda returns the target's result itself. The Choice after
+ * Copy also decides whether to deploy, so a deploying target goes through `Verify before deploy`
+ * (the same Lambda, its result kept under `verify`) instead of a separate `Deploy?` Choice.
  *
  * Every Pass reads only paths that exist on its route, and no Choice uses a filter expression.
  */
 export function buildTargetChain(options: TargetChainOptions): SubMachine {
   const n = (base: string): string => base + options.suffix;
   const s = CHAIN_STATES;
+  const catches = (...specific: Catcher[]): { Catch?: readonly Catcher[] } => {
+    const all = [...specific, ...(options.isolate ? [isolatingCatch()] : [])];
+    return all.length === 0 ? {} : { Catch: all };
+  };
+  const verifyCatch: Catcher = {
+    ErrorEquals: ['VerificationFailed'],
+    ResultPath: '$.mismatch',
+    Next: n(s.recopiedAlready),
+  };
+  const verifyTask = (comment: string): Omit<TaskState, 'Next' | 'End'> => ({
+    Type: 'Task',
+    Comment: comment,
+    Resource: placeholder('VerifyCopyFunctionArn'),
+    TimeoutSeconds: TASK_TIMEOUT_SECONDS.verify,
+    Retry: TASK_RETRY,
+    ...catches(verifyCatch),
+  });
 
   const states: Record<string, AslState> = {
     [n(s.copy)]: {
@@ -44,10 +105,13 @@ export function buildTargetChain(options: TargetChainOptions): SubMachine {
       ResultPath: '$.copy',
       TimeoutSeconds: TASK_TIMEOUT_SECONDS.copy,
       Retry: TASK_RETRY,
+      ...catches(),
       Next: n(s.copyFinished),
     },
     [n(s.copyFinished)]: {
       Type: 'Choice',
+      Comment:
+        'Loop while a multipart copy is in progress; skip what a newer build replaced; deploy only where asked.',
       Choices: [
         { Variable: '$.copy.status', StringEquals: 'copying', Next: n(s.copy) },
         {
@@ -57,19 +121,22 @@ export function buildTargetChain(options: TargetChainOptions): SubMachine {
           ],
           Next: n(s.skipped),
         },
+        { Variable: '$.target.deploy', IsPresent: true, Next: n(s.verifyBeforeDeploy) },
       ],
       Default: n(s.verify),
     },
     [n(s.verify)]: {
-      Type: 'Task',
-      Comment:
-        'Prove the replica identical: size, then the strongest valid evidence (checksum, ETag or streamed hash).',
-      Resource: placeholder('VerifyCopyFunctionArn'),
+      ...verifyTask(
+        "Prove the replica identical — size, then the strongest valid evidence (checksum, ETag or streamed hash) — and return the target's result.",
+      ),
+      End: true,
+    },
+    [n(s.verifyBeforeDeploy)]: {
+      ...verifyTask(
+        'Prove the replica identical before it is deployed; the result is kept for the deployment.',
+      ),
       ResultPath: '$.verify',
-      TimeoutSeconds: TASK_TIMEOUT_SECONDS.verify,
-      Retry: TASK_RETRY,
-      Catch: [{ ErrorEquals: ['VerificationFailed'], ResultPath: '$.mismatch', Next: n(s.recopiedAlready) }],
-      Next: n(s.deploy),
+      Next: n(s.startDeployment),
     },
     [n(s.recopiedAlready)]: {
       Type: 'Choice',
@@ -83,17 +150,24 @@ export function buildTargetChain(options: TargetChainOptions): SubMachine {
       ResultPath: '$.recopy',
       Next: n(s.copy),
     },
-    [n(s.verificationFailed)]: {
-      Type: 'Fail',
-      Comment: 'The replica still differs from the source after a re-copy.',
-      Error: 'VerificationFailed',
-      CausePath: '$.mismatch.Cause',
-    },
-    [n(s.deploy)]: {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.target.deploy', IsPresent: true, Next: n(s.startDeployment) }],
-      Default: n(s.copied),
-    },
+    [n(s.verificationFailed)]: options.isolate
+      ? {
+          Type: 'Pass',
+          Comment: 'The replica still differs from the source after a re-copy: the target failed.',
+          Parameters: {
+            ...RESULT_HEAD,
+            status: 'failed',
+            error: 'VerificationFailed',
+            'cause.$': '$.mismatch.Cause',
+          },
+          End: true,
+        }
+      : {
+          Type: 'Fail',
+          Comment: 'The replica still differs from the source after a re-copy.',
+          Error: 'VerificationFailed',
+          CausePath: '$.mismatch.Cause',
+        },
     [n(s.startDeployment)]: {
       Type: 'Task',
       Comment:
@@ -109,6 +183,7 @@ export function buildTargetChain(options: TargetChainOptions): SubMachine {
       ResultPath: '$.deployment',
       TimeoutSeconds: TASK_TIMEOUT_SECONDS.startDeployment,
       Retry: START_DEPLOYMENT_RETRY,
+      ...catches(),
       Next: n(s.deploymentFinished),
     },
     [n(s.waitForDeployment)]: {
@@ -123,6 +198,7 @@ export function buildTargetChain(options: TargetChainOptions): SubMachine {
       ResultPath: '$.deployment',
       TimeoutSeconds: TASK_TIMEOUT_SECONDS.checkDeployment,
       Retry: TASK_RETRY,
+      ...catches(),
       Next: n(s.deploymentFinished),
     },
     [n(s.deploymentFinished)]: {
@@ -137,7 +213,7 @@ export function buildTargetChain(options: TargetChainOptions): SubMachine {
       Type: 'Pass',
       Comment: 'Copied and verified, but a newer build is deployed in the group: nothing deployed.',
       Parameters: {
-        'target.$': '$.target',
+        ...RESULT_HEAD,
         status: 'superseded',
         'bytes.$': '$.verify.bytes',
         'verifiedBy.$': '$.verify.verifiedBy',
@@ -146,21 +222,10 @@ export function buildTargetChain(options: TargetChainOptions): SubMachine {
       },
       End: true,
     },
-    [n(s.copied)]: {
-      Type: 'Pass',
-      Parameters: {
-        'target.$': '$.target',
-        'status.$': '$.copy.status',
-        'bytes.$': '$.verify.bytes',
-        'verifiedBy.$': '$.verify.verifiedBy',
-        'destination.$': '$.copy.destination',
-      },
-      End: true,
-    },
     [n(s.deployed)]: {
       Type: 'Pass',
       Parameters: {
-        'target.$': '$.target',
+        ...RESULT_HEAD,
         'status.$': '$.copy.status',
         'bytes.$': '$.verify.bytes',
         'verifiedBy.$': '$.verify.verifiedBy',
@@ -173,14 +238,14 @@ export function buildTargetChain(options: TargetChainOptions): SubMachine {
       Type: 'Pass',
       Comment: 'Superseded by a newer replica, or the source is gone: nothing to verify or deploy.',
       Parameters: {
-        'target.$': '$.target',
+        ...RESULT_HEAD,
         'status.$': '$.copy.status',
         'bytes.$': '$.copy.bytes',
         'destination.$': '$.copy.destination',
       },
       End: true,
     },
+    ...(options.isolate ? isolationStates() : {}),
   };
-
   return { StartAt: n(s.copy), States: states };
 }

@@ -13,7 +13,20 @@ export const TOP_STATES = {
   nothingToRelay: 'NothingToRelay',
   relayToTargets: 'RelayToTargets',
   retryFailedTargets: 'RetryFailedTargets',
+} as const;
+
+/**
+ * The states of definitions before the reshape of #14 (a one-branch Parallel per target, a second pass
+ * over every target, a final Summarize). Executions started on such a definition stay redrivable for
+ * 14 days, so readers of histories still recognise these names; the builder no longer emits them.
+ */
+export const FORMER_STATES = {
   summarize: 'Summarize',
+  relayTarget: 'Relay target',
+  failedInFirstPass: 'Failed in first pass?',
+  keepFirstResult: 'Keep first result',
+  deploy: 'Deploy?',
+  copied: 'Target copied',
 } as const;
 
 /** States of the per-target chain (first pass as named; the second pass adds {@link RETRY_SUFFIX}). */
@@ -21,33 +34,33 @@ export const CHAIN_STATES = {
   copy: 'Copy',
   copyFinished: 'Copy finished?',
   verify: 'Verify',
+  verifyBeforeDeploy: 'Verify before deploy',
   recopiedAlready: 'Re-copied already?',
   recopy: 'Re-copy after mismatch',
   verificationFailed: 'Verification failed',
-  deploy: 'Deploy?',
   startDeployment: 'StartDeployment',
   waitForDeployment: 'Wait for deployment',
   checkDeployment: 'CheckDeployment',
   deploymentFinished: 'Deployment finished?',
-  copied: 'Target copied',
   deployed: 'Target deployed',
   skipped: 'Target skipped',
   deploymentSkipped: 'Target superseded by a newer deployment',
 } as const;
 
-/** States of the first pass's per-target isolation. */
+/**
+ * States of the first pass's per-target isolation: every Task's Catch leads here and the failure
+ * becomes the target's result, so the other targets carry on.
+ */
 export const ISOLATION_STATES = {
-  relayTarget: 'Relay target',
   causeReported: 'Failure has a cause?',
   failed: 'Target failed',
   failedWithoutCause: 'Target failed, no cause',
 } as const;
 
-/** States of the second pass around the chain. */
+/** States of the second pass around the chain (it runs only for the targets that failed). */
 export const SECOND_PASS_STATES = {
-  failedInFirstPass: 'Failed in first pass?',
+  pauseNeeded: 'Pause before retry?',
   pauseBeforeRetry: 'Pause before retry',
-  keepFirstResult: 'Keep first result',
 } as const;
 
 /** Appended to the chain's state names in the second pass. */

@@ -8,7 +8,7 @@ import {
   ListExecutionsCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { RelayOutput } from '../../core/workflow.ts';
+import { type RelayOutput, relayOutputSchema } from '../../core/workflow.ts';
 
 export async function listExecutions(sfn: SFNClient, stateMachineArn: string): Promise<ExecutionListItem[]> {
   const items: ExecutionListItem[] = [];
@@ -97,8 +97,7 @@ export function countTransitions(events: readonly HistoryEvent[]): TransitionCou
 /** The relay's output of a SUCCEEDED execution, when it relayed. */
 export function relayOutputOf(output: string | undefined): RelayOutput | undefined {
   if (!output) return undefined;
-  const value = JSON.parse(output) as Partial<RelayOutput>;
-  return Array.isArray(value.results) ? (value as RelayOutput) : undefined;
+  return relayOutputSchema.safeParse(JSON.parse(output)).data;
 }
 
 /** Whether every target of a relay output was copied (or found in sync) and verified. */

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../core/config/load.ts';
 import type { RelayConfig } from '../../core/config/schema.ts';
-import type { RelayOutput } from '../../core/workflow.ts';
+import { relayOutputSchema } from '../../core/workflow.ts';
 import { LOCAL_DEFAULTS, startLocalStack } from '../../local/index.ts';
 import { deployRelay } from '../../local/relay.ts';
 import { createLocalTaskHandlers } from '../../local/relay-handlers.ts';
@@ -102,7 +102,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const executionArn = await findExecution(stack, relay.stateMachineArn, where.key);
     const done = await stack.stepFunctions.waitForExecution(executionArn);
     const timings = await targetTimings(stack, executionArn);
-    const output = done.output ? (JSON.parse(done.output) as RelayOutput) : undefined;
+    const output = done.output ? relayOutputSchema.safeParse(JSON.parse(done.output)).data : undefined;
     write(
       renderDemoReport({
         execution: done,

@@ -2,8 +2,9 @@
  * An execution's history as a timeline per target. Events are linked to the event before them in the
  * same thread (`previousEventId`), so walking that link attributes every event to its Map iteration
  * (MapIterationStarted, by map name and index) and every task attempt to its state. The first pass
- * (RelayToTargets) and the second (RetryFailedTargets) are iterations over the same target list;
- * a redrive adds iterations after an ExecutionRedriven event.
+ * (RelayToTargets) iterates the target list; the second (RetryFailedTargets) iterates the failed
+ * targets only, each naming its target's index (executions on the former definition iterated the
+ * whole list again); a redrive adds iterations after an ExecutionRedriven event.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
@@ -45,7 +46,14 @@ export type PassStatus = 'succeeded' | 'failed' | 'aborted' | 'running';
 export interface TimelinePass {
   readonly map: string;
   readonly pass: 1 | 2;
-  readonly index: number;
+  /**
+   * The target's position in `targets`. The first pass iterates every target, so it is the iteration
+   * index; the current second pass iterates only the failed targets, so it is the `index` its first
+   * state's input carries (definitions before that iterated every target again, without `index`).
+   */
+  index: number;
+  /** The Map iteration's own index (what its history events name). */
+  readonly iteration: number;
   /** How many redrives preceded this iteration (0 for the original run). */
   readonly redrive: number;
   readonly started: Date;
@@ -73,6 +81,14 @@ export interface Timeline {
   readonly steps: readonly TimelineStep[];
   readonly targets: readonly TargetTimeline[];
   readonly redrives: ReadonlyArray<{ readonly count: number; readonly at: Date }>;
+}
+
+const carriedIndexSchema = z.object({ index: z.number().int().min(0) });
+
+/** The target index a second-pass iteration's first state input names, if any. */
+function carriedIndex(event: HistoryEvent): number | undefined {
+  const parsed = carriedIndexSchema.safeParse(parseJson(event.stateEnteredEventDetails?.input));
+  return parsed.success ? parsed.data.index : undefined;
 }
 
 const targetListSchema = z.object({
@@ -119,6 +135,8 @@ export function buildTimeline(events: readonly HistoryEvent[]): Timeline {
   const passes: TimelinePass[] = [];
   const topSteps: TimelineStep[] = [];
   const redrives: Array<{ count: number; at: Date }> = [];
+  /** Second-pass iterations whose target index was read from their first state's input. */
+  const indexRead = new Set<TimelinePass>();
   let targets: TargetRef[] | undefined;
 
   for (const event of sorted) {
@@ -139,6 +157,7 @@ export function buildTimeline(events: readonly HistoryEvent[]): Timeline {
           map: iteration.name,
           pass: iteration.name === TOP_STATES.retryFailedTargets ? 2 : 1,
           index: iteration.index,
+          iteration: iteration.index,
           redrive: redrives.length,
           started: at,
           status: 'running',
@@ -151,7 +170,7 @@ export function buildTimeline(events: readonly HistoryEvent[]): Timeline {
       const owner =
         pass ??
         passes.findLast(
-          (p) => p.status === 'running' && p.map === iteration?.name && p.index === iteration.index,
+          (p) => p.status === 'running' && p.map === iteration?.name && p.iteration === iteration.index,
         );
       if (owner !== undefined) closePass(owner, ITERATION_END[type], at);
     } else if (EXECUTION_END.has(type)) {
@@ -171,6 +190,10 @@ export function buildTimeline(events: readonly HistoryEvent[]): Timeline {
       (pass?.steps ?? topSteps).push(step);
     } else if (type.endsWith('StateEntered')) {
       step = undefined;
+    }
+    if (type.endsWith('StateEntered') && pass?.pass === 2 && !indexRead.has(pass)) {
+      indexRead.add(pass);
+      pass.index = carriedIndex(event) ?? pass.index;
     } else if (step !== undefined && isAttempt(event)) {
       step.attempts += 1;
     } else if (step !== undefined && isStepExited(event)) {

@@ -204,6 +204,20 @@ function iterationLabel(event: HistoryEventView): string | undefined {
   return typeof name === 'string' && typeof index === 'number' ? `${name}[${index}]` : undefined;
 }
 
+/**
+ * The target index a Map iteration's first state input names (`index`, which the relay's iterations
+ * carry): the second pass iterates only the failed targets, so its iteration index is not the target's.
+ */
+function carriedIndex(event: HistoryEventView): number | undefined {
+  if (!isRecord(event.details) || typeof event.details.input !== 'string') return undefined;
+  try {
+    const input: unknown = JSON.parse(event.details.input);
+    return isRecord(input) && typeof input.index === 'number' ? input.index : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function recordFailure(owner: StateInstance, event: HistoryEventView): void {
   owner.failed = true;
   if (!isRecord(event.details)) return;
@@ -223,13 +237,21 @@ export function stateInstances(definition: unknown, events: readonly HistoryEven
   const iterationOf = new Map<number, string>();
   const instances: StateInstance[] = [];
   const catches = catchTargets(definition);
+  /** Iterations started whose first state has not been entered yet. */
+  const starting = new Set<string>();
 
   for (const event of sorted) {
     const previous = event.previousEventId ?? 0;
     let owner = ownerOf.get(previous);
     const iteration = iterationLabel(event);
     const outer = iterationOf.get(previous) ?? '';
-    const where = iteration === undefined ? outer : outer === '' ? iteration : `${outer}/${iteration}`;
+    let where = iteration === undefined ? outer : outer === '' ? iteration : `${outer}/${iteration}`;
+    if (iteration !== undefined) starting.add(where);
+    else if (event.type.endsWith('StateEntered') && starting.delete(where)) {
+      // Name the iteration after the target it runs for; every later event of it inherits the name.
+      const index = carriedIndex(event);
+      if (index !== undefined) where = where.replace(/\[\d+\]$/, `[${index}]`);
+    }
     if (event.type.endsWith('StateEntered') && event.stateName !== null) {
       const entered = event.stateName;
       // A Catch target entered: the open instance that catches into it, in the same iteration, was caught.

@@ -8,7 +8,8 @@
  * - `Wait`: a Task whose parameters carry `Seconds`/`Timestamp` (or their paths, evaluated by the library);
  *   the override sleeps for the scaled duration.
  * - `Map` / `Parallel`: a Task whose override runs each iteration/branch as its own library run, so every
- *   event of an iteration is known to belong to it (history, aborts, redrive).
+ *   event of an iteration is known to belong to it (history, aborts, redrive). A Map's ResultSelector
+ *   of paths is applied by the override with Step Functions' answer for filters (./result-selector.ts).
  * - `Retry`: `IntervalSeconds` and `MaxDelaySeconds` multiplied by the time scale; backoff and jitter kept.
  * - `Pass` and `Map`: followed by a synthetic Task (see {@link outputLimitState}) whose override checks the
  *   state's output against the 256 KiB payload quota — the library knows no quota, and a Pass or Map output
@@ -17,6 +18,7 @@
  */
 import { mapIterator, parallelBranches } from './definition.ts';
 import type { AslScope, AslState } from './library.ts';
+import { ownsResultSelector } from './result-selector.ts';
 
 /** Node timers overflow past 2^31-1 ms; the longest timeout we hand the library. */
 export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
@@ -105,6 +107,8 @@ function compileWait(state: AslState): AslState {
 }
 
 function compileMap(state: AslState, timeScale: number): AslState {
+  // A ResultSelector of paths is applied by the Map's override (./result-selector.ts), not the library.
+  const selector = ownsResultSelector(state.ResultSelector) ? [] : ['ResultSelector'];
   const parameters: Record<string, unknown> = {
     'items.$': typeof state.ItemsPath === 'string' ? state.ItemsPath : '$',
     'input.$': '$',
@@ -115,7 +119,7 @@ function compileMap(state: AslState, timeScale: number): AslState {
     Resource: `${LOCAL_RESOURCE}map`,
     Parameters: parameters,
     TimeoutSeconds: MAX_TIMEOUT_SECONDS,
-    ...pick(state, ['InputPath', 'ResultSelector', 'ResultPath', 'OutputPath', 'Catch', ...TRANSITION]),
+    ...pick(state, ['InputPath', ...selector, 'ResultPath', 'OutputPath', 'Catch', ...TRANSITION]),
     ...(state.Retry !== undefined ? { Retry: scaleRetry(state.Retry, timeScale) } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { BranchAbortedError, StateFailure, StatesRuntimeError } from './errors.t
 import type { Invocation } from './invocation.ts';
 import { failureOf, type Lane, type LaneFailure, type LaneOutcome } from './lane.ts';
 import { isRecord, type JsonValue } from './library.ts';
+import { applyResultSelector, ownsResultSelector } from './result-selector.ts';
 import { selectItem } from './selector.ts';
 
 /** How many iterations an inline Map runs at once when `MaxConcurrency` is 0 or absent. */
@@ -38,6 +39,7 @@ function concurrency(value: unknown): number {
 export function mapInvoker(lane: Lane, state: StateInfo): LocalHandler {
   const iterator = lane.scope.iterators.get(state.name);
   const selector = state.definition.ItemSelector ?? state.definition.Parameters;
+  const ownedSelector = ownsResultSelector(state.definition.ResultSelector);
   return async (parameters: JsonValue): Promise<JsonValue> => {
     if (!iterator || !isRecord(parameters))
       throw new StatesRuntimeError(`Map state '${state.name}' is malformed`);
@@ -109,8 +111,21 @@ export function mapInvoker(lane: Lane, state: StateInfo): LocalHandler {
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
     if (failure) throwFailure(failure, invocation);
     if (invocation.signal.aborted) throw new BranchAbortedError();
-    invocation.succeed(results);
-    return results;
+    let output: JsonValue = results;
+    if (ownedSelector) {
+      try {
+        output = applyResultSelector(
+          state.definition.ResultSelector,
+          results,
+          lane.ctx.libraryContext as JsonValue,
+        );
+      } catch (error) {
+        if (error instanceof StateFailure) invocation.fail(error.name, error.message);
+        throw error;
+      }
+    }
+    invocation.succeed(output);
+    return output;
   };
 }
 

@@ -4,8 +4,9 @@ import { buildDefinition } from '../../state-machine/build.ts';
 
 /**
  * State transitions per relayed artifact, counted by walking the deployed definition along the
- * path an execution takes when every step succeeds — the figures docs/deploy.md prices. Step
- * Functions bills every state entered (Choice, Pass, Wait, Map and Parallel included).
+ * path an execution takes when every step succeeds — the figures the README's cost table prices
+ * (4 + 3 × targets without deployments). Step Functions bills every state entered (Choice, Pass,
+ * Wait, Map and Parallel included); the second pass's Map is entered but iterates nothing.
  */
 
 interface Scenario {
@@ -17,12 +18,15 @@ interface Scenario {
 
 const HAPPY_PATH: Record<string, (visit: number, scenario: Scenario) => string> = {
   'Any targets?': () => 'RelayToTargets',
-  'Copy finished?': () => 'Verify',
-  'Deploy?': (_, s) => (s.deploy ? 'StartDeployment' : 'Target copied'),
+  'Copy finished?': (_, s) => (s.deploy ? 'Verify before deploy' : 'Verify'),
   // Entered once right after StartDeployment, then after every CheckDeployment.
   'Deployment finished?': (visit, s) => (visit > s.polls ? 'Target deployed' : 'Wait for deployment'),
-  'Failed in first pass?': () => 'Keep first result',
 };
+
+/** How many items a Map state iterates on the happy path: every target, or — the second pass — none failed. */
+function iterations(state: AslState, scenario: Scenario): number {
+  return state.Type === 'Map' && state.ItemsPath === '$.targets' ? scenario.targets : 0;
+}
 
 function transitions(machine: SubMachine, scenario: Scenario): number {
   const visits = new Map<string, number>();
@@ -40,7 +44,8 @@ function transitions(machine: SubMachine, scenario: Scenario): number {
       name = choose(visit, scenario);
       continue;
     }
-    if (state.Type === 'Map') count += scenario.targets * transitions(state.ItemProcessor, scenario);
+    const items = iterations(state, scenario);
+    if (state.Type === 'Map' && items > 0) count += items * transitions(state.ItemProcessor, scenario);
     if (state.Type === 'Parallel') count += state.Branches.reduce((n, b) => n + transitions(b, scenario), 0);
     if (state.Type === 'Succeed' || state.Type === 'Fail') return count;
     name = state.End === true ? undefined : state.Next;
@@ -52,10 +57,11 @@ describe('state transitions per relayed artifact', () => {
   const definition = buildDefinition();
 
   it.each([
-    { targets: 1, deploy: false, polls: 0, expected: 13 },
-    { targets: 3, deploy: false, polls: 0, expected: 29 },
-    { targets: 1, deploy: true, polls: 10, expected: 45 },
-    { targets: 3, deploy: true, polls: 10, expected: 125 },
+    { targets: 1, deploy: false, polls: 0, expected: 7 },
+    { targets: 3, deploy: false, polls: 0, expected: 13 },
+    { targets: 10, deploy: false, polls: 0, expected: 34 },
+    { targets: 1, deploy: true, polls: 10, expected: 40 },
+    { targets: 3, deploy: true, polls: 10, expected: 112 },
   ])('$targets target(s), deploy $deploy ($polls polls): $expected', ({ expected, ...scenario }) => {
     // Act
     const count = transitions(definition, scenario);

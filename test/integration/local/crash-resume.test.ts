@@ -23,6 +23,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relayOutputSchema } from '../../../core/workflow.ts';
 import { type ChildStack, startChildStack } from '../../helpers/child-stack.ts';
 import { TEST_CREDENTIALS } from '../../helpers/local-stack.ts';
 
@@ -157,13 +158,11 @@ describe('a crash of relay local in the middle of a multipart copy', () => {
       (history.events ?? []).map((_, i) => i + 1),
     );
     // Every target holds the verified replica, and no upload is left in any target bucket
-    const output = JSON.parse(done.output ?? '{}') as {
-      results: Array<{ status: string; verifiedBy?: string; target?: { bucket?: string } }>;
-    };
+    const output = relayOutputSchema.parse(JSON.parse(done.output ?? '{}'));
     expect(output.results).toHaveLength(TARGETS.length);
     for (const result of output.results) {
       expect(result.status).toMatch(/^(copied|in-sync)$/);
-      expect(typeof result.verifiedBy).toBe('string');
+      expect('verifiedBy' in result && typeof result.verifiedBy).toBe('string');
     }
     for (const target of TARGETS) {
       const client = s3(second.endpoint, target.region);

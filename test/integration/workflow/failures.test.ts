@@ -14,11 +14,14 @@ import {
 
 const SOURCE_REGION = 'us-west-2';
 
-/** The outputs of the Pass states named `state` (the per-target results they build), in history order. */
+/**
+ * The outputs of the states named `state` (the Pass states and the Verify task that end a target with its
+ * result), in history order.
+ */
 async function passOutputs(relay: Relay, execution: Execution, state: string): Promise<unknown[]> {
   const events = await relay.history(execution.arn);
   return events
-    .filter((e) => e.type === 'PassStateExited' && e.stateExitedEventDetails?.name === state)
+    .filter((e) => e.type?.endsWith('StateExited') && e.stateExitedEventDetails?.name === state)
     .map((e) => JSON.parse(e.stateExitedEventDetails?.output ?? 'null') as unknown);
 }
 
@@ -239,12 +242,13 @@ describe('the relay workflow when a target fails (local stack)', () => {
     expect(firstPassFailures).toEqual([
       {
         target: expect.objectContaining({ bucket: seoul }),
+        index: 0,
         status: 'failed',
         error: 'DeploymentFailed',
         cause: expect.stringContaining('SCRIPT_FAILED'),
       },
     ]);
-    const copied = await passOutputs(relay, execution, 'Target copied');
+    const copied = await passOutputs(relay, execution, 'Verify');
     expect(copied).toEqual([
       expect.objectContaining({
         target: expect.objectContaining({ bucket: frankfurt }),

@@ -294,6 +294,7 @@ describe('the relay workflow under duplicate, late and looping events (local sta
     expect(execution.status).toBe('SUCCEEDED');
     expect(resultFor(relayOutput(execution), target)).toEqual({
       target: expect.objectContaining({ bucket: target }),
+      index: 0,
       status: 'source-gone',
       bytes: 0,
       destination: { bucket: target, key },

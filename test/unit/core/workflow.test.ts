@@ -5,6 +5,7 @@ import {
   DEFAULT_COPY_TIME_BUDGET_SECONDS,
   executionOutputSchema,
   type RelaySettings,
+  relayOutputSchema,
   resolveTargetsOutputSchema,
   type SourceObject,
   settingsFromDefaults,
@@ -261,6 +262,74 @@ describe('executionOutputSchema', () => {
 
     // Assert
     expect(results.map((result) => result.success)).toEqual([true, true]);
+  });
+});
+
+describe('relayOutputSchema', () => {
+  const copiedAt = (index: number) => ({
+    target,
+    index,
+    status: 'copied',
+    bytes: 10,
+    verifiedBy: 'etag',
+    destination,
+  });
+  const failedAt = (index: number) => ({ target, index, status: 'failed', error: 'AccessDenied' });
+
+  it('reads the current output as one result per target, the second pass replacing what failed first', () => {
+    // Arrange
+    const output = {
+      source,
+      targets: [target, target, target],
+      settings,
+      firstPass: { results: [copiedAt(0), failedAt(1), copiedAt(2)], failed: [failedAt(1)] },
+      retried: [{ ...copiedAt(1), verifiedBy: 'checksum:CRC32' }],
+    };
+
+    // Act
+    const read = relayOutputSchema.parse(output);
+
+    // Assert
+    expect(read.results.map((result) => [result.index, result.status])).toEqual([
+      [0, 'copied'],
+      [1, 'copied'],
+      [2, 'copied'],
+    ]);
+    expect(read.results[1]).toMatchObject({ verifiedBy: 'checksum:CRC32' });
+    expect(read).not.toHaveProperty('firstPass');
+  });
+
+  it('reads the former output (a final Summarize) as it was', () => {
+    // Arrange
+    const former = { source, results: [copiedAt(0), failedAt(1)] };
+
+    // Act
+    const read = relayOutputSchema.parse(former);
+
+    // Assert
+    expect(read.results).toHaveLength(2);
+    expect(read.results[1]?.status).toBe('failed');
+  });
+
+  it('passes on the refused TargetBucket tag entries ResolveTargets reported', () => {
+    // Arrange
+    const refusedTagEntries = {
+      entries: [{ entry: 'evil-bucket', reason: 'not-allowed', message: 'evil-bucket is not allowed' }],
+      more: 0,
+    };
+    const output = {
+      source,
+      refusedTagEntries,
+      firstPass: { results: [copiedAt(0)], failed: [] },
+      retried: [],
+    };
+
+    // Act
+    const read = relayOutputSchema.safeParse(output);
+
+    // Assert
+    expect(read.error).toBeUndefined();
+    expect(read.data?.refusedTagEntries).toEqual(refusedTagEntries);
   });
 });
 

@@ -7,8 +7,8 @@ import type {
   AslState,
   JsonValue,
   MapState,
-  ParallelState,
   Retrier,
+  SubMachine,
 } from '../../../state-machine/asl.ts';
 import { buildDefinition, DEFAULT_BUILD_OPTIONS } from '../../../state-machine/build.ts';
 import { DEFINITION_FILE, definitionJson } from '../../../state-machine/generate.ts';
@@ -116,7 +116,6 @@ describe('the relay definition', () => {
       'NothingToRelay',
       'RelayToTargets',
       'RetryFailedTargets',
-      'Summarize',
     ]);
   });
 
@@ -132,9 +131,10 @@ describe('the relay definition', () => {
     expect(names).toContain(`Copy${RETRY_SUFFIX}`);
   });
 
-  it('uses only JSONPath: no QueryLanguage, no JSONata expressions, no filter expressions', () => {
+  it("uses only JSONPath: no QueryLanguage, no JSONata, and a filter only in the first pass's ResultSelector", () => {
     // Arrange
     const entries = allEntries(json);
+    const firstPass = stateNamed<MapState>(definition, 'RelayToTargets');
 
     // Act
     const strings = entries.flatMap(([key, value]) => (typeof value === 'string' ? [key, value] : [key]));
@@ -142,7 +142,8 @@ describe('the relay definition', () => {
     // Assert
     expect(entries.map(([key]) => key)).not.toContain('QueryLanguage');
     expect(strings.filter((text) => text.includes('{%'))).toEqual([]);
-    expect(strings.filter((text) => text.includes('?('))).toEqual([]);
+    expect(strings.filter((text) => text.includes('?('))).toEqual([firstPass.ResultSelector?.['failed.$']]);
+    expect(firstPass.ResultSelector).toEqual({ 'results.$': '$', 'failed.$': "$[?(@.status == 'failed')]" });
   });
 
   it('never uses ResultPath "$", and no intrinsic function in a Fail state', () => {
@@ -159,19 +160,20 @@ describe('the relay definition', () => {
 
     // Assert
     expect(resultPaths).not.toContain('$');
-    expect(failPaths).toEqual(['$.mismatch.Cause', '$.mismatch.Cause']);
+    expect(failPaths).toEqual(['$.mismatch.Cause']); // the second pass's; the first pass's mismatch is a result
   });
 
   it('pauses before the second pass only for transient failures; a permanent one reruns the chain at once', () => {
     // Arrange
-    const [, choice] = allStates(definition).find(([name]) => name === 'Failed in first pass?') ?? [];
+    const [, choice] = allStates(definition).find(([name]) => name === 'Pause before retry?') ?? [];
 
     // Act
     const rules = choice?.Type === 'Choice' ? choice.Choices : [];
-    const transientNames = (rules[0]?.And?.[1]?.Or ?? []).map((rule) => rule.StringEquals);
+    const transientNames = (rules[0]?.Or ?? []).map((rule) => rule.StringEquals);
 
     // Assert
-    expect(rules.map((rule) => rule.Next)).toEqual(['Pause before retry', `Copy${RETRY_SUFFIX}`]);
+    expect(rules.map((rule) => rule.Next)).toEqual(['Pause before retry']);
+    expect(choice?.Type === 'Choice' ? choice.Default : undefined).toBe(`Copy${RETRY_SUFFIX}`);
     expect(transientNames).toEqual(
       expect.arrayContaining(['TransientAwsError', 'DeploymentGroupBusy', 'States.Timeout']),
     );
@@ -203,7 +205,7 @@ describe('the relay definition', () => {
     );
 
     // Assert
-    expect(tasks.length).toBe(9); // ResolveTargets + 4 tasks in each pass
+    expect(tasks.length).toBe(11); // ResolveTargets + 5 tasks (two Verify states) in each pass
     for (const [name, retry] of retries) {
       expect(retry?.slice(0, 2), name).toEqual([LAMBDA_SERVICE_RETRY, TRANSIENT_AWS_RETRY]);
       for (const retrier of retry ?? []) {
@@ -252,23 +254,46 @@ describe('the relay definition', () => {
     expect(timeout).toBe(900);
   });
 
-  it('isolates each target in the first pass and catches nothing in the second', () => {
+  it('isolates each target in the first pass by a Catch on every Task, and catches only mismatches in the second', () => {
     // Arrange
-    const relayTarget = stateNamed<ParallelState>(definition, 'Relay target');
+    const relayMap = stateNamed<MapState>(definition, 'RelayToTargets');
+    const retryMap = stateNamed<MapState>(definition, 'RetryFailedTargets');
+    const catchesOf = (machine: SubMachine) =>
+      allStates(machine).flatMap(([name, state]) =>
+        state.Type === 'Task' ? [[name, (state.Catch ?? []).map((c) => c.ErrorEquals.join())] as const] : [],
+      );
+
+    // Act
+    const firstPass = catchesOf(relayMap.ItemProcessor);
+    const secondPass = catchesOf(retryMap.ItemProcessor);
+
+    // Assert
+    expect(firstPass.length).toBe(5);
+    for (const [name, errors] of firstPass) expect(errors.at(-1), name).toBe('States.ALL');
+    expect(Object.fromEntries(secondPass)).toEqual({
+      [`Copy${RETRY_SUFFIX}`]: [],
+      [`Verify${RETRY_SUFFIX}`]: ['VerificationFailed'],
+      [`Verify before deploy${RETRY_SUFFIX}`]: ['VerificationFailed'],
+      [`StartDeployment${RETRY_SUFFIX}`]: [],
+      [`CheckDeployment${RETRY_SUFFIX}`]: [],
+    });
+    expect(allStates(definition).map(([, state]) => state.Type)).not.toContain('Parallel');
+  });
+
+  it("runs the second pass over the failed targets only, carrying each target's index", () => {
+    // Arrange
     const retryMap = stateNamed<MapState>(definition, 'RetryFailedTargets');
 
     // Act
-    const secondPassCatches = allStates(retryMap.ItemProcessor).filter(
-      ([, state]) => 'Catch' in state && state.Catch !== undefined && state.Catch.length > 0,
-    );
+    const selector = retryMap.ItemSelector;
 
     // Assert
-    expect(relayTarget.Branches).toHaveLength(1);
-    expect(relayTarget.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Failure has a cause?' },
-    ]);
-    expect(secondPassCatches.map(([name]) => name)).toEqual([`Verify${RETRY_SUFFIX}`]);
-    expect(allStates(retryMap.ItemProcessor).map(([name]) => name)).not.toContain('Relay target');
+    expect(retryMap.ItemsPath).toBe('$.firstPass.failed');
+    expect(selector).toMatchObject({
+      'index.$': '$$.Map.Item.Value.index',
+      'target.$': '$$.Map.Item.Value.target',
+    });
+    expect(retryMap.End).toBe(true);
   });
 
   it('applies the build options', () => {

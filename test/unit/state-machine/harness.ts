@@ -1,4 +1,3 @@
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { z } from 'zod';
 import { targetSchema } from '../../../core/config/schema.ts';
 import {
@@ -14,10 +13,11 @@ import {
   type SourceObject,
   type TaskInput,
   taskInputSchema,
-  type VerifyResult,
-  verifyResultSchema,
+  type VerifiedTarget,
+  verifiedTargetSchema,
 } from '../../../core/workflow.ts';
-import type { AslDefinition } from '../../../state-machine/asl.ts';
+import { verifiedTarget } from '../../../functions/verify-copy/index.ts';
+import type { AslDefinition, AslState, SubMachine } from '../../../state-machine/asl.ts';
 import { type BuildOptions, buildDefinition } from '../../../state-machine/build.ts';
 import {
   renderDefinition,
@@ -25,7 +25,8 @@ import {
   type TaskPlaceholder,
   type TaskRole,
 } from '../../../state-machine/placeholders.ts';
-import { listStateNames, taskStateNamesByRole } from '../../../state-machine/task-states.ts';
+import { taskStateNamesByRole } from '../../../state-machine/task-states.ts';
+import { startFixture } from '../local/stepfunctions/fixture.ts';
 
 /** A fake Lambda ARN for each placeholder. */
 export const FAKE_ARNS = Object.fromEntries(
@@ -70,7 +71,8 @@ type Fake<Result> = (input: TaskInput, context: CallContext) => Result | Promise
 export interface FakeTasks {
   readonly resolveTargets?: (event: unknown) => ResolveTargetsOutput;
   readonly copy?: Fake<CopyResult>;
-  readonly verify?: Fake<VerifyResult>;
+  /** Verify's proof; the harness wraps it into the target's result as the Verify task does. */
+  readonly verify?: Fake<{ verifiedBy: VerifiedTarget['verifiedBy']; bytes: number }>;
   readonly startDeployment?: Fake<DeploymentState>;
   readonly checkDeployment?: Fake<DeploymentState>;
 }
@@ -82,6 +84,8 @@ export interface RunOutcome {
   /** The error that failed the execution. */
   readonly error?: Error;
   readonly calls: readonly TaskCall[];
+  /** The execution's ARN (what `$$.Execution.Id` held). */
+  readonly executionArn: string;
 }
 
 /** A source object for the tests. */
@@ -134,10 +138,6 @@ export function copied(input: TaskInput, status: 'copied' | 'in-sync' = 'copied'
   };
 }
 
-/** The execution id the context object carries in these runs. */
-export const FAKE_EXECUTION_ARN =
-  'arn:aws:states:us-west-2:111122223333:execution:artifact-relay:fake-execution';
-
 const defaultFakes: Required<FakeTasks> = {
   resolveTargets: resolvesTo([target('artifacts-seoul', 'ap-northeast-2')]),
   copy: (input) => copied(input),
@@ -151,10 +151,44 @@ const defaultFakes: Required<FakeTasks> = {
 };
 
 /**
- * Runs the relay definition with aws-local-stepfunctions, the task Lambdas replaced by fakes.
- * Every task input is parsed with `taskInputSchema` and every result with its schema, so a run
- * also proves the definition and the contract in core/workflow.ts agree. Waits and retry pauses
- * are overridden to 0 ms.
+ * The message of a Lambda error's Cause: the local engine, like AWS, reports a function's error as the
+ * runtime's JSON (`errorType`, `errorMessage`, `trace`); other causes are returned as they are.
+ */
+export function lambdaMessage(cause: string | undefined): string {
+  try {
+    const parsed: unknown = JSON.parse(cause ?? '');
+    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed)
+      return String(parsed.errorMessage);
+  } catch {
+    // not JSON: the cause as given
+  }
+  return cause ?? '';
+}
+
+/** Every Task state of `machine` (nested ones included) with its Resource replaced by `resource(name, arn)`. */
+function retarget(machine: SubMachine, resource: (name: string, arn: string) => string): SubMachine {
+  const states = Object.fromEntries(
+    Object.entries(machine.States).map(([name, state]): [string, AslState] => {
+      if (state.Type === 'Task') return [name, { ...state, Resource: resource(name, state.Resource) }];
+      if (state.Type === 'Map') {
+        return [
+          name,
+          { ...state, ItemProcessor: { ...state.ItemProcessor, ...retarget(state.ItemProcessor, resource) } },
+        ];
+      }
+      return [name, state];
+    }),
+  );
+  return { ...machine, States: states };
+}
+
+/**
+ * Runs the relay definition on the local stack's Step Functions engine (local/stepfunctions — the
+ * engine `relay local` runs, with its fixes over aws-local-stepfunctions), the task Lambdas replaced
+ * by fakes. Every Task state gets its own Lambda ARN (a version qualifier per state) so a fake knows
+ * which state called it. Every task input is parsed with `taskInputSchema` and every result with its
+ * schema, so a run also proves the definition and the contract in core/workflow.ts agree. Waits and
+ * retry pauses are scaled down to a few milliseconds.
  */
 export async function runRelay(
   event: unknown,
@@ -175,46 +209,54 @@ export async function runRelay(
       return schema.parse(await fake(input, { state, attempt }));
     };
   };
+  const verify: Fake<VerifiedTarget> = async (input, context) =>
+    verifiedTarget(input, await all.verify(input, context));
   const handlers: Record<TaskRole, (state: string, raw: unknown) => Promise<unknown>> = {
     'resolve-targets': async (state, raw) => {
       calls.push({ role: 'resolve-targets', state, target: '', input: raw });
       return resolveTargetsOutputSchema.parse(all.resolveTargets(raw));
     },
     'copy-object': perTask('copy-object', all.copy, copyResultSchema),
-    'verify-copy': perTask('verify-copy', all.verify, verifyResultSchema),
+    'verify-copy': perTask('verify-copy', verify, verifiedTargetSchema),
     'start-deployment': perTask('start-deployment', all.startDeployment, deploymentStateSchema),
     'check-deployment': perTask('check-deployment', all.checkDeployment, deploymentStateSchema),
   };
 
-  const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<never>> = {};
-  const retryIntervalOverrides: Record<string, number> = {};
-  for (const [role, names] of Object.entries(namesByRole) as [TaskRole, string[]][]) {
-    for (const name of names) {
-      // The engine types inputs and results as its own JSON type; ours are checked by zod above.
-      taskResourceLocalHandlers[name] = (input) => handlers[role](name, input) as Promise<never>;
-      retryIntervalOverrides[name] = 0;
-    }
-  }
-  const waitTimeOverrides: Record<string, number> = {};
-  for (const name of listStateNames(unrendered)) waitTimeOverrides[name] = 0; // read for Wait states only
-
-  // asl-validator (run by the constructor) adds fields to the definition it is given: pass a copy.
-  const definition = JSON.parse(
-    JSON.stringify(renderDefinition(unrendered, FAKE_ARNS)),
-  ) as StateMachineDefinition;
-  const machine = new StateMachine(definition);
-  const execution = machine.run(event as Parameters<StateMachine['run']>[0], {
-    overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
-    context: { Execution: { Id: FAKE_EXECUTION_ARN, Name: 'fake-execution', RedriveCount: 0 } },
+  const stateArns = new Map<string, string>();
+  let next = 0;
+  const definition = retarget(renderDefinition(unrendered, FAKE_ARNS), (name, arn) => {
+    next += 1;
+    const qualified = `${arn}:${next}`;
+    stateArns.set(name, qualified);
+    return qualified;
   });
+  const fixture = await startFixture(0.0001);
   try {
-    const output: unknown = await execution.result;
+    for (const [role, names] of Object.entries(namesByRole) as [TaskRole, string[]][]) {
+      for (const name of names) {
+        const arn = stateArns.get(name);
+        if (arn !== undefined) fixture.sfn.registerTaskHandler(arn, (input) => handlers[role](name, input));
+      }
+    }
+    const stateMachineArn = await fixture.createMachine(definition);
+    const { executionArn } = await fixture.sfn.startExecution({
+      stateMachineArn,
+      input: JSON.stringify(event),
+    });
+    const described = await fixture.sfn.waitForExecution(executionArn);
+    if (described.status !== 'SUCCEEDED') {
+      return {
+        error: lambdaError(described.error ?? described.status, lambdaMessage(described.cause)),
+        calls,
+        executionArn,
+      };
+    }
+    const output: unknown = JSON.parse(described.output ?? 'null');
     // Checked, but returned as produced (parsing would drop unexpected keys the tests must see).
     executionOutputSchema.parse(output);
-    return { output: output as ExecutionOutput, calls };
-  } catch (error) {
-    if (error instanceof ExecutionError && error.cause instanceof Error) return { error: error.cause, calls };
-    throw error;
+    return { output: output as ExecutionOutput, calls, executionArn };
+  } finally {
+    await fixture.dispose();
   }
 }
 

@@ -91,7 +91,12 @@ describe('task placeholders', () => {
     expect(byRole).toEqual({
       'resolve-targets': ['ResolveTargets'],
       'copy-object': ['Copy', `Copy${RETRY_SUFFIX}`],
-      'verify-copy': ['Verify', `Verify${RETRY_SUFFIX}`],
+      'verify-copy': [
+        'Verify',
+        'Verify before deploy',
+        `Verify${RETRY_SUFFIX}`,
+        `Verify before deploy${RETRY_SUFFIX}`,
+      ],
       'start-deployment': ['StartDeployment', `StartDeployment${RETRY_SUFFIX}`],
       'check-deployment': ['CheckDeployment', `CheckDeployment${RETRY_SUFFIX}`],
     });

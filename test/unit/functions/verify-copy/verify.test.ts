@@ -54,7 +54,7 @@ describe('Verify', () => {
     const result = await verify(input());
 
     // Assert
-    expect(result).toEqual({ verifiedBy: 'checksum:CRC64NVME', bytes: 1024 });
+    expect(result).toMatchObject({ verifiedBy: 'checksum:CRC64NVME', bytes: 1024 });
     expect(source.commandCalls(HeadObjectCommand)[0]?.args[0].input).toMatchObject({
       VersionId: 'v-source-1',
       ChecksumMode: 'ENABLED',
@@ -62,6 +62,31 @@ describe('Verify', () => {
     expect(target.commandCalls(HeadObjectCommand)[0]?.args[0].input).toMatchObject({
       VersionId: 'v-replica',
       ChecksumMode: 'ENABLED',
+    });
+  });
+
+  it("returns the target's result around the proof: target, index, the copy's status and the replica", async () => {
+    // Arrange
+    const head = {
+      ContentLength: 1024,
+      ETag: '"e"',
+      ChecksumCRC32: 'AAAAAA==',
+      ChecksumType: 'FULL_OBJECT' as const,
+    };
+    source.on(HeadObjectCommand).resolves(head);
+    target.on(HeadObjectCommand).resolves(head);
+
+    // Act
+    const result = await verify(input({ index: 2, copy: { ...COPIED, status: 'in-sync' } }));
+
+    // Assert
+    expect(result).toEqual({
+      target: TARGET,
+      index: 2,
+      status: 'in-sync',
+      bytes: 1024,
+      verifiedBy: 'checksum:CRC32',
+      destination: COPIED.destination,
     });
   });
 
@@ -130,7 +155,7 @@ describe('Verify', () => {
     const result = await verify(input());
 
     // Assert
-    expect(result).toEqual({ verifiedBy: 'stream:sha256', bytes: 11 });
+    expect(result).toMatchObject({ verifiedBy: 'stream:sha256', bytes: 11 });
     expect(source.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({
       VersionId: 'v-source-1',
     });
@@ -245,7 +270,7 @@ describe('Verify', () => {
     const result = await verify(input());
 
     // Assert
-    expect(result).toEqual({ verifiedBy: 'checksum:CRC64NVME', bytes: SOURCE.size });
+    expect(result).toMatchObject({ verifiedBy: 'checksum:CRC64NVME', bytes: SOURCE.size });
   });
 
   it('refuses to verify a copy that is not finished', async () => {
