@@ -30,7 +30,8 @@ export interface ExecutionSummary {
   readonly durationMs: number | null;
   readonly source: SourceView | null;
   readonly redriveCount: number;
-  readonly targets: TargetCountsView;
+  /** Null when neither the output nor the history says (an output shape this console does not read). */
+  readonly targets: TargetCountsView | null;
 }
 
 /** GET /api/executions */
@@ -39,6 +40,8 @@ export interface ExecutionPage {
   readonly executions: readonly ExecutionSummary[];
   /** Pass as `?next=` for the following (older) page; null on the last page. */
   readonly nextToken: string | null;
+  /** Executions this page looked at: its rows, those the key filter left out, those outside the time window. */
+  readonly scanned: number;
 }
 
 /** One target's row of an execution's results table. */
@@ -79,6 +82,11 @@ export interface ExecutionDetailView {
   readonly notRedrivable: string | null;
   readonly input: unknown;
   readonly output: unknown;
+  /**
+   * How the output reads: `relayed` (one result per target), `nothing` (nothing to relay), `unknown` (a
+   * shape this console does not read: the fields it would give show as unknown), null (no output yet).
+   */
+  readonly outputShape: 'relayed' | 'nothing' | 'unknown' | null;
   readonly targets: readonly TargetRow[];
   /** The Amazon States Language definition the execution ran with (parsed JSON). */
   readonly definition: unknown;

@@ -2,7 +2,8 @@
  * `npm run screenshots`: regenerates the README's pictures of the console. It runs the demo relay on a
  * fresh local stack, serves the console beside it, opens the console in headless Chromium (the system's
  * own, never downloaded: CHROMIUM names another binary) and writes PNGs of the executions list, an
- * execution's page and one target's path to docs/screenshots/.
+ * execution's page, one target's path, the Replicas view of the relayed object (with Deploy… open on a
+ * replica) and the Deployments view to docs/screenshots/.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ async function photograph(demo: DemoRun): Promise<void> {
     endpoint: demo.endpoint,
     stateMachineArn: demo.stateMachineArn,
     port: 0,
+    configPath: CONFIG,
   });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   try {
@@ -53,6 +55,21 @@ async function photograph(demo: DemoRun): Promise<void> {
     await page.getByRole('button', { name: /Show the path of target 1/ }).click();
     await page.locator('.target-path li').first().waitFor();
     await shoot(page, 'console-target-path.png');
+
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.getByRole('link', { name: 'Replicas of this source object' }).click();
+    await page.locator('p[role="status"]', { hasText: 'in sync' }).waitFor();
+    // Deploy… opened on the first replica, as an operator about to deploy it on demand sees it.
+    await page
+      .getByRole('button', { name: /^Deploy s3:\/\// })
+      .first()
+      .click();
+    await page.getByRole('group', { name: /^Deploy s3:\/\// }).waitFor();
+    await shoot(page, 'console-replicas.png');
+
+    await page.goto(`${server.url}#/deployments`);
+    await page.locator('table[aria-label^="Deployments of"] tbody tr').first().waitFor();
+    await shoot(page, 'console-deployments.png');
   } finally {
     await browser.close();
     await server.close();

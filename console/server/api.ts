@@ -1,9 +1,10 @@
 /**
- * The console's JSON API, reading through the SDK exactly like the CLI (cli/executions/): ListExecutions
- * one page at a time (newest first, `statusFilter`, `nextToken`), DescribeExecution and
- * GetExecutionHistory for one execution, DescribeStateMachineForExecution for the definition it ran with,
- * and RedriveExecution. Step Functions API reference: ListExecutions, DescribeExecution,
- * GetExecutionHistory, DescribeStateMachineForExecution, RedriveExecution.
+ * The console's JSON API for one execution, reading through the SDK exactly like the CLI
+ * (cli/executions/): DescribeExecution and GetExecutionHistory, DescribeStateMachineForExecution for the
+ * definition it ran with, and RedriveExecution (Step Functions API reference). The list is list.ts.
+ *
+ * An execution whose output or history is of a shape the console does not read (an older definition's,
+ * a hand-made one) still gets its page: what cannot be read is `unknown`, never an error for the page.
  */
 
 import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
@@ -11,26 +12,22 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeStateMachineCommand,
   DescribeStateMachineForExecutionCommand,
-  type ExecutionListItem,
-  ListExecutionsCommand,
+  type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { parseExecutionArn, type StateMachineRef } from '../../cli/aws/arn.ts';
-import { mapConcurrently } from '../../cli/concurrency.ts';
 import { causeMessage } from '../../cli/executions/cause.ts';
 import { describeExecution, type ExecutionDetails } from '../../cli/executions/describe.ts';
 import { fetchHistory } from '../../cli/executions/history.ts';
 import { parseJson } from '../../cli/executions/history-events.ts';
-import { outcomesOf } from '../../cli/executions/list.ts';
-import { countOutcomes, describeTarget, targetOutcome } from '../../cli/executions/outcome.ts';
+import { countOutcomes } from '../../cli/executions/outcome.ts';
 import { redrive, whyNotRedrivable } from '../../cli/executions/redrive.ts';
-import { buildTimeline } from '../../cli/executions/timeline.ts';
-import { EXECUTION_STATUSES, type ExecutionStatusFilter } from '../../cli/options.ts';
 import type { RelayConfig } from '../../core/config/schema.ts';
-import type { ExecutionDetailView, ExecutionPage, RedriveAnswer } from '../api-types.ts';
+import type { ExecutionDetailView, RedriveAnswer } from '../api-types.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
-import { isOpen, startWindowOf, withinWindow } from './time-filter.ts';
-import { eventViewOf, summaryOf, targetRowOf } from './views.ts';
+import { hasUnknownOutput } from './rows.ts';
+import { targetsOf } from './target-rows.ts';
+import { eventViewOf, summaryOf } from './views.ts';
 
 /**
  * Where the API reads and acts, with the operator's own credentials (the CLI's connection): Step
@@ -44,74 +41,6 @@ export interface ConsoleBackend {
   machine(): Promise<StateMachineRef>;
   /** The relay configuration (Replicas, Relay again, Deployments), as `relay status` finds it. */
   config(): Promise<RelayConfig>;
-}
-
-export const DEFAULT_PAGE_SIZE = 25;
-export const MAX_PAGE_SIZE = 100;
-/** DescribeExecution calls in flight at once for one page. */
-const DESCRIBE_CONCURRENCY = 8;
-
-function statusFilter(value: string | null): ExecutionStatusFilter | undefined {
-  if (value === null || value === '') return undefined;
-  const found = EXECUTION_STATUSES.find((status) => status === value);
-  if (found === undefined) {
-    throw new BadRequestError(`status must be one of ${EXECUTION_STATUSES.join(', ')}, not ${value}`);
-  }
-  return found;
-}
-
-function pageSize(value: string | null): number {
-  if (value === null || value === '') return DEFAULT_PAGE_SIZE;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > MAX_PAGE_SIZE) {
-    throw new BadRequestError(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
-  }
-  return n;
-}
-
-/** ListExecutions pages read (without describing anything) in one request to find a page with a match. */
-export const MAX_SKIPPED_PAGES = 10;
-
-/**
- * GET /api/executions?status=&limit=&next=&since=&until= — one page, newest first, each with its
- * targets' counts. With `since`/`until` only executions started within them are described; pages
- * without one are passed over (at most MAX_SKIPPED_PAGES ListExecutions calls per request).
- */
-export async function listExecutionsPage(
-  backend: ConsoleBackend,
-  query: URLSearchParams,
-): Promise<ExecutionPage> {
-  const status = statusFilter(query.get('status'));
-  const maxResults = pageSize(query.get('limit'));
-  const window = startWindowOf(query);
-  let nextToken = query.get('next') ?? undefined;
-  const machine = await backend.machine();
-  const sfn = backend.sfnFor(machine.region);
-  let items: ExecutionListItem[] = [];
-  for (let read = 0; read < MAX_SKIPPED_PAGES; read++) {
-    const page = await sfn.send(
-      new ListExecutionsCommand({
-        stateMachineArn: machine.arn,
-        maxResults,
-        ...(nextToken === undefined || nextToken === '' ? {} : { nextToken }),
-        ...(status === undefined ? {} : { statusFilter: status }),
-      }),
-    );
-    const { kept, olderMayMatch } = withinWindow(page.executions ?? [], window);
-    items = isOpen(window) ? (page.executions ?? []) : kept;
-    nextToken = olderMayMatch ? page.nextToken : undefined;
-    if (items.length > 0 || nextToken === undefined || nextToken === '') break;
-  }
-  const arns = items.flatMap((item) => (item.executionArn === undefined ? [] : [item.executionArn]));
-  const executions = await mapConcurrently(arns, DESCRIBE_CONCURRENCY, async (arn) => {
-    const details = await describeExecution(sfn, arn);
-    return summaryOf(details, countOutcomes(await outcomesOf(sfn, details)));
-  });
-  return {
-    stateMachineArn: machine.arn,
-    executions,
-    nextToken: nextToken === undefined || nextToken === '' ? null : nextToken,
-  };
 }
 
 /** The execution an API path names (an execution ARN), described; NotFoundError when there is none. */
@@ -151,6 +80,12 @@ async function definitionOf(sfn: SFNClient, details: ExecutionDetails): Promise<
   return parseJson(machine.definition) ?? null;
 }
 
+/** The ExecutionSucceeded event's output, parsed (undefined when there is none or it is not JSON). */
+function outputOf(history: readonly HistoryEvent[]): unknown {
+  const succeeded = history.findLast((e) => e.type === 'ExecutionSucceeded');
+  return parseJson(succeeded?.executionSucceededEventDetails?.output);
+}
+
 /** GET /api/executions/:arn — the execution, its per-target results, definition and history. */
 export async function executionDetail(backend: ConsoleBackend, arn: string): Promise<ExecutionDetailView> {
   const { sfn, details } = await describeNamed(backend, arn);
@@ -158,29 +93,20 @@ export async function executionDetail(backend: ConsoleBackend, arn: string): Pro
     fetchHistory(sfn, details.executionArn),
     definitionOf(sfn, details),
   ]);
-  const timeline = buildTimeline(history);
-  const results = details.output?.kind === 'relayed' ? details.output.output.results : [];
-  // A target is known from the history's Map iterations, or (history cut short) from the output alone.
-  const count = Math.max(timeline.targets.length, results.length);
-  const indexes = Array.from({ length: count }, (_, index) => index);
-  const outcomes = indexes.map((index) =>
-    targetOutcome(timeline.targets[index] ?? { index, passes: [] }, results[index]),
-  );
-  const targets = indexes.map((index) => {
-    const ref = timeline.targets[index]?.target ?? results[index]?.target;
-    return targetRowOf(index, describeTarget(ref, index), ref, outcomes[index] ?? { status: 'unknown' });
-  });
+  const output = outputOf(history);
+  const unknownOutput = hasUnknownOutput(details);
+  const { rows, outcomes } = targetsOf(details, history, unknownOutput ? output : undefined);
   const started = history.find((e) => e.type === 'ExecutionStarted');
-  const succeeded = history.findLast((e) => e.type === 'ExecutionSucceeded');
   return {
-    summary: summaryOf(details, countOutcomes(outcomes)),
+    summary: summaryOf(details, rows.length === 0 && unknownOutput ? null : countOutcomes(outcomes)),
     stateMachineArn: details.stateMachineArn,
     error: details.error ?? null,
     message: causeMessage(details.cause) ?? null,
     notRedrivable: whyNotRedrivable(details) ?? null,
     input: parseJson(started?.executionStartedEventDetails?.input) ?? null,
-    output: parseJson(succeeded?.executionSucceededEventDetails?.output) ?? null,
-    targets,
+    output: output ?? null,
+    outputShape: details.output?.kind ?? (unknownOutput ? 'unknown' : null),
+    targets: rows,
     definition,
     events: history.map(eventViewOf),
   };

@@ -5,12 +5,13 @@
 import { translateError } from '../../cli/aws/translate-error.ts';
 import type { ErrorAnswer } from '../api-types.ts';
 import { relayAgain, stopExecution } from './actions.ts';
-import { type ConsoleBackend, executionDetail, listExecutionsPage, redriveExecution } from './api.ts';
+import { type ConsoleBackend, executionDetail, redriveExecution } from './api.ts';
 import type { UiBundle } from './bundle.ts';
 import { deploymentStatus, deployOnDemand } from './deploy.ts';
 import { deploymentGroupPage, deploymentsOverview } from './deployments.ts';
 import { ConsoleHttpError, MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { type GuardedRequest, guardRequest } from './guard.ts';
+import { listExecutionsPage } from './list.ts';
 import { renderPage } from './page.ts';
 import { replicasOf } from './replicas.ts';
 

@@ -1,8 +1,7 @@
 /**
  * The executions list's filter by start time, applied to what ListExecutions returns (each item carries
- * its `startDate` — Step Functions API reference, ListExecutions / ExecutionListItem), so no execution is
- * described only to be left out. ListExecutions lists newest first, so once an item started before
- * `since`, no later page can match.
+ * its `startDate` — Step Functions API reference, ListExecutions / ExecutionListItem; ListExecutions has
+ * no time parameter), so no execution is described only to be left out.
  */
 import type { ExecutionListItem } from '@aws-sdk/client-sfn';
 import { BadRequestError } from './errors.ts';
@@ -37,22 +36,18 @@ export function isOpen(window: StartWindow): boolean {
   return window.since === undefined && window.until === undefined;
 }
 
-/** The items of one page that started within the window, and whether older pages may still match. */
-export function withinWindow(
-  items: readonly ExecutionListItem[],
-  window: StartWindow,
-): { readonly kept: ExecutionListItem[]; readonly olderMayMatch: boolean } {
-  const kept: ExecutionListItem[] = [];
-  let olderMayMatch = true;
-  for (const item of items) {
-    const started = item.startDate;
-    if (started === undefined) continue;
-    if (window.since !== undefined && started < window.since) {
-      olderMayMatch = false;
-      continue;
-    }
-    if (window.until !== undefined && started > window.until) continue;
-    kept.push(item);
-  }
-  return { kept, olderMayMatch };
+/** Where an execution's start falls: in the window, newer than `until` (passed over), or older than `since`. */
+export type WindowPlace = 'inside' | 'newer' | 'older';
+
+/**
+ * Where a listed execution's start falls. ListExecutions lists newest first, so once one started before
+ * `since`, no later item or page can match: the scan stops there.
+ */
+export function placeInWindow(item: ExecutionListItem, window: StartWindow): WindowPlace {
+  const started = item.startDate;
+  if (isOpen(window)) return 'inside';
+  if (started === undefined) return 'newer';
+  if (window.since !== undefined && started < window.since) return 'older';
+  if (window.until !== undefined && started > window.until) return 'newer';
+  return 'inside';
 }

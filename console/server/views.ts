@@ -10,7 +10,8 @@ import type { TargetCounts, TargetOutcome } from '../../cli/executions/outcome.t
 import type { TargetRef } from '../../cli/executions/timeline.ts';
 import type { ExecutionSummary, HistoryEventView, TargetRow } from '../api-types.ts';
 
-export function summaryOf(details: ExecutionDetails, counts: TargetCounts): ExecutionSummary {
+/** The list row of an execution; `counts` null when what became of its targets cannot be read. */
+export function summaryOf(details: ExecutionDetails, counts: TargetCounts | null): ExecutionSummary {
   return {
     executionArn: details.executionArn,
     name: details.name,
@@ -21,7 +22,7 @@ export function summaryOf(details: ExecutionDetails, counts: TargetCounts): Exec
       details.stopDate === undefined ? null : details.stopDate.getTime() - details.startDate.getTime(),
     source: details.source ?? null,
     redriveCount: details.redriveCount,
-    targets: { ...counts },
+    targets: counts === null ? null : { ...counts },
   };
 }
 

@@ -14,6 +14,7 @@ import {
   TOKEN_HEADER,
   TOKEN_META,
 } from '../api-types.ts';
+import { readExecutionDetail, readExecutionPage } from './read-views.ts';
 
 /** An error answer from the API, with its message for people. */
 export class ApiError extends Error {
@@ -41,9 +42,12 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   return body as T;
 }
 
-export function listExecutions(options: {
+/** One page of the executions list (read tolerantly: read-views.ts). */
+export async function listExecutions(options: {
   status: string;
   next?: string | undefined;
+  /** Only executions whose source object (s3://bucket/key) or name contains it. */
+  key?: string | undefined;
   /** ISO 8601: only executions started at or after it. */
   since?: string | undefined;
   /** ISO 8601: only executions started at or before it. */
@@ -53,12 +57,14 @@ export function listExecutions(options: {
   if (options.status !== '') query.set('status', options.status);
   if (options.since !== undefined) query.set('since', options.since);
   if (options.until !== undefined) query.set('until', options.until);
+  if (options.key !== undefined && options.key.trim() !== '') query.set('key', options.key.trim());
   if (options.next !== undefined) query.set('next', options.next);
-  return call<ExecutionPage>(`/api/executions?${query}`);
+  return readExecutionPage(await call<unknown>(`/api/executions?${query}`));
 }
 
-export function getExecution(arn: string): Promise<ExecutionDetailView> {
-  return call<ExecutionDetailView>(`/api/executions/${encodeURIComponent(arn)}`);
+/** One execution (read tolerantly: read-views.ts). */
+export async function getExecution(arn: string): Promise<ExecutionDetailView> {
+  return readExecutionDetail(await call<unknown>(`/api/executions/${encodeURIComponent(arn)}`));
 }
 
 export function redriveExecution(arn: string): Promise<RedriveAnswer> {

@@ -71,9 +71,18 @@ export function DeployControl({ replica }: { replica: ReplicaView }) {
   const [group, setGroup] = useState(replica.deploy?.deploymentGroup ?? '');
   const first = useRef<HTMLInputElement>(null);
   const rollbackButton = useRef<HTMLButtonElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  const opened = useRef(false);
+  // Each step takes the focus where the keyboard goes on: the form's first field, the rollback question's
+  // confirmation, and — cancelled or answered — the Deploy… button again.
   useEffect(() => {
     if (step.kind === 'form') first.current?.focus();
     if (step.kind === 'rollback') rollbackButton.current?.focus();
+    if (step.kind === 'form' || step.kind === 'rollback') opened.current = true;
+    if ((step.kind === 'closed' || step.kind === 'said') && opened.current) {
+      opened.current = false;
+      opener.current?.focus();
+    }
   }, [step.kind]);
   if (replica.status !== 'in-sync') return null;
 
@@ -114,6 +123,7 @@ export function DeployControl({ replica }: { replica: ReplicaView }) {
         <div class="actions">
           <button
             type="button"
+            ref={opener}
             aria-label={`Deploy ${url}${version} with CodeDeploy`}
             onClick={() => setStep({ kind: 'form' })}
           >

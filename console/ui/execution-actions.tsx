@@ -8,7 +8,10 @@ import type { ExecutionDetailView, RelayAgainAnswer } from '../api-types.ts';
 import { relayAgain, stopExecution } from './client.ts';
 import { executionHref } from './routes.ts';
 
-/** A button that asks before it acts; the question takes the focus, so the keyboard goes on from there. */
+/**
+ * A button that asks before it acts; the question takes the focus, so the keyboard goes on from there,
+ * and once answered (or cancelled) the focus returns to the button.
+ */
 function Confirmed({
   label,
   text,
@@ -28,8 +31,16 @@ function Confirmed({
   const [confirming, setConfirming] = useState(false);
   const [message, setMessage] = useState<ComponentChildren>(undefined);
   const confirm = useRef<HTMLButtonElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
   useEffect(() => {
-    if (confirming) confirm.current?.focus();
+    if (confirming) {
+      asked.current = true;
+      confirm.current?.focus();
+    } else if (asked.current) {
+      asked.current = false;
+      opener.current?.focus();
+    }
   }, [confirming]);
   const go = async (): Promise<void> => {
     setConfirming(false);
@@ -55,6 +66,7 @@ function Confirmed({
         <button
           type="button"
           aria-label={label}
+          ref={opener}
           onClick={() => {
             // A new question: what the last answer said goes, so the next answer is the one shown.
             setMessage(undefined);

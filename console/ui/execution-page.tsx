@@ -4,7 +4,7 @@ import type { ExecutionDetailView } from '../api-types.ts';
 import { getExecution, redriveExecution } from './client.ts';
 import { EventHistory } from './event-history.tsx';
 import { RelayAgainControl, StopControl } from './execution-actions.tsx';
-import { ACTIVE_STATUSES, formatDuration, formatTime, POLL_MS } from './format.ts';
+import { ACTIVE_STATUSES, formatDuration, formatTime, POLL_MS, UNKNOWN } from './format.ts';
 import { ResultsTable } from './results-table.tsx';
 import { replicasHref } from './routes.ts';
 import { StateGraph } from './state-graph.tsx';
@@ -21,9 +21,18 @@ function RedriveControl({
   const [confirming, setConfirming] = useState(false);
   const [message, setMessage] = useState<string | undefined>(undefined);
   const confirm = useRef<HTMLButtonElement>(null);
-  // The question takes the focus, so the keyboard goes on where the button it replaced was.
+  const opener = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  // The question takes the focus, so the keyboard goes on where the button it replaced was; cancelled,
+  // the focus returns to the button.
   useEffect(() => {
-    if (confirming) confirm.current?.focus();
+    if (confirming) {
+      asked.current = true;
+      confirm.current?.focus();
+    } else if (asked.current) {
+      asked.current = false;
+      opener.current?.focus();
+    }
   }, [confirming]);
   if (view.notRedrivable !== null) return null;
   const go = async (): Promise<void> => {
@@ -52,6 +61,7 @@ function RedriveControl({
         <button
           type="button"
           class="primary"
+          ref={opener}
           aria-label="Redrive this execution: run its failed targets again"
           onClick={() => setConfirming(true)}
         >
@@ -118,7 +128,7 @@ export function ExecutionPage({ arn }: { arn: string }) {
       <dl class="facts">
         <dt>Source</dt>
         <dd class="mono">
-          {s.source === null ? '(unknown input)' : `s3://${s.source.bucket}/${s.source.key}`}
+          {s.source === null ? <span class="dim">{UNKNOWN}</span> : `s3://${s.source.bucket}/${s.source.key}`}
           {s.source?.versionId === undefined ? '' : ` (version ${s.source.versionId})`}
           {s.source === null ? null : (
             <>
@@ -135,6 +145,12 @@ export function ExecutionPage({ arn }: { arn: string }) {
         </dd>
         <dt>Redrives</dt>
         <dd>{s.redriveCount}</dd>
+        <dt>Targets</dt>
+        <dd data-fact="targets">
+          {s.targets === null
+            ? UNKNOWN
+            : `${s.targets.total}: ${s.targets.ok} ok, ${s.targets.failed} failed, ${s.targets.skipped} superseded, ${s.targets.pending} pending`}
+        </dd>
         <dt>ARN</dt>
         <dd class="mono">{s.executionArn}</dd>
         {view.error === null ? null : (
@@ -153,7 +169,18 @@ export function ExecutionPage({ arn }: { arn: string }) {
         <RelayAgainControl view={view} />
       </div>
       <h2>Targets</h2>
-      <ResultsTable targets={view.targets} selected={selected} onSelect={setSelected} />
+      {view.outputShape === 'unknown' ? (
+        <p class="dim" role="note">
+          This execution's output is of a shape this console does not read (an older or hand-made one): what
+          it cannot read shows as {UNKNOWN}. The input and output are below as they are.
+        </p>
+      ) : null}
+      <ResultsTable
+        targets={view.targets}
+        outputShape={view.outputShape}
+        selected={selected}
+        onSelect={setSelected}
+      />
       <h2>State graph</h2>
       {target === undefined ? (
         <p class="dim">Every target's iterations; choose "Show path" on a target to follow one.</p>

@@ -1,13 +1,13 @@
 /**
- * The executions list: newest first, older pages on demand, polled while any runs. Filters: status and
- * start time (the server asks ListExecutions and describes only what matches), and source key — over
- * the executions already loaded (their source object and name), never one DescribeExecution more.
+ * The executions list: newest first, one page at a time (older pages on demand), polled while any runs.
+ * Filters, all applied by the server (console/server/list.ts says what each costs): status and start
+ * time, and source key — which searches a page of executions per request, the page the list would show,
+ * so older executions are searched only when asked ("Search older executions").
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { ExecutionSummary } from '../api-types.ts';
 import { listExecutions } from './client.ts';
-import { ACTIVE_STATUSES, formatDuration, formatTime, POLL_MS } from './format.ts';
-import { matchesKey } from './key-filter.ts';
+import { ACTIVE_STATUSES, formatDuration, formatTime, POLL_MS, UNKNOWN } from './format.ts';
 import { executionHref } from './routes.ts';
 import { StatusBadge } from './status-badge.tsx';
 
@@ -20,8 +20,22 @@ function isoOf(local: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+/** How long typing in the key filter waits before it asks the server. */
+const KEY_DEBOUNCE_MS = 300;
+
+function Targets({ counts }: { counts: ExecutionSummary['targets'] }) {
+  if (counts === null) return <span class="dim">{UNKNOWN}</span>;
+  return (
+    <>
+      <span class="ok">{counts.ok} ok</span>
+      {counts.failed > 0 ? <span class="bad"> · {counts.failed} failed</span> : null}
+      {counts.skipped > 0 ? <span class="dim"> · {counts.skipped} superseded</span> : null}
+      {counts.pending > 0 ? <span class="dim"> · {counts.pending} pending</span> : null}
+    </>
+  );
+}
+
 function Row({ execution }: { execution: ExecutionSummary }) {
-  const t = execution.targets;
   return (
     <tr data-execution={execution.name}>
       <td>
@@ -31,15 +45,14 @@ function Row({ execution }: { execution: ExecutionSummary }) {
         <a href={executionHref(execution.executionArn)}>{execution.name}</a>
       </td>
       <td class="mono">
-        {execution.source === null
-          ? '(unknown input)'
-          : `s3://${execution.source.bucket}/${execution.source.key}`}
+        {execution.source === null ? (
+          <span class="dim">{UNKNOWN}</span>
+        ) : (
+          `s3://${execution.source.bucket}/${execution.source.key}`
+        )}
       </td>
       <td>
-        <span class="ok">{t.ok} ok</span>
-        {t.failed > 0 ? <span class="bad"> · {t.failed} failed</span> : null}
-        {t.skipped > 0 ? <span class="dim"> · {t.skipped} superseded</span> : null}
-        {t.pending > 0 ? <span class="dim"> · {t.pending} pending</span> : null}
+        <Targets counts={execution.targets} />
       </td>
       <td>{formatTime(execution.startDate)}</td>
       <td>{formatDuration(execution.durationMs)}</td>
@@ -53,27 +66,38 @@ export function ExecutionsList() {
   const [since, setSince] = useState('');
   const [until, setUntil] = useState('');
   const [keyText, setKeyText] = useState('');
+  const [key, setKey] = useState('');
   const [rows, setRows] = useState<readonly ExecutionSummary[] | undefined>(undefined);
   const [next, setNext] = useState<string | null>(null);
+  const [scanned, setScanned] = useState(0);
+  // The key the rows shown were searched for (the field may already hold the next one).
+  const [shownKey, setShownKey] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
+    const timer = setTimeout(() => setKey(keyText.trim()), KEY_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [keyText]);
+
+  const filters = { status, since: isoOf(since), until: isoOf(until) };
+  useEffect(() => {
     let live = true;
-    listExecutions({ status, since: isoOf(since), until: isoOf(until) })
+    listExecutions({ status, since: isoOf(since), until: isoOf(until), key })
       .then((page) => {
         if (!live) return;
         setRows(page.executions);
         setNext(page.nextToken);
+        setScanned(page.scanned);
+        setShownKey(key);
         setError(undefined);
       })
       .catch((err: unknown) => live && setError(err instanceof Error ? err.message : String(err)));
     return () => {
       live = false;
     };
-  }, [status, since, until, tick]);
+  }, [status, since, until, key, tick]);
 
-  const shown = (rows ?? []).filter((r) => matchesKey(r, keyText));
   const running = rows?.some((r) => ACTIVE_STATUSES.has(r.status)) ?? false;
   useEffect(() => {
     if (!running) return;
@@ -83,11 +107,17 @@ export function ExecutionsList() {
 
   const more = async (): Promise<void> => {
     if (next === null) return;
-    const page = await listExecutions({ status, next, since: isoOf(since), until: isoOf(until) });
-    setRows([...(rows ?? []), ...page.executions]);
-    setNext(page.nextToken);
+    try {
+      const page = await listExecutions({ ...filters, key: shownKey, next });
+      setRows([...(rows ?? []), ...page.executions]);
+      setNext(page.nextToken);
+      setScanned(scanned + page.scanned);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
   };
 
+  const timed = since !== '' || until !== '';
   return (
     <section aria-labelledby="executions-heading">
       <h1 id="executions-heading">Executions</h1>
@@ -132,9 +162,9 @@ export function ExecutionsList() {
         {running ? <span class="dim">updating every {POLL_MS / 1000} s</span> : null}
       </div>
       <p id="key-filter-help" class="dim">
-        The source key filter searches the executions loaded below — their source object (s3://bucket/key) and
-        their names, which carry the key's last segment — not all executions: load older executions to search
-        further.
+        The source key filter searches the executions a page at a time, newest first — their source object
+        (s3://bucket/key) and their names — so that it never reads all of them: search older executions to go
+        further back.
       </p>
       {error === undefined ? null : (
         <p role="alert" class="bad">
@@ -144,37 +174,41 @@ export function ExecutionsList() {
       {rows === undefined ? (
         <p>Loading…</p>
       ) : rows.length === 0 ? (
-        <p>
-          No executions{status === '' ? '' : ` with status ${status}`}
-          {since === '' && until === '' ? '' : ' started in that time'}.
-        </p>
-      ) : shown.length === 0 ? (
-        <p>
-          None of the {rows.length} executions loaded has a source key containing “{keyText.trim()}”.
+        <p role="status">
+          {shownKey === ''
+            ? `No executions${status === '' ? '' : ` with status ${status}`}${timed ? ' started in that time' : ''}${next === null ? '' : ' so far'}.`
+            : `${scanned === 1 ? 'The one execution searched has no' : `None of the ${scanned} executions searched has a`} source key containing “${shownKey}”.`}
         </p>
       ) : (
-        <table aria-label="Executions">
-          <thead>
-            <tr>
-              <th scope="col">Status</th>
-              <th scope="col">Execution</th>
-              <th scope="col">Source object</th>
-              <th scope="col">Targets</th>
-              <th scope="col">Started</th>
-              <th scope="col">Duration</th>
-              <th scope="col">Redrives</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((r) => (
-              <Row execution={r} key={r.executionArn} />
-            ))}
-          </tbody>
-        </table>
+        <>
+          {shownKey === '' ? null : (
+            <p role="status" class="dim">
+              {rows.length} of the {scanned} executions searched match “{shownKey}”.
+            </p>
+          )}
+          <table aria-label="Executions">
+            <thead>
+              <tr>
+                <th scope="col">Status</th>
+                <th scope="col">Execution</th>
+                <th scope="col">Source object</th>
+                <th scope="col">Targets</th>
+                <th scope="col">Started</th>
+                <th scope="col">Duration</th>
+                <th scope="col">Redrives</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <Row execution={r} key={r.executionArn} />
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
       {next === null ? null : (
         <button type="button" onClick={() => void more()}>
-          Older executions
+          {shownKey === '' && !timed ? 'Older executions' : 'Search older executions'}
         </button>
       )}
     </section>

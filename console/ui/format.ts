@@ -1,5 +1,8 @@
 /** How the UI writes times, durations and sizes. */
 
+/** What a cell shows for a field the console cannot read (an output or input of a shape it does not know). */
+export const UNKNOWN = 'unknown';
+
 export function formatDuration(ms: number | null): string {
   if (ms === null) return '…';
   if (ms < 1000) return `${ms} ms`;
@@ -10,8 +13,10 @@ export function formatDuration(ms: number | null): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** A time for people; `unknown` when it is not one. */
 export function formatTime(iso: string): string {
-  return new Date(iso).toLocaleString();
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? UNKNOWN : date.toLocaleString();
 }
 
 export function formatBytes(bytes: number | null): string {

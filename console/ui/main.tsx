@@ -3,7 +3,7 @@
  * `#/replicas?bucket=&key=` one object's replicas, `#/deployments` the CodeDeploy deployments).
  */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useErrorBoundary, useState } from 'preact/hooks';
 import { DeploymentsPage } from './deployments-page.tsx';
 import { ExecutionPage } from './execution-page.tsx';
 import { ExecutionsList } from './executions-list.tsx';
@@ -22,6 +22,22 @@ function Page({ route }: { route: Route }) {
     default:
       return <ExecutionsList />;
   }
+}
+
+/** A view that throws while drawing says so (and offers to try again) instead of leaving a blank page. */
+function Guarded({ route }: { route: Route }) {
+  const [error, reset] = useErrorBoundary();
+  if (error !== undefined) {
+    return (
+      <div role="alert" class="bad">
+        <p>This view cannot be shown: {error instanceof Error ? error.message : String(error)}</p>
+        <button type="button" onClick={reset}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  return <Page route={route} />;
 }
 
 function App() {
@@ -51,7 +67,7 @@ function App() {
         </nav>
       </header>
       <main>
-        <Page route={route} />
+        <Guarded route={route} key={hash} />
       </main>
     </>
   );

@@ -2,7 +2,8 @@
  * Deploy… on the Replicas view in a real headless Chromium (Debian's, never downloaded) against a relay
  * on the local stack whose target does not deploy: the operator names an application and deployment
  * group, the console runs `relay deploy`'s logic with its own connection, shows the deployment id and
- * follows it until CodeDeploy says it ended.
+ * follows it until CodeDeploy says it ended — with the mouse, and with the keyboard alone (every
+ * control of the form labelled; the same revision again is the same deployment, exactly once).
  */
 import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import type { Browser } from 'playwright-core';
@@ -11,6 +12,7 @@ import type { ConsoleServer } from '../../../console/server/server.ts';
 import { replicasHref } from '../../../console/ui/routes.ts';
 import { zipWithAppspec } from '../../helpers/bundles.ts';
 import { startWorkflowHarness, type WorkflowHarness } from '../workflow/harness.ts';
+import { tabTo, unnamedControls } from './accessibility.ts';
 import { HAS_CHROMIUM, launchChromium, serveConsole } from './support.ts';
 
 const SOURCE_REGION = 'us-west-2';
@@ -89,6 +91,37 @@ describe.runIf(HAS_CHROMIUM)(
         key: KEY,
         bundleType: 'zip',
       });
+    });
+
+    it('deploys with the keyboard alone, every control of the Deploy… form labelled, the same revision once', async () => {
+      // Arrange
+      const page = await browser.newPage();
+      await page.goto(`${server.url}${replicasHref({ bucket: source, key: KEY })}`);
+      await page.locator('tr[data-status="in-sync"]').waitFor();
+
+      // Act: Tab to Deploy…, Enter opens the form with the focus in its first field
+      const reached = await tabTo(page, `button[aria-label^="Deploy s3://${seoul}/${KEY}"]`);
+      await page.keyboard.press('Enter');
+      const form = page.getByRole('group', { name: /^Deploy s3:\/\// });
+      await form.waitFor();
+      const unnamed = await unnamedControls(page.locator('main'));
+      const firstField = await page.locator(':focus').getAttribute('id');
+      await page.keyboard.type('console-od');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('console-od-prod');
+      await page.keyboard.press('Enter');
+      const ended = page.locator('[data-deployment-status="Succeeded"], [data-deployment-status="Failed"]');
+      await ended.waitFor({ timeout: 90_000 });
+      const status = await ended.getAttribute('data-deployment-status');
+      await page.close();
+      const deployments = await h.deployments(TARGET_REGION, 'console-od', 'console-od-prod');
+
+      // Assert
+      expect(reached).toBe(true);
+      expect(unnamed).toEqual([]);
+      expect(firstField).toMatch(/^deploy-app-/);
+      expect(status).toBe('Succeeded');
+      expect(deployments).toHaveLength(1);
     });
   },
 );

@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseStateMachineArn } from '../../../cli/aws/arn.ts';
 import { TOKEN_HEADER } from '../../../console/api-types.ts';
 import type { ConsoleBackend } from '../../../console/server/api.ts';
+import { decodeCursor } from '../../../console/server/cursor.ts';
 import { handleRequest, type RouteDeps } from '../../../console/server/routes.ts';
 
 const MACHINE_ARN = 'arn:aws:states:us-west-2:111122223333:stateMachine:artifact-relay';
@@ -86,7 +87,7 @@ describe('the console API', () => {
     // Assert
     expect(reply.status).toBe(200);
     const body = JSON.parse(reply.body);
-    expect(body.nextToken).toBe('n2');
+    expect(decodeCursor(body.nextToken, 10)).toEqual({ token: 'n2', skip: 0, size: 10 });
     expect(body.executions[0]).toMatchObject({
       name: 'web-1',
       status: 'SUCCEEDED',

@@ -1,6 +1,7 @@
 /**
- * The executions list's filters: by start time on the server (ListExecutions' `startDate`, describing
- * only what matches, never reading past `since`) and by source key over the loaded rows.
+ * The executions list's filters: by start time (ListExecutions' `startDate`, describing only what
+ * matches, never reading past `since`, continuing in the middle of a ListExecutions page) and by source
+ * key (searching the page asked for, describing nothing beyond it).
  */
 
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
@@ -15,9 +16,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseStateMachineArn } from '../../../cli/aws/arn.ts';
 import type { ExecutionSummary } from '../../../console/api-types.ts';
+import { matchesKey } from '../../../console/key-filter.ts';
 import type { ConsoleBackend } from '../../../console/server/api.ts';
+import { decodeCursor } from '../../../console/server/cursor.ts';
 import { handleRequest, type RouteDeps } from '../../../console/server/routes.ts';
-import { matchesKey } from '../../../console/ui/key-filter.ts';
 import { parseConfig } from '../../../core/config/parse.ts';
 
 const MACHINE_ARN = 'arn:aws:states:us-west-2:111122223333:stateMachine:artifact-relay';
@@ -108,6 +110,7 @@ describe('the executions list filter by start time', () => {
     sfn
       .on(ListExecutionsCommand, { nextToken: 'n2' })
       .resolves({ executions: [item('old', '2026-11-30T00:00:00Z')], nextToken: 'n3' });
+    sfn.on(ListExecutionsCommand, { nextToken: 'n3' }).resolves({ executions: [] });
     sfn.on(DescribeExecutionCommand).resolves(describedAs('old', '2026-11-30T00:00:00Z'));
 
     // Act
@@ -119,8 +122,46 @@ describe('the executions list filter by start time', () => {
     // Assert
     const body = JSON.parse(reply.body);
     expect(body.executions.map((e: ExecutionSummary) => e.name)).toEqual(['old']);
-    expect(body.nextToken).toBe('n3');
+    expect(body.nextToken).toBeNull();
+    expect(body.scanned).toBe(2);
+    expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(3);
     expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
+  });
+
+  it('ends a full page in the middle of a ListExecutions page and goes on from there', async () => {
+    // Arrange
+    const names = ['a', 'b', 'c', 'd'];
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: names.map((name) => item(name, '2026-11-30T00:00:00Z')),
+      nextToken: 'n2',
+    });
+    sfn.on(ListExecutionsCommand, { nextToken: 'n2' }).resolves({ executions: [] });
+    sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
+      const name = input.executionArn.split(':').at(-1) ?? '';
+      return describedAs(name, '2026-11-30T00:00:00Z');
+    });
+    const url = '/api/executions?until=2026-12-01T00:00:00Z&limit=3';
+
+    // Act
+    const first = JSON.parse((await handleRequest({ method: 'GET', url, headers: HOST }, deps)).body);
+    const second = JSON.parse(
+      (
+        await handleRequest(
+          { method: 'GET', url: `${url}&next=${encodeURIComponent(first.nextToken)}`, headers: HOST },
+          deps,
+        )
+      ).body,
+    );
+
+    // Assert
+    expect(first.executions.map((e: ExecutionSummary) => e.name)).toEqual(['a', 'b', 'c']);
+    expect(second.executions.map((e: ExecutionSummary) => e.name)).toEqual(['d']);
+    expect(second.nextToken).toBeNull();
+    const reads = sfn.commandCalls(ListExecutionsCommand).map((call) => call.args[0].input);
+    expect(reads[0]).toMatchObject({ maxResults: 1000 });
+    expect(reads[0]?.nextToken).toBeUndefined();
+    expect(reads[1]?.nextToken).toBeUndefined();
+    expect(reads[2]).toMatchObject({ nextToken: 'n2', maxResults: 1000 });
   });
 
   it('answers 400 BadRequest to a since that is not a date', async () => {
@@ -152,6 +193,44 @@ describe('the executions list filter by start time', () => {
 });
 
 describe('the executions list filter by source key', () => {
+  it('describes only the page asked for and answers the rows whose source key matches, with how many it searched', async () => {
+    // Arrange
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: ['web-1', 'api-1', 'web-2'].map((name) => item(name, '2026-12-01T10:00:00Z')),
+      nextToken: 'n2',
+    });
+    sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
+      const name = input.executionArn.split(':').at(-1) ?? '';
+      return describedAs(name, '2026-12-01T10:00:00Z');
+    });
+
+    // Act
+    const reply = await handleRequest(
+      { method: 'GET', url: '/api/executions?key=builds/WEB&limit=3', headers: HOST },
+      deps,
+    );
+
+    // Assert
+    const body = JSON.parse(reply.body);
+    expect(body.executions.map((e: ExecutionSummary) => e.name)).toEqual(['web-1', 'web-2']);
+    expect(body.scanned).toBe(3);
+    expect(decodeCursor(body.nextToken, 3)).toMatchObject({ token: 'n2', skip: 0 });
+    expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(1);
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(3);
+  });
+
+  it('answers 400 BadRequest to a next token it did not give out', async () => {
+    // Arrange / Act
+    const reply = await handleRequest(
+      { method: 'GET', url: '/api/executions?next=not-a-token', headers: HOST },
+      deps,
+    );
+
+    // Assert
+    expect(reply.status).toBe(400);
+    expect(sfn.commandCalls(ListExecutionsCommand)).toHaveLength(0);
+  });
+
   const row = {
     executionArn: arnOf('web-1-abc'),
     name: 'web-1-abc',
