@@ -88,6 +88,36 @@ export function discardUnreadBody(
   const declared = contentLength(req.headers);
   if (options.close === true || declared === undefined || declared > DISCARD_LIMIT_BYTES) {
     if (!res.headersSent) res.setHeader('connection', 'close');
+    lingerBeforeClose(req);
   }
   req.resume();
+}
+
+/** How long a connection closed under an unread body keeps reading (and dropping) it, at most. */
+export const LINGER_MS = 2000;
+
+/** How many bytes of an unread body a closing connection reads (and drops) at most. */
+export const LINGER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A lingering close (what nginx's `lingering_close` and Apache do): once the answer is written, node:http
+ * destroys a `Connection: close` socket; were the client still sending, the kernel would answer its next
+ * segment with a reset, and a client that had not read the answer yet loses it. Instead the socket only
+ * half-closes (FIN after the answer) and keeps reading and dropping the body until the client closes,
+ * {@link LINGER_BYTES} were read, or {@link LINGER_MS} passed — then it is destroyed.
+ */
+function lingerBeforeClose(req: IncomingMessage): void {
+  const socket = req.socket;
+  let drained = 0;
+  const stop = (): void => {
+    socket.destroy();
+  };
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > LINGER_BYTES) stop();
+  });
+  socket.destroySoon = (): void => {
+    socket.end();
+    setTimeout(stop, LINGER_MS).unref();
+  };
 }

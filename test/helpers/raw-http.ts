@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Agent, type AgentOptions, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { signHeaders } from './sigv4-sign.ts';
 
 export interface StreamedResponse {
@@ -54,55 +55,92 @@ export async function streamLargeBody(
     payloadHash: json ? repeatedSha256(0x20, options.totalBytes) : 'UNSIGNED-PAYLOAD',
     ...(options.region !== undefined ? { region: options.region } : {}),
   });
+  const head = [
+    `${options.method} ${options.path} HTTP/1.1`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    options.declareLength ? `content-length: ${options.totalBytes}` : 'transfer-encoding: chunked',
+    'connection: close',
+    '',
+    '',
+  ].join('\r\n');
+  // A raw socket rather than node:http: when the server answers and closes while the body still streams,
+  // node:http reports the write's EPIPE and drops the answer it had already received.
   return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) });
+    const received: Buffer[] = [];
     let sent = 0;
-    let answered = false;
-    const req = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: options.method,
-        path: options.path,
-        agent: false,
-        headers: {
-          ...(options.declareLength ? { 'content-length': String(options.totalBytes) } : {}),
-          ...headers,
-        },
-      },
-      (res) => {
-        answered = true;
-        const sentBytes = sent;
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          req.destroy();
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-            sentBytes,
-          });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', (err) => {
-      // Once answered, the server closing the connection under the rest of the body is expected.
-      if (!answered) reject(err);
+    let answeredAt: number | undefined;
+    let settled = false;
+    const finish = (): boolean => {
+      const parsed = parseHttpResponse(Buffer.concat(received));
+      if (parsed === undefined || settled) return false;
+      settled = true;
+      socket.destroy();
+      resolve({ ...parsed, sentBytes: answeredAt ?? sent });
+      return true;
+    };
+    socket.on('data', (data: Buffer) => {
+      received.push(data);
+      answeredAt ??= sent;
+      finish();
+    });
+    // The server closing the connection under the rest of the body is expected once it answered.
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      if (!finish() && !settled) {
+        settled = true;
+        reject(new Error(`no complete HTTP answer after ${sent} body bytes`));
+      }
     });
     const pump = (): void => {
-      while (!answered && sent < options.totalBytes) {
+      while (answeredAt === undefined && !socket.destroyed && sent < options.totalBytes) {
         const piece = chunk.subarray(0, Math.min(chunk.length, options.totalBytes - sent));
         sent += piece.length;
-        if (!req.write(piece)) {
-          req.once('drain', pump);
+        const framed = options.declareLength
+          ? piece
+          : Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]);
+        if (!socket.write(framed)) {
+          socket.once('drain', pump);
           return;
         }
       }
-      if (!answered) req.end();
+      if (answeredAt === undefined && !socket.destroyed && !options.declareLength) socket.write('0\r\n\r\n');
     };
+    socket.write(head);
     pump();
   });
+}
+
+/** A complete HTTP/1.1 answer in `bytes` (Content-Length or chunked body), or undefined while incomplete. */
+function parseHttpResponse(
+  bytes: Buffer,
+): { status: number; headers: IncomingHttpHeaders; body: string } | undefined {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const [statusLine = '', ...lines] = bytes.subarray(0, end).toString('latin1').split('\r\n');
+  const headers: IncomingHttpHeaders = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const status = Number(statusLine.split(' ')[1] ?? 0);
+  const rest = bytes.subarray(end + 4);
+  if (headers['transfer-encoding'] === 'chunked') {
+    const parts: Buffer[] = [];
+    let at = 0;
+    for (;;) {
+      const lineEnd = rest.indexOf('\r\n', at);
+      if (lineEnd < 0) return undefined;
+      const size = Number.parseInt(rest.subarray(at, lineEnd).toString('latin1'), 16);
+      if (size === 0) return { status, headers, body: Buffer.concat(parts).toString('utf8') };
+      if (rest.length < lineEnd + 2 + size) return undefined;
+      parts.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));
+      at = lineEnd + 2 + size + 2;
+    }
+  }
+  const length = Number(headers['content-length'] ?? 0);
+  if (rest.length < length) return undefined;
+  return { status, headers, body: rest.subarray(0, length).toString('utf8') };
 }
 
 export interface ContinueResponse {
