@@ -2,9 +2,11 @@
  * Streams data into a file while computing its size, MD5 and checksums — a request body (PutObject,
  * UploadPart), decoding `aws-chunked` framing and validating what the client declared (Content-MD5, an
  * `x-amz-checksum-*` header or trailer, a hex `x-amz-content-sha256`), or a stream read from another
- * object (copies). Memory use does not depend on the size of the data.
+ * object (copies, digested on a hashing thread: ./hash/pool.ts). Memory use does not depend on the size of
+ * the data.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { type Readable, type Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -18,7 +20,8 @@ import { type ChecksumAlgorithm, checksumHeaderName } from './checksums.ts';
 import { header, type S3Request } from './context.ts';
 import { createDigestStream } from './digest-stream.ts';
 import { S3Error, S3Errors } from './errors.ts';
-import { READ_CHUNK } from './store/files.ts';
+import { HashWorkerUnavailableError, sharedHashPool } from './hash/pool.ts';
+import { type FileSlice, READ_CHUNK, slicesBehind } from './store/files.ts';
 
 /** What was written. */
 export interface WriteResult {
@@ -37,7 +40,41 @@ function unique(algorithms: ReadonlyArray<ChecksumAlgorithm | undefined>): Check
 }
 
 /**
- * Pipes `source` through `transforms`, then a digest, into `file`.
+ * Data smaller than this is digested on the event loop, as it arrives: a few milliseconds of hashing, less
+ * than handing it to a thread costs (and the first hand-over starts the threads).
+ */
+export const OFF_THREAD_MIN_BYTES = 4 * 1024 * 1024;
+
+/** Bytes the slices cover (an open-ended slice counts as large: it is a whole file). */
+function slicedBytes(slices: readonly FileSlice[]): number {
+  return slices.reduce(
+    (sum, slice) => sum + (slice.end === undefined ? Number.POSITIVE_INFINITY : slice.end - slice.start + 1),
+    0,
+  );
+}
+
+/**
+ * Digests (and copies into `target`) the file slices on a hashing thread; `undefined` when they are too few
+ * bytes to be worth it or the threads are unavailable, so the caller digests on this thread.
+ */
+async function digestOffThread(
+  slices: readonly FileSlice[],
+  algorithms: readonly ChecksumAlgorithm[],
+  target?: string,
+): Promise<WriteResult | undefined> {
+  if (slicedBytes(slices) < OFF_THREAD_MIN_BYTES) return undefined;
+  try {
+    return await sharedHashPool().run({ slices, algorithms, ...(target !== undefined ? { target } : {}) });
+  } catch (err) {
+    if (err instanceof HashWorkerUnavailableError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Pipes `source` through `transforms`, then a digest, into `file`. A stream of stored object data that
+ * nothing transforms (a copy) of at least {@link OFF_THREAD_MIN_BYTES} is copied and digested on a hashing
+ * thread (./hash/pool.ts) instead: the same bytes and digests, without holding up the event loop.
  * @returns the size, MD5 and the checksums of `algorithms` of the bytes written.
  */
 export async function writeDigested(
@@ -46,6 +83,17 @@ export async function writeDigested(
   algorithms: readonly ChecksumAlgorithm[],
   transforms: readonly Transform[] = [],
 ): Promise<WriteResult> {
+  const slices = transforms.length === 0 ? slicesBehind(source) : undefined;
+  if (slices !== undefined) {
+    const result = await digestOffThread(slices, unique(algorithms), file).catch((err: unknown) => {
+      source.destroy();
+      throw err;
+    });
+    if (result !== undefined) {
+      source.destroy();
+      return result;
+    }
+  }
   const digest = createDigestStream(unique(algorithms));
   const streams: Array<NodeJS.ReadableStream | NodeJS.WritableStream> = [
     source,
@@ -57,11 +105,14 @@ export async function writeDigested(
   return digest.result();
 }
 
-/** The size, MD5 and checksums of a file's bytes. */
+/** The size, MD5 and checksums of a file's bytes (on a hashing thread when it is large). */
 export async function digestFile(
   path: string,
   algorithms: readonly ChecksumAlgorithm[],
 ): Promise<WriteResult> {
+  const { size } = await stat(path);
+  const offThread = await digestOffThread([{ path, start: 0, end: size - 1 }], unique(algorithms));
+  if (offThread !== undefined) return offThread;
   const digest = createDigestStream(unique(algorithms));
   const sink = new Writable({
     write(_chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {

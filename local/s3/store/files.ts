@@ -43,6 +43,48 @@ export async function remove(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true });
 }
 
+/** A byte range of one data file: bytes `start..end` (inclusive; to the end of the file when `end` is absent). */
+export interface FileSlice {
+  readonly path: string;
+  readonly start: number;
+  readonly end?: number;
+}
+
+/** The non-empty pieces of the data files of `segments` (in `dir`) that hold bytes `start..end` of the body. */
+export function segmentSlices(
+  dir: string,
+  segments: readonly Segment[],
+  start: number,
+  end: number,
+): FileSlice[] {
+  const slices: FileSlice[] = [];
+  let offset = 0;
+  for (const segment of segments) {
+    const segStart = offset;
+    const segEnd = offset + segment.size - 1;
+    offset += segment.size;
+    if (segment.size === 0 || segEnd < start || segStart > end) continue;
+    slices.push({
+      path: join(dir, segment.file),
+      start: Math.max(start, segStart) - segStart,
+      end: Math.min(end, segEnd) - segStart,
+    });
+  }
+  return slices;
+}
+
+/** The file slices behind the streams {@link readSegments} made (see {@link slicesBehind}). */
+const slicesOf = new WeakMap<Readable, readonly FileSlice[]>();
+
+/**
+ * The file slices a stream made by {@link readSegments} will read, while nothing has read it yet — so a
+ * consumer that only copies and hashes the bytes (local/s3/ingest.ts) can hand the files to a hashing
+ * thread instead of pulling the bytes through this one. `undefined` for any other stream.
+ */
+export function slicesBehind(stream: Readable): readonly FileSlice[] | undefined {
+  return stream.readableDidRead || stream.destroyed ? undefined : slicesOf.get(stream);
+}
+
 /**
  * Streams bytes `start..end` (inclusive) of the body made of `segments` (files in `dir`), reading each
  * file only as fast as the consumer takes the data.
@@ -53,18 +95,12 @@ export function readSegments(
   start: number,
   end: number,
 ): Readable {
+  const slices = segmentSlices(dir, segments, start, end);
   async function* chunks(): AsyncGenerator<Buffer> {
-    let offset = 0;
-    for (const segment of segments) {
-      const segStart = offset;
-      const segEnd = offset + segment.size - 1;
-      offset += segment.size;
-      if (segment.size === 0 || segEnd < start || segStart > end) continue;
-      const from = Math.max(start, segStart) - segStart;
-      const to = Math.min(end, segEnd) - segStart;
-      const stream = createReadStream(join(dir, segment.file), {
-        start: from,
-        end: to,
+    for (const slice of slices) {
+      const stream = createReadStream(slice.path, {
+        start: slice.start,
+        ...(slice.end !== undefined ? { end: slice.end } : {}),
         highWaterMark: READ_CHUNK,
       });
       for await (const chunk of stream) {
@@ -72,5 +108,7 @@ export function readSegments(
       }
     }
   }
-  return Readable.from(chunks(), { objectMode: false });
+  const stream = Readable.from(chunks(), { objectMode: false });
+  slicesOf.set(stream, slices);
+  return stream;
 }
