@@ -86,7 +86,7 @@ export interface ExecutionDetailView {
    * How the output reads: `relayed` (one result per target), `nothing` (nothing to relay), `unknown` (a
    * shape this console does not read: the fields it would give show as unknown), null (no output yet).
    */
-  readonly outputShape: 'relayed' | 'nothing' | 'unknown' | null;
+  readonly outputShape: 'relayed' | 'deleted' | 'nothing' | 'unknown' | null;
   readonly targets: readonly TargetRow[];
   /** The Amazon States Language definition the execution ran with (parsed JSON). */
   readonly definition: unknown;

@@ -1,6 +1,6 @@
 import type { RelayConfig, RuleConfig, SourceConfig, TargetConfig } from './config/schema.ts';
 import { RELAY_RESERVED_PREFIX } from './deployment-ledger.ts';
-import { InvalidDestinationKey } from './errors.ts';
+import { InvalidDestinationKey, InvalidInput } from './errors.ts';
 import { MAX_KEY_BYTES, utf8Length } from './s3-limits.ts';
 import { parseTargetSelector, type TargetSelector } from './target-selector.ts';
 import { type RejectedEntry, readTargetBucketTag } from './target-tag.ts';
@@ -36,6 +36,8 @@ export type ResolvedTarget = TargetConfig & {
   readonly id: string;
   /** The matched rule's prefix, which `keyPrefix` replaces ('' when none). */
   readonly sourcePrefix: string;
+  /** A pipeline artifact's destination key ({@link resolvePipelineTargets}). */
+  readonly destinationKey?: string;
   readonly origin: TargetOrigin;
 };
 
@@ -92,8 +94,9 @@ export function targetId(target: Pick<TargetConfig, 'bucket' | 'region' | 'keyPr
 }
 
 /**
- * The key the replica gets. Without `keyPrefix` the key is unchanged; with one, it replaces the
- * rule's prefix (`sourcePrefix`), e.g. `build_artifacts/web.zip` → `releases/web.zip`.
+ * The key the replica gets. A pipeline artifact's target carries its `destinationKey`, which is the
+ * key. Otherwise: without `keyPrefix` the key is unchanged; with one, it replaces the rule's prefix
+ * (`sourcePrefix`), e.g. `build_artifacts/web.zip` → `releases/web.zip`.
  *
  * @throws InvalidDestinationKey when the key would be empty or exceed 1,024 bytes of UTF-8
  */
@@ -101,11 +104,14 @@ export function destinationKey(
   target: {
     readonly keyPrefix?: string | undefined;
     readonly sourcePrefix?: string | undefined;
+    /** A pipeline artifact's one destination key: the replica gets exactly this key. */
+    readonly destinationKey?: string | undefined;
     readonly id?: string;
   },
   sourceKey: string,
 ): string {
   const label = target.id === undefined ? 'the target' : `target ${target.id}`;
+  if (target.destinationKey !== undefined) return checkKey(target.destinationKey, label);
   if (target.keyPrefix === undefined) return checkKey(sourceKey, label);
   const strip = target.sourcePrefix ?? '';
   if (!sourceKey.startsWith(strip)) {
@@ -207,4 +213,106 @@ export function resolveTargets(
   return targets.length === 0
     ? { targets, matchedRules, rejected, reason: 'no-target' }
     : { targets, matchedRules, rejected };
+}
+
+/**
+ * The targets a deletion of `source` propagates to: the targets of every matching rule with
+ * `propagateDeletes: true`, without duplicates (the first by {@link targetId} wins). Rules without it
+ * match no deletion, and `TargetBucket` tag targets never receive one (the tag names buckets, not
+ * an opt-in). Keys under the relay's own prefix match no rule, as for relays.
+ */
+export function resolveDeleteTargets(config: RelayConfig, source: ObjectRef): Resolution {
+  if (findSource(config, source.bucket) === undefined)
+    return { targets: [], matchedRules: [], rejected: [], reason: 'unknown-source' };
+  const matched = matchRules(config, source).filter(({ rule }) => rule.propagateDeletes);
+  if (matched.length === 0) return { targets: [], matchedRules: [], rejected: [], reason: 'no-rule' };
+  const byId = new Map<string, ResolvedTarget>();
+  for (const { rule, targets } of matched) {
+    for (const target of targets) {
+      const id = targetId(target);
+      if (!byId.has(id))
+        byId.set(id, {
+          ...target,
+          id,
+          sourcePrefix: rule.prefix ?? '',
+          origin: { kind: 'rule', rule: rule.name },
+        });
+    }
+  }
+  const targets = [...byId.values()];
+  const matchedRules = matched.map(({ rule }) => rule.name);
+  return targets.length === 0
+    ? { targets, matchedRules, rejected: [], reason: 'no-target' }
+    : { targets, matchedRules, rejected: [] };
+}
+
+/** How a pipeline artifact is routed: by rule name, to one key (core/events' `pipeline` request). */
+export interface PipelineRoute {
+  /** The name of a configured rule, in any source. */
+  readonly rule: string;
+  /** The key every replica gets. */
+  readonly destinationKey: string;
+  /** Replaces the bundle type of every target that deploys. */
+  readonly bundleType?: DeployBundleType | undefined;
+}
+
+/** A CodeDeploy bundle type. */
+export type DeployBundleType = NonNullable<TargetConfig['deploy']>['bundleType'];
+
+/**
+ * The targets of a pipeline artifact: those of every rule named `route.rule` (rule names are unique
+ * within a source; the same name in several sources unites their targets, the first by
+ * {@link targetId} winning), each to receive the artifact at exactly `route.destinationKey`, with
+ * `route.bundleType` on its deployment. The key must be one the target's rule sends there —
+ * starting with the target's `keyPrefix` (else the rule's prefix) and ending with the rule's suffix —
+ * because the relay's roles may write only those keys (core/permissions/plan.ts). The artifact's own
+ * key and bucket play no part, and no `TargetBucket` tag applies. `only` narrows as in
+ * {@link resolveTargets}.
+ *
+ * @throws InvalidInput when no rule has that name
+ * @throws InvalidDestinationKey when the key is not one the rule may write to a target
+ */
+export function resolvePipelineTargets(
+  config: RelayConfig,
+  route: PipelineRoute,
+  options: Pick<ResolveOptions, 'only'> = {},
+): Resolution {
+  const rules = config.sources.flatMap((source) => source.rules.filter((rule) => rule.name === route.rule));
+  if (rules.length === 0) {
+    const names = [...new Set(config.sources.flatMap((source) => source.rules.map((rule) => rule.name)))];
+    throw new InvalidInput(
+      `No rule of the relay configuration is named ${JSON.stringify(route.rule)}; set the pipeline action's "rule" to one of: ${names.join(', ') || '(the configuration has no rules)'}`,
+    );
+  }
+  const byId = new Map<string, ResolvedTarget>();
+  for (const rule of rules) {
+    for (const target of rule.targets) {
+      const id = targetId(target);
+      if (byId.has(id)) continue;
+      const writable = { prefix: target.keyPrefix ?? rule.prefix, suffix: rule.suffix };
+      if (!ruleMatchesKey(writable, route.destinationKey)) {
+        throw new InvalidDestinationKey(
+          `The destination key ${JSON.stringify(route.destinationKey)} is not one rule ${rule.name} sends to target ${id}: it must start with ${JSON.stringify(writable.prefix ?? '')} and end with ${JSON.stringify(writable.suffix ?? '')} (the keys the relay may write there); change the action's destinationKey`,
+        );
+      }
+      const deploy =
+        target.deploy === undefined || route.bundleType === undefined
+          ? target.deploy
+          : { ...target.deploy, bundleType: route.bundleType };
+      byId.set(id, {
+        ...target,
+        ...(deploy === undefined ? {} : { deploy }),
+        id,
+        sourcePrefix: '',
+        destinationKey: checkKey(route.destinationKey, `target ${id}`),
+        origin: { kind: 'rule', rule: rule.name },
+      });
+    }
+  }
+  const rejected: RejectedEntry[] = [];
+  const all = [...byId.values()];
+  const targets = options.only === undefined ? all : applySelection(all, options.only, rejected);
+  return targets.length === 0
+    ? { targets, matchedRules: [route.rule], rejected, reason: 'no-target' }
+    : { targets, matchedRules: [route.rule], rejected };
 }

@@ -31,7 +31,10 @@ const byteCount = z.number().int().min(0);
  * A target as the workflow carries it: the configured target plus the matched rule's prefix, which
  * `keyPrefix` replaces in the destination key (`build_artifacts/web.zip` → `releases/web.zip`).
  */
-export const workflowTargetSchema = targetSchema.extend({ sourcePrefix: z.string().optional() });
+export const workflowTargetSchema = targetSchema.extend({
+  sourcePrefix: z.string().optional(),
+  destinationKey: z.string().min(1).optional(),
+});
 
 export const CHECKSUM_ALGORITHMS = ['CRC64NVME', 'CRC32C', 'CRC32', 'SHA256', 'SHA1'] as const;
 
@@ -489,9 +492,6 @@ function mergePasses(output: z.infer<typeof passesOutputSchema>): RelayOutput {
  */
 export const relayOutputSchema = z.union([passesOutputSchema.transform(mergePasses), relayResultsSchema]);
 
-/** Any successful execution's output: relayed, or nothing to relay (ResolveTargets' result). */
-export const executionOutputSchema = z.union([relayOutputSchema, resolveTargetsOutputSchema]);
-
 /** How a result's deployment reads for people: `d-123 Succeeded`, or `skipped (newer build deployed)`. */
 export function describeDeployment(
   deployment: z.infer<typeof deploymentSummarySchema> | z.infer<typeof deploymentSkipSummarySchema>,
@@ -562,5 +562,3 @@ export type TargetResult = z.infer<typeof targetResultSchema>;
 export type TargetStatus = (typeof TARGET_STATUSES)[number];
 /** The output of an execution that relayed, one result per target (see {@link relayOutputSchema}). */
 export type RelayOutput = z.infer<typeof relayResultsSchema>;
-/** Any successful execution's output. */
-export type ExecutionOutput = z.infer<typeof executionOutputSchema>;

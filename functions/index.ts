@@ -1,7 +1,8 @@
 import type { RelayConfig } from '../core/config/schema.ts';
 import { createCheckDeploymentHandler } from './check-deployment/index.ts';
 import { createCopyObjectHandler } from './copy-object/index.ts';
-import { createResolveTargetsHandler } from './resolve-targets/index.ts';
+import { createDeleteReplicaHandler } from './delete-replica/index.ts';
+import { createResolveRequestHandler } from './resolve-targets/index.ts';
 import type { CodeDeployClientFor, S3ClientFor } from './shared/clients.ts';
 import type { TaskLog } from './shared/log.ts';
 import type { Clock, TaskHandler } from './shared/task.ts';
@@ -9,13 +10,14 @@ import { createStartDeploymentHandler } from './start-deployment/index.ts';
 import { createVerifyCopyHandler } from './verify-copy/index.ts';
 
 /**
- * The relay's five task functions, for running them in-process (the local stack registers them
+ * The relay's task functions, for running them in-process (the local stack registers them
  * as the state machine's task handlers). Each folder's `handler.ts` is the Lambda entry point.
  */
 
 export { createCheckDeploymentHandler } from './check-deployment/index.ts';
 export { createCopyObjectHandler } from './copy-object/index.ts';
-export { createResolveTargetsHandler } from './resolve-targets/index.ts';
+export { createDeleteReplicaHandler } from './delete-replica/index.ts';
+export { createResolveRequestHandler, createResolveTargetsHandler } from './resolve-targets/index.ts';
 export {
   type ClientSettings,
   type CodeDeployClientFor,
@@ -40,12 +42,13 @@ export const TASK_NAMES = [
   'verify-copy',
   'start-deployment',
   'check-deployment',
+  'delete-replica',
 ] as const;
 
 /** A task function's name. */
 export type TaskName = (typeof TASK_NAMES)[number];
 
-/** What all five tasks need between them. */
+/** What the tasks need between them. */
 export interface TaskDeps {
   readonly s3ClientFor: S3ClientFor;
   readonly codeDeployClientFor: CodeDeployClientFor;
@@ -62,7 +65,7 @@ export interface TaskDeps {
   readonly roleArns?: Readonly<Partial<Record<TaskName, string>>>;
 }
 
-/** The five task functions with the given clients and configuration. */
+/** The task functions with the given clients and configuration. */
 export function createTaskHandlers(deps: TaskDeps): Record<TaskName, TaskHandler<unknown>> {
   const common = {
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
@@ -73,7 +76,7 @@ export function createTaskHandlers(deps: TaskDeps): Record<TaskName, TaskHandler
     ...(deps.roleArns?.[task] === undefined ? {} : { roleArn: deps.roleArns[task] }),
   });
   return {
-    'resolve-targets': createResolveTargetsHandler({
+    'resolve-targets': createResolveRequestHandler({
       s3ClientFor: deps.s3ClientFor,
       loadConfig: deps.loadConfig,
       ...(deps.log === undefined ? {} : { log: deps.log }),
@@ -98,6 +101,10 @@ export function createTaskHandlers(deps: TaskDeps): Record<TaskName, TaskHandler
     'check-deployment': createCheckDeploymentHandler({
       codeDeployClientFor: deps.codeDeployClientFor,
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    }),
+    'delete-replica': createDeleteReplicaHandler({
+      s3ClientFor: deps.s3ClientFor,
+      ...advice('delete-replica'),
     }),
   };
 }

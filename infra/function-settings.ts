@@ -1,8 +1,9 @@
+import { DELETE_REPLICA_TIMEOUT_SECONDS } from '../core/workflow-delete.ts';
 import { TASK_TIMEOUT_SECONDS } from '../state-machine/chain.ts';
 import type { TaskRole } from '../state-machine/placeholders.ts';
 
 /**
- * Sizing of the five task functions. Each Lambda timeout equals its Task state's `TimeoutSeconds`,
+ * Sizing of the task functions. Each Lambda timeout equals its Task state's `TimeoutSeconds`,
  * so the handler's early timeout (a retryable error, {@link HANDLER_EARLY_TIMEOUT_SECONDS} before
  * the Lambda's) always fires before Step Functions gives up on the task.
  */
@@ -48,6 +49,13 @@ export const FUNCTION_SETTINGS: Readonly<Record<TaskRole, FunctionSettings>> = {
     description: 'artifact-relay: read the state of a CodeDeploy deployment',
     memoryMb: 256,
     timeoutSeconds: TASK_TIMEOUT_SECONDS.checkDeployment,
+  },
+  'delete-replica': {
+    id: 'DeleteReplica',
+    description:
+      "artifact-relay: delete the relay's own replica of a deleted source object (rules with propagateDeletes)",
+    memoryMb: 256,
+    timeoutSeconds: DELETE_REPLICA_TIMEOUT_SECONDS,
   },
 };
 

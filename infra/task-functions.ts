@@ -70,7 +70,7 @@ function bundledConfigHooks(json: string) {
 }
 
 /**
- * The five task Lambdas (`functions/<role>/handler.ts`): Node.js 22 on ARM64, bundled locally by
+ * The task Lambdas (`functions/<role>/handler.ts`): Node.js 22 on ARM64, bundled locally by
  * esbuild as minified ESM with source maps and the AWS SDK inside, X-Ray tracing, each with its
  * own role (exactly its planned statements — `core/permissions/`, rendered from the same IAM JSON
  * the local stack evaluates — plus writing its own log group) and log group.

@@ -13,6 +13,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LifecycleDurations } from './codedeploy/lifecycle.ts';
 import { CodeDeployService } from './codedeploy/service.ts';
+import { CodePipelineService } from './codepipeline/service.ts';
 import { EventBridgeBridge } from './eventbridge/bridge.ts';
 import { FaultPlan, type FaultRule } from './faults.ts';
 import {
@@ -122,6 +123,8 @@ export interface LocalStack {
   readonly codeDeploy: CodeDeployService;
   /** Keys S3 checks on SSE-KMS writes and reads; an unknown key is `KMS.NotFoundException`, as on AWS. */
   readonly kms: KmsService;
+  /** The part of CodePipeline a Lambda invoke action touches (jobs, their results, pipeline state). */
+  readonly codePipeline: CodePipelineService;
   readonly events: EventBridgeBridge;
   readonly faults: FaultPlan;
   /**
@@ -199,6 +202,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     faults,
     ...(options.s3 ? { limits: options.s3 } : {}),
     onObjectCreated: (event) => events.publish(event),
+    onObjectDeleted: (event) => events.publish(event),
     kms,
     principals,
     ...(log ? { log } : {}),
@@ -217,6 +221,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...timeScale,
     ...(options.codeDeploy?.durations ? { durations: options.codeDeploy.durations } : {}),
   });
+  const codePipeline = new CodePipelineService({ accountId, principals });
   await kms.init();
   await s3.init();
   await stepFunctions.init();
@@ -225,7 +230,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let endpoint: Awaited<ReturnType<typeof startEndpoint>>;
   try {
     endpoint = await startEndpoint(
-      { s3, stepFunctions, codeDeploy, kms },
+      { s3, stepFunctions, codeDeploy, kms, codePipeline },
       { host: LOCAL_DEFAULTS.host, port, accountId, allowHosts, authentication, ...(log ? { log } : {}) },
     );
   } catch (cause) {
@@ -255,6 +260,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stepFunctions,
     codeDeploy,
     kms,
+    codePipeline,
     events,
     faults,
     principals,

@@ -6,7 +6,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RelayConfig } from '../core/config/schema.ts';
-import { PLANNED_ROLES, type PlannedStatement, planPermissions } from '../core/permissions/plan.ts';
+import {
+  type PipelineActionRole,
+  PLANNED_ROLES,
+  type PlannedStatement,
+  planPermissions,
+} from '../core/permissions/plan.ts';
 import { policyDocumentOf } from '../core/permissions/policy-document.ts';
 import {
   createCodeDeployClientFactory,
@@ -48,8 +53,8 @@ export interface LocalHandlerOptions {
   ) => readonly PlannedStatement[];
 }
 
-/** The role ARN a task runs as locally. */
-export function localRoleArn(accountId: string, role: TaskRole): string {
+/** The role ARN a task (or the pipeline action) runs as locally. */
+export function localRoleArn(accountId: string, role: TaskRole | PipelineActionRole): string {
   return `arn:aws:iam::${accountId}:role/artifact-relay-${role}`;
 }
 

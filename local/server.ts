@@ -1,6 +1,7 @@
 /**
  * The one loopback endpoint of the local stack: routes AWS JSON-protocol requests by `X-Amz-Target`
- * (`AWSStepFunctions.*` → Step Functions, `CodeDeploy_20141006.*` → CodeDeploy, `TrentService.*` → KMS) and
+ * (`AWSStepFunctions.*` → Step Functions, `CodeDeploy_20141006.*` → CodeDeploy, `TrentService.*` → KMS,
+ * `CodePipeline_20150709.*` → CodePipeline) and
  * everything else to S3.
  * Before a service sees a request, the guard (local/protocol/guard.ts) refuses hostile ones — a foreign
  * `Host` or `Origin`, a signing region that is not a region — and then authentication
@@ -26,6 +27,8 @@ export interface EndpointServices {
   readonly codeDeploy: JsonService;
   /** The local KMS; without it `TrentService.*` requests answer UnknownOperationException. */
   readonly kms?: JsonService;
+  /** The local CodePipeline (job results, pipeline state); without it `CodePipeline_20150709.*` is unknown. */
+  readonly codePipeline?: JsonService;
 }
 
 export interface EndpointOptions {
@@ -49,12 +52,13 @@ export interface EndpointOptions {
 
 const JSON_TARGETS: ReadonlyArray<{
   prefix: string;
-  service: 'stepFunctions' | 'codeDeploy' | 'kms';
+  service: 'stepFunctions' | 'codeDeploy' | 'kms' | 'codePipeline';
   label: string;
 }> = [
   { prefix: 'AWSStepFunctions.', service: 'stepFunctions', label: 'StepFunctions' },
   { prefix: 'CodeDeploy_20141006.', service: 'codeDeploy', label: 'CodeDeploy' },
   { prefix: 'TrentService.', service: 'kms', label: 'KMS' },
+  { prefix: 'CodePipeline_20150709.', service: 'codePipeline', label: 'CodePipeline' },
 ];
 
 /** Answers every operation of a JSON service the endpoint was started without. */

@@ -63,6 +63,43 @@ export interface S3ObjectCreatedEvent {
   };
 }
 
+/**
+ * The EventBridge "Object Deleted" event S3 sends for a DeleteObject (or DeleteObjects entry, or an
+ * expiration): `deletion-type` says whether the object (or one version) is gone for good or a delete
+ * marker now hides it (S3 User Guide, "EventBridge event message structure").
+ */
+export interface S3ObjectDeletedEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': 'Object Deleted';
+  readonly source: 'aws.s3';
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: readonly string[];
+  readonly detail: {
+    readonly version: '0';
+    readonly bucket: { readonly name: string };
+    readonly object: {
+      /** The raw key, not URL-encoded. */
+      readonly key: string;
+      /** A delete marker's: the MD5 of nothing, as S3's own example shows. */
+      readonly etag?: string;
+      /** The version removed, or the delete marker created (versioned buckets only). */
+      readonly 'version-id'?: string;
+      readonly sequencer: string;
+    };
+    readonly 'request-id': string;
+    readonly requester: string;
+    readonly 'source-ip-address': string;
+    readonly reason: 'DeleteObject';
+    readonly 'deletion-type': 'Permanently Deleted' | 'Delete Marker Created';
+  };
+}
+
+/** An S3 event the local S3 publishes to the EventBridge bridge. */
+export type S3BucketEvent = S3ObjectCreatedEvent | S3ObjectDeletedEvent;
+
 /** A stored object version as other local services (CodeDeploy) may read it, without going through HTTP. */
 export interface StoredObject {
   readonly bucket: string;
@@ -88,4 +125,4 @@ export interface S3ObjectReader {
 export type TaskHandler = (input: unknown, context: { readonly signal: AbortSignal }) => Promise<unknown>;
 
 /** Anything that accepts an event for delivery (the EventBridge bridge). */
-export type EventSink = (event: S3ObjectCreatedEvent) => void;
+export type EventSink = (event: S3BucketEvent) => void;

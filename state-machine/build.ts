@@ -2,7 +2,7 @@ import type { AslDefinition, PayloadTemplate, SubMachine } from './asl.ts';
 import { buildTargetChain, TASK_TIMEOUT_SECONDS } from './chain.ts';
 import { placeholder } from './placeholders.ts';
 import { SECOND_PASS_ERROR_NAMES, TASK_RETRY } from './retry-policies.ts';
-import { RETRY_SUFFIX, SECOND_PASS_STATES, TOP_STATES } from './state-names.ts';
+import { DELETE_STATES, RETRY_SUFFIX, SECOND_PASS_STATES, TOP_STATES } from './state-names.ts';
 
 /** Options of {@link buildDefinition}. */
 export interface BuildOptions {
@@ -102,6 +102,10 @@ function itemSelector(item: PayloadTemplate): PayloadTemplate {
  * pass's results, by target `index`); `relayOutputSchema` (core/workflow.ts) reads it into one result
  * per target. A relay without failures costs 4 + 3 × targets transitions when nothing deploys.
  *
+ * A deleted source (ResolveTargets' `operation: "delete"`, for rules with `propagateDeletes`) goes to
+ * PropagateDelete instead: one DeleteReplica task per target, no Catch — a failure fails the execution and
+ * redrive re-runs the targets not done (the task is idempotent: a replica already deleted is `absent`).
+ *
  * @throws RangeError when an option is out of range.
  */
 export function buildDefinition(options: BuildOptions = {}): AslDefinition {
@@ -142,8 +146,43 @@ export function buildDefinition(options: BuildOptions = {}): AslDefinition {
       },
       [t.anyTargets]: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.targets[0]', IsPresent: true, Next: t.relayToTargets }],
+        Choices: [
+          {
+            And: [
+              { Variable: '$.operation', IsPresent: true },
+              { Variable: '$.operation', StringEquals: 'delete' },
+              { Variable: '$.targets[0]', IsPresent: true },
+            ],
+            Next: t.propagateDelete,
+          },
+          { Variable: '$.targets[0]', IsPresent: true, Next: t.relayToTargets },
+        ],
         Default: t.nothingToRelay,
+      },
+      [t.propagateDelete]: {
+        Type: 'Map',
+        Comment:
+          "The source was deleted and a rule propagates deletes: delete each target's replica of it, only the relay's own.",
+        ItemsPath: '$.targets',
+        ItemSelector: { 'source.$': '$.source', 'target.$': '$$.Map.Item.Value' },
+        MaxConcurrency: maxConcurrency,
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          StartAt: DELETE_STATES.deleteReplica,
+          States: {
+            [DELETE_STATES.deleteReplica]: {
+              Type: 'Task',
+              Comment:
+                "Delete the replica if it carries the relay's metadata naming this source and is not newer than the delete (If-Match on the ETag just read); a failure fails the execution, for redrive.",
+              Resource: placeholder('DeleteReplicaFunctionArn'),
+              TimeoutSeconds: TASK_TIMEOUT_SECONDS.deleteReplica,
+              Retry: TASK_RETRY,
+              End: true,
+            },
+          },
+        },
+        ResultPath: '$.results',
+        End: true,
       },
       [t.nothingToRelay]: {
         Type: 'Succeed',

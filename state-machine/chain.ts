@@ -1,3 +1,4 @@
+import { DELETE_REPLICA_TIMEOUT_SECONDS } from '../core/workflow-delete.ts';
 import type { AslState, Catcher, SubMachine, TaskState } from './asl.ts';
 import { placeholder } from './placeholders.ts';
 import { START_DEPLOYMENT_RETRY, TASK_RETRY } from './retry-policies.ts';
@@ -13,6 +14,7 @@ export const TASK_TIMEOUT_SECONDS = {
   verify: 900,
   startDeployment: 120,
   checkDeployment: 120,
+  deleteReplica: DELETE_REPLICA_TIMEOUT_SECONDS,
 } as const;
 
 /** Options of {@link buildTargetChain}. */

@@ -11,6 +11,7 @@ export const TASK_PLACEHOLDERS = {
   VerifyCopyFunctionArn: 'verify-copy',
   StartDeploymentFunctionArn: 'start-deployment',
   CheckDeploymentFunctionArn: 'check-deployment',
+  DeleteReplicaFunctionArn: 'delete-replica',
 } as const;
 
 /** A placeholder name, such as `CopyObjectFunctionArn`. */

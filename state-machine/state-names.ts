@@ -13,6 +13,12 @@ export const TOP_STATES = {
   nothingToRelay: 'NothingToRelay',
   relayToTargets: 'RelayToTargets',
   retryFailedTargets: 'RetryFailedTargets',
+  propagateDelete: 'PropagateDelete',
+} as const;
+
+/** The state of a delete's per-target iteration (a rule's `propagateDeletes`). */
+export const DELETE_STATES = {
+  deleteReplica: 'DeleteReplica',
 } as const;
 
 /**

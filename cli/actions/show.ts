@@ -1,10 +1,12 @@
 /** `relay show <execution>`. */
+
+import type { DeleteTargetResult } from '../../core/workflow-delete.ts';
 import { consoleUrl } from '../aws/arn.ts';
 import { machineFor, withConnection } from '../aws/session.ts';
 import type { MachineFlags } from '../common-options.ts';
 import { findExecution } from '../executions/find.ts';
 import { fetchHistory } from '../executions/history.ts';
-import { describeTarget, targetOutcome } from '../executions/outcome.ts';
+import { describeTarget, outcomeOfDelete, targetOutcome } from '../executions/outcome.ts';
 import { buildTimeline } from '../executions/timeline.ts';
 import { createOutput } from '../output/output.ts';
 import { refusedTagEntriesIn } from '../render/refused-tags.ts';
@@ -19,6 +21,7 @@ export async function runShow(execution: string, flags: MachineFlags): Promise<v
     const timeline = buildTimeline(history);
     const refused = refusedTagEntriesIn(history);
     const results = details.output?.kind === 'relayed' ? details.output.output.results : [];
+    const deletes = details.output?.kind === 'deleted' ? details.output.output.results : [];
     const url = conn.endpoint === undefined ? consoleUrl(details.executionArn) : undefined;
     const view: ShowView = {
       details,
@@ -27,8 +30,11 @@ export async function runShow(execution: string, flags: MachineFlags): Promise<v
       steps: timeline.steps,
       targets: timeline.targets.map((t) => ({
         index: t.index,
-        label: describeTarget(t.target ?? results[t.index]?.target, t.index),
-        outcome: targetOutcome(t, results[t.index]),
+        label: describeTarget(t.target ?? results[t.index]?.target ?? deletes[t.index]?.target, t.index),
+        outcome:
+          deletes[t.index] === undefined
+            ? targetOutcome(t, results[t.index])
+            : outcomeOfDelete(deletes[t.index] as DeleteTargetResult),
         passes: t.passes,
       })),
     };

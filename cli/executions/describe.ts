@@ -1,12 +1,18 @@
 /** An execution as the CLI shows it: DescribeExecution, with its source object and parsed output. */
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { type RelayOutput, relayOutputSchema, resolveTargetsOutputSchema } from '../../core/workflow.ts';
+import {
+  type DeleteOutput,
+  deleteOutputSchema,
+  resolveDeleteOutputSchema,
+} from '../../core/workflow-delete.ts';
 import { parseJson } from './history-events.ts';
 import { type SourceRef, sourceOfInput } from './source.ts';
 
-/** A successful execution's output: relayed to targets, or nothing to relay (and why). */
+/** A successful execution's output: relayed to targets, a delete propagated, or nothing to do (and why). */
 export type ParsedOutput =
   | { readonly kind: 'relayed'; readonly output: RelayOutput }
+  | { readonly kind: 'deleted'; readonly output: DeleteOutput }
   | { readonly kind: 'nothing'; readonly reason: string; readonly detail?: string };
 
 export interface ExecutionDetails {
@@ -29,6 +35,16 @@ export function readOutput(text: string | undefined): ParsedOutput | undefined {
   const value = parseJson(text);
   const relayed = relayOutputSchema.safeParse(value);
   if (relayed.success) return { kind: 'relayed', output: relayed.data };
+  const deleted = deleteOutputSchema.safeParse(value);
+  if (deleted.success) return { kind: 'deleted', output: deleted.data };
+  const noDelete = resolveDeleteOutputSchema.safeParse(value);
+  if (noDelete.success && noDelete.data.targets.length === 0) {
+    return {
+      kind: 'nothing',
+      reason: `delete: ${noDelete.data.reason ?? 'no-targets'}`,
+      ...(noDelete.data.detail === undefined ? {} : { detail: noDelete.data.detail }),
+    };
+  }
   const nothing = resolveTargetsOutputSchema.safeParse(value);
   if (nothing.success && nothing.data.targets.length === 0) {
     return {

@@ -9,6 +9,7 @@ import { describeExecution, type ExecutionDetails } from './describe.ts';
 import { fetchHistory } from './history.ts';
 import {
   countOutcomes,
+  outcomeOfDelete,
   outcomeOfResult,
   type TargetCounts,
   type TargetOutcome,
@@ -60,6 +61,7 @@ export async function listExecutionItems(
 export async function outcomesOf(sfn: SFNClient, details: ExecutionDetails): Promise<TargetOutcome[]> {
   const output = details.output;
   if (output?.kind === 'relayed') return output.output.results.map(outcomeOfResult);
+  if (output?.kind === 'deleted') return output.output.results.map(outcomeOfDelete);
   if (output?.kind === 'nothing') return [];
   const timeline = buildTimeline(await fetchHistory(sfn, details.executionArn));
   return timeline.targets.map((target) => targetOutcome(target));

@@ -4,15 +4,33 @@
  * caught as a result waits for its second pass).
  */
 import type { TargetResult, TargetStatus } from '../../core/workflow.ts';
+import type { DeleteReplicaStatus, DeleteTargetResult } from '../../core/workflow-delete.ts';
 import type { TargetRef, TargetTimeline, TimelinePass } from './timeline.ts';
 
-export type OutcomeStatus = TargetStatus | 'running' | 'aborted' | 'unknown';
+export type OutcomeStatus = TargetStatus | DeleteReplicaStatus | 'running' | 'aborted' | 'unknown';
 
 export interface TargetOutcome {
   readonly status: OutcomeStatus;
   readonly error?: string;
   readonly cause?: string;
   readonly result?: TargetResult;
+  /** A sentence for people, when the result carries one (a propagated delete's). */
+  readonly detail?: string;
+}
+
+/** The outcome a propagated delete's result states at one target. */
+export function outcomeOfDelete(result: DeleteTargetResult): TargetOutcome {
+  if (result.status === 'failed') {
+    return {
+      status: 'failed',
+      error: result.error,
+      ...(result.cause === undefined ? {} : { cause: result.cause }),
+    };
+  }
+  return {
+    status: result.status,
+    detail: `s3://${result.destination.bucket}/${result.destination.key}: ${result.detail}`,
+  };
 }
 
 function lastError(pass: TimelinePass): { error?: string; cause?: string } {
@@ -62,11 +80,11 @@ export function describeTarget(target: TargetRef | undefined, index: number): st
 
 export interface TargetCounts {
   readonly total: number;
-  /** copied or in-sync */
+  /** copied or in-sync (a delete: deleted, or nothing there) */
   readonly ok: number;
   /** failed or aborted */
   readonly failed: number;
-  /** superseded or source-gone */
+  /** superseded or source-gone (a delete: left alone — not the relay's, newer, another version) */
   readonly skipped: number;
   /** still running or unknown */
   readonly pending: number;
@@ -77,9 +95,9 @@ export function countOutcomes(outcomes: readonly TargetOutcome[]): TargetCounts 
     outcomes.filter((o) => statuses.includes(o.status)).length;
   return {
     total: outcomes.length,
-    ok: count('copied', 'in-sync'),
+    ok: count('copied', 'in-sync', 'deleted', 'absent'),
     failed: count('failed', 'aborted'),
-    skipped: count('superseded', 'source-gone'),
+    skipped: count('superseded', 'source-gone', 'not-a-replica', 'newer-replica', 'other-version'),
     pending: count('running', 'unknown'),
   };
 }

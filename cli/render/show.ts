@@ -47,7 +47,7 @@ function resultDetail(result: TargetResult | undefined): string {
 function outcomeDetail(outcome: TargetOutcome): string {
   if (outcome.status === 'failed') return describeFailure(outcome.error, outcome.cause);
   if (outcome.status === 'aborted') return 'stopped when the execution ended';
-  return resultDetail(outcome.result);
+  return outcome.detail ?? resultDetail(outcome.result);
 }
 
 /** A line of the timeline: aligned step cells, or free text (headings, errors). */

@@ -7,7 +7,12 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { ExecutionDetails } from '../../cli/executions/describe.ts';
-import { describeTarget, type TargetOutcome, targetOutcome } from '../../cli/executions/outcome.ts';
+import {
+  describeTarget,
+  outcomeOfDelete,
+  type TargetOutcome,
+  targetOutcome,
+} from '../../cli/executions/outcome.ts';
 import { buildTimeline, type TargetTimeline } from '../../cli/executions/timeline.ts';
 import { type TargetResult, targetResultSchema } from '../../core/workflow.ts';
 import type { TargetRow } from '../api-types.ts';
@@ -42,21 +47,30 @@ export function targetsOf(
   unknownOutput: unknown,
 ): { rows: TargetRow[]; outcomes: TargetOutcome[] } {
   const timeline = timelineOf(history);
+  const deletes = details.output?.kind === 'deleted' ? details.output.output.results : [];
   const results: ReadonlyArray<TargetResult | undefined> =
-    details.output?.kind === 'relayed' ? details.output.output.results : lenientResults(unknownOutput);
+    details.output?.kind === 'relayed'
+      ? details.output.output.results
+      : details.output?.kind === 'deleted'
+        ? []
+        : lenientResults(unknownOutput);
   // A target is known from the history's Map iterations, or (history cut short) from the output alone.
-  const count = Math.max(timeline.length, results.length);
+  const count = Math.max(timeline.length, results.length, deletes.length);
   const outcomes: TargetOutcome[] = [];
   const rows: TargetRow[] = [];
   for (let index = 0; index < count; index++) {
     const result = results[index];
+    const deleted = deletes[index];
     let outcome: TargetOutcome;
     try {
-      outcome = targetOutcome(timeline[index] ?? { index, passes: [] }, result);
+      outcome =
+        deleted === undefined
+          ? targetOutcome(timeline[index] ?? { index, passes: [] }, result)
+          : outcomeOfDelete(deleted);
     } catch {
       outcome = { status: 'unknown' };
     }
-    const ref = timeline[index]?.target ?? result?.target;
+    const ref = timeline[index]?.target ?? result?.target ?? deleted?.target;
     outcomes.push(outcome);
     rows.push(targetRowOf(index, describeTarget(ref, index), ref, outcome));
   }

@@ -48,7 +48,7 @@ export function targetRowOf(
     deploymentId: deployment === undefined ? null : 'id' in deployment ? deployment.id : null,
     deploymentStatus: deployment?.status ?? null,
     error: outcome.error ?? null,
-    message: causeMessage(outcome.cause) ?? null,
+    message: causeMessage(outcome.cause) ?? outcome.detail ?? null,
   };
 }
 

@@ -98,7 +98,7 @@ const detailSchema = z.object({
   notRedrivable: z.string().nullable().catch('the console cannot tell whether it can be redriven'),
   input: asIs,
   output: asIs,
-  outputShape: z.enum(['relayed', 'nothing', 'unknown']).nullable().catch('unknown'),
+  outputShape: z.enum(['relayed', 'deleted', 'nothing', 'unknown']).nullable().catch('unknown'),
   targets: readable(targetRowSchema),
   definition: asIs,
   events: readable(eventSchema),

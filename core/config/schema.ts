@@ -214,6 +214,10 @@ export const ruleSchema = z
       .optional()
       .meta({ description: 'Only keys ending with this (after the prefix); omit it to match every key.' }),
     targets: z.array(targetSchema),
+    propagateDeletes: z.boolean().default(false).meta({
+      description:
+        "When a matching source object is deleted, delete the replicas the relay made of it in this rule's targets (a delete marker in a versioned target). Only objects carrying the relay's metadata naming that source object are deleted, never a replica of a newer upload and never anything else; TargetBucket tag targets are left alone. Grants the relay s3:DeleteObject on this rule's destination keys; off by default.",
+    }),
   })
   .meta({ description: 'Objects whose key starts with `prefix` and ends with `suffix` go to every target.' });
 

@@ -1,18 +1,57 @@
 import type { z } from 'zod';
-import { bucketNameProblem } from '../aws-names.ts';
+import { bucketNameProblem, isRegion } from '../aws-names.ts';
 import { InvalidInput } from '../errors.ts';
 import { unquoteEtag } from '../etag.ts';
 import { MAX_KEY_BYTES, utf8Length } from '../s3-limits.ts';
 import { parseTargetSelector } from '../target-selector.ts';
 import { decodeNotificationKey } from './decode-key.ts';
-import { eventBridgeS3EventSchema, relayRequestSchema, s3NotificationSchema } from './shapes.ts';
+import {
+  eventBridgeS3EventSchema,
+  type pipelineRoutingSchema,
+  relayRequestSchema,
+  s3NotificationSchema,
+} from './shapes.ts';
 
 /** Which input shape a request came from. */
 export type InputShape = 'eventbridge' | 's3-notification' | 'request';
 
-/** The object to relay, whatever shape the workflow input had. */
+/** What the event asks of the relay: relay a new object, or delete the replicas of a deleted one. */
+export type SourceOperation = 'relay' | 'delete';
+
+/**
+ * How the source object went away: removed for good (an unversioned object, or one version of a
+ * versioned one: `versionId` names it), or hidden behind a new delete marker (`versionId` names the
+ * marker).
+ */
+export type DeletionKind = (typeof DELETION_KINDS)[number];
+
+/** Every {@link DeletionKind}. */
+export const DELETION_KINDS = ['permanent', 'delete-marker'] as const;
+
+/** The EventBridge `deletion-type` values (S3 User Guide, "EventBridge event message structure"). */
+const EVENTBRIDGE_DELETION_TYPES: Readonly<Record<string, DeletionKind>> = {
+  'Permanently Deleted': 'permanent',
+  'Delete Marker Created': 'delete-marker',
+};
+
+/**
+ * The classic notification event names of deletions (S3 User Guide, "Event notification types and
+ * destinations"): `ObjectRemoved:*` for DeleteObject(s), `LifecycleExpiration:*` for expirations.
+ */
+const NOTIFICATION_DELETIONS: Readonly<Record<string, DeletionKind>> = {
+  'ObjectRemoved:Delete': 'permanent',
+  'ObjectRemoved:DeleteMarkerCreated': 'delete-marker',
+  'LifecycleExpiration:Delete': 'permanent',
+  'LifecycleExpiration:DeleteMarkerCreated': 'delete-marker',
+};
+
+/** The object to relay, or whose replicas to delete, whatever shape the workflow input had. */
 export interface SourceRequest {
   readonly via: InputShape;
+  /** `delete` for an `Object Deleted` / `ObjectRemoved:*` event; `relay` otherwise. */
+  readonly operation: SourceOperation;
+  /** Set when `operation` is `delete`. */
+  readonly deletion?: DeletionKind;
   readonly bucket: string;
   /** The raw object key (already decoded for classic notifications). */
   readonly key: string;
@@ -27,7 +66,12 @@ export interface SourceRequest {
   readonly region?: string;
   /** An explicit target selection (CLI): `bucket` or `bucket@region` entries. */
   readonly targets?: readonly string[];
+  /** A pipeline artifact's routing (the rule, the source region, the one destination key). */
+  readonly pipeline?: PipelineRouting;
 }
+
+/** How a pipeline artifact is routed (`relayRequestSchema`'s `pipeline`). */
+export type PipelineRouting = z.infer<typeof pipelineRoutingSchema>;
 
 function describeIssues(error: z.ZodError): string {
   return error.issues
@@ -64,15 +108,41 @@ function fromEventBridge(input: unknown): SourceRequest {
     });
   }
   const event = parsed.data;
+  const object = event.detail.object;
+  if (event['detail-type'] === 'Object Deleted') {
+    checkSequencer(object.sequencer);
+    const deletionType = event.detail['deletion-type'];
+    const deletion =
+      deletionType === undefined || deletionType === null
+        ? undefined
+        : EVENTBRIDGE_DELETION_TYPES[deletionType];
+    if (deletion === undefined) {
+      throw new InvalidInput(
+        `The EventBridge "Object Deleted" event has the deletion-type ${JSON.stringify(deletionType ?? null)}; expected "Permanently Deleted" or "Delete Marker Created"`,
+      );
+    }
+    // The event's ETag (if any) is not the deleted object's (a delete marker's is the empty MD5): not kept.
+    return {
+      via: 'eventbridge',
+      operation: 'delete',
+      deletion,
+      bucket: event.detail.bucket.name,
+      key: object.key,
+      ...optional('versionId', object['version-id']),
+      ...optional('sequencer', object.sequencer),
+      ...optional('eventTime', event.time),
+      ...optional('region', event.region),
+    };
+  }
   if (event['detail-type'] !== 'Object Created') {
     throw new InvalidInput(
-      `The EventBridge S3 event is "${event['detail-type']}"; only "Object Created" events are relayed`,
+      `The EventBridge S3 event is "${event['detail-type']}"; only "Object Created" events are relayed (and "Object Deleted" events propagated)`,
     );
   }
-  const object = event.detail.object;
   checkSequencer(object.sequencer);
   return {
     via: 'eventbridge',
+    operation: 'relay',
     bucket: event.detail.bucket.name,
     key: object.key,
     ...optional('versionId', object['version-id']),
@@ -101,15 +171,31 @@ function fromS3Notification(input: unknown): SourceRequest {
     );
   }
   const record = records[0]!;
+  const object = record.s3.object;
+  const deletion = NOTIFICATION_DELETIONS[record.eventName.replace(/^s3:/, '')];
+  if (deletion !== undefined) {
+    checkSequencer(object.sequencer);
+    return {
+      via: 's3-notification',
+      operation: 'delete',
+      deletion,
+      bucket: record.s3.bucket.name,
+      key: decodeNotificationKey(object.key),
+      ...optional('versionId', object.versionId),
+      ...optional('sequencer', object.sequencer),
+      ...optional('eventTime', record.eventTime),
+      ...optional('region', record.awsRegion),
+    };
+  }
   if (!record.eventName.startsWith('ObjectCreated:')) {
     throw new InvalidInput(
-      `The S3 event notification is "${record.eventName}"; only ObjectCreated:* events are relayed`,
+      `The S3 event notification is "${record.eventName}"; only ObjectCreated:* events are relayed (and ObjectRemoved:* events propagated)`,
     );
   }
-  const object = record.s3.object;
   checkSequencer(object.sequencer);
   return {
     via: 's3-notification',
+    operation: 'relay',
     bucket: record.s3.bucket.name,
     key: decodeNotificationKey(object.key),
     ...optional('versionId', object.versionId),
@@ -124,11 +210,31 @@ function fromS3Notification(input: unknown): SourceRequest {
   };
 }
 
+/**
+ * Checks what the schema cannot: the region is a region code and the destination key fits S3.
+ *
+ * @throws InvalidInput naming the field and what it must be
+ */
+function checkPipelineRouting(pipeline: PipelineRouting | undefined): void {
+  if (pipeline === undefined) return;
+  if (!isRegion(pipeline.region)) {
+    throw new InvalidInput(
+      `The request's pipeline.region ${JSON.stringify(pipeline.region)} is not an AWS region code (such as us-west-2)`,
+    );
+  }
+  const keyBytes = utf8Length(pipeline.destinationKey);
+  if (keyBytes > MAX_KEY_BYTES) {
+    throw new InvalidInput(
+      `The request's pipeline.destinationKey is ${keyBytes} bytes long; S3 keys are at most ${MAX_KEY_BYTES} bytes`,
+    );
+  }
+}
+
 function fromRequest(input: unknown): SourceRequest {
   const parsed = relayRequestSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     throw new InvalidInput(
-      `The input is not an S3 "Object Created" event from EventBridge, an S3 event notification (Records[]) or a request { bucket, key, versionId?, etag?, sequencer?, targets? }: ${describeIssues(parsed.error)}`,
+      `The input is not an S3 "Object Created" event from EventBridge, an S3 event notification (Records[]) or a request { bucket, key, versionId?, etag?, sequencer?, targets?, pipeline? }: ${describeIssues(parsed.error)}`,
       { cause: parsed.error },
     );
   }
@@ -145,6 +251,7 @@ function fromRequest(input: unknown): SourceRequest {
       `The request's key is ${keyBytes} bytes long; S3 keys are at most ${MAX_KEY_BYTES} bytes`,
     );
   }
+  checkPipelineRouting(request.pipeline);
   for (const entry of request.targets ?? []) {
     const selector = parseTargetSelector(entry);
     if ('problem' in selector) {
@@ -155,12 +262,14 @@ function fromRequest(input: unknown): SourceRequest {
   }
   return {
     via: 'request',
+    operation: 'relay',
     bucket: request.bucket,
     key: request.key,
     ...optional('versionId', request.versionId),
     ...optional('etag', request.etag === undefined ? undefined : unquoteEtag(request.etag)),
     ...optional('sequencer', request.sequencer),
     ...optional('targets', request.targets),
+    ...optional('pipeline', request.pipeline),
   };
 }
 
@@ -172,7 +281,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * Normalises the workflow input into the object to relay. Accepts an EventBridge S3
  * `Object Created` event (raw key, not decoded), a classic S3 event notification with exactly
  * one record (URL-encoded key, `+` for a space: decoded), or a plain request
- * `{ bucket, key, versionId?, etag?, targets? }` from the CLI.
+ * `{ bucket, key, versionId?, etag?, targets? }` from the CLI — all with the operation `relay` —
+ * and the deletions of both event shapes (`Object Deleted`, `ObjectRemoved:*`) with the operation
+ * `delete` and how the object went (`deletion`).
  *
  * @throws InvalidInput naming what is missing or wrong
  */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUNDLE_TYPES } from '../config/schema.ts';
 
 /**
  * The input shapes the workflow accepts. AWS adds fields to events over time, so event shapes
@@ -20,6 +21,8 @@ export const eventBridgeS3EventSchema = z.object({
       'version-id': z.string().nullish(),
       sequencer: z.string().nullish(),
     }),
+    /** `Object Deleted` only: `Permanently Deleted` or `Delete Marker Created`. */
+    'deletion-type': z.string().nullish(),
   }),
 });
 
@@ -44,6 +47,18 @@ export const s3NotificationRecordSchema = z.object({
 /** A classic S3 event notification, as S3 sends it to Lambda, SQS or SNS. */
 export const s3NotificationSchema = z.object({ Records: z.array(s3NotificationRecordSchema) });
 
+/**
+ * How a pipeline artifact (functions/pipeline-action/) is routed: its key is opaque and its bucket
+ * is the pipeline's artifact store, not a configured source, so the request names the rule whose
+ * targets receive it, the artifact bucket's region, and the one key every replica gets.
+ */
+export const pipelineRoutingSchema = z.strictObject({
+  rule: z.string().min(1),
+  destinationKey: z.string().min(1),
+  bundleType: z.enum(BUNDLE_TYPES).optional(),
+  region: z.string().min(1),
+});
+
 /** A replay request from the CLI. */
 export const relayRequestSchema = z.strictObject({
   bucket: z.string().min(1),
@@ -55,4 +70,9 @@ export const relayRequestSchema = z.strictObject({
     .regex(/^[0-9A-Fa-f]+$/, { message: 'a sequencer is hexadecimal' })
     .optional(),
   targets: z.array(z.string().min(1)).min(1).optional(),
+  /** A pipeline artifact: route by this instead of by the bucket and key. */
+  pipeline: pipelineRoutingSchema.optional(),
 });
+
+/** A replay request (the CLI's, or the pipeline action's). */
+export type RelayRequest = z.infer<typeof relayRequestSchema>;

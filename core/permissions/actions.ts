@@ -70,6 +70,14 @@ export const DEPLOYMENT_CONFIG_ACTION = 'codedeploy:GetDeploymentConfig';
 /** CheckDeployment polls the deployment. */
 export const CHECK_DEPLOYMENT_ACTION = 'codedeploy:GetDeployment';
 
+/**
+ * DeleteReplica HEADs the destination key's current object (is it the relay's replica of the deleted
+ * source?) and deletes it with `If-Match`, which needs s3:GetObject besides s3:DeleteObject (S3 User
+ * Guide, "How to perform conditional deletes"). No `VersionId`: a versioned target gets a delete
+ * marker, so s3:DeleteObjectVersion is never needed.
+ */
+export const DELETE_REPLICA_ACTIONS = ['s3:GetObject', 's3:DeleteObject'] as const;
+
 /** Reasons for wildcard resources, as the acknowledgements state them. */
 export const WILDCARD_REASONS = {
   objects:

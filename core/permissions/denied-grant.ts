@@ -67,6 +67,7 @@ const OPERATION_NEEDS: Readonly<Record<string, OperationNeeds>> = {
   's3:ListParts': { actions: ['s3:ListMultipartUploadParts'], usesKey: false },
   's3:ListMultipartUploads': { actions: ['s3:ListBucketMultipartUploads'], usesKey: false },
   's3:GetObjectAttributes': { actions: ['s3:GetObjectAttributes'], usesKey: false },
+  's3:DeleteObject': { actions: ['s3:DeleteObject'], usesKey: false },
 };
 
 function actionsOf(statement: PolicyStatementJson): readonly string[] {

@@ -7,6 +7,7 @@ import {
   CHECK_DEPLOYMENT_ACTION,
   COPY_SOURCE_ACTIONS,
   COPY_TARGET_ACTIONS,
+  DELETE_REPLICA_ACTIONS,
   DEPLOYMENT_CONFIG_ACTION,
   DEPLOYMENT_GROUP_ACTIONS,
   LEDGER_ACTIONS,
@@ -30,7 +31,7 @@ import {
 } from './arns.ts';
 
 /**
- * The least-privilege IAM of the five task functions, computed from the configuration: which
+ * The least-privilege IAM of the task functions, computed from the configuration: which
  * actions on which buckets, key prefixes, KMS keys and CodeDeploy resources each function needs
  * for the calls it makes — nothing account-wide, no `*` action. Pure data, the one source of the
  * relay's task IAM: `policy-document.ts` writes it as IAM policy JSON, `infra/task-functions.ts`
@@ -40,7 +41,7 @@ import {
 
 /**
  * The task functions the plan covers, by their `functions/` folder names. The state machine's
- * `TaskRole` (state-machine/placeholders.ts) names the same five; `infra/task-functions.ts`
+ * `TaskRole` (state-machine/placeholders.ts) names the same roles; `infra/task-functions.ts`
  * indexes this plan with it, so a role the plan lacks fails to compile.
  */
 export type PlannedRole =
@@ -48,15 +49,22 @@ export type PlannedRole =
   | 'copy-object'
   | 'verify-copy'
   | 'start-deployment'
-  | 'check-deployment';
+  | 'check-deployment'
+  | 'delete-replica';
 
-/** The task roles, in the order the plan, its tables and resource policy statements list them. */
+/**
+ * The task roles, in the order the plan, its tables and resource policy statements list them.
+ * Only the state machine's tasks: the CodePipeline action's role ({@link PIPELINE_ACTION_ROLE}) is
+ * planned apart ({@link planPipelineActionPermissions}), because it runs outside the state machine
+ * and its statements depend on the deployed state machine, not on the configuration.
+ */
 export const PLANNED_ROLES: readonly PlannedRole[] = [
   'resolve-targets',
   'copy-object',
   'verify-copy',
   'start-deployment',
   'check-deployment',
+  'delete-replica',
 ];
 
 /** IAM condition operators to condition keys to values. */
@@ -371,6 +379,25 @@ function checkDeploymentPlan(config: RelayConfig, account: string): PlannedState
 }
 
 /**
+ * DeleteReplica's S3 access: HEAD and conditional delete of the destination keys of the rules that
+ * propagate deletes (`propagateDeletes: true`) — and of no other rule's — plus s3:ListBucket on their
+ * buckets, so that a HEAD of a missing replica answers 404 (`absent`), not 403. With no such rule the
+ * role holds no statement: it still exists, because the state machine names every task function, but
+ * it can touch nothing (ResolveTargets never hands it a target then).
+ */
+function deleteReplicaPlan(config: RelayConfig): PlannedStatement[] {
+  const uses = targetUses(config).filter(({ rule }) => rule.propagateDeletes);
+  if (uses.length === 0) return [];
+  return [
+    objectStatement(
+      DELETE_REPLICA_ACTIONS,
+      unique(uses.map((use) => destinationPattern(use.rule, use.target))),
+    ),
+    ...listBuckets(unique(uses.map(({ target }) => s3BucketArn(partitionOf(target.region), target.bucket)))),
+  ];
+}
+
+/**
  * The IAM statements of each task function for `config`.
  *
  * @param account the account of the CodeDeploy resources (the stack's; may be a token string)
@@ -382,5 +409,137 @@ export function planPermissions(config: RelayConfig, account: string): Permissio
     'verify-copy': verifyCopyPlan(config),
     'start-deployment': startDeploymentPlan(config, account),
     'check-deployment': checkDeploymentPlan(config, account),
+    'delete-replica': deleteReplicaPlan(config),
+  };
+}
+
+/**
+ * The role of the CodePipeline Lambda-invoke action (functions/pipeline-action/). Not a
+ * {@link PlannedRole}: it is no state-machine task, so {@link PLANNED_ROLES}, {@link PermissionPlan}
+ * and everything indexed by the task roles stay the five tasks.
+ */
+export const PIPELINE_ACTION_ROLE = 'pipeline-action';
+
+/** The name of the pipeline action's planned role. */
+export type PipelineActionRole = typeof PIPELINE_ACTION_ROLE;
+
+/** The pipeline action starts the relay for a pipeline run (ExecutionAlreadyExists continues it). */
+export const PIPELINE_START_ACTIONS = ['states:StartExecution'] as const;
+
+/**
+ * The pipeline action reads how the relay execution of its run is doing, and redrives it when a
+ * retried stage finds it failed (a retry continues the same relay, re-running only failed targets).
+ */
+export const PIPELINE_EXECUTION_ACTIONS = ['states:DescribeExecution', 'states:RedriveExecution'] as const;
+
+/** The pipeline action reports to CodePipeline; these calls have no resource-level permissions. */
+export const PIPELINE_JOB_RESULT_ACTIONS = [
+  'codepipeline:PutJobSuccessResult',
+  'codepipeline:PutJobFailureResult',
+] as const;
+
+/** Why the job result calls are granted on `*` (the cdk-nag acknowledgement quotes it). */
+export const PIPELINE_JOB_RESULT_REASON =
+  'codepipeline:PutJobSuccessResult and codepipeline:PutJobFailureResult support no resource-level permissions (Service Authorization Reference, "Actions, resources, and condition keys for AWS CodePipeline"), so they can only be granted on "*".';
+
+/** Why the executions are granted by pattern. */
+export const PIPELINE_EXECUTIONS_REASON =
+  "Relay executions are named per pipeline run when the action starts them, so DescribeExecution and RedriveExecution are granted on the executions of the relay's own state machine only.";
+
+/** The deployed relay state machine the pipeline action drives (either may be a CDK token string). */
+export interface PipelineActionPlanInput {
+  /** The relay state machine's ARN. */
+  readonly stateMachineArn: string;
+  /** Its executions: `arn:<partition>:states:<region>:<account>:execution:<state machine name>:*`. */
+  readonly executionsArn: string;
+}
+
+/**
+ * The executions of a state machine, from its literal ARN (`…:stateMachine:<name>` →
+ * `…:execution:<name>:*`). A CDK token ARN cannot be split here; infra formats that one itself.
+ *
+ * @throws Error when `stateMachineArn` is not a Step Functions state machine ARN
+ */
+export function executionsArnOf(stateMachineArn: string): string {
+  const match = /^(arn:[a-z-]+:states:[a-z0-9-]+:[^:]+):stateMachine:([^:]+)$/.exec(stateMachineArn);
+  if (match === null) throw new Error(`not a Step Functions state machine ARN: ${stateMachineArn}`);
+  return `${match[1]}:execution:${match[2]}:*`;
+}
+
+/**
+ * The IAM statements of the pipeline action's role: start the relay state machine, describe and
+ * redrive its executions, and report the job's result (on `*`, acknowledged with its reason). It reads no
+ * artifact itself — the relay's tasks do, with their own roles.
+ */
+export function planPipelineActionPermissions(input: PipelineActionPlanInput): readonly PlannedStatement[] {
+  return [
+    { actions: PIPELINE_START_ACTIONS, resources: [input.stateMachineArn] },
+    {
+      actions: PIPELINE_EXECUTION_ACTIONS,
+      resources: [input.executionsArn],
+      wildcardReason: PIPELINE_EXECUTIONS_REASON,
+    },
+    {
+      actions: PIPELINE_JOB_RESULT_ACTIONS,
+      resources: ['*'],
+      wildcardReason: PIPELINE_JOB_RESULT_REASON,
+    },
+  ];
+}
+
+/** A pipeline's artifact store, whose objects the relay's tasks read when the action relays one. */
+export interface PipelineArtifactStore {
+  readonly bucket: string;
+  readonly region: string;
+  /** The artifact key's prefix (the pipeline's folder). @default the whole bucket */
+  readonly keyPrefix?: string;
+  /** The artifact store's KMS key; without it, any key S3 uses in the region for this bucket. */
+  readonly kmsKeyArn?: string;
+}
+
+function artifactKmsStatement(store: PipelineArtifactStore, objects: string): PlannedStatement {
+  const conditions: PlannedConditions = {
+    StringEquals: { 'kms:ViaService': s3ViaService(store.region) },
+    StringLike: {
+      'kms:EncryptionContext:aws:s3:arn': [s3BucketArn(partitionOf(store.region), store.bucket), objects],
+    },
+  };
+  if (store.kmsKeyArn === undefined) {
+    return {
+      actions: ['kms:Decrypt'],
+      resources: [kmsKeysOfRegion(store.region)],
+      conditions,
+      wildcardReason: WILDCARD_REASONS.sourceKeys,
+    };
+  }
+  const grant = kmsKeyGrant(store.kmsKeyArn);
+  return {
+    actions: ['kms:Decrypt'],
+    resources: [grant.resource],
+    conditions:
+      grant.alias === undefined
+        ? conditions
+        : { ...conditions, 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': grant.alias } },
+    ...(grant.alias === undefined ? {} : { wildcardReason: WILDCARD_REASONS.aliasKeys }),
+  };
+}
+
+/**
+ * What the relay's tasks additionally need when a pipeline action relays artifacts out of `store`:
+ * the same source reads they have on a configured source bucket (ResolveTargets HEADs the artifact,
+ * CopyObject reads it and its tags, VerifyCopy reads it), and `kms:Decrypt` of the artifact key for
+ * the two that read its bytes. The deployment tasks never touch the artifact.
+ */
+export function planPipelineArtifactPermissions(
+  store: PipelineArtifactStore,
+): Readonly<Partial<Record<PlannedRole, readonly PlannedStatement[]>>> {
+  const partition = partitionOf(store.region);
+  const objects = s3ObjectsArn(partition, store.bucket, store.keyPrefix ?? '');
+  const list = listBuckets([s3BucketArn(partition, store.bucket)]);
+  const kms = artifactKmsStatement(store, objects);
+  return {
+    'resolve-targets': [objectStatement(READ_OBJECT_ACTIONS, [objects]), ...list],
+    'copy-object': [objectStatement(COPY_SOURCE_ACTIONS, [objects]), ...list, kms],
+    'verify-copy': [objectStatement(READ_OBJECT_ACTIONS, [objects]), ...list, kms],
   };
 }

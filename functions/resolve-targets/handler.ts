@@ -3,12 +3,15 @@ import { cachedConfigLoader } from '../shared/config.ts';
 import { createLambdaHandler } from '../shared/lambda-handler.ts';
 import { metrics, taskLog } from '../shared/powertools.ts';
 import { defaultS3ClientFor } from '../shared/s3-default.ts';
-import { createResolveTargetsHandler } from './index.ts';
+import { createResolveRequestHandler } from './index.ts';
 
-/** The ResolveTargets Lambda: configuration from `RELAY_CONFIG` (or the bundled file), clients at module scope. */
+/**
+ * The ResolveTargets Lambda (relays and deletes): configuration from `RELAY_CONFIG` (or the bundled
+ * file), clients at module scope.
+ */
 export const handler = createLambdaHandler(
   'resolve-targets',
-  createResolveTargetsHandler({
+  createResolveRequestHandler({
     s3ClientFor: defaultS3ClientFor,
     loadConfig: cachedConfigLoader(),
     log: taskLog,

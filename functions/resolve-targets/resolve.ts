@@ -1,9 +1,15 @@
 import type { RelayConfig, SourceConfig } from '../../core/config/schema.ts';
 import { InvalidInput } from '../../core/errors.ts';
-import { normalizeInput, type SourceRequest } from '../../core/events/normalize.ts';
+import { normalizeInput, type PipelineRouting, type SourceRequest } from '../../core/events/normalize.ts';
 import type { StoredObject } from '../../core/object-facts.ts';
 import { isReplica } from '../../core/replica-metadata.ts';
-import { findSource, matchRules, type ResolvedTarget, resolveTargets } from '../../core/routing.ts';
+import {
+  findSource,
+  matchRules,
+  type ResolvedTarget,
+  resolvePipelineTargets,
+  resolveTargets,
+} from '../../core/routing.ts';
 import {
   type NoTargetsReason,
   type RelaySettings,
@@ -14,8 +20,10 @@ import {
   type WorkflowTarget,
   workflowTargetSchema,
 } from '../../core/workflow.ts';
+import type { ResolveDeleteOutput } from '../../core/workflow-delete.ts';
 import type { S3ClientFor } from '../shared/clients.ts';
 import { silentLog, type TaskLog } from '../shared/log.ts';
+import { resolveDelete } from './resolve-delete.ts';
 import { headSource, readTargetBucketTagValue, sourceContent } from './source-head.ts';
 
 /** What ResolveTargets needs. */
@@ -26,7 +34,10 @@ export interface ResolveTargetsDeps {
   readonly log?: TaskLog;
 }
 
-/** A resolved target as the workflow carries it: the configuration's fields and the rule's prefix. */
+/**
+ * A resolved target as the workflow carries it: the configuration's fields and the rule's prefix (or,
+ * for a pipeline artifact, the one destination key).
+ */
 function toWorkflowTarget(target: ResolvedTarget): WorkflowTarget {
   return workflowTargetSchema.parse({ ...pickTargetFields(target), sourcePrefix: target.sourcePrefix });
 }
@@ -35,6 +46,67 @@ function toWorkflowTarget(target: ResolvedTarget): WorkflowTarget {
 function pickTargetFields(target: ResolvedTarget): Record<string, unknown> {
   const { id: _id, origin: _origin, sourcePrefix: _prefix, ...fields } = target;
   return fields;
+}
+
+/**
+ * ResolveTargets for a pipeline artifact (`request.pipeline`): its bucket is the pipeline's artifact
+ * store, no configured source, so the named rule gives the targets (core/routing.ts
+ * `resolvePipelineTargets`) and the request the source region. The pin, the loop guard and the
+ * result are those of every other object.
+ */
+async function resolvePipelineArtifact(
+  request: SourceRequest & { readonly pipeline: PipelineRouting },
+  config: RelayConfig,
+  deps: ResolveTargetsDeps,
+  signal: AbortSignal | undefined,
+): Promise<ResolveTargetsOutput> {
+  const log = deps.log ?? silentLog;
+  const settings = settingsFromDefaults(config.defaults);
+  const resolution = resolvePipelineTargets(
+    config,
+    {
+      rule: request.pipeline.rule,
+      destinationKey: request.pipeline.destinationKey,
+      bundleType: request.pipeline.bundleType,
+    },
+    request.targets === undefined ? {} : { only: request.targets },
+  );
+  const refusedRequest = resolution.rejected.filter((entry) => entry.from === 'request');
+  if (refusedRequest.length > 0) {
+    throw new InvalidInput(
+      `The requested targets cannot be used: ${refusedRequest.map((entry) => entry.message).join('; ')}`,
+    );
+  }
+  const store = { region: request.pipeline.region };
+  const lookup = await headSource(deps.s3ClientFor, store, request, signal);
+  if (!lookup.found) {
+    return lookup.why === 'gone'
+      ? nothing(settings, 'source-gone', `The pipeline artifact ${describeObject(request)} no longer exists`)
+      : nothing(
+          settings,
+          'superseded',
+          `The pipeline artifact ${describeObject(request)} was overwritten since the action named it (its ETag is no longer ${request.etag ?? 'the one named'})`,
+        );
+  }
+  const source = sourceObject(store, request, lookup.object);
+  if (isReplica(lookup.object.metadata)) {
+    return nothing(
+      settings,
+      'replica',
+      `${describeObject(request)} is a replica made by the relay; replicas are not relayed again`,
+      source,
+    );
+  }
+  if (resolution.targets.length === 0) {
+    return nothing(settings, 'no-targets', `The rule ${request.pipeline.rule} names no target`, source);
+  }
+  log.info('Targets resolved for a pipeline artifact', {
+    source: describeObject(request),
+    rule: request.pipeline.rule,
+    destinationKey: request.pipeline.destinationKey,
+    targets: resolution.targets.map((target) => target.id),
+  });
+  return { source, targets: resolution.targets.map(toWorkflowTarget), settings };
 }
 
 function describeObject(request: SourceRequest): string {
@@ -51,7 +123,11 @@ function nothing(
   return { ...(source === undefined ? {} : { source }), targets: [], settings, reason, detail };
 }
 
-function sourceObject(config: SourceConfig, request: SourceRequest, object: StoredObject): SourceObject {
+function sourceObject(
+  config: Pick<SourceConfig, 'region' | 'account'>,
+  request: SourceRequest,
+  object: StoredObject,
+): SourceObject {
   const versionId = object.versionId ?? request.versionId;
   return {
     bucket: request.bucket,
@@ -83,6 +159,8 @@ function sourceObject(config: SourceConfig, request: SourceRequest, object: Stor
  * `TargetBucket` tag entries that were not honoured are logged and listed in `refusedTagEntries`
  * (the first `MAX_REFUSED_TAG_ENTRIES`, and how many more).
  *
+ * Relay inputs only: a deletion event is refused here ({@link resolveRequest} resolves both).
+ *
  * @throws InvalidInput for an input of no accepted shape, or a CLI target selection naming a
  *   target that is not configured for the object
  * @throws ConfigInvalid when the configuration is invalid
@@ -92,9 +170,45 @@ export async function resolveSourceTargets(
   deps: ResolveTargetsDeps,
   signal?: AbortSignal,
 ): Promise<ResolveTargetsOutput> {
-  const log = deps.log ?? silentLog;
   const request = normalizeInput(input);
+  if (request.operation === 'delete') {
+    throw new InvalidInput(
+      `${describeObject(request)} was deleted: a deletion event resolves to a delete request (resolveRequest), not to a relay`,
+    );
+  }
+  return resolveRelay(request, deps, signal);
+}
+
+/**
+ * ResolveTargets for any workflow input: a relay ({@link resolveSourceTargets}), or — for a
+ * deletion event (`Object Deleted`, `ObjectRemoved:*`) — the targets of the rules that propagate
+ * deletes, with `operation: 'delete'` (`resolve-delete.ts`).
+ *
+ * @throws InvalidInput for an input of no accepted shape
+ * @throws ConfigInvalid when the configuration is invalid
+ */
+export async function resolveRequest(
+  input: unknown,
+  deps: ResolveTargetsDeps,
+  signal?: AbortSignal,
+): Promise<ResolveTargetsOutput | ResolveDeleteOutput> {
+  const request = normalizeInput(input);
+  if (request.operation === 'delete') {
+    return resolveDelete(await deps.loadConfig(), request, deps.log ?? silentLog);
+  }
+  return resolveRelay(request, deps, signal);
+}
+
+async function resolveRelay(
+  request: SourceRequest,
+  deps: ResolveTargetsDeps,
+  signal: AbortSignal | undefined,
+): Promise<ResolveTargetsOutput> {
+  const log = deps.log ?? silentLog;
   const config = await deps.loadConfig();
+  if (request.pipeline !== undefined) {
+    return resolvePipelineArtifact({ ...request, pipeline: request.pipeline }, config, deps, signal);
+  }
   const settings = settingsFromDefaults(config.defaults);
   const configured = findSource(config, request.bucket);
   if (configured === undefined) {

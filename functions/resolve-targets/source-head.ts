@@ -20,7 +20,7 @@ export type SourceLookup =
  */
 export async function headSource(
   s3ClientFor: S3ClientFor,
-  source: SourceConfig,
+  source: Pick<SourceConfig, 'region' | 'account'>,
   request: SourceRequest,
   signal: AbortSignal | undefined,
 ): Promise<SourceLookup> {

@@ -43,7 +43,10 @@ async function configOf(deps: GrantAdviceDeps): Promise<RelayConfig | undefined>
 /** Runs a task's work; a denial on a target in another account is rethrown with the grant it lacks. */
 export async function withGrantAdvice<T>(
   role: PlannedRole,
-  input: Pick<TaskInput, 'source' | 'target'>,
+  input: {
+    readonly source: Pick<TaskInput['source'], 'bucket' | 'region'>;
+    readonly target: TaskInput['target'];
+  },
   deps: GrantAdviceDeps,
   work: () => Promise<T>,
 ): Promise<T> {

@@ -1,14 +1,14 @@
 /**
  * The local EventBridge: rules with an event pattern (the same object the CDK rule uses) receive the
- * S3 "Object Created" events the local S3 publishes. Delivery is asynchronous, like EventBridge's: a
+ * S3 "Object Created" and "Object Deleted" events the local S3 publishes. Delivery is asynchronous, like EventBridge's: a
  * publisher never waits for, or sees the failure of, a target. Failures are recorded in
  * {@link EventBridgeBridge.deliveries}; {@link EventBridgeBridge.idle} waits for deliveries in flight.
  */
-import type { EventSink, S3ObjectCreatedEvent } from '../types.ts';
+import type { EventSink, S3BucketEvent } from '../types.ts';
 import { compileEventPattern, type EventPattern } from './pattern.ts';
 
 /** Where a rule sends a matching event (locally: a StartExecution call). */
-export type BridgeTarget = (event: S3ObjectCreatedEvent) => Promise<void>;
+export type BridgeTarget = (event: S3BucketEvent) => Promise<void>;
 
 /** A rule: a name, the event pattern it filters with, and its target. */
 export interface BridgeRule {

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { FaultPlan } from '../faults.ts';
 import type { DecisionKind } from '../iam/evaluate.ts';
 import type { Principal, PrincipalRegistry } from '../iam/principals.ts';
-import type { EventSink, RequestContext } from '../types.ts';
+import type { RequestContext, S3ObjectCreatedEvent, S3ObjectDeletedEvent } from '../types.ts';
 import type { S3Address } from './addressing.ts';
 import type { S3Permission } from './authorization.ts';
 import type { KeyRegistry } from './encryption.ts';
@@ -28,7 +28,9 @@ export interface S3Deps {
   readonly accountId: string;
   readonly limits: S3Limits;
   readonly faults?: FaultPlan;
-  readonly onObjectCreated?: EventSink;
+  readonly onObjectCreated?: (event: S3ObjectCreatedEvent) => void;
+  /** Receives the "Object Deleted" events (delete markers and permanent deletions). */
+  readonly onObjectDeleted?: (event: S3ObjectDeletedEvent) => void;
   /** The local KMS, asked whether an SSE-KMS key can be used; absent when S3 runs alone. */
   readonly kms?: KeyRegistry;
   /**

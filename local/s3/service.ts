@@ -13,7 +13,14 @@ import type { FaultPlan } from '../faults.ts';
 import { decisionRecord } from '../iam/decision-log.ts';
 import type { PrincipalRegistry } from '../iam/principals.ts';
 import { credentialScope } from '../protocol/sigv4.ts';
-import type { EventSink, RequestContext, RestService, S3ObjectReader, StoredObject } from '../types.ts';
+import type {
+  RequestContext,
+  RestService,
+  S3ObjectCreatedEvent,
+  S3ObjectDeletedEvent,
+  S3ObjectReader,
+  StoredObject,
+} from '../types.ts';
 import { resolveAddress, type S3Address } from './addressing.ts';
 import { type AuthorizationRecord, S3Authorizer } from './authorizer.ts';
 import type { S3Deps, S3Limits, S3Request } from './context.ts';
@@ -45,7 +52,9 @@ export interface S3ServiceOptions {
     readonly completedUploadsKept?: number;
   };
   /** Receives an EventBridge "Object Created" event for every new object. */
-  readonly onObjectCreated?: EventSink;
+  readonly onObjectCreated?: (event: S3ObjectCreatedEvent) => void;
+  /** Receives an EventBridge "Object Deleted" event for every delete marker and permanent deletion. */
+  readonly onObjectDeleted?: (event: S3ObjectDeletedEvent) => void;
   /** The local KMS, consulted on SSE-KMS writes and reads; without it every key is accepted. */
   readonly kms?: KeyRegistry;
   /** Receives one line per request: `S3 PutObject bucket/key 200 12ms`. */
@@ -84,6 +93,7 @@ export class S3Service implements RestService, S3ObjectReader {
       limits,
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.onObjectCreated ? { onObjectCreated: options.onObjectCreated } : {}),
+      ...(options.onObjectDeleted ? { onObjectDeleted: options.onObjectDeleted } : {}),
       ...(options.kms ? { kms: options.kms } : {}),
       ...(options.principals ? { principals: options.principals } : {}),
     };

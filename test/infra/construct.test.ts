@@ -99,7 +99,7 @@ describe('ArtifactRelay embedded in a stack of its own, with every prop set', ()
     const topicRef = { Ref: logicalIdOf(stack, topic) };
 
     // Assert
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(9); // executions failed, timed out, dead letters + one per task function
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
       expect(alarm.Properties.OKActions).toEqual([topicRef]);

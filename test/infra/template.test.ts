@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/load.ts';
 import type { RelayConfig } from '../../core/config/schema.ts';
 import { buildEventPattern } from '../../core/event-pattern.ts';
+import { DELETE_REPLICA_TIMEOUT_SECONDS } from '../../core/workflow-delete.ts';
 import { FUNCTION_SETTINGS } from '../../infra/function-settings.ts';
 import { TASK_TIMEOUT_SECONDS } from '../../state-machine/chain.ts';
 import { DEFINITION_FILE } from '../../state-machine/generate.ts';
@@ -19,6 +20,7 @@ const TIMEOUT_BY_ROLE: Record<TaskRole, number> = {
   'verify-copy': TASK_TIMEOUT_SECONDS.verify,
   'start-deployment': TASK_TIMEOUT_SECONDS.startDeployment,
   'check-deployment': TASK_TIMEOUT_SECONDS.checkDeployment,
+  'delete-replica': DELETE_REPLICA_TIMEOUT_SECONDS,
 };
 
 let result: SynthResult;

@@ -75,6 +75,11 @@ export interface DeleteOutcome {
   readonly marker?: ObjectVersion;
   /** The version removed for good (unversioned bucket, or the null version under Suspended). */
   readonly removed?: ObjectVersion;
+  /**
+   * The deletion's event sequencer, taken under the key's lock (so it orders against the key's
+   * writes): the marker's own, or a fresh one when a version was removed; absent when nothing changed.
+   */
+  readonly sequencer?: string;
 }
 
 /** Thrown by the store when a bucket it is asked about does not exist (a race with DeleteBucket). */
@@ -338,16 +343,22 @@ export class S3Store {
 
   /**
    * DeleteObject without a version id: a delete marker in a versioned bucket (the null one under
-   * Suspended, replacing the null version), otherwise removes the object.
+   * Suspended, replacing the null version), otherwise removes the object. `check` runs under the
+   * key's lock with its current version first (conditional deletes); it may throw.
    */
-  async deleteCurrent(bucket: string, key: string): Promise<DeleteOutcome> {
+  async deleteCurrent(
+    bucket: string,
+    key: string,
+    check?: (current: ObjectVersion | undefined) => void,
+  ): Promise<DeleteOutcome> {
     return this.#lock.run(`${bucket}\u0000${key}`, async () => {
       const state = this.#require(bucket);
+      check?.(state.index.latest(key));
       const versioning = state.record.versioning;
       if (versioning === undefined) {
         const removed = state.index.remove(key, 'null');
         if (removed) await remove(this.#versionDir(bucket, removed.id));
-        return removed ? { removed } : {};
+        return removed ? { removed, sequencer: this.nextSequencer(bucket) } : {};
       }
       const replacedNull = versioning === 'Suspended' ? state.index.find(key, 'null') : undefined;
       const staging = await this.stage();
@@ -368,17 +379,29 @@ export class S3Store {
         segments: [],
       };
       await this.#install(state, staging, marker);
-      return replacedNull && !replacedNull.deleteMarker ? { marker, removed: replacedNull } : { marker };
+      const sequencer = marker.sequencer;
+      return replacedNull && !replacedNull.deleteMarker
+        ? { marker, removed: replacedNull, sequencer }
+        : { marker, sequencer };
     });
   }
 
-  /** Removes one version (or delete marker) for good. */
-  async deleteVersion(bucket: string, key: string, versionId: string): Promise<ObjectVersion | undefined> {
+  /**
+   * Removes one version (or delete marker) for good. `check` runs under the key's lock with the key's
+   * current version first (conditional deletes); it may throw.
+   */
+  async deleteVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+    check?: (current: ObjectVersion | undefined) => void,
+  ): Promise<DeleteOutcome> {
     return this.#lock.run(`${bucket}\u0000${key}`, async () => {
       const state = this.#require(bucket);
+      check?.(state.index.latest(key));
       const removed = state.index.remove(key, versionId);
       if (removed) await remove(this.#versionDir(bucket, removed.id));
-      return removed;
+      return removed ? { removed, sequencer: this.nextSequencer(bucket) } : {};
     });
   }
 

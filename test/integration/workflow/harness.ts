@@ -211,7 +211,7 @@ export async function startWorkflowHarness(): Promise<WorkflowHarness> {
     name: 'test-recorder',
     eventPattern: { source: ['aws.s3'] },
     target: async (event) => {
-      recorded.push(event);
+      if (event['detail-type'] === 'Object Created') recorded.push(event);
     },
   });
 

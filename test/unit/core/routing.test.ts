@@ -6,6 +6,7 @@ import {
   destinationKey,
   isReplica,
   matchRules,
+  resolveDeleteTargets,
   resolveTargets,
   ruleMatchesKey,
   targetId,
@@ -313,5 +314,76 @@ describe('resolveTargets', () => {
     // Assert
     expect(resolution.targets).toEqual([]);
     expect(resolution.reason).toBe('no-target');
+  });
+});
+
+describe('resolveDeleteTargets', () => {
+  const KEY = { bucket: SOURCE, key: 'build_artifacts/web.zip' };
+
+  it('resolves no delete target for a rule that does not propagate deletes (the default)', () => {
+    // Arrange
+    const relay = config();
+
+    // Act
+    const resolution = resolveDeleteTargets(relay, KEY);
+
+    // Assert
+    expect(relay.sources[0]!.rules[0]!.propagateDeletes).toBe(false);
+    expect(resolution).toEqual({ targets: [], matchedRules: [], rejected: [], reason: 'no-rule' });
+  });
+
+  it('resolves the targets of the matching rules that propagate deletes, and only theirs', () => {
+    // Arrange
+    const relay = config((input) => {
+      const rules = input.sources[0]!.rules;
+      rules[0]!.propagateDeletes = true;
+      rules.push({
+        name: 'mirror',
+        prefix: 'build_artifacts/',
+        targets: [{ bucket: 'artifacts-mirror', region: 'us-east-1' }],
+      });
+    });
+
+    // Act
+    const resolution = resolveDeleteTargets(relay, KEY);
+
+    // Assert
+    expect(resolution.matchedRules).toEqual(['web-bundles']);
+    expect(resolution.targets.map((target) => target.id)).toEqual([
+      'artifacts-seoul@ap-northeast-2',
+      'artifacts-frankfurt@eu-central-1/releases/',
+    ]);
+    expect(resolution.targets[1]!.sourcePrefix).toBe('build_artifacts/');
+  });
+
+  it('never resolves TargetBucket tag targets for a deletion', () => {
+    // Arrange
+    const relay = config((input) => {
+      input.sources[0]!.rules[0]!.propagateDeletes = true;
+      input.sources[0]!.targetBucketTag = { enabled: true, allowedBuckets: ['artifacts-*'] };
+    });
+
+    // Act
+    const resolution = resolveDeleteTargets(relay, KEY);
+    const relayed = resolveTargets(relay, KEY, { bucketTagValue: 'artifacts-tokyo@ap-northeast-1' });
+
+    // Assert
+    expect(relayed.targets.map((target) => target.bucket)).toContain('artifacts-tokyo');
+    expect(resolution.targets.map((target) => target.bucket)).not.toContain('artifacts-tokyo');
+  });
+
+  it('resolves nothing for an unknown source or a key no propagating rule matches', () => {
+    // Arrange
+    const relay = config((input) => {
+      input.sources[0]!.rules[0]!.propagateDeletes = true;
+    });
+
+    // Act
+    const unknown = resolveDeleteTargets(relay, { bucket: 'elsewhere', key: 'build_artifacts/web.zip' });
+    const unmatched = resolveDeleteTargets(relay, { bucket: SOURCE, key: 'build_artifacts/web.tar' });
+
+    // Assert
+    expect(unknown.reason).toBe('unknown-source');
+    expect(unmatched.reason).toBe('no-rule');
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { defaultsSchema, targetSchema } from '../../../core/config/schema.ts';
+import { executionOutputSchema } from '../../../core/execution-output.ts';
 import {
   copyResultSchema,
   DEFAULT_COPY_TIME_BUDGET_SECONDS,
-  executionOutputSchema,
   type RelaySettings,
   relayOutputSchema,
   resolveTargetsOutputSchema,

@@ -113,6 +113,7 @@ describe('the relay definition', () => {
     expect(names).toEqual([
       'ResolveTargets',
       'Any targets?',
+      'PropagateDelete',
       'NothingToRelay',
       'RelayToTargets',
       'RetryFailedTargets',
@@ -205,7 +206,7 @@ describe('the relay definition', () => {
     );
 
     // Assert
-    expect(tasks.length).toBe(11); // ResolveTargets + 5 tasks (two Verify states) in each pass
+    expect(tasks.length).toBe(12); // ResolveTargets, DeleteReplica + 5 tasks (two Verify states) in each pass
     for (const [name, retry] of retries) {
       expect(retry?.slice(0, 2), name).toEqual([LAMBDA_SERVICE_RETRY, TRANSIENT_AWS_RETRY]);
       for (const retrier of retry ?? []) {

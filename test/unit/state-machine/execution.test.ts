@@ -330,6 +330,93 @@ describe('the relay definition, run locally', () => {
     });
   });
 
+  it('propagates a delete to every target of a deleting rule, one DeleteReplica each, never copying', async () => {
+    // Arrange
+    const deleted = {
+      bucket: SOURCE.bucket,
+      key: SOURCE.key,
+      region: SOURCE.region,
+      deletion: 'delete-marker' as const,
+      sequencer: '0055AED6DCD90281F0',
+    };
+    const fakes = {
+      resolveTargets: () => ({
+        operation: 'delete' as const,
+        source: deleted,
+        targets: [frankfurt, tokyo],
+        settings: SETTINGS,
+      }),
+    };
+
+    // Act
+    const outcome = await runRelay(EVENT, fakes);
+
+    // Assert
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.output).toMatchObject({
+      operation: 'delete',
+      results: [
+        { target: frankfurt, status: 'deleted' },
+        { target: tokyo, status: 'deleted' },
+      ],
+    });
+    expect(statesOf(outcome, 'delete-replica', 'artifacts-tokyo')).toEqual(['DeleteReplica']);
+    expect(callsOf(outcome, 'delete-replica', 'artifacts-tokyo')[0]?.input).toEqual({
+      source: deleted,
+      target: tokyo,
+    });
+    expect(outcome.calls.filter((call) => call.role === 'copy-object')).toEqual([]);
+  });
+
+  it('fails the execution when a replica cannot be deleted, for redrive', async () => {
+    // Arrange
+    const fakes = {
+      resolveTargets: () => ({
+        operation: 'delete' as const,
+        source: {
+          bucket: SOURCE.bucket,
+          key: SOURCE.key,
+          region: SOURCE.region,
+          deletion: 'permanent' as const,
+        },
+        targets: [tokyo],
+        settings: SETTINGS,
+      }),
+      deleteReplica: (): never => {
+        throw new AccessDenied('s3:DeleteObject denied (fake)');
+      },
+    };
+
+    // Act
+    const outcome = await runRelay(EVENT, fakes);
+
+    // Assert
+    expect(outcome.error?.name).toBe('AccessDenied');
+  });
+
+  it('ends a delete no rule propagates in NothingToRelay with the reason', async () => {
+    // Arrange
+    const nothing = {
+      operation: 'delete' as const,
+      source: {
+        bucket: SOURCE.bucket,
+        key: SOURCE.key,
+        region: SOURCE.region,
+        deletion: 'permanent' as const,
+      },
+      targets: [],
+      settings: SETTINGS,
+      reason: 'no-rule' as const,
+    };
+
+    // Act
+    const outcome = await runRelay(EVENT, { resolveTargets: () => nothing });
+
+    // Assert
+    expect(outcome.output).toEqual(nothing);
+    expect(outcome.calls.map((call) => call.role)).toEqual(['resolve-targets']);
+  });
+
   it('ends in NothingToRelay with the reason when there are no targets', async () => {
     // Arrange
     const nothing: ResolveTargetsOutput = {

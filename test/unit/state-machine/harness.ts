@@ -1,12 +1,11 @@
 import type { z } from 'zod';
 import { targetSchema } from '../../../core/config/schema.ts';
+import { type ExecutionOutput, executionOutputSchema } from '../../../core/execution-output.ts';
 import {
   type CopyResult,
   copyResultSchema,
   type DeploymentState,
   deploymentStateSchema,
-  type ExecutionOutput,
-  executionOutputSchema,
   type RelaySettings,
   type ResolveTargetsOutput,
   resolveTargetsOutputSchema,
@@ -16,6 +15,14 @@ import {
   type VerifiedTarget,
   verifiedTargetSchema,
 } from '../../../core/workflow.ts';
+import {
+  type DeleteReplicaResult,
+  type DeleteTaskInput,
+  deleteReplicaTargetResultSchema,
+  deleteTaskInputSchema,
+  type ResolveDeleteOutput,
+  resolveDeleteOutputSchema,
+} from '../../../core/workflow-delete.ts';
 import { verifiedTarget } from '../../../functions/verify-copy/index.ts';
 import type { AslDefinition, AslState, SubMachine } from '../../../state-machine/asl.ts';
 import { type BuildOptions, buildDefinition } from '../../../state-machine/build.ts';
@@ -69,7 +76,8 @@ type Fake<Result> = (input: TaskInput, context: CallContext) => Result | Promise
 
 /** Fake task handlers; each defaults to a successful answer. */
 export interface FakeTasks {
-  readonly resolveTargets?: (event: unknown) => ResolveTargetsOutput;
+  readonly resolveTargets?: (event: unknown) => ResolveTargetsOutput | ResolveDeleteOutput;
+  readonly deleteReplica?: (input: DeleteTaskInput) => DeleteReplicaResult | Promise<DeleteReplicaResult>;
   readonly copy?: Fake<CopyResult>;
   /** Verify's proof; the harness wraps it into the target's result as the Verify task does. */
   readonly verify?: Fake<{ verifiedBy: VerifiedTarget['verifiedBy']; bytes: number }>;
@@ -143,6 +151,11 @@ const defaultFakes: Required<FakeTasks> = {
   copy: (input) => copied(input),
   verify: (input) => ({ verifiedBy: 'checksum:CRC64NVME', bytes: input.source.size }),
   startDeployment: () => ({ id: 'd-FAKE0001', status: 'Created', done: false }),
+  deleteReplica: (input) => ({
+    status: 'deleted',
+    destination: { bucket: input.target.bucket, key: input.source.key },
+    detail: 'deleted (fake)',
+  }),
   checkDeployment: (input) => ({
     id: input.deployment !== undefined && 'id' in input.deployment ? input.deployment.id : 'd-missing',
     status: 'Succeeded',
@@ -214,7 +227,18 @@ export async function runRelay(
   const handlers: Record<TaskRole, (state: string, raw: unknown) => Promise<unknown>> = {
     'resolve-targets': async (state, raw) => {
       calls.push({ role: 'resolve-targets', state, target: '', input: raw });
-      return resolveTargetsOutputSchema.parse(all.resolveTargets(raw));
+      const resolved = all.resolveTargets(raw);
+      return 'operation' in resolved && resolved.operation === 'delete'
+        ? resolveDeleteOutputSchema.parse(resolved)
+        : resolveTargetsOutputSchema.parse(resolved);
+    },
+    'delete-replica': async (state, raw) => {
+      const input = deleteTaskInputSchema.parse(raw);
+      calls.push({ role: 'delete-replica', state, target: input.target.bucket, input: raw });
+      return deleteReplicaTargetResultSchema.parse({
+        target: input.target,
+        ...(await all.deleteReplica(input)),
+      });
     },
     'copy-object': perTask('copy-object', all.copy, copyResultSchema),
     'verify-copy': perTask('verify-copy', verify, verifiedTargetSchema),

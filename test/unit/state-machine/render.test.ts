@@ -77,6 +77,7 @@ describe('task placeholders', () => {
       'verify-copy',
       'start-deployment',
       'check-deployment',
+      'delete-replica',
     ]);
   });
 
@@ -99,6 +100,7 @@ describe('task placeholders', () => {
       ],
       'start-deployment': ['StartDeployment', `StartDeployment${RETRY_SUFFIX}`],
       'check-deployment': ['CheckDeployment', `CheckDeployment${RETRY_SUFFIX}`],
+      'delete-replica': ['DeleteReplica'],
     });
   });
 });

@@ -10,7 +10,7 @@ import { FaultPlan } from '../../../../local/faults.ts';
 import { Authenticator } from '../../../../local/protocol/authentication.ts';
 import { S3Service, type S3ServiceOptions } from '../../../../local/s3/service.ts';
 import { startEndpoint, stopEndpoint } from '../../../../local/server.ts';
-import type { JsonService, S3ObjectCreatedEvent } from '../../../../local/types.ts';
+import type { JsonService, S3ObjectCreatedEvent, S3ObjectDeletedEvent } from '../../../../local/types.ts';
 
 export const ACCOUNT_ID = '111122223333';
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
@@ -21,6 +21,8 @@ export interface S3Harness {
   readonly service: S3Service;
   readonly faults: FaultPlan;
   readonly events: S3ObjectCreatedEvent[];
+  /** The "Object Deleted" events, apart, so that `events` stays the creations. */
+  readonly deletedEvents: S3ObjectDeletedEvent[];
   readonly logs: string[];
   /** A path-style SDK v3 client signing for `region`. */
   client(region?: string, options?: { readonly forcePathStyle?: boolean }): S3Client;
@@ -39,6 +41,7 @@ const noJson: JsonService = {
 
 async function start(dataDir: string, limits: S3ServiceOptions['limits'] | undefined): Promise<S3Harness> {
   const events: S3ObjectCreatedEvent[] = [];
+  const deletedEvents: S3ObjectDeletedEvent[] = [];
   const logs: string[] = [];
   const faults = new FaultPlan();
   const service = new S3Service({
@@ -47,6 +50,7 @@ async function start(dataDir: string, limits: S3ServiceOptions['limits'] | undef
     faults,
     ...(limits ? { limits } : {}),
     onObjectCreated: (event) => events.push(event),
+    onObjectDeleted: (event) => deletedEvents.push(event),
     log: (line) => logs.push(line),
   });
   await service.init();
@@ -70,6 +74,7 @@ async function start(dataDir: string, limits: S3ServiceOptions['limits'] | undef
     service,
     faults,
     events,
+    deletedEvents,
     logs,
     client(region = 'us-east-1', options = {}) {
       const client = new S3Client({

@@ -24,7 +24,7 @@ describe('the local S3 inside startLocalStack', () => {
         detail: { bucket: { name: ['stack-source'] } },
       },
       target: async (event) => {
-        received.push(event);
+        if (event['detail-type'] === 'Object Created') received.push(event);
       },
     });
   });

@@ -34,6 +34,25 @@ describe('parseConfig', () => {
     expect(frankfurt?.encryption).toEqual({ type: 'SSE-S3' });
   });
 
+  it('leaves delete propagation off unless a rule asks for it, and refuses a value that is not a boolean', () => {
+    // Arrange
+    const input = validConfig();
+    const asked = validConfig();
+    asked.sources[0]!.rules[0]!.propagateDeletes = true;
+    const wrong = validConfig() as unknown as { sources: Array<{ rules: Array<Record<string, unknown>> }> };
+    wrong.sources[0]!.rules[0]!.propagateDeletes = 'yes';
+
+    // Act
+    const byDefault = parseConfig(input, 'test.json');
+    const optedIn = parseConfig(asked, 'test.json');
+    const problems = problemsOf(wrong);
+
+    // Assert
+    expect(byDefault.sources[0]!.rules[0]!.propagateDeletes).toBe(false);
+    expect(optedIn.sources[0]!.rules[0]!.propagateDeletes).toBe(true);
+    expect(problems.join('\n')).toContain('sources[0].rules[0].propagateDeletes');
+  });
+
   it('accepts a $schema member and a multipart threshold lowered to 1 MiB for tests', () => {
     // Arrange
     const input = {

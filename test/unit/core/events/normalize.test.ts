@@ -30,6 +30,7 @@ describe('normalizeInput', () => {
     // Assert
     expect(request).toEqual({
       via: 'eventbridge',
+      operation: 'relay',
       bucket: 'build-artifacts-oregon',
       key: event.detail.object.key,
       versionId: event.detail.object['version-id'],
@@ -65,6 +66,7 @@ describe('normalizeInput', () => {
     // Assert
     expect(request).toEqual({
       via: 's3-notification',
+      operation: 'relay',
       bucket: 'build-artifacts-oregon',
       key: 'build_artifacts/10:47:07 web + 100% café.zip',
       versionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
@@ -105,6 +107,7 @@ describe('normalizeInput', () => {
     // Assert
     expect(request).toEqual({
       via: 'request',
+      operation: 'relay',
       bucket: 'build-artifacts-oregon',
       key: 'build_artifacts/web 1.zip',
       etag: '9b2cf535f27731c974343645a3985328',
@@ -123,14 +126,95 @@ describe('normalizeInput', () => {
     expect(message).toContain('holds 2 records');
   });
 
-  it('refuses events that are not object creations', () => {
+  it('reads a permanent EventBridge deletion as a delete, keeping the raw key and the sequencer', () => {
     // Arrange
-    const deleted = loadEventFixture('eventbridge-object-deleted.json');
+    const event = loadEventFixture('eventbridge-object-deleted.json');
+
+    // Act
+    const request = normalizeInput(event);
+
+    // Assert
+    expect(request).toEqual({
+      via: 'eventbridge',
+      operation: 'delete',
+      deletion: 'permanent',
+      bucket: 'build-artifacts-oregon',
+      key: 'build_artifacts/10:47:07 web.zip',
+      sequencer: '00664345F8C1D2E3F4',
+      eventTime: '2024-05-14T11:02:31Z',
+      region: 'us-west-2',
+    });
+  });
+
+  it("reads an EventBridge delete marker with the marker's version and without the empty ETag", () => {
+    // Arrange
+    const event = loadEventFixture('eventbridge-object-deleted-marker.json');
+
+    // Act
+    const request = normalizeInput(event);
+
+    // Assert
+    expect(request).toMatchObject({
+      operation: 'delete',
+      deletion: 'delete-marker',
+      versionId: '1QW9g1Z99LUNbvaaYVpW9xDlOLU.qxgF',
+      sequencer: '00664346A0B1C2D3E4',
+    });
+    expect(request.etag).toBeUndefined();
+    expect(request.size).toBeUndefined();
+  });
+
+  it('reads classic ObjectRemoved records as deletes and decodes their keys like created ones', () => {
+    // Arrange
     const removed = loadEventFixture('classic-s3-notification-removed.json');
+    const marker = loadEventFixture('classic-s3-notification-delete-marker.json');
+    const created = normalizeInput(loadEventFixture('classic-s3-notification.json'));
+
+    // Act
+    const permanent = normalizeInput(removed);
+    const hidden = normalizeInput(marker);
+
+    // Assert
+    expect(permanent).toEqual({
+      via: 's3-notification',
+      operation: 'delete',
+      deletion: 'permanent',
+      bucket: 'build-artifacts-oregon',
+      key: created.key,
+      versionId: 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
+      sequencer: '00664340DC5A8B4C2E',
+      eventTime: '2024-05-14T10:47:08.125Z',
+      region: 'us-west-2',
+    });
+    expect(hidden).toMatchObject({ operation: 'delete', deletion: 'delete-marker', key: created.key });
+  });
+
+  it('refuses an EventBridge deletion whose deletion-type it does not know', () => {
+    // Arrange
+    const event = loadEventFixture('eventbridge-object-deleted.json') as { detail: Record<string, unknown> };
+    event.detail['deletion-type'] = 'Vanished';
+
+    // Act
+    const message = invalidInputMessage(event);
+
+    // Assert
+    expect(message).toContain('"Vanished"');
+  });
+
+  it('refuses events that are neither creations nor deletions', () => {
+    // Arrange
+    const restored = {
+      ...(loadEventFixture('eventbridge-object-created.json') as object),
+      'detail-type': 'Object Restore Completed',
+    };
+    const tagged = loadEventFixture('classic-s3-notification.json') as {
+      Records: Array<{ eventName: string }>;
+    };
+    tagged.Records[0]!.eventName = 'ObjectTagging:Put';
 
     // Act / Assert
-    expect(invalidInputMessage(deleted)).toContain('"Object Deleted"');
-    expect(invalidInputMessage(removed)).toContain('"ObjectRemoved:Delete"');
+    expect(invalidInputMessage(restored)).toContain('"Object Restore Completed"');
+    expect(invalidInputMessage(tagged)).toContain('"ObjectTagging:Put"');
   });
 
   it('refuses the S3 test event, naming what a request needs', () => {

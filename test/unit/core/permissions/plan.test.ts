@@ -304,3 +304,60 @@ describe('the example configuration', () => {
     });
   });
 });
+
+describe('delete propagation grants', () => {
+  function twoRules(propagate: boolean) {
+    return config({
+      sources: [
+        {
+          bucket: 'src-bucket',
+          region: 'us-west-2',
+          rules: [
+            {
+              name: 'web',
+              prefix: 'builds/',
+              suffix: '.zip',
+              propagateDeletes: propagate,
+              targets: [{ bucket: 'dst-bucket', region: 'eu-west-1', keyPrefix: 'releases/' }],
+            },
+            { name: 'docs', prefix: 'docs/', targets: [{ bucket: 'docs-bucket', region: 'eu-west-1' }] },
+          ],
+        },
+      ],
+    });
+  }
+
+  it('grant the delete task nothing, and no other task s3:DeleteObject, while no rule propagates deletes', () => {
+    // Arrange
+    const relay = twoRules(false);
+
+    // Act
+    const plan = planPermissions(relay, ACCOUNT);
+
+    // Assert
+    expect(plan['delete-replica']).toEqual([]);
+    const actions = Object.values(plan).flatMap((statements) => statements.flatMap((s) => s.actions));
+    expect(actions).not.toContain('s3:DeleteObject');
+  });
+
+  it("grant s3:DeleteObject and the HEAD's s3:GetObject only on the destination keys of the rule that propagates deletes", () => {
+    // Arrange
+    const relay = twoRules(true);
+
+    // Act
+    const plan = planPermissions(relay, ACCOUNT);
+
+    // Assert
+    expect(grantsOn(plan['delete-replica'], 'arn:aws:s3:::dst-bucket/releases/*.zip')).toEqual([
+      's3:DeleteObject',
+      's3:GetObject',
+    ]);
+    expect(grantsOn(plan['delete-replica'], 'arn:aws:s3:::docs-bucket/docs/*')).toEqual([]);
+    expect(grantsOn(plan['delete-replica'], 'arn:aws:s3:::dst-bucket')).toEqual(['s3:ListBucket']);
+    expect(plan['delete-replica'].flatMap((s) => s.resources)).not.toContain('arn:aws:s3:::docs-bucket');
+    const others = Object.entries(plan).filter(([role]) => role !== 'delete-replica');
+    expect(others.flatMap(([, statements]) => statements.flatMap((s) => s.actions))).not.toContain(
+      's3:DeleteObject',
+    );
+  });
+});

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EventBridgeBridge, InvalidRuleNameError } from '../../../../local/eventbridge/bridge.ts';
 import { type EventPattern, InvalidEventPatternError } from '../../../../local/eventbridge/pattern.ts';
-import type { S3ObjectCreatedEvent } from '../../../../local/types.ts';
+import type { S3BucketEvent, S3ObjectCreatedEvent } from '../../../../local/types.ts';
 
 const objectCreated = JSON.parse(
   readFileSync(new URL('../../../fixtures/events/eventbridge-object-created.json', import.meta.url), 'utf8'),
@@ -26,10 +26,10 @@ function eventWith(id: string, key: string): S3ObjectCreatedEvent {
 }
 
 function recorder(): {
-  received: S3ObjectCreatedEvent[];
-  target: (e: S3ObjectCreatedEvent) => Promise<void>;
+  received: S3BucketEvent[];
+  target: (e: S3BucketEvent) => Promise<void>;
 } {
-  const received: S3ObjectCreatedEvent[] = [];
+  const received: S3BucketEvent[] = [];
   return {
     received,
     target: async (event) => {
