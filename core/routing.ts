@@ -182,19 +182,7 @@ export function resolveTargets(
   const matched = matchRules(config, source);
   if (matched.length === 0) return { targets: [], matchedRules: [], rejected: [], reason: 'no-rule' };
 
-  const byId = new Map<string, ResolvedTarget>();
-  for (const { rule, targets } of matched) {
-    for (const target of targets) {
-      const id = targetId(target);
-      if (!byId.has(id))
-        byId.set(id, {
-          ...target,
-          id,
-          sourcePrefix: rule.prefix ?? '',
-          origin: { kind: 'rule', rule: rule.name },
-        });
-    }
-  }
+  const byId = ruleTargetsById(matched);
   const rejected: RejectedEntry[] = [];
   if (options.bucketTagValue !== undefined) {
     const tag = readTargetBucketTag(options.bucketTagValue, configured.targetBucketTag, configured.region);
@@ -215,17 +203,8 @@ export function resolveTargets(
     : { targets, matchedRules, rejected };
 }
 
-/**
- * The targets a deletion of `source` propagates to: the targets of every matching rule with
- * `propagateDeletes: true`, without duplicates (the first by {@link targetId} wins). Rules without it
- * match no deletion, and `TargetBucket` tag targets never receive one (the tag names buckets, not
- * an opt-in). Keys under the relay's own prefix match no rule, as for relays.
- */
-export function resolveDeleteTargets(config: RelayConfig, source: ObjectRef): Resolution {
-  if (findSource(config, source.bucket) === undefined)
-    return { targets: [], matchedRules: [], rejected: [], reason: 'unknown-source' };
-  const matched = matchRules(config, source).filter(({ rule }) => rule.propagateDeletes);
-  if (matched.length === 0) return { targets: [], matchedRules: [], rejected: [], reason: 'no-rule' };
+/** The matched rules' targets by {@link targetId}, without duplicates (the first rule naming one wins). */
+function ruleTargetsById(matched: readonly MatchedRule[]): Map<string, ResolvedTarget> {
   const byId = new Map<string, ResolvedTarget>();
   for (const { rule, targets } of matched) {
     for (const target of targets) {
@@ -239,6 +218,21 @@ export function resolveDeleteTargets(config: RelayConfig, source: ObjectRef): Re
         });
     }
   }
+  return byId;
+}
+
+/**
+ * The targets a deletion of `source` propagates to: the targets of every matching rule with
+ * `propagateDeletes: true`, without duplicates (the first by {@link targetId} wins). Rules without it
+ * match no deletion, and `TargetBucket` tag targets never receive one (the tag names buckets, not
+ * an opt-in). Keys under the relay's own prefix match no rule, as for relays.
+ */
+export function resolveDeleteTargets(config: RelayConfig, source: ObjectRef): Resolution {
+  if (findSource(config, source.bucket) === undefined)
+    return { targets: [], matchedRules: [], rejected: [], reason: 'unknown-source' };
+  const matched = matchRules(config, source).filter(({ rule }) => rule.propagateDeletes);
+  if (matched.length === 0) return { targets: [], matchedRules: [], rejected: [], reason: 'no-rule' };
+  const byId = ruleTargetsById(matched);
   const targets = [...byId.values()];
   const matchedRules = matched.map(({ rule }) => rule.name);
   return targets.length === 0
