@@ -132,6 +132,9 @@ export function settingsFromDefaults(defaults: DefaultsConfig): RelaySettings {
   };
 }
 
+/** A target's position in ResolveTargets' `targets`. */
+export const targetIndexSchema = z.number().int().min(0);
+
 // ── ResolveTargets ────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -185,6 +188,13 @@ export const resolveTargetsOutputSchema = z
     detail: z.string().optional(),
     /** `TargetBucket` tag entries that were not honoured (absent when none were refused). */
     refusedTagEntries: refusedTagEntriesSchema.optional(),
+    /**
+     * The deploying targets of each deployment wave after the first (core/waves.ts), with their index in
+     * `targets` — present when the configuration has later waves, one list per wave (possibly empty).
+     */
+    deployWaves: z
+      .array(z.array(z.object({ target: workflowTargetSchema, index: targetIndexSchema })))
+      .optional(),
   })
   .superRefine((value, ctx) => {
     if (value.targets.length > 0 && value.source === undefined) {
@@ -352,9 +362,6 @@ export const executionContextSchema = z.object({
   redriveCount: z.number().int().min(0),
 });
 
-/** A target's position in ResolveTargets' `targets`. */
-export const targetIndexSchema = z.number().int().min(0);
-
 // ── Task input ────────────────────────────────────────────────────────────────────────────────
 
 /** The error output a `Catch` stores (`Cause` is optional in the States Language). */
@@ -466,19 +473,58 @@ export const passesOutputSchema = z.object({
   refusedTagEntries: refusedTagEntriesSchema.optional(),
   firstPass: z.object({ results: z.array(targetResultSchema), failed: z.array(targetResultSchema) }),
   retried: z.array(targetResultSchema),
+  /** The later deployment waves' results (docs/waves.md), by Map: `wave2`, `wave3`, … */
+  deployed: z.record(z.string(), z.array(z.lazy(() => waveResultSchema))).optional(),
 });
 
 /**
+ * A later deployment wave's result for one target (state-machine/chain.ts `buildWaveChain`): its
+ * deployment, or — a newer build deployed or replacing the replica — the skip, which makes the target
+ * `superseded`.
+ */
+export const waveResultSchema = z.union([
+  z.object({ target: workflowTargetSchema, index: targetIndexSchema, deployment: deploymentSummarySchema }),
+  z.object({
+    target: workflowTargetSchema,
+    index: targetIndexSchema,
+    status: z.literal('superseded'),
+    deployment: deploymentSkipSummarySchema,
+  }),
+]);
+
+/** A target's result with its later wave's deployment folded in. */
+function withWaveDeployment(result: TargetResult, wave: z.infer<typeof waveResultSchema>): TargetResult {
+  if (result.status !== 'copied' && result.status !== 'in-sync') return result;
+  if ('status' in wave) {
+    return {
+      target: result.target,
+      ...(result.index === undefined ? {} : { index: result.index }),
+      status: 'superseded',
+      bytes: result.bytes,
+      destination: result.destination,
+      verifiedBy: result.verifiedBy,
+      deployment: wave.deployment,
+    };
+  }
+  return { ...result, deployment: wave.deployment };
+}
+
+/**
  * One result per target from the current output: the second pass's result where a target ran again,
- * else the first pass's.
+ * else the first pass's — with its later deployment wave's deployment, when it has one.
  */
 function mergePasses(output: z.infer<typeof passesOutputSchema>): RelayOutput {
   const retried = new Map(output.retried.map((result) => [result.index, result]));
+  const waves = new Map(
+    Object.values(output.deployed ?? {}).flatMap((items) => items.map((w) => [w.index, w])),
+  );
   return {
     source: output.source,
-    results: output.firstPass.results.map((result, index) =>
-      result.status === 'failed' ? (retried.get(result.index ?? index) ?? result) : result,
-    ),
+    results: output.firstPass.results.map((first, index) => {
+      const result = first.status === 'failed' ? (retried.get(first.index ?? index) ?? first) : first;
+      const wave = waves.get(first.index ?? index);
+      return wave === undefined ? result : withWaveDeployment(result, wave);
+    }),
     ...(output.refusedTagEntries === undefined ? {} : { refusedTagEntries: output.refusedTagEntries }),
   };
 }

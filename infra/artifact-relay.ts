@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import type { RelayConfig } from '../core/config/schema.ts';
 import { ConfigInvalid } from '../core/errors.ts';
 import { type PermissionPlan, planPermissions } from '../core/permissions/plan.ts';
+import { deploymentWaveCount } from '../core/waves.ts';
 import { DEFAULT_COPY_TIME_BUDGET_SECONDS } from '../core/workflow.ts';
 import type { TaskRole } from '../state-machine/placeholders.ts';
 import { alarmTopic, parseAlarmNotifications } from './alarm-notifications.ts';
@@ -100,6 +101,7 @@ export class ArtifactRelay extends Construct {
     const machine = new RelayStateMachine(this, 'Workflow', {
       functions: this.functions,
       maxConcurrency: config.defaults.maxConcurrency,
+      deploymentWaves: deploymentWaveCount(config),
       timeout: props.executionTimeout ?? defaultExecutionTimeout(config),
       logLevel: this.logLevel,
       logRetention,

@@ -14,6 +14,8 @@ export interface RelayStateMachineProps {
   readonly functions: Readonly<Record<TaskRole, IFunction>>;
   /** Both Map states' MaxConcurrency (the configuration's `defaults.maxConcurrency`). */
   readonly maxConcurrency: number;
+  /** The configuration's highest deployment wave (core/waves.ts); 1 adds no wave Map states. @default 1 */
+  readonly deploymentWaves?: number;
   readonly timeout: Duration;
   readonly logLevel: LogLevel;
   readonly logRetention: RetentionDays;
@@ -26,8 +28,12 @@ export interface RelayStateMachineProps {
  * `relay.asl.json` for the default concurrency) with the execution timeout as its top-level
  * `TimeoutSeconds` — CDK applies its `timeout` prop to chainable definitions only.
  */
-export function relayDefinition(maxConcurrency: number, timeoutSeconds: number): AslDefinition {
-  return { ...buildDefinition({ maxConcurrency }), TimeoutSeconds: timeoutSeconds };
+export function relayDefinition(
+  maxConcurrency: number,
+  timeoutSeconds: number,
+  deploymentWaves = 1,
+): AslDefinition {
+  return { ...buildDefinition({ maxConcurrency, deploymentWaves }), TimeoutSeconds: timeoutSeconds };
 }
 
 /** The `definitionSubstitutions`: each `${…FunctionArn}` placeholder to its function's ARN. */
@@ -56,7 +62,11 @@ export class RelayStateMachine extends Construct {
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });
-    const definition = relayDefinition(props.maxConcurrency, props.timeout.toSeconds());
+    const definition = relayDefinition(
+      props.maxConcurrency,
+      props.timeout.toSeconds(),
+      props.deploymentWaves,
+    );
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       ...(props.stateMachineName === undefined ? {} : { stateMachineName: props.stateMachineName }),

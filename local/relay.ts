@@ -3,9 +3,11 @@
  * the same definition (core/state-machine), task handlers registered under function ARNs, and one
  * EventBridge rule per source bucket using the same event pattern (core/event-pattern.ts).
  */
+
 import { createHash } from 'node:crypto';
 import type { RelayConfig } from '../core/config/schema.ts';
 import { buildEventPattern } from '../core/event-pattern.ts';
+import { deploymentWaveCount } from '../core/waves.ts';
 import {
   buildDefinition,
   renderDefinition,
@@ -77,7 +79,10 @@ export async function deployRelay(stack: LocalStack, options: DeployRelayOptions
     stack.stepFunctions.registerTaskHandler(arn, options.handlers[role]);
   }
   const definition = renderDefinition(
-    buildDefinition({ maxConcurrency: options.config.defaults.maxConcurrency }),
+    buildDefinition({
+      maxConcurrency: options.config.defaults.maxConcurrency,
+      deploymentWaves: deploymentWaveCount(options.config),
+    }),
     substitutions,
   );
   const ctx = { region, accountId: stack.accountId, requestId: 'deploy-relay' };

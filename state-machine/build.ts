@@ -1,8 +1,15 @@
-import type { AslDefinition, PayloadTemplate, SubMachine } from './asl.ts';
-import { buildTargetChain, TASK_TIMEOUT_SECONDS } from './chain.ts';
+import { MAX_DEPLOYMENT_WAVES } from '../core/config/schema.ts';
+import type { AslDefinition, AslState, PayloadTemplate, SubMachine } from './asl.ts';
+import { buildTargetChain, buildWaveChain, TASK_TIMEOUT_SECONDS } from './chain.ts';
 import { placeholder } from './placeholders.ts';
 import { SECOND_PASS_ERROR_NAMES, TASK_RETRY } from './retry-policies.ts';
-import { DELETE_STATES, RETRY_SUFFIX, SECOND_PASS_STATES, TOP_STATES } from './state-names.ts';
+import {
+  DELETE_STATES,
+  deployWaveState,
+  RETRY_SUFFIX,
+  SECOND_PASS_STATES,
+  TOP_STATES,
+} from './state-names.ts';
 
 /** Options of {@link buildDefinition}. */
 export interface BuildOptions {
@@ -15,6 +22,12 @@ export interface BuildOptions {
    * ten targets far below the 25,000-event execution history limit)
    */
   readonly deploymentPollSeconds?: number;
+  /**
+   * The configuration's highest deployment wave (core/waves.ts `deploymentWaveCount`): each wave after
+   * the first adds one Map state after the second pass (docs/waves.md). @default 1 (no waves: the
+   * definition is exactly the one without them)
+   */
+  readonly deploymentWaves?: number;
 }
 
 /** The defaults of {@link BuildOptions}. */
@@ -22,6 +35,7 @@ export const DEFAULT_BUILD_OPTIONS: Required<BuildOptions> = {
   maxConcurrency: 10,
   retryPauseSeconds: 30,
   deploymentPollSeconds: 30,
+  deploymentWaves: 1,
 };
 
 /** The largest MaxConcurrency an inline Map honours. */
@@ -46,9 +60,13 @@ function checkInteger(name: string, value: number, min: number, max: number): nu
  * in the group's ledger and reports it (`DeploymentFailed`, CodeDeploy's code) without deploying the
  * revision again. Only an operator's redrive deploys it once more.
  */
-function secondPassProcessor(retryPauseSeconds: number, deploymentPollSeconds: number): SubMachine {
+function secondPassProcessor(
+  retryPauseSeconds: number,
+  deploymentPollSeconds: number,
+  waves: boolean,
+): SubMachine {
   const p = SECOND_PASS_STATES;
-  const chain = buildTargetChain({ suffix: RETRY_SUFFIX, deploymentPollSeconds, isolate: false });
+  const chain = buildTargetChain({ suffix: RETRY_SUFFIX, deploymentPollSeconds, isolate: false, waves });
   return {
     StartAt: p.pauseNeeded,
     States: {
@@ -84,6 +102,35 @@ export const FIRST_PASS_RESULT_SELECTOR: PayloadTemplate = {
   'results.$': '$',
   'failed.$': "$[?(@.status == 'failed')]",
 };
+
+/**
+ * The Map states of deployment waves 2 … `count` (docs/waves.md), in order: each iterates the wave's
+ * items ResolveTargets listed (`$.deployWaves[n-2]`) and deploys them, without a Catch — a failure fails
+ * the execution, so the later waves are held until a redrive re-runs what failed and goes on.
+ */
+function waveStates(
+  count: number,
+  maxConcurrency: number,
+  deploymentPollSeconds: number,
+): Record<string, AslState> {
+  const states: Record<string, AslState> = {};
+  for (let wave = 2; wave <= count; wave++) {
+    states[deployWaveState(wave)] = {
+      Type: 'Map',
+      Comment: `Deployment wave ${wave}: runs only once every earlier deployment succeeded.`,
+      ItemsPath: `$.deployWaves[${wave - 2}]`,
+      ItemSelector: itemSelector({
+        'target.$': '$$.Map.Item.Value.target',
+        'index.$': '$$.Map.Item.Value.index',
+      }),
+      MaxConcurrency: maxConcurrency,
+      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...buildWaveChain(wave, deploymentPollSeconds) },
+      ResultPath: `$.deployed.wave${wave}`,
+      ...(wave < count ? { Next: deployWaveState(wave + 1) } : { End: true }),
+    };
+  }
+  return states;
+}
 
 /** The Map iteration input: the shared source and settings plus one item. */
 function itemSelector(item: PayloadTemplate): PayloadTemplate {
@@ -127,6 +174,13 @@ export function buildDefinition(options: BuildOptions = {}): AslDefinition {
     1,
     MAX_WAIT_SECONDS,
   );
+  const deploymentWaves = checkInteger(
+    'deploymentWaves',
+    options.deploymentWaves ?? DEFAULT_BUILD_OPTIONS.deploymentWaves,
+    1,
+    MAX_DEPLOYMENT_WAVES,
+  );
+  const waves = deploymentWaves > 1;
   const t = TOP_STATES;
 
   return {
@@ -196,7 +250,7 @@ export function buildDefinition(options: BuildOptions = {}): AslDefinition {
         MaxConcurrency: maxConcurrency,
         ItemProcessor: {
           ProcessorConfig: { Mode: 'INLINE' },
-          ...buildTargetChain({ suffix: '', deploymentPollSeconds, isolate: true }),
+          ...buildTargetChain({ suffix: '', deploymentPollSeconds, isolate: true, waves }),
         },
         ResultSelector: FIRST_PASS_RESULT_SELECTOR,
         ResultPath: '$.firstPass',
@@ -215,11 +269,12 @@ export function buildDefinition(options: BuildOptions = {}): AslDefinition {
         MaxConcurrency: maxConcurrency,
         ItemProcessor: {
           ProcessorConfig: { Mode: 'INLINE' },
-          ...secondPassProcessor(retryPauseSeconds, deploymentPollSeconds),
+          ...secondPassProcessor(retryPauseSeconds, deploymentPollSeconds, waves),
         },
         ResultPath: '$.retried',
-        End: true,
+        ...(waves ? { Next: deployWaveState(2) } : { End: true }),
       },
+      ...waveStates(deploymentWaves, maxConcurrency, deploymentPollSeconds),
     },
   };
 }

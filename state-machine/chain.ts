@@ -2,7 +2,7 @@ import { DELETE_REPLICA_TIMEOUT_SECONDS } from '../core/workflow-delete.ts';
 import type { AslState, Catcher, SubMachine, TaskState } from './asl.ts';
 import { placeholder } from './placeholders.ts';
 import { START_DEPLOYMENT_RETRY, TASK_RETRY } from './retry-policies.ts';
-import { CHAIN_STATES, ISOLATION_STATES } from './state-names.ts';
+import { CHAIN_STATES, ISOLATION_STATES, waveSuffix } from './state-names.ts';
 
 /**
  * Task timeouts in seconds. Copy and Verify may run a Lambda's full 15 minutes (the copy works to a
@@ -29,6 +29,11 @@ export interface TargetChainOptions {
    * The second pass catches nothing: a target still failing fails the execution, for redrive.
    */
   readonly isolate: boolean;
+  /**
+   * The configuration has later deployment waves: only wave-1 targets deploy in the chain; the others
+   * end with Verify and deploy in their wave's Map (docs/waves.md). @default false
+   */
+  readonly waves?: boolean;
 }
 
 /** The fields every per-target result starts with: the target and its position in `targets`. */
@@ -61,6 +66,101 @@ function isolationStates(): Record<string, AslState> {
     },
     [i.failed]: failed(true),
     [i.failedWithoutCause]: failed(false),
+  };
+}
+
+/**
+ * The deployment states: StartDeployment → `Deployment finished?` ⟲ (`Wait for deployment`,
+ * CheckDeployment) → the target's result. `after-verify`: in the chain, after `Verify before deploy`
+ * (the result restates the copy and the proof). `wave`: a later deployment wave's iteration
+ * (docs/waves.md), whose input has no copy — StartDeployment then reads the replica at the destination
+ * itself — and whose result is the target's deployment, which readers fold into its result.
+ */
+function deploymentStates(
+  n: (base: string) => string,
+  deploymentPollSeconds: number,
+  mode: 'after-verify' | 'wave',
+  catches: () => { Catch?: readonly Catcher[] },
+): Record<string, AslState> {
+  const s = CHAIN_STATES;
+  const afterVerify = mode === 'after-verify';
+  const proof = afterVerify
+    ? {
+        'bytes.$': '$.verify.bytes',
+        'verifiedBy.$': '$.verify.verifiedBy',
+        'destination.$': '$.copy.destination',
+      }
+    : {};
+  return {
+    [n(s.startDeployment)]: {
+      Type: 'Task',
+      Comment:
+        "Deploy the replica with CodeDeploy in the target's region: exactly once per revision (the group's ledger), never after a newer build.",
+      Resource: placeholder('StartDeploymentFunctionArn'),
+      Parameters: {
+        'source.$': '$.source',
+        'settings.$': '$.settings',
+        'target.$': '$.target',
+        ...(afterVerify ? { 'copy.$': '$.copy' } : {}),
+        execution: { 'id.$': '$$.Execution.Id', 'redriveCount.$': '$$.Execution.RedriveCount' },
+      },
+      ResultPath: '$.deployment',
+      TimeoutSeconds: TASK_TIMEOUT_SECONDS.startDeployment,
+      Retry: START_DEPLOYMENT_RETRY,
+      ...catches(),
+      Next: n(s.deploymentFinished),
+    },
+    [n(s.waitForDeployment)]: {
+      Type: 'Wait',
+      Seconds: deploymentPollSeconds,
+      Next: n(s.checkDeployment),
+    },
+    [n(s.checkDeployment)]: {
+      Type: 'Task',
+      Comment: "Read the deployment's status; Failed, Stopped or past the target's wait timeout is an error.",
+      Resource: placeholder('CheckDeploymentFunctionArn'),
+      ResultPath: '$.deployment',
+      TimeoutSeconds: TASK_TIMEOUT_SECONDS.checkDeployment,
+      Retry: TASK_RETRY,
+      ...catches(),
+      Next: n(s.deploymentFinished),
+    },
+    [n(s.deploymentFinished)]: {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.deployment.status', StringEquals: 'Skipped', Next: n(s.deploymentSkipped) },
+        { Variable: '$.deployment.done', BooleanEquals: true, Next: n(s.deployed) },
+      ],
+      Default: n(s.waitForDeployment),
+    },
+    [n(s.deploymentSkipped)]: {
+      Type: 'Pass',
+      Comment: 'Copied and verified, but a newer build is deployed in the group: nothing deployed.',
+      Parameters: { ...RESULT_HEAD, status: 'superseded', ...proof, 'deployment.$': '$.deployment' },
+      End: true,
+    },
+    [n(s.deployed)]: {
+      Type: 'Pass',
+      Parameters: {
+        ...RESULT_HEAD,
+        ...(afterVerify ? { 'status.$': '$.copy.status' } : {}),
+        ...proof,
+        deployment: { 'id.$': '$.deployment.id', 'status.$': '$.deployment.status' },
+      },
+      End: true,
+    },
+  };
+}
+
+/**
+ * The iteration of a later deployment wave's Map (`DeployWave<n>`, docs/waves.md): the deployment
+ * states alone, without a Catch — a failure fails the execution before the next wave, for redrive.
+ */
+export function buildWaveChain(wave: number, deploymentPollSeconds: number): SubMachine {
+  const n = (base: string): string => `${base}${waveSuffix(wave)}`;
+  return {
+    StartAt: n(CHAIN_STATES.startDeployment),
+    States: deploymentStates(n, deploymentPollSeconds, 'wave', () => ({})),
   };
 }
 
@@ -123,7 +223,20 @@ export function buildTargetChain(options: TargetChainOptions): SubMachine {
           ],
           Next: n(s.skipped),
         },
-        { Variable: '$.target.deploy', IsPresent: true, Next: n(s.verifyBeforeDeploy) },
+        options.waves
+          ? {
+              And: [
+                { Variable: '$.target.deploy', IsPresent: true },
+                {
+                  Or: [
+                    { Not: { Variable: '$.target.deploy.wave', IsPresent: true } },
+                    { Variable: '$.target.deploy.wave', NumericEquals: 1 },
+                  ],
+                },
+              ],
+              Next: n(s.verifyBeforeDeploy),
+            }
+          : { Variable: '$.target.deploy', IsPresent: true, Next: n(s.verifyBeforeDeploy) },
       ],
       Default: n(s.verify),
     },
@@ -170,72 +283,7 @@ export function buildTargetChain(options: TargetChainOptions): SubMachine {
           Error: 'VerificationFailed',
           CausePath: '$.mismatch.Cause',
         },
-    [n(s.startDeployment)]: {
-      Type: 'Task',
-      Comment:
-        "Deploy the replica with CodeDeploy in the target's region: exactly once per revision (the group's ledger), never after a newer build.",
-      Resource: placeholder('StartDeploymentFunctionArn'),
-      Parameters: {
-        'source.$': '$.source',
-        'settings.$': '$.settings',
-        'target.$': '$.target',
-        'copy.$': '$.copy',
-        execution: { 'id.$': '$$.Execution.Id', 'redriveCount.$': '$$.Execution.RedriveCount' },
-      },
-      ResultPath: '$.deployment',
-      TimeoutSeconds: TASK_TIMEOUT_SECONDS.startDeployment,
-      Retry: START_DEPLOYMENT_RETRY,
-      ...catches(),
-      Next: n(s.deploymentFinished),
-    },
-    [n(s.waitForDeployment)]: {
-      Type: 'Wait',
-      Seconds: options.deploymentPollSeconds,
-      Next: n(s.checkDeployment),
-    },
-    [n(s.checkDeployment)]: {
-      Type: 'Task',
-      Comment: "Read the deployment's status; Failed, Stopped or past the target's wait timeout is an error.",
-      Resource: placeholder('CheckDeploymentFunctionArn'),
-      ResultPath: '$.deployment',
-      TimeoutSeconds: TASK_TIMEOUT_SECONDS.checkDeployment,
-      Retry: TASK_RETRY,
-      ...catches(),
-      Next: n(s.deploymentFinished),
-    },
-    [n(s.deploymentFinished)]: {
-      Type: 'Choice',
-      Choices: [
-        { Variable: '$.deployment.status', StringEquals: 'Skipped', Next: n(s.deploymentSkipped) },
-        { Variable: '$.deployment.done', BooleanEquals: true, Next: n(s.deployed) },
-      ],
-      Default: n(s.waitForDeployment),
-    },
-    [n(s.deploymentSkipped)]: {
-      Type: 'Pass',
-      Comment: 'Copied and verified, but a newer build is deployed in the group: nothing deployed.',
-      Parameters: {
-        ...RESULT_HEAD,
-        status: 'superseded',
-        'bytes.$': '$.verify.bytes',
-        'verifiedBy.$': '$.verify.verifiedBy',
-        'destination.$': '$.copy.destination',
-        'deployment.$': '$.deployment',
-      },
-      End: true,
-    },
-    [n(s.deployed)]: {
-      Type: 'Pass',
-      Parameters: {
-        ...RESULT_HEAD,
-        'status.$': '$.copy.status',
-        'bytes.$': '$.verify.bytes',
-        'verifiedBy.$': '$.verify.verifiedBy',
-        'destination.$': '$.copy.destination',
-        deployment: { 'id.$': '$.deployment.id', 'status.$': '$.deployment.status' },
-      },
-      End: true,
-    },
+    ...deploymentStates(n, options.deploymentPollSeconds, 'after-verify', catches),
     [n(s.skipped)]: {
       Type: 'Pass',
       Comment: 'Superseded by a newer replica, or the source is gone: nothing to verify or deploy.',

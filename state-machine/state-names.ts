@@ -69,5 +69,21 @@ export const SECOND_PASS_STATES = {
   pauseBeforeRetry: 'Pause before retry',
 } as const;
 
+/** The Map state of deployment wave `wave` (2 and up; wave 1 deploys in the first pass). */
+export function deployWaveState(wave: number): string {
+  return `DeployWave${wave}`;
+}
+
+/** The wave a Map state of {@link deployWaveState} deploys, else `undefined`. */
+export function waveOfState(name: string): number | undefined {
+  const match = /^DeployWave(\d+)$/.exec(name);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** Appended to the deployment states' names in wave `wave`'s Map. */
+export function waveSuffix(wave: number): string {
+  return ` (wave ${wave})`;
+}
+
 /** Appended to the chain's state names in the second pass. */
 export const RETRY_SUFFIX = ' (retry)';

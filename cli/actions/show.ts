@@ -33,7 +33,7 @@ export async function runShow(execution: string, flags: MachineFlags): Promise<v
         label: describeTarget(t.target ?? results[t.index]?.target ?? deletes[t.index]?.target, t.index),
         outcome:
           deletes[t.index] === undefined
-            ? targetOutcome(t, results[t.index])
+            ? targetOutcome(t, results[t.index], details.status)
             : outcomeOfDelete(deletes[t.index] as DeleteTargetResult),
         passes: t.passes,
       })),

@@ -64,7 +64,7 @@ export async function outcomesOf(sfn: SFNClient, details: ExecutionDetails): Pro
   if (output?.kind === 'deleted') return output.output.results.map(outcomeOfDelete);
   if (output?.kind === 'nothing') return [];
   const timeline = buildTimeline(await fetchHistory(sfn, details.executionArn));
-  return timeline.targets.map((target) => targetOutcome(target));
+  return timeline.targets.map((target) => targetOutcome(target, undefined, details.status));
 }
 
 export async function listExecutions(

@@ -7,7 +7,7 @@ import type { TargetResult, TargetStatus } from '../../core/workflow.ts';
 import type { DeleteReplicaStatus, DeleteTargetResult } from '../../core/workflow-delete.ts';
 import type { TargetRef, TargetTimeline, TimelinePass } from './timeline.ts';
 
-export type OutcomeStatus = TargetStatus | DeleteReplicaStatus | 'running' | 'aborted' | 'unknown';
+export type OutcomeStatus = TargetStatus | DeleteReplicaStatus | 'held' | 'running' | 'aborted' | 'unknown';
 
 export interface TargetOutcome {
   readonly status: OutcomeStatus;
@@ -55,9 +55,43 @@ export function outcomeOfResult(result: TargetResult): TargetOutcome {
   return { status: result.status, result };
 }
 
-/** @param final the target's result from the execution output, when the execution succeeded */
-export function targetOutcome(timeline: TargetTimeline, final?: TargetResult): TargetOutcome {
+/** Execution statuses after which nothing runs until a redrive. */
+const ENDED_UNFINISHED = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+/**
+ * A target of a later deployment wave (docs/waves.md) whose copy succeeded, in an execution that ended
+ * before its wave ran: `held`, with what to do.
+ */
+function heldOutcome(
+  timeline: TargetTimeline,
+  executionStatus: string | undefined,
+): TargetOutcome | undefined {
+  const wave = timeline.target?.wave;
+  if (wave === undefined || executionStatus === undefined || !ENDED_UNFINISHED.has(executionStatus))
+    return undefined;
+  if (timeline.passes.some((p) => p.wave !== undefined)) return undefined;
+  const last = timeline.passes.at(-1);
+  if (last?.status !== 'succeeded' || last.result === undefined || last.result.status === 'failed')
+    return undefined;
+  return {
+    status: 'held',
+    result: last.result,
+    detail: `copied and verified; held before deployment wave ${wave}: an earlier deployment or target failed — fix it and redrive the execution to deploy wave by wave`,
+  };
+}
+
+/**
+ * @param final the target's result from the execution output, when the execution succeeded
+ * @param executionStatus the execution's status (a later wave's target of a failed execution is `held`)
+ */
+export function targetOutcome(
+  timeline: TargetTimeline,
+  final?: TargetResult,
+  executionStatus?: string,
+): TargetOutcome {
   if (final !== undefined) return outcomeOfResult(final);
+  const held = heldOutcome(timeline, executionStatus);
+  if (held !== undefined) return held;
   const last = timeline.passes.at(-1);
   if (last === undefined) return { status: 'unknown' };
   switch (last.status) {
@@ -67,8 +101,11 @@ export function targetOutcome(timeline: TargetTimeline, final?: TargetResult): T
       return { status: 'aborted' };
     case 'failed':
       return { status: 'failed', ...lastError(last) };
-    case 'succeeded':
-      return last.result === undefined ? { status: 'unknown' } : outcomeOfResult(last.result);
+    case 'succeeded': {
+      // A later deployment wave's iteration ends with the deployment alone: the copy's result stands.
+      const result = last.result ?? timeline.passes.findLast((p) => p.result !== undefined)?.result;
+      return result === undefined ? { status: 'unknown' } : outcomeOfResult(result);
+    }
   }
 }
 
@@ -86,7 +123,7 @@ export interface TargetCounts {
   readonly failed: number;
   /** superseded or source-gone (a delete: left alone — not the relay's, newer, another version) */
   readonly skipped: number;
-  /** still running or unknown */
+  /** still running, unknown, or held before its deployment wave */
   readonly pending: number;
 }
 
@@ -98,6 +135,6 @@ export function countOutcomes(outcomes: readonly TargetOutcome[]): TargetCounts 
     ok: count('copied', 'in-sync', 'deleted', 'absent'),
     failed: count('failed', 'aborted'),
     skipped: count('superseded', 'source-gone', 'not-a-replica', 'newer-replica', 'other-version'),
-    pending: count('running', 'unknown'),
+    pending: count('running', 'unknown', 'held'),
   };
 }

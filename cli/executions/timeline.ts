@@ -9,7 +9,7 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { type TargetResult, targetResultSchema } from '../../core/workflow.ts';
-import { TOP_STATES } from '../../state-machine/state-names.ts';
+import { TOP_STATES, waveOfState } from '../../state-machine/state-names.ts';
 import {
   failureOf,
   isAttempt,
@@ -45,7 +45,10 @@ export type PassStatus = 'succeeded' | 'failed' | 'aborted' | 'running';
 /** One Map iteration for one target: pass 1 (RelayToTargets) or pass 2 (RetryFailedTargets). */
 export interface TimelinePass {
   readonly map: string;
+  /** 1: RelayToTargets; 2: RetryFailedTargets; a number above 2 is not used — see `wave`. */
   readonly pass: 1 | 2;
+  /** The deployment wave when the iteration is a later wave's (`DeployWave<n>`, docs/waves.md). */
+  readonly wave?: number;
   /**
    * The target's position in `targets`. The first pass iterates every target, so it is the iteration
    * index; the current second pass iterates only the failed targets, so it is the `index` its first
@@ -68,6 +71,8 @@ export interface TargetRef {
   readonly bucket: string;
   readonly region: string;
   readonly keyPrefix?: string | undefined;
+  /** The deployment wave after the first it deploys in (docs/waves.md), when it has one. */
+  readonly wave?: number | undefined;
 }
 
 export interface TargetTimeline {
@@ -83,9 +88,15 @@ export interface Timeline {
   readonly redrives: ReadonlyArray<{ readonly count: number; readonly at: Date }>;
 }
 
+/** `{ wave }` for a later deployment wave's Map (`DeployWave<n>`), else nothing. */
+function waveOf(map: string): { wave?: number } {
+  const wave = waveOfState(map);
+  return wave === undefined ? {} : { wave };
+}
+
 const carriedIndexSchema = z.object({ index: z.number().int().min(0) });
 
-/** The target index a second-pass iteration's first state input names, if any. */
+/** The target index a second-pass or wave iteration's first state input names, if any. */
 function carriedIndex(event: HistoryEvent): number | undefined {
   const parsed = carriedIndexSchema.safeParse(parseJson(event.stateEnteredEventDetails?.input));
   return parsed.success ? parsed.data.index : undefined;
@@ -93,14 +104,26 @@ function carriedIndex(event: HistoryEvent): number | undefined {
 
 const targetListSchema = z.object({
   targets: z.array(
-    z.object({ bucket: z.string(), region: z.string(), keyPrefix: z.string().optional() }).loose(),
+    z
+      .object({
+        bucket: z.string(),
+        region: z.string(),
+        keyPrefix: z.string().optional(),
+        deploy: z.object({ wave: z.number().optional() }).loose().optional(),
+      })
+      .loose(),
   ),
 });
 
 function targetsIn(text: string | undefined): TargetRef[] | undefined {
   const parsed = targetListSchema.safeParse(parseJson(text));
   if (!parsed.success) return undefined;
-  return parsed.data.targets.map((t) => ({ bucket: t.bucket, region: t.region, keyPrefix: t.keyPrefix }));
+  return parsed.data.targets.map((t) => ({
+    bucket: t.bucket,
+    region: t.region,
+    keyPrefix: t.keyPrefix,
+    ...(t.deploy?.wave !== undefined && t.deploy.wave > 1 ? { wave: t.deploy.wave } : {}),
+  }));
 }
 
 function closeStep(step: TimelineStep, at: Date): void {
@@ -156,6 +179,7 @@ export function buildTimeline(events: readonly HistoryEvent[]): Timeline {
         pass = {
           map: iteration.name,
           pass: iteration.name === TOP_STATES.retryFailedTargets ? 2 : 1,
+          ...waveOf(iteration.name),
           index: iteration.index,
           iteration: iteration.index,
           redrive: redrives.length,
@@ -191,7 +215,12 @@ export function buildTimeline(events: readonly HistoryEvent[]): Timeline {
     } else if (type.endsWith('StateEntered')) {
       step = undefined;
     }
-    if (type.endsWith('StateEntered') && pass?.pass === 2 && !indexRead.has(pass)) {
+    if (
+      type.endsWith('StateEntered') &&
+      pass !== undefined &&
+      pass.map !== TOP_STATES.relayToTargets &&
+      !indexRead.has(pass)
+    ) {
       indexRead.add(pass);
       pass.index = carriedIndex(event) ?? pass.index;
     } else if (step !== undefined && isAttempt(event)) {

@@ -83,7 +83,12 @@ function renderRows(rows: readonly Row[]): string {
 }
 
 function passLabel(pass: TimelinePass): string {
-  const which = pass.pass === 1 ? 'pass 1' : 'pass 2 (failed targets once more)';
+  const which =
+    pass.wave !== undefined
+      ? `deployment wave ${pass.wave}`
+      : pass.pass === 1
+        ? 'pass 1'
+        : 'pass 2 (failed targets once more)';
   return pass.redrive > 0 ? `${which}, after redrive ${pass.redrive}` : which;
 }
 

@@ -65,7 +65,7 @@ export function targetsOf(
     try {
       outcome =
         deleted === undefined
-          ? targetOutcome(timeline[index] ?? { index, passes: [] }, result)
+          ? targetOutcome(timeline[index] ?? { index, passes: [] }, result, details.status)
           : outcomeOfDelete(deleted);
     } catch {
       outcome = { status: 'unknown' };

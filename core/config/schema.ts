@@ -145,6 +145,9 @@ export const encryptionSchema = z
   ])
   .meta({ description: 'How the replica is encrypted at rest.' });
 
+/** The most deployment waves a configuration may use (each later wave is one Map state of the definition). */
+export const MAX_DEPLOYMENT_WAVES = 10;
+
 /** CodeDeploy settings of a target that deploys what it receives. */
 export const deploySchema = z
   .strictObject({
@@ -161,6 +164,10 @@ export const deploySchema = z
       .max(7 * 24 * 3600)
       .default(DEFAULT_DEPLOY_WAIT_TIMEOUT_SECONDS)
       .meta({ description: 'How long the relay waits for the deployment to finish, in seconds.' }),
+    wave: z.number().int().min(1).max(MAX_DEPLOYMENT_WAVES).optional().meta({
+      description:
+        'The deployment wave (1 when omitted): copies and verification run for every target at once, deployments wave by wave — wave 2 deploys only after every wave-1 deployment succeeded, and a failure holds the later waves.',
+    }),
   })
   .meta({ description: "Deploy the replica with CodeDeploy in the target's region." });
 

@@ -10,6 +10,7 @@ import {
   resolvePipelineTargets,
   resolveTargets,
 } from '../../core/routing.ts';
+import { deploymentWaveCount, laterWaves, type WaveItem } from '../../core/waves.ts';
 import {
   type NoTargetsReason,
   type RelaySettings,
@@ -106,7 +107,8 @@ async function resolvePipelineArtifact(
     destinationKey: request.pipeline.destinationKey,
     targets: resolution.targets.map((target) => target.id),
   });
-  return { source, targets: resolution.targets.map(toWorkflowTarget), settings };
+  const targets = resolution.targets.map(toWorkflowTarget);
+  return { source, targets, settings, ...wavesOf(targets, config) };
 }
 
 function describeObject(request: SourceRequest): string {
@@ -287,5 +289,18 @@ async function resolveRelay(
     rules: resolution.matchedRules,
     targets: resolution.targets.map((target) => target.id),
   });
-  return { source, targets: resolution.targets.map(toWorkflowTarget), settings, ...withRefused };
+  const targets = resolution.targets.map(toWorkflowTarget);
+  return { source, targets, settings, ...withRefused, ...wavesOf(targets, config) };
+}
+
+/**
+ * The items of the later deployment waves (core/waves.ts), when the configuration has any: one list per
+ * wave after the first, in the order the definition's `DeployWave<n>` Map states read them.
+ */
+function wavesOf(
+  targets: readonly WorkflowTarget[],
+  config: RelayConfig,
+): { deployWaves?: WaveItem<WorkflowTarget>[][] } {
+  const count = deploymentWaveCount(config);
+  return count > 1 ? { deployWaves: laterWaves(targets, count) } : {};
 }

@@ -6,6 +6,7 @@ import type { GrantAdviceDeps } from '../shared/grant-advice.ts';
 import type { TaskLog } from '../shared/log.ts';
 import { type Clock, systemClock, type TaskOptions } from '../shared/task.ts';
 import { taskDeploymentPorts } from './ports.ts';
+import { waveReplica } from './wave-replica.ts';
 
 export { MAX_LEDGER_ROUNDS } from '../../core/deployment/start.ts';
 
@@ -20,7 +21,9 @@ export interface StartDeploymentDeps extends GrantAdviceDeps {
 /**
  * The StartDeployment task (DESIGN §2 "CodeDeploy", "Newest wins for deployments too"): in the
  * target's region, deploys the replica exactly once and never after a newer build — the logic of
- * core/deployment/start.ts, through this task's adapters (ports.ts) over its injected clients.
+ * core/deployment/start.ts, through this task's adapters (ports.ts) over its injected clients. In a
+ * later deployment wave the input has no copy: the replica is the one the destination key holds
+ * (wave-replica.ts).
  *
  * @throws DeploymentGroupBusy (retryable) when the group runs another deployment or another execution is starting one
  * @throws DeploymentFailed when this revision's deployment failed and this is not an operator's redrive
@@ -34,6 +37,20 @@ export async function startDeployment(
 ): Promise<DeploymentState> {
   const deploy = input.target.deploy;
   if (deploy === undefined) throw new InvalidInput('StartDeployment needs a target with "deploy" settings');
-  const ports = taskDeploymentPorts(deps, { ...input.target, deploy }, replicaOf(input), options.signal);
-  return deployReplica(input, ports, (deps.clock ?? systemClock)(), mode);
+  let replica = input.copy === undefined ? undefined : replicaOf(input);
+  if (replica === undefined) {
+    // A later deployment wave: no copy result in the input; the destination key tells which replica.
+    const found = await waveReplica(input, deps.s3ClientFor, options.signal);
+    if ('replacedBy' in found) {
+      return { status: 'Skipped', done: true, reason: 'replica-replaced', detail: found.replacedBy };
+    }
+    replica = found.replica;
+  }
+  const ports = taskDeploymentPorts(deps, { ...input.target, deploy }, replica, options.signal);
+  return deployReplica(
+    { ...input, copy: { status: 'in-sync', bytes: input.source.size, destination: replica } },
+    ports,
+    (deps.clock ?? systemClock)(),
+    mode,
+  );
 }

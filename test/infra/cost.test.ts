@@ -70,6 +70,18 @@ describe('state transitions per relayed artifact', () => {
     expect(count).toBe(expected);
   });
 
+  it('cost one transition per later deployment wave (its Map state), nothing without waves', () => {
+    // Arrange
+    const scenario = { targets: 3, deploy: false, polls: 0 };
+
+    // Act
+    const one = transitions(buildDefinition(), scenario);
+    const three = transitions(buildDefinition({ deploymentWaves: 3 }), scenario);
+
+    // Assert: the wave Maps are entered and iterate nothing here (no target deploys)
+    expect(three - one).toBe(2);
+  });
+
   it('grow by three per deployment poll (Wait, CheckDeployment, Deployment finished?)', () => {
     // Act
     const five = transitions(definition, { targets: 1, deploy: true, polls: 5 });

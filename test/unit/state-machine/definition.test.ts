@@ -297,6 +297,33 @@ describe('the relay definition', () => {
     expect(retryMap.End).toBe(true);
   });
 
+  it('adds one Map per later deployment wave after the second pass, without a Catch, and deploys only wave 1 in the chain', () => {
+    // Arrange
+    const withWaves = buildDefinition({ deploymentWaves: 3 });
+
+    // Act
+    const names = Object.keys(withWaves.States);
+    const wave2 = stateNamed<MapState>(withWaves, 'DeployWave2');
+    const wave3 = stateNamed<MapState>(withWaves, 'DeployWave3');
+    const retry = stateNamed<MapState>(withWaves, 'RetryFailedTargets');
+    const copyFinished = stateNamed<AslState & { Type: 'Choice' }>(withWaves, 'Copy finished?');
+    const catches = allStates(wave2.ItemProcessor).filter(
+      ([, state]) => 'Catch' in state && state.Catch !== undefined,
+    );
+
+    // Assert
+    expect(names.slice(-2)).toEqual(['DeployWave2', 'DeployWave3']);
+    expect(retry.Next).toBe('DeployWave2');
+    expect(wave2.Next).toBe('DeployWave3');
+    expect(wave3.End).toBe(true);
+    expect([wave2.ItemsPath, wave3.ItemsPath]).toEqual(['$.deployWaves[0]', '$.deployWaves[1]']);
+    expect(wave2.ResultPath).toBe('$.deployed.wave2');
+    expect(wave2.ItemProcessor.StartAt).toBe('StartDeployment (wave 2)');
+    expect(catches).toEqual([]);
+    expect(JSON.stringify(copyFinished.Choices)).toContain('"$.target.deploy.wave"');
+    expect(JSON.stringify(buildDefinition().States)).not.toContain('deploy.wave');
+  });
+
   it('applies the build options', () => {
     // Arrange
     const options = { maxConcurrency: 3, retryPauseSeconds: 45, deploymentPollSeconds: 20 };
