@@ -256,10 +256,10 @@ export type DeployBundleType = NonNullable<TargetConfig['deploy']>['bundleType']
 /**
  * The targets of a pipeline artifact: those of every rule named `route.rule` (rule names are unique
  * within a source; the same name in several sources unites their targets, the first by
- * {@link targetId} winning), each to receive the artifact at exactly `route.destinationKey`, with
- * `route.bundleType` on its deployment. The key must be one the target's rule sends there —
- * starting with the target's `keyPrefix` (else the rule's prefix) and ending with the rule's suffix —
- * because the relay's roles may write only those keys (core/permissions/plan.ts). The artifact's own
+ * {@link targetId} winning), each to receive the artifact as if it had landed in the source at
+ * `route.destinationKey`: the key must be one the rule relays (its prefix and suffix), and a target's
+ * `keyPrefix` replaces the rule's prefix as for an S3 event — so the replicas land exactly where the
+ * relay's roles may write (core/permissions/plan.ts). `route.bundleType` goes on each deployment. The artifact's own
  * key and bucket play no part, and no `TargetBucket` tag applies. `only` narrows as in
  * {@link resolveTargets}.
  *
@@ -283,10 +283,9 @@ export function resolvePipelineTargets(
     for (const target of rule.targets) {
       const id = targetId(target);
       if (byId.has(id)) continue;
-      const writable = { prefix: target.keyPrefix ?? rule.prefix, suffix: rule.suffix };
-      if (!ruleMatchesKey(writable, route.destinationKey)) {
+      if (!ruleMatchesKey(rule, route.destinationKey)) {
         throw new InvalidDestinationKey(
-          `The destination key ${JSON.stringify(route.destinationKey)} is not one rule ${rule.name} sends to target ${id}: it must start with ${JSON.stringify(writable.prefix ?? '')} and end with ${JSON.stringify(writable.suffix ?? '')} (the keys the relay may write there); change the action's destinationKey`,
+          `The destination key ${JSON.stringify(route.destinationKey)} is not one rule ${rule.name} relays: it must start with ${JSON.stringify(rule.prefix ?? '')} and end with ${JSON.stringify(rule.suffix ?? '')}; change the action's destinationKey`,
         );
       }
       const deploy =
@@ -297,8 +296,12 @@ export function resolvePipelineTargets(
         ...target,
         ...(deploy === undefined ? {} : { deploy }),
         id,
-        sourcePrefix: '',
-        destinationKey: checkKey(route.destinationKey, `target ${id}`),
+        sourcePrefix: rule.prefix ?? '',
+        // The key as the rule relays it: the target's keyPrefix replaces the rule's prefix, as for an S3 event.
+        destinationKey: destinationKey(
+          { keyPrefix: target.keyPrefix, sourcePrefix: rule.prefix ?? '', id },
+          route.destinationKey,
+        ),
         origin: { kind: 'rule', rule: rule.name },
       });
     }

@@ -1,3 +1,4 @@
+import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { InvalidInput } from '../../core/errors.ts';
 import {
@@ -23,7 +24,7 @@ import {
 import { relayOutputSchema } from '../../core/workflow.ts';
 import { errorCodeOf } from '../shared/aws-call.ts';
 import { type Clock, systemClock, type TaskOptions } from '../shared/task.ts';
-import type { JobResultReporter } from './ports.ts';
+import { putJobFailure, putJobSuccess } from './job-result.ts';
 import {
   describeRelayExecution,
   isExecutionOf,
@@ -87,7 +88,8 @@ export const ANSWER_MARGIN_MS = 20_000;
 export interface PipelineActionDeps {
   /** A Step Functions client in the relay state machine's region. */
   readonly sfn: SFNClient;
-  readonly jobs: JobResultReporter;
+  /** A CodePipeline client in the pipeline's region: the job results go there. */
+  readonly codePipeline: CodePipelineClient;
   readonly stateMachineArn: string;
   /** The action function's region: the artifact store's, unless `UserParameters.region` says otherwise. */
   readonly region: string;
@@ -229,7 +231,8 @@ async function answer(
     if (executionArn.length > MAX_CONTINUATION_TOKEN_LENGTH) {
       throw new Error(`internal: the execution ARN is longer than a continuation token may be`);
     }
-    await deps.jobs.putJobSuccessResult(
+    await putJobSuccess(
+      deps.codePipeline,
       {
         jobId,
         continuationToken: executionArn,
@@ -257,7 +260,8 @@ async function answer(
   const truncatedNote = variables.truncated
     ? ` Output variables cover ${variables.targetsIncluded} of ${variables.targetsTotal} targets (CodePipeline's size cap).`
     : '';
-  await deps.jobs.putJobSuccessResult(
+  await putJobSuccess(
+    deps.codePipeline,
     {
       jobId,
       outputVariables: variables.variables,
@@ -280,7 +284,7 @@ async function answer(
  */
 export async function failMisconfiguredJob(
   event: unknown,
-  jobs: JobResultReporter,
+  codePipeline: CodePipelineClient,
   problem: unknown,
   log: PipelineActionLog = silentPipelineLog,
   signal?: AbortSignal,
@@ -291,7 +295,11 @@ export async function failMisconfiguredJob(
     throw new InvalidInput('The event is not a CodePipeline job event (no CodePipeline.job.id)');
   }
   const message = actionErrorMessage(problem);
-  await jobs.putJobFailureResult({ jobId, failureDetails: { type: 'ConfigurationError', message } }, signal);
+  await putJobFailure(
+    codePipeline,
+    { jobId, failureDetails: { type: 'ConfigurationError', message } },
+    signal,
+  );
   return { result: 'failed', jobId, message };
 }
 
@@ -330,7 +338,8 @@ export async function runPipelineAction(
     const arn = failure.executionArn ?? executionArn;
     if (err instanceof JobFailure) log.warn('The relay stage failed', { jobId, executionArn: arn });
     else log.error('The relay action failed', { jobId, executionArn: arn, error: err });
-    await deps.jobs.putJobFailureResult(
+    await putJobFailure(
+      deps.codePipeline,
       {
         jobId,
         failureDetails: {

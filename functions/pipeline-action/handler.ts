@@ -1,4 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { clientSettingsFromEnv } from '../shared/clients.ts';
 import { createLambdaHandler } from '../shared/lambda-handler.ts';
@@ -9,7 +10,6 @@ import {
   type PipelineActionLog,
   runPipelineAction,
 } from './action.ts';
-import { createCodePipelineJobReporter, lambdaEnvironmentCredentials } from './codepipeline-client.ts';
 import { relayStateMachineArnFromEnv } from './env.ts';
 
 /**
@@ -21,11 +21,7 @@ import { relayStateMachineArnFromEnv } from './env.ts';
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const settings = clientSettingsFromEnv();
 const endpoint = settings.endpoint === undefined ? {} : { endpoint: settings.endpoint };
-const jobs = createCodePipelineJobReporter({
-  region,
-  ...endpoint,
-  credentials: lambdaEnvironmentCredentials(),
-});
+const codePipeline = tracer.captureAWSv3Client(new CodePipelineClient({ region, ...endpoint }));
 const log: PipelineActionLog = {
   info: (message, details) => logger.info(message, details ?? {}),
   warn: (message, details) => logger.warn(message, details ?? {}),
@@ -41,7 +37,7 @@ function depsFromEnv(): PipelineActionDeps {
     const sfn = tracer.captureAWSv3Client(
       new SFNClient({ region: stateMachineArn.split(':')[3] ?? region, ...endpoint }),
     );
-    deps = { sfn, jobs, stateMachineArn, region, log };
+    deps = { sfn, codePipeline, stateMachineArn, region, log };
   }
   return deps;
 }
@@ -53,7 +49,7 @@ export const handler = createLambdaHandler(
     try {
       resolved = depsFromEnv();
     } catch (problem) {
-      return failMisconfiguredJob(event, jobs, problem, log, options.signal);
+      return failMisconfiguredJob(event, codePipeline, problem, log, options.signal);
     }
     return runPipelineAction(event, resolved, options);
   },

@@ -14,16 +14,14 @@ export {
   silentPipelineLog,
   timerSleep,
 } from './action.ts';
-export {
-  CODEPIPELINE_TARGET_PREFIX,
-  CodePipelineCallError,
-  type CodePipelineClientSettings,
-  createCodePipelineJobReporter,
-  lambdaEnvironmentCredentials,
-  type SigningCredentials,
-} from './codepipeline-client.ts';
 export { RELAY_STATE_MACHINE_ARN_ENV, relayStateMachineArnFromEnv } from './env.ts';
-export type { JobFailureInput, JobResultReporter, JobSuccessInput } from './ports.ts';
+export {
+  type JobExecutionDetails,
+  type JobFailureInput,
+  type JobSuccessInput,
+  putJobFailure,
+  putJobSuccess,
+} from './job-result.ts';
 
 /**
  * The pipeline action with injected clients, callable in-process (the local pipeline runner) or

@@ -5,15 +5,16 @@
  * its own role holding exactly its planned policy (core/permissions/plan.ts `planPipelineActionPermissions`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
   executionsArnOf,
   PIPELINE_ACTION_ROLE,
+  type PlannedStatement,
   planPipelineActionPermissions,
 } from '../../core/permissions/plan.ts';
 import { policyDocumentOf } from '../../core/permissions/policy-document.ts';
 import {
-  createCodePipelineJobReporter,
   createPipelineActionHandler,
   type PipelineActionDeps,
   type PipelineActionLog,
@@ -37,6 +38,11 @@ export interface LocalPipelineActionOptions {
   readonly asRoles?: boolean;
   /** Names the access key (`relay-pipeline-action-<tag>`). @default a random id */
   readonly credentialsTag?: string;
+  /**
+   * With `asRoles`: changes the role's planned statements before they are registered — the seam the
+   * least-privilege proof uses to remove one grant at a time. @default the plan as it is
+   */
+  readonly adjustPolicy?: (statements: readonly PlannedStatement[]) => readonly PlannedStatement[];
   /**
    * How long one invocation watches a running relay before answering with a continuation token.
    * @default 5,000 ms — 0 answers "still running" at once
@@ -63,18 +69,15 @@ export function createLocalPipelineActionHandler(
     secretAccessKey: randomBytes(30).toString('base64'),
   };
   if (options.asRoles === true) {
+    const planned = planPipelineActionPermissions({
+      stateMachineArn: options.stateMachineArn,
+      executionsArn: executionsArnOf(options.stateMachineArn),
+    });
     stack.principals.register({
       ...credentials,
       arn: localRoleArn(stack.accountId, PIPELINE_ACTION_ROLE),
       account: stack.accountId,
-      policies: [
-        policyDocumentOf(
-          planPipelineActionPermissions({
-            stateMachineArn: options.stateMachineArn,
-            executionsArn: executionsArnOf(options.stateMachineArn),
-          }),
-        ),
-      ],
+      policies: [policyDocumentOf(options.adjustPolicy?.(planned) ?? planned)],
     });
   } else {
     stack.principals.registerAdministrator({ ...credentials, account: stack.accountId });
@@ -82,11 +85,7 @@ export function createLocalPipelineActionHandler(
   const stateMachineRegion = options.stateMachineArn.split(':')[3] ?? options.region;
   const deps: PipelineActionDeps = {
     sfn: new SFNClient({ endpoint: stack.endpoint, region: stateMachineRegion, credentials }),
-    jobs: createCodePipelineJobReporter({
-      region: options.region,
-      endpoint: stack.endpoint,
-      credentials: async () => credentials,
-    }),
+    codePipeline: new CodePipelineClient({ endpoint: stack.endpoint, region: options.region, credentials }),
     stateMachineArn: options.stateMachineArn,
     region: options.region,
     waitBudgetMs: options.waitBudgetMs ?? 5_000,

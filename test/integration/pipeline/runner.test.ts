@@ -1,7 +1,7 @@
+import { CodePipeline } from '@aws-sdk/client-codepipeline';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_EVENT_MEMBER } from '../../../core/pipeline/job.ts';
-import { createCodePipelineJobReporter } from '../../../functions/pipeline-action/codepipeline-client.ts';
 import type { LocalPipelineActionHandler } from '../../../local/codepipeline/action-handler.ts';
 import { InvalidLocalPipeline, runLocalPipeline } from '../../../local/codepipeline/runner.ts';
 import { startTestStack, TEST_AUTH, TEST_CREDENTIALS, type TestStack } from '../../helpers/local-stack.ts';
@@ -64,11 +64,7 @@ describe('the local pipeline runner', () => {
 
   /** Reports to the stack's CodePipeline as the test administrator. */
   const jobs = () =>
-    createCodePipelineJobReporter({
-      region: 'us-west-2',
-      endpoint: stack.endpoint,
-      credentials: async () => TEST_CREDENTIALS,
-    });
+    new CodePipeline({ region: 'us-west-2', endpoint: stack.endpoint, credentials: TEST_CREDENTIALS });
 
   function jobOf(event: unknown): { id: string; data: Record<string, unknown> } {
     return (event as Record<string, { id: string; data: Record<string, unknown> }>)[JOB_EVENT_MEMBER]!;

@@ -41,6 +41,23 @@ describe('resolvePipelineTargets', () => {
     expect(resolution.targets[1]!.deploy).toBeUndefined();
   });
 
+  it("maps the destination key through each target's keyPrefix, as the rule maps an S3 event's key", () => {
+    // Arrange: the example's Frankfurt target writes under releases/
+    const relay = parseConfig(validConfig(), 'test');
+
+    // Act
+    const resolution = resolvePipelineTargets(relay, {
+      rule: 'web-bundles',
+      destinationKey: 'build_artifacts/web-release/e-1.zip',
+    });
+
+    // Assert
+    expect(resolution.targets.map((t) => [t.keyPrefix ?? null, t.destinationKey])).toEqual([
+      [null, 'build_artifacts/web-release/e-1.zip'],
+      ['releases/', 'releases/web-release/e-1.zip'],
+    ]);
+  });
+
   it('names the rules there are when no rule has the name', () => {
     // Arrange
     const relay = config();
@@ -53,7 +70,7 @@ describe('resolvePipelineTargets', () => {
     expect(act).toThrow(/No rule of the relay configuration is named "web".*one of: web-bundles/);
   });
 
-  it('refuses a destination key the relay may not write to a target, saying which keys it may', () => {
+  it('refuses a destination key the rule does not relay, saying which keys it does', () => {
     // Arrange
     const relay = config();
 

@@ -1,4 +1,12 @@
 import {
+  CodePipelineClient,
+  InvalidJobStateException,
+  PutJobFailureResultCommand,
+  type PutJobFailureResultInput,
+  PutJobSuccessResultCommand,
+  type PutJobSuccessResultInput,
+} from '@aws-sdk/client-codepipeline';
+import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionNotRedrivable,
@@ -9,13 +17,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type JobFailureInput,
-  type JobResultReporter,
-  type JobSuccessInput,
-  type PipelineActionDeps,
-  runPipelineAction,
-} from '../../../../functions/pipeline-action/index.ts';
+import { type PipelineActionDeps, runPipelineAction } from '../../../../functions/pipeline-action/index.ts';
 import { delivered, failed, jobWithParameters } from '../../core/pipeline/support.ts';
 
 const MACHINE = 'arn:aws:states:us-west-2:111111111111:stateMachine:artifact-relay';
@@ -35,27 +37,21 @@ const SOURCE = {
   size: 10,
 };
 
-/** A reporter that records what the action reported. */
-function recordingReporter() {
-  const successes: JobSuccessInput[] = [];
-  const failures: JobFailureInput[] = [];
-  const reporter: JobResultReporter = {
-    putJobSuccessResult: async (input) => {
-      successes.push(input);
-    },
-    putJobFailureResult: async (input) => {
-      failures.push(input);
-    },
+const sfnMock = mockClient(SFNClient);
+const codePipelineMock = mockClient(CodePipelineClient);
+
+/** What the action sent CodePipeline: PutJobSuccessResult and PutJobFailureResult inputs, in order. */
+function reported(): { successes: PutJobSuccessResultInput[]; failures: PutJobFailureResultInput[] } {
+  return {
+    successes: codePipelineMock.commandCalls(PutJobSuccessResultCommand).map((call) => call.args[0].input),
+    failures: codePipelineMock.commandCalls(PutJobFailureResultCommand).map((call) => call.args[0].input),
   };
-  return { reporter, successes, failures };
 }
 
-const sfnMock = mockClient(SFNClient);
-
-function deps(reporter: JobResultReporter, extra: Partial<PipelineActionDeps> = {}): PipelineActionDeps {
+function deps(extra: Partial<PipelineActionDeps> = {}): PipelineActionDeps {
   return {
     sfn: new SFNClient({ region: 'us-west-2' }),
-    jobs: reporter,
+    codePipeline: new CodePipelineClient({ region: 'us-west-2' }),
     stateMachineArn: MACHINE,
     region: 'us-west-2',
     waitBudgetMs: 0,
@@ -72,6 +68,9 @@ function continued(token: string) {
 
 beforeEach(() => {
   sfnMock.reset();
+  codePipelineMock.reset();
+  codePipelineMock.on(PutJobSuccessResultCommand).resolves({});
+  codePipelineMock.on(PutJobFailureResultCommand).resolves({});
 });
 
 describe('the pipeline action', () => {
@@ -80,12 +79,12 @@ describe('the pipeline action', () => {
     const arn = `${MACHINE.replace(':stateMachine:', ':execution:')}:run`;
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: arn, startDate: new Date() });
     sfnMock.on(DescribeExecutionCommand).resolves({ executionArn: arn, status: 'RUNNING' });
-    const { reporter, successes, failures } = recordingReporter();
 
     // Act
-    const outcome = await runPipelineAction(jobWithParameters(PARAMS), deps(reporter));
+    const outcome = await runPipelineAction(jobWithParameters(PARAMS), deps());
 
     // Assert
+    const { successes, failures } = reported();
     expect(outcome.result).toBe('running');
     const start = sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input;
     expect(start.stateMachineArn).toBe(MACHINE);
@@ -121,12 +120,12 @@ describe('the pipeline action', () => {
     sfnMock
       .on(DescribeExecutionCommand)
       .resolves({ executionArn: arn, status: 'SUCCEEDED', output: JSON.stringify(output) });
-    const { reporter, successes } = recordingReporter();
 
     // Act
-    const outcome = await runPipelineAction(continued(arn), deps(reporter));
+    const outcome = await runPipelineAction(continued(arn), deps());
 
     // Assert
+    const { successes } = reported();
     expect(outcome.result).toBe('succeeded');
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
     const success = successes[0]!;
@@ -161,19 +160,19 @@ describe('the pipeline action', () => {
     sfnMock
       .on(DescribeExecutionCommand)
       .resolves({ executionArn: arn, status: 'SUCCEEDED', output: JSON.stringify(output) });
-    const { reporter, successes, failures } = recordingReporter();
 
     // Act
-    const outcome = await runPipelineAction(continued(arn), deps(reporter));
+    const outcome = await runPipelineAction(continued(arn), deps());
 
     // Assert
+    const { successes, failures } = reported();
     expect(outcome.result).toBe('failed');
     expect(successes).toEqual([]);
-    expect(failures[0]!.failureDetails.type).toBe('JobFailed');
-    expect(failures[0]!.failureDetails.message).toContain(
+    expect(failures[0]!.failureDetails?.type).toBe('JobFailed');
+    expect(failures[0]!.failureDetails?.message).toContain(
       '- artifacts-virginia@us-east-1: AccessDenied: grant s3:PutObject',
     );
-    expect(failures[0]!.failureDetails.externalExecutionId).toBe(arn);
+    expect(failures[0]!.failureDetails?.externalExecutionId).toBe(arn);
   });
 
   it("fails the job with the execution's error and cause when the relay failed", async () => {
@@ -185,15 +184,15 @@ describe('the pipeline action', () => {
       error: 'KmsKeyUnusable',
       cause: JSON.stringify({ errorType: 'KmsKeyUnusable', errorMessage: 'The key is disabled: enable it' }),
     });
-    const { reporter, failures } = recordingReporter();
 
     // Act
-    await runPipelineAction(continued(arn), deps(reporter));
+    await runPipelineAction(continued(arn), deps());
 
     // Assert
+    const { failures } = reported();
     expect(failures).toHaveLength(1);
     expect(failures[0]!.failureDetails).toMatchObject({ type: 'JobFailed' });
-    expect(failures[0]!.failureDetails.message).toContain('KmsKeyUnusable: The key is disabled: enable it');
+    expect(failures[0]!.failureDetails?.message).toContain('KmsKeyUnusable: The key is disabled: enable it');
   });
 
   it('continues the relay of a retried stage (a new job) instead of starting a second one', async () => {
@@ -202,15 +201,15 @@ describe('the pipeline action', () => {
       .on(StartExecutionCommand)
       .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
-    const { reporter, successes } = recordingReporter();
     const retry = jobWithParameters(PARAMS, (event) => {
       event['CodePipeline.job'].id = '22222222-abcd-2222-abcd-222222abcdef';
     });
 
     // Act
-    await runPipelineAction(retry, deps(reporter));
+    await runPipelineAction(retry, deps());
 
     // Assert
+    const { successes } = reported();
     const name = sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input.name;
     const arn = `${MACHINE.replace(':stateMachine:', ':execution:')}:${name}`;
     expect(sfnMock.commandCalls(RedriveExecutionCommand)).toHaveLength(0);
@@ -230,12 +229,12 @@ describe('the pipeline action', () => {
       .resolvesOnce({ status: 'FAILED', error: 'AccessDenied' })
       .resolves({ status: 'RUNNING' });
     sfnMock.on(RedriveExecutionCommand).resolves({ redriveDate: new Date() });
-    const { reporter, successes } = recordingReporter();
 
     // Act
-    const outcome = await runPipelineAction(jobWithParameters(PARAMS), deps(reporter));
+    const outcome = await runPipelineAction(jobWithParameters(PARAMS), deps());
 
     // Assert
+    const { successes } = reported();
     expect(sfnMock.commandCalls(RedriveExecutionCommand)).toHaveLength(1);
     expect(outcome.result).toBe('running');
     expect(successes[0]!.executionDetails?.summary).toMatch(/^Started the relay execution/);
@@ -250,13 +249,13 @@ describe('the pipeline action', () => {
     sfnMock
       .on(RedriveExecutionCommand)
       .rejects(new ExecutionNotRedrivable({ message: 'older than 14 days', $metadata: {} }));
-    const { reporter, failures } = recordingReporter();
 
     // Act
-    await runPipelineAction(jobWithParameters(PARAMS), deps(reporter));
+    await runPipelineAction(jobWithParameters(PARAMS), deps());
 
     // Assert
-    expect(failures[0]!.failureDetails.message).toMatch(
+    const { failures } = reported();
+    expect(failures[0]!.failureDetails?.message).toMatch(
       /cannot be redriven \(older than 14 days\): release a new change/,
     );
   });
@@ -271,17 +270,17 @@ describe('the pipeline action', () => {
         $metadata: {},
       }),
     );
-    const { reporter, successes, failures } = recordingReporter();
     const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 
     // Act
-    const outcome = await runPipelineAction(jobWithParameters(PARAMS), deps(reporter, { log }));
+    const outcome = await runPipelineAction(jobWithParameters(PARAMS), deps({ log }));
 
     // Assert
+    const { successes, failures } = reported();
     expect(outcome.result).toBe('failed');
     expect(successes).toEqual([]);
     expect(failures[0]!.failureDetails).toMatchObject({ type: 'JobFailed' });
-    expect(failures[0]!.failureDetails.message).toContain('AccessDeniedException: not authorized');
+    expect(failures[0]!.failureDetails?.message).toContain('AccessDeniedException: not authorized');
     expect(log.error).toHaveBeenCalledWith(
       'The relay action failed',
       expect.objectContaining({ jobId: '11111111-abcd-1111-abcd-111111abcdef' }),
@@ -290,15 +289,15 @@ describe('the pipeline action', () => {
 
   it('fails the job as a configuration error, before starting anything, for wrong UserParameters', async () => {
     // Arrange
-    const { reporter, failures } = recordingReporter();
 
     // Act
-    await runPipelineAction(jobWithParameters({ destinationKey: 'a.zip' }), deps(reporter));
+    await runPipelineAction(jobWithParameters({ destinationKey: 'a.zip' }), deps());
 
     // Assert
+    const { failures } = reported();
     expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
-    expect(failures[0]!.failureDetails.type).toBe('ConfigurationError');
-    expect(failures[0]!.failureDetails.message).toContain('UserParameters.rule is missing');
+    expect(failures[0]!.failureDetails?.type).toBe('ConfigurationError');
+    expect(failures[0]!.failureDetails?.message).toContain('UserParameters.rule is missing');
   });
 
   it('watches the relay within its budget and answers once when it ends in time', async () => {
@@ -314,16 +313,16 @@ describe('the pipeline action', () => {
     const sleep = vi.fn(async (ms: number) => {
       now += ms;
     });
-    const { reporter, successes } = recordingReporter();
 
     // Act
     const outcome = await runPipelineAction(
       jobWithParameters(PARAMS),
-      deps(reporter, { waitBudgetMs: 30_000, pollIntervalMs: 5_000, clock: () => now, sleep }),
+      deps({ waitBudgetMs: 30_000, pollIntervalMs: 5_000, clock: () => now, sleep }),
       { remainingTimeMs: () => 120_000 },
     );
 
     // Assert
+    const { successes } = reported();
     expect(outcome.result).toBe('succeeded');
     expect(sleep).toHaveBeenCalledTimes(1);
     expect(successes).toHaveLength(1);
@@ -336,45 +335,42 @@ describe('the pipeline action', () => {
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: arn, startDate: new Date() });
     sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     const sleep = vi.fn(async () => undefined);
-    const { reporter, successes } = recordingReporter();
 
     // Act
     await runPipelineAction(
       jobWithParameters(PARAMS),
-      deps(reporter, { waitBudgetMs: 60_000, sleep, clock: () => 0 }),
+      deps({ waitBudgetMs: 60_000, sleep, clock: () => 0 }),
       {
         remainingTimeMs: () => 15_000,
       },
     );
 
     // Assert
+    const { successes } = reported();
     expect(sleep).not.toHaveBeenCalled();
     expect(successes[0]!.continuationToken).toBe(arn);
   });
 
   it('refuses a continuation token that is not an execution of the relay', async () => {
     // Arrange
-    const { reporter, failures } = recordingReporter();
 
     // Act
-    await runPipelineAction(
-      continued('arn:aws:states:us-west-2:111111111111:execution:other:run'),
-      deps(reporter),
-    );
+    await runPipelineAction(continued('arn:aws:states:us-west-2:111111111111:execution:other:run'), deps());
 
     // Assert
+    const { failures } = reported();
     expect(sfnMock.commandCalls(DescribeExecutionCommand)).toHaveLength(0);
-    expect(failures[0]!.failureDetails.message).toMatch(/not an execution of the relay state machine/);
+    expect(failures[0]!.failureDetails?.message).toMatch(/not an execution of the relay state machine/);
   });
 
   it('cannot report for an event without a job id, and says so', async () => {
     // Arrange
-    const { reporter, successes, failures } = recordingReporter();
 
     // Act
-    const act = runPipelineAction({ hello: 'world' }, deps(reporter));
+    const act = runPipelineAction({ hello: 'world' }, deps());
 
     // Assert
+    const { successes, failures } = reported();
     await expect(act).rejects.toThrow(/not a CodePipeline job event/);
     expect([...successes, ...failures]).toEqual([]);
   });
@@ -386,12 +382,58 @@ describe('the pipeline action', () => {
       status: 'SUCCEEDED',
       output: JSON.stringify({ targets: [], settings: {}, reason: 'replica', detail: 'a replica' }),
     });
-    const { reporter, failures } = recordingReporter();
 
     // Act
-    await runPipelineAction(continued(arn), deps(reporter));
+    await runPipelineAction(continued(arn), deps());
 
     // Assert
-    expect(failures[0]!.failureDetails.message).toMatch(/succeeded but relayed nothing/);
+    const { failures } = reported();
+    expect(failures[0]!.failureDetails?.message).toMatch(/succeeded but relayed nothing/);
+  });
+
+  it("fails the job with CodePipeline's answer when it refuses the success result", async () => {
+    // Arrange
+    const arn = `${MACHINE.replace(':stateMachine:', ':execution:')}:run`;
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    codePipelineMock
+      .on(PutJobSuccessResultCommand)
+      .rejects(new InvalidJobStateException({ message: 'the job is not in progress', $metadata: {} }));
+
+    // Act
+    const outcome = await runPipelineAction(continued(arn), deps());
+
+    // Assert
+    expect(outcome.result).toBe('failed');
+    const { failures } = reported();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.failureDetails?.message).toContain('the job is not in progress');
+  });
+
+  it('rejects when CodePipeline refuses the failure result too, so the invocation errors visibly', async () => {
+    // Arrange
+    sfnMock.on(StartExecutionCommand).rejects(new Error('boom'));
+    codePipelineMock
+      .on(PutJobFailureResultCommand)
+      .rejects(new InvalidJobStateException({ message: 'the job is not in progress', $metadata: {} }));
+
+    // Act
+    const act = runPipelineAction(jobWithParameters(PARAMS), deps());
+
+    // Assert
+    await expect(act).rejects.toBeInstanceOf(InvalidJobStateException);
+  });
+
+  it("sends the job result with the invocation's abort signal", async () => {
+    // Arrange
+    const arn = `${MACHINE.replace(':stateMachine:', ':execution:')}:run`;
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const signal = new AbortController().signal;
+
+    // Act
+    await runPipelineAction(continued(arn), deps(), { signal });
+
+    // Assert
+    const call = codePipelineMock.commandCalls(PutJobSuccessResultCommand)[0]!;
+    expect((call.args as readonly unknown[])[1]).toEqual({ abortSignal: signal });
   });
 });

@@ -1,7 +1,8 @@
+import { CodePipelineClient, PutJobFailureResultCommand } from '@aws-sdk/client-codepipeline';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import {
   failMisconfiguredJob,
-  type JobFailureInput,
   RELAY_STATE_MACHINE_ARN_ENV,
   relayStateMachineArnFromEnv,
 } from '../../../../functions/pipeline-action/index.ts';
@@ -32,23 +33,20 @@ describe('the state machine ARN of the pipeline action', () => {
 
   it('missing, fails the job as a configuration error instead of leaving it to time out', async () => {
     // Arrange
-    const failures: JobFailureInput[] = [];
-    const jobs = {
-      putJobSuccessResult: async () => undefined,
-      putJobFailureResult: async (input: JobFailureInput) => {
-        failures.push(input);
-      },
-    };
+    const codePipelineMock = mockClient(CodePipelineClient);
+    codePipelineMock.on(PutJobFailureResultCommand).resolves({});
 
     // Act
     const outcome = await failMisconfiguredJob(
       jobEventFixture(),
-      jobs,
+      new CodePipelineClient({ region: 'us-west-2' }),
       new Error('RELAY_STATE_MACHINE_ARN is not set'),
     );
 
     // Assert
     expect(outcome.result).toBe('failed');
+    const failures = codePipelineMock.commandCalls(PutJobFailureResultCommand).map((c) => c.args[0].input);
+    codePipelineMock.restore();
     expect(failures).toEqual([
       {
         jobId: '11111111-abcd-1111-abcd-111111abcdef',
