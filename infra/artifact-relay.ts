@@ -18,8 +18,13 @@ import type { TaskRole } from '../state-machine/placeholders.ts';
 import { alarmTopic, parseAlarmNotifications } from './alarm-notifications.ts';
 import { nameTargets, readRelayConfig } from './config-input.ts';
 import { type DeploymentEnvironment, deploymentProblems } from './deployment-checks.ts';
-import { maxFullCopyBudgetSeconds } from './function-settings.ts';
-import type { ArtifactRelayProps } from './props.ts';
+import { maxFullCopyBudgetSeconds, PIPELINE_ACTION_FUNCTION_SETTINGS } from './function-settings.ts';
+import {
+  RelayPipelineAction,
+  type RelayPipelineActionProps,
+  RelayPipelineFunction,
+} from './pipeline-action.ts';
+import type { ArtifactRelayProps, FunctionLogLevel } from './props.ts';
 import { RelayAlarms } from './relay-alarms.ts';
 import {
   DEFAULT_METRICS_NAMESPACE,
@@ -69,6 +74,10 @@ export class ArtifactRelay extends Construct {
   private readonly metricsNamespace: string;
   private readonly serviceName: string;
   private readonly logLevel: LogLevel;
+  private readonly functionLogLevel: FunctionLogLevel;
+  private readonly logRetention: RetentionDays;
+  private readonly removalPolicy: RemovalPolicy;
+  private pipelineFunction: RelayPipelineFunction | undefined;
 
   constructor(scope: Construct, id: string, props: ArtifactRelayProps) {
     super(scope, id);
@@ -85,6 +94,9 @@ export class ArtifactRelay extends Construct {
     this.logLevel = props.logLevel ?? LogLevel.ERROR;
     const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.functionLogLevel = props.functionLogLevel ?? 'INFO';
+    this.logRetention = logRetention;
+    this.removalPolicy = removalPolicy;
     this.permissions = planPermissions(config, stack.account);
 
     const functions = new TaskFunctions(this, 'Functions', {
@@ -92,7 +104,7 @@ export class ArtifactRelay extends Construct {
       permissions: this.permissions,
       serviceName: this.serviceName,
       metricsNamespace: this.metricsNamespace,
-      logLevel: props.functionLogLevel ?? 'INFO',
+      logLevel: this.functionLogLevel,
       logRetention,
       removalPolicy,
     });
@@ -165,6 +177,38 @@ export class ArtifactRelay extends Construct {
         `defaults.copyTimeBudgetSeconds is ${budget} s, but the copy function must hand back before its timeout: each copy invocation works for at most ${maxFullCopyBudgetSeconds()} s.`,
       );
     }
+  }
+
+  /**
+   * A CodePipeline action that relays its input artifact (the build output) to the targets of
+   * `props.rule` and reports back to the pipeline: add it to your pipeline's stage with
+   * `stage.addAction(relay.pipelineAction({ … }))`. The first call creates the action's Lambda
+   * ({@link pipelineActionFunction}); every action of every pipeline shares it.
+   *
+   * @throws ConfigInvalid when the rule does not exist or the parameters are invalid (and, when the
+   *   action is added to a stage, when the destination key is not one the rule relays)
+   */
+  pipelineAction(props: RelayPipelineActionProps): RelayPipelineAction {
+    const fn = this.pipelineActionFunction();
+    const taskRoles = Object.fromEntries(
+      Object.entries(this.functions).flatMap(([role, task]) =>
+        task.role === undefined ? [] : [[role, task.role]],
+      ),
+    );
+    return new RelayPipelineAction(props, { config: this.config, function: fn.function, taskRoles });
+  }
+
+  /** The pipeline action's Lambda and role, created on first use. */
+  pipelineActionFunction(): RelayPipelineFunction {
+    this.pipelineFunction ??= new RelayPipelineFunction(this, PIPELINE_ACTION_FUNCTION_SETTINGS.id, {
+      stateMachine: this.stateMachine,
+      serviceName: this.serviceName,
+      metricsNamespace: this.metricsNamespace,
+      logLevel: this.functionLogLevel,
+      logRetention: this.logRetention,
+      removalPolicy: this.removalPolicy,
+    });
+    return this.pipelineFunction;
   }
 
   /** Lets `grantee` start relay executions (replaying an object by hand, as `relay replay` does). */

@@ -60,6 +60,21 @@ export const FUNCTION_SETTINGS: Readonly<Record<TaskRole, FunctionSettings>> = {
 };
 
 /**
+ * Sizing of the CodePipeline action's function (functions/pipeline-action/): no state-machine task,
+ * so not in {@link FUNCTION_SETTINGS}. One invocation watches the relay for at most a minute, keeps 20 s
+ * to answer CodePipeline and aborts {@link HANDLER_EARLY_TIMEOUT_SECONDS} before the Lambda timeout
+ * (`DEFAULT_WAIT_BUDGET_MS` and `ANSWER_MARGIN_MS` in functions/pipeline-action/action.ts; a test keeps
+ * the timeout above their sum).
+ */
+export const PIPELINE_ACTION_FUNCTION_SETTINGS: FunctionSettings = {
+  id: 'PipelineAction',
+  description:
+    'artifact-relay: the CodePipeline action — starts the relay for the input artifact, reports back to the pipeline',
+  memoryMb: 256,
+  timeoutSeconds: 120,
+};
+
+/**
  * Seconds before the Lambda timeout at which the handler aborts and fails with a retryable error
  * (`TIMEOUT_EARLY_MS` in functions/shared/lambda-handler.ts; a test keeps the two equal).
  */

@@ -11,7 +11,20 @@ export { ALARMS_NOTIFY_NOBODY_WARNING, type AlarmNotifications } from './alarm-n
 export { ArtifactRelay } from './artifact-relay.ts';
 export { type LoadedRelayConfig, type RelayConfigSource, readRelayConfig } from './config-input.ts';
 export { type DeploymentEnvironment, deploymentProblems } from './deployment-checks.ts';
-export { FUNCTION_SETTINGS, type FunctionSettings } from './function-settings.ts';
+export {
+  FUNCTION_SETTINGS,
+  type FunctionSettings,
+  PIPELINE_ACTION_FUNCTION_SETTINGS,
+} from './function-settings.ts';
+export {
+  PIPELINE_STATE_MACHINE_ARN_ENV,
+  type PipelineBundleType,
+  RelayPipelineAction,
+  type RelayPipelineActionBinding,
+  type RelayPipelineActionProps,
+  RelayPipelineFunction,
+  type RelayPipelineFunctionProps,
+} from './pipeline-action.ts';
 export type { ArtifactRelayProps, FunctionLogLevel } from './props.ts';
 export {
   createRelayApp,

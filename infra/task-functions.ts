@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RelayConfig } from '../core/config/schema.ts';
@@ -16,7 +16,7 @@ import { acknowledge, acknowledgeWildcardResources, NAG_REASONS } from './nag.ts
 import type { FunctionLogLevel } from './props.ts';
 
 /** The repository root: `functions/` and `package-lock.json` live there. */
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The environment variable ResolveTargets reads the configuration JSON from (functions/shared/config.ts). */
 export const CONFIG_ENV = 'RELAY_CONFIG';
@@ -33,6 +33,23 @@ export const MAX_CONFIG_ENV_BYTES = 3072;
 /** ESM output needs `require` for the CommonJS dependencies esbuild inlines. */
 const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
+
+/**
+ * How every relay Lambda is bundled: locally by esbuild (never Docker), as minified ESM for Node.js 22
+ * with source maps and every dependency — the AWS SDK included — inside.
+ */
+export const RELAY_BUNDLING: Readonly<BundlingOptions> = {
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  externalModules: [],
+  logLevel: LogLevel.WARNING,
+};
 
 /** Properties of {@link TaskFunctions}. */
 export interface TaskFunctionsProps {
@@ -138,16 +155,7 @@ export class TaskFunctions extends Construct {
         ...(withConfig && delivery.kind === 'environment' ? { [CONFIG_ENV]: delivery.json } : {}),
       },
       bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        externalModules: [],
-        logLevel: LogLevel.WARNING,
+        ...RELAY_BUNDLING,
         ...(withConfig && delivery.kind === 'bundled'
           ? { commandHooks: bundledConfigHooks(delivery.json) }
           : {}),

@@ -1,5 +1,6 @@
-/** The environment variable holding the relay state machine's ARN (the action starts executions of it). */
-export const RELAY_STATE_MACHINE_ARN_ENV = 'RELAY_STATE_MACHINE_ARN';
+import { RELAY_STATE_MACHINE_ARN_ENV } from '../../core/pipeline/environment.ts';
+
+export { RELAY_STATE_MACHINE_ARN_ENV };
 
 /**
  * The relay state machine's ARN from {@link RELAY_STATE_MACHINE_ARN_ENV}.
