@@ -55,6 +55,14 @@ export const DEPLOYMENT_GROUP_ACTIONS = [
  */
 export const REPLICA_HEAD_ACTIONS = ['s3:GetObject'] as const;
 
+/**
+ * ResolveTargets HEADs a pipeline's artifact by bucket and key only: a job names its input artifact by
+ * `s3Location` (`bucketName`, `objectKey`) and no version (CodePipeline User Guide, "Invoke an AWS Lambda
+ * function in a pipeline", the job event), so it needs `s3:GetObject` and never `s3:GetObjectVersion` —
+ * the least-privilege proof finds the latter unused.
+ */
+export const ARTIFACT_HEAD_ACTIONS = ['s3:GetObject'] as const;
+
 /** StartDeployment reads and conditionally writes the deployment group's ledger object. */
 export const LEDGER_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
 

@@ -3,6 +3,7 @@ import { ledgerKey } from '../deployment-ledger.ts';
 import { partitionOf } from '../regions.ts';
 import {
   APPLICATION_ACTIONS,
+  ARTIFACT_HEAD_ACTIONS,
   BUCKET_TAGGING_ACTION,
   CHECK_DEPLOYMENT_ACTION,
   COPY_SOURCE_ACTIONS,
@@ -526,9 +527,10 @@ function artifactKmsStatement(store: PipelineArtifactStore, objects: string): Pl
 
 /**
  * What the relay's tasks additionally need when a pipeline action relays artifacts out of `store`:
- * the same source reads they have on a configured source bucket (ResolveTargets HEADs the artifact,
- * CopyObject reads it and its tags, VerifyCopy reads it), and `kms:Decrypt` of the artifact key for
- * the two that read its bytes. The deployment tasks never touch the artifact.
+ * the source reads they have on a configured source bucket — except that ResolveTargets HEADs the
+ * artifact by key only, as the job names no version — CopyObject reads it and its tags, VerifyCopy reads
+ * it — and `kms:Decrypt` of the artifact key for the two that read its bytes. The deployment tasks never
+ * touch the artifact.
  */
 export function planPipelineArtifactPermissions(
   store: PipelineArtifactStore,
@@ -538,7 +540,7 @@ export function planPipelineArtifactPermissions(
   const list = listBuckets([s3BucketArn(partition, store.bucket)]);
   const kms = artifactKmsStatement(store, objects);
   return {
-    'resolve-targets': [objectStatement(READ_OBJECT_ACTIONS, [objects]), ...list],
+    'resolve-targets': [objectStatement(ARTIFACT_HEAD_ACTIONS, [objects]), ...list],
     'copy-object': [objectStatement(COPY_SOURCE_ACTIONS, [objects]), ...list, kms],
     'verify-copy': [objectStatement(READ_OBJECT_ACTIONS, [objects]), ...list, kms],
   };

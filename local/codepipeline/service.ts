@@ -5,9 +5,12 @@
  * GetPipelineExecution for a local pipeline run. Pipelines, executions and jobs are created in-process by
  * the local pipeline runner (runner.ts); they live in memory, per region, for as long as the stack runs.
  * Requests signed by a registered principal are evaluated against its identity policies first (the job
- * result calls on `*`, as they have no resource-level permissions; the reads on the pipeline's ARN).
+ * result calls on `*`, as they have no resource-level permissions; the reads on the pipeline's ARN);
+ * every evaluation is kept in a bounded record (`authorizationLog()`, in the shape of the local S3's and
+ * CodeDeploy's), so a test can read which action was denied.
  */
 import { randomUUID } from 'node:crypto';
+import { DecisionLog, type DecisionRecord, decisionRecord } from '../iam/decision-log.ts';
 import { evaluate } from '../iam/evaluate.ts';
 import type { PrincipalRegistry } from '../iam/principals.ts';
 import { UnsupportedPolicy } from '../iam/unsupported-policy.ts';
@@ -59,6 +62,9 @@ export interface JobPlacement {
 
 type RegionalJob = JobRecord & { readonly region: string };
 
+/** One evaluated action of one request (the purpose is always the request's own action). */
+export type CodePipelineAuthorizationRecord = DecisionRecord<string, 'request'>;
+
 /** The local CodePipeline. */
 export class CodePipelineService implements JsonService {
   readonly #accountId: string;
@@ -66,6 +72,7 @@ export class CodePipelineService implements JsonService {
   readonly #now: () => number;
   readonly #pipelines = new Map<string, PipelineRecord>();
   readonly #jobs = new Map<string, RegionalJob>();
+  readonly #decisions = new DecisionLog<CodePipelineAuthorizationRecord>();
 
   constructor(options: CodePipelineServiceOptions) {
     this.#accountId = options.accountId;
@@ -185,12 +192,22 @@ export class CodePipelineService implements JsonService {
     return id;
   }
 
+  /** The authorization decisions on registered principals' requests so far, oldest first (bounded). */
+  authorizationLog(): readonly CodePipelineAuthorizationRecord[] {
+    return this.#decisions.all();
+  }
+
+  /** Forgets the authorization decisions so far. */
+  clearAuthorizationLog(): void {
+    this.#decisions.clear();
+  }
+
   /** A job's status and reported result. */
   job(jobId: string): Readonly<JobRecord> | undefined {
     return this.#jobs.get(jobId);
   }
 
-  #authorize(ctx: RequestContext, action: string, resource: string): void {
+  #authorize(ctx: RequestContext, operation: string, action: string, resource: string): void {
     const principal = this.#principals?.principalFor(ctx.accessKeyId);
     if (principal === undefined) return;
     let decision: ReturnType<typeof evaluate>;
@@ -206,6 +223,17 @@ export class CodePipelineService implements JsonService {
       if (cause instanceof UnsupportedPolicy) throw new AwsJsonError('NotImplemented', cause.message, 501);
       throw cause;
     }
+    this.#decisions.add(
+      decisionRecord(ctx, {
+        operation,
+        principal: principal.arn,
+        action,
+        resource,
+        decision: decision.decision,
+        reason: decision.reason,
+        purpose: 'request',
+      }),
+    );
     if (decision.decision !== 'Allow') {
       throw new AwsJsonError(
         'AccessDeniedException',
@@ -236,22 +264,27 @@ export class CodePipelineService implements JsonService {
   async handle(operation: string, input: Record<string, unknown>, ctx: RequestContext): Promise<unknown> {
     switch (operation) {
       case 'PutJobSuccessResult':
-        this.#authorize(ctx, 'codepipeline:PutJobSuccessResult', '*');
+        this.#authorize(ctx, operation, 'codepipeline:PutJobSuccessResult', '*');
         this.#report(input, ctx, successResultOf);
         return {};
       case 'PutJobFailureResult':
-        this.#authorize(ctx, 'codepipeline:PutJobFailureResult', '*');
+        this.#authorize(ctx, operation, 'codepipeline:PutJobFailureResult', '*');
         this.#report(input, ctx, failureResultOf);
         return {};
       case 'GetPipelineState': {
         const name = requireString(input, 'name');
-        this.#authorize(ctx, 'codepipeline:GetPipelineState', this.#pipelineArn(ctx.region, name));
+        this.#authorize(ctx, operation, 'codepipeline:GetPipelineState', this.#pipelineArn(ctx.region, name));
         return this.#state(ctx.region, name);
       }
       case 'GetPipelineExecution': {
         const name = requireString(input, 'pipelineName');
         const id = requireString(input, 'pipelineExecutionId');
-        this.#authorize(ctx, 'codepipeline:GetPipelineExecution', this.#pipelineArn(ctx.region, name));
+        this.#authorize(
+          ctx,
+          operation,
+          'codepipeline:GetPipelineExecution',
+          this.#pipelineArn(ctx.region, name),
+        );
         const pipeline = this.#pipeline(ctx.region, name);
         const execution = this.#execution(ctx.region, name, id);
         return {

@@ -35,15 +35,15 @@ export interface OtherRole {
 }
 
 /**
- * The stack's roles besides the five task roles (test/infra/iam.test.ts asserts their statements). The
- * local stack runs neither Lambda nor CloudFormation, so none of these can be taken away and watched
- * failing there.
+ * The stack's roles besides the task roles and the pipeline action's (test/infra/iam.test.ts asserts
+ * their statements). The local stack runs neither Lambda nor CloudFormation, so none of these can be
+ * taken away and watched failing there.
  */
 export const OTHER_ROLES: readonly OtherRole[] = [
   {
     role: 'state machine',
     actions: ['lambda:InvokeFunction'],
-    resource: 'the five task functions',
+    resource: 'the task functions',
     reason:
       'not provable locally: the local Step Functions calls the task functions as in-process handlers, there is no Lambda service to refuse the invoke',
   },

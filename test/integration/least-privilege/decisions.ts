@@ -1,15 +1,15 @@
 /**
  * Every authorization decision the local stack makes for the relay's task roles, gathered from each
  * service that keeps a record of them: the local S3 (`s3.authorizationLog()`, which also holds the
- * `kms:*` decisions it makes on SSE-KMS reads and writes) and — when it has one — the local CodeDeploy
- * (`codeDeploy.authorizationLog()`, feature-detected, so its decisions count as soon as it records
- * them). Those logs are bounded; {@link DecisionLog.collect} drains them into one list often enough
+ * `kms:*` decisions it makes on SSE-KMS reads and writes) and — when they have one — the local
+ * CodeDeploy and CodePipeline (`authorizationLog()`, feature-detected, so a service's decisions count as
+ * soon as it records them). The local Step Functions evaluates no IAM, so `states:*` has no record. Those logs are bounded; {@link DecisionLog.collect} drains them into one list often enough
  * (after every task of every run) that nothing is lost while many runs share the stack.
  */
 
 /** One decision, as every service's log records it. */
 export interface Decision {
-  /** The principal's ARN: `arn:aws:iam::<account>:role/artifact-relay-<task>`. */
+  /** The principal's ARN: `arn:aws:iam::<account>:role/artifact-relay-<task or pipeline-action>`. */
   readonly principal: string;
   readonly action: string;
   readonly resource: string;
@@ -39,11 +39,12 @@ function isDecisionSource(value: unknown): value is DecisionSource {
 export function decisionSources(stack: {
   readonly s3: unknown;
   readonly codeDeploy: unknown;
+  readonly codePipeline?: unknown;
 }): DecisionSource[] {
-  return [stack.s3, stack.codeDeploy].filter(isDecisionSource);
+  return [stack.s3, stack.codeDeploy, stack.codePipeline].filter(isDecisionSource);
 }
 
-/** The service prefix of an action (`s3`, `kms`, `codedeploy`). */
+/** The service prefix of an action (`s3`, `kms`, `codedeploy`, `codepipeline`, `states`). */
 export function serviceOf(action: string): string {
   return action.split(':', 1)[0] ?? action;
 }

@@ -4,6 +4,7 @@
  * expected. An empty list means the scenario ended as it should.
  */
 import type { TargetStatus } from '../../../core/workflow.ts';
+import { type DeleteReplicaStatus, deleteOutputSchema } from '../../../core/workflow-delete.ts';
 import { type Execution, nothingToRelay, relayOutput } from '../workflow/harness.ts';
 
 /** What a target's result must be. */
@@ -13,7 +14,8 @@ export interface ExpectedTarget {
   readonly deployed?: true;
 }
 
-function shorten(text: string | undefined, max = 400): string {
+/** `text`, cut to `max` characters. */
+export function shorten(text: string | undefined, max = 400): string {
   if (text === undefined) return '';
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
@@ -73,4 +75,33 @@ export function nothingToRelayProblems(executions: readonly Execution[], reason:
   return output.reason === reason
     ? []
     : [`nothing to relay for ${output.reason ?? 'no reason'}, expected ${reason}`];
+}
+
+/** Problems of executions that propagated a delete: each must succeed with `expected`'s status per target bucket. */
+export function deleteProblems(
+  executions: readonly Execution[],
+  expected: ReadonlyMap<string, DeleteReplicaStatus>,
+): string[] {
+  if (executions.length === 0) return ['no delete execution started'];
+  const problems: string[] = [];
+  for (const execution of executions) {
+    if (execution.status !== 'SUCCEEDED') {
+      problems.push(
+        `delete execution ${execution.status}: ${execution.described.error ?? ''} ${shorten(execution.described.cause)}`,
+      );
+      continue;
+    }
+    const parsed = deleteOutputSchema.safeParse(JSON.parse(execution.described.output ?? 'null'));
+    if (!parsed.success) {
+      problems.push(`the execution propagated no delete: ${shorten(execution.described.output)}`);
+      continue;
+    }
+    for (const [bucket, status] of expected) {
+      const result = parsed.data.results.find((r) => r.target.bucket === bucket);
+      if (result?.status !== status) {
+        problems.push(`delete at ${bucket} is ${result?.status ?? 'missing'}, expected ${status}`);
+      }
+    }
+  }
+  return problems;
 }

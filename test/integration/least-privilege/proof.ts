@@ -1,27 +1,34 @@
 /**
- * The least-privilege proof (issue 11, point 3). Sufficiency: every scenario (scenarios.ts) relays as
- * expected with every task role holding exactly its planned policy, and the local stack denies
- * nothing. Necessity: for each role, each planned statement and each action of it, the scenarios whose
- * configuration produces that statement — and whose run with all grants had that action decided for
- * that role on one of the statement's resources — run again with just that action removed from just
- * that statement (`adjustPolicy`, local/relay-handlers.ts), until one of them fails (an execution
- * failed, a target failed, or the scenario's own check) while the local stack records a denial of
- * exactly that action for exactly that role. A grant no run needs is reported.
+ * The least-privilege proof (issue 11, point 3). Sufficiency: every scenario (scenarios.ts,
+ * pipeline-scenarios.ts) relays as expected with every task role holding exactly its planned policy —
+ * plus, when a pipeline drives the relay, the artifact store's grants, with the pipeline action as its
+ * own role holding its planned policy (roles.ts) — and the local stack denies nothing. Necessity: for
+ * each role, each planned statement and each action of it, the scenarios whose configuration produces
+ * that statement — and whose run with all grants had that action decided for that role on one of the
+ * statement's resources — run again with just that action removed from just that statement
+ * (`adjustPolicy`: local/relay-handlers.ts for the tasks, local/codepipeline/action-handler.ts for the
+ * pipeline action), until one of them fails (an execution failed, a target failed, or the scenario's
+ * own check, such as the pipeline run's outcome) while the local stack records a denial of exactly that
+ * action for exactly that role. A grant no run needs is reported.
  *
  * Decisions are read from the services' own records (decisions.ts), not from error messages: a
  * denied HEAD has no body. A service the local stack does not evaluate yet (no decision of it is
- * recorded) cannot prove its grants; they are reported as such, with AWS's documented need where the
- * CodeDeploy User Guide states one. Runs share one local stack and go side by side: each run's names
- * are its own (run-names.ts), and a decision belongs to the run whose names its resource carries.
+ * recorded — the local Step Functions evaluates no IAM) cannot prove its grants; they are reported as
+ * such, with AWS's documented need where the CodeDeploy User Guide states one. Runs share one local
+ * stack and go side by side: each run's names are its own (run-names.ts), and a decision belongs to
+ * the run whose names its resource carries or whose access key signed it.
  */
+import { performance } from 'node:perf_hooks';
 import { parseConfig } from '../../../core/config/parse.ts';
 import {
-  type PermissionPlan,
+  PIPELINE_ACTION_ROLE,
   PLANNED_ROLES,
   type PlannedRole,
   type PlannedStatement,
   planPermissions,
+  planPipelineArtifactPermissions,
 } from '../../../core/permissions/plan.ts';
+import { createLocalPipelineActionHandler } from '../../../local/codepipeline/index.ts';
 import { localRoleArn } from '../../../local/relay-handlers.ts';
 import type { TaskRole } from '../../../state-machine/index.ts';
 import { ISOLATION_STATES } from '../../../state-machine/state-names.ts';
@@ -33,8 +40,10 @@ import {
   type WorkflowHarness,
 } from '../workflow/harness.ts';
 import { type Decision, DecisionLog, decisionSources, serviceOf } from './decisions.ts';
+import { type HeldPolicies, PROVEN_ROLES, type ProvenRole } from './roles.ts';
 import { RunNames } from './run-names.ts';
-import { SCENARIOS, type Scenario } from './scenarios.ts';
+import type { RunSeams, Scenario } from './scenario.ts';
+import { SCENARIOS } from './scenarios.ts';
 
 /**
  * Actions AWS documents as needed with CreateDeployment although the relay makes no call of that name:
@@ -67,9 +76,15 @@ export const ALTERNATIVES: ReadonlyMap<string, readonly string[]> = new Map([
   ],
 ]);
 
+/**
+ * The services whose actions the plans grant. Those the local stack records no decision of — the local
+ * Step Functions evaluates no IAM (`states:*`) — cannot be proven here, and the table says so.
+ */
+const SERVICES: readonly string[] = ['s3', 'kms', 'codedeploy', 'codepipeline', 'states'];
+
 /** A planned statement, in the patterns every run shares, and the scenarios whose plans hold it. */
 export interface CatalogueStatement {
-  readonly role: PlannedRole;
+  readonly role: ProvenRole;
   readonly key: string;
   readonly actions: readonly string[];
   /** Resource patterns (`<source-bucket>` … for the run's names). */
@@ -110,13 +125,13 @@ export interface ProofResult {
   readonly grants: readonly GrantVerdict[];
   /** Relays deployed and run, in all. */
   readonly runs: number;
-  /** The services whose decisions the local stack records (`s3`, `kms`, `codedeploy`). */
+  /** The services whose decisions the local stack records (`s3`, `kms`, `codedeploy`, `codepipeline`). */
   readonly evaluatedServices: readonly string[];
 }
 
 /** Removes actions (one, or one with its alternatives) from one statement (the first whose key matches) of one role. */
 interface Removal {
-  readonly role: PlannedRole;
+  readonly role: ProvenRole;
   readonly key: string;
   readonly actions: readonly string[];
 }
@@ -125,11 +140,14 @@ interface RunOutcome {
   readonly problems: readonly string[];
   readonly decisions: readonly Decision[];
   readonly names: RunNames;
-  readonly plan: PermissionPlan;
+  /** What each role held before the removal. */
+  readonly plan: HeldPolicies;
+  /** How long the run took (schedules the slowest scenarios' removals first; never reported). */
+  readonly ms: number;
 }
 
 /** A statement's identity across runs: its role, resource patterns and conditions. */
-function statementKey(role: PlannedRole, statement: PlannedStatement, names: RunNames): string {
+function statementKey(role: ProvenRole, statement: PlannedStatement, names: RunNames): string {
   const resources = templatedResources(statement, names);
   const conditions =
     statement.conditions === undefined ? '' : names.template(JSON.stringify(statement.conditions));
@@ -150,18 +168,28 @@ function resourcePattern(resource: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-/** Runs at most `limit` tasks at once. */
-function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+/** Runs at most `limit` tasks at once; a waiting task of higher `priority` starts first (ties: first come). */
+type Slots = <T>(task: () => Promise<T>, priority?: number) => Promise<T>;
+
+function limiter(limit: number): Slots {
   let active = 0;
-  const waiting: Array<() => void> = [];
-  return async (task) => {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
+  const waiting: Array<{ readonly priority: number; readonly start: () => void }> = [];
+  const next = (): void => {
+    let best = -1;
+    for (let i = 0; i < waiting.length; i++) {
+      if (best < 0 || (waiting[i]?.priority ?? 0) > (waiting[best]?.priority ?? 0)) best = i;
+    }
+    // The finished task's slot passes straight to the chosen one (`active` unchanged).
+    if (best >= 0) waiting.splice(best, 1)[0]?.start();
+    else active--;
+  };
+  return async (task, priority = 0) => {
+    if (active < limit) active++;
+    else await new Promise<void>((start) => waiting.push({ priority, start }));
     try {
       return await task();
     } finally {
-      active--;
-      waiting.shift()?.();
+      next();
     }
   };
 }
@@ -174,7 +202,7 @@ class ScenarioRunner {
   readonly #h: WorkflowHarness;
   readonly #log: DecisionLog;
   readonly #account: string;
-  readonly #slot: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly #slot: Slots;
   #runs = 0;
 
   constructor(h: WorkflowHarness, log: DecisionLog, concurrency: number) {
@@ -188,8 +216,9 @@ class ScenarioRunner {
     return this.#runs;
   }
 
-  run(scenario: Scenario, removal?: Removal): Promise<RunOutcome> {
-    return this.#slot(() => this.#run(scenario, removal));
+  /** Runs `scenario` (without `removal`'s actions) once a slot is free; higher `priority` runs first. */
+  run(scenario: Scenario, removal?: Removal, priority?: number): Promise<RunOutcome> {
+    return this.#slot(() => this.#run(scenario, removal), priority);
   }
 
   async #run(scenario: Scenario, removal: Removal | undefined): Promise<RunOutcome> {
@@ -197,10 +226,18 @@ class ScenarioRunner {
     const names = new RunNames(++this.#runs, this.#account);
     const label = `run ${this.#runs} ${scenario.name}${removal === undefined ? '' : ` without ${removal.role} ${removal.actions.join('+')}`}`;
     if (process.env.LP_DEBUG) console.error(`start ${label}`);
+    const started = performance.now();
     const prepared = scenario.prepare(names, this.#account);
-    const plan = planPermissions(parseConfig(prepared.config, scenario.name), this.#account);
+    const planned = planPermissions(parseConfig(prepared.config, scenario.name), this.#account);
+    const store = prepared.artifactStore;
+    const storeGrants: Readonly<Partial<Record<PlannedRole, readonly PlannedStatement[]>>> =
+      store === undefined ? {} : planPipelineArtifactPermissions(store);
+    // What each role holds: its plan, and a pipeline's artifact store grants (as local/codepipeline
+    // `artifactStoreGrants` adds them); the pipeline action's once the run makes one.
+    const held: Record<ProvenRole, readonly PlannedStatement[]> = { ...planned, [PIPELINE_ACTION_ROLE]: [] };
+    for (const role of PLANNED_ROLES) held[role] = [...planned[role], ...(storeGrants[role] ?? [])];
     let removed = removal === undefined;
-    const adjustPolicy = (role: TaskRole, statements: readonly PlannedStatement[]) => {
+    const adjust = (role: ProvenRole, statements: readonly PlannedStatement[]) => {
       if (removal === undefined || role !== removal.role) return statements;
       const index = statements.findIndex((s) => statementKey(role, s, names) === removal.key);
       if (index < 0) return statements;
@@ -208,6 +245,25 @@ class ScenarioRunner {
       return statements.map((s, i) =>
         i === index ? { ...s, actions: s.actions.filter((a) => !removal.actions.includes(a)) } : s,
       );
+    };
+    const adjustPolicy = (role: TaskRole, statements: readonly PlannedStatement[]) =>
+      adjust(role, [...statements, ...(storeGrants[role] ?? [])]);
+    const seams: RunSeams = {
+      pipelineAction: (relay, options = {}) => {
+        const stateMachineArn = relay.deployed.stateMachineArn;
+        names.register(stateMachineArn.slice(stateMachineArn.lastIndexOf(':') + 1), 'state-machine');
+        return createLocalPipelineActionHandler(h.stack, {
+          stateMachineArn,
+          region: store?.region ?? relay.deployed.region,
+          asRoles: true,
+          credentialsTag: names.credentialsTag,
+          ...options,
+          adjustPolicy: (statements) => {
+            held[PIPELINE_ACTION_ROLE] = statements;
+            return adjust(PIPELINE_ACTION_ROLE, statements);
+          },
+        });
+      },
     };
     const hook = prepared.afterTask?.(h);
     const afterTask: TaskHook = async (role, input, output) => {
@@ -221,14 +277,20 @@ class ScenarioRunner {
         handlers: { ...prepared.handlers, adjustPolicy, credentialsTag: names.credentialsTag },
         afterTask,
       });
-      if (!removed) throw new Error(`the ${removal?.role} plan holds no statement ${removal?.key}`);
-      const executions = await prepared.act(h, relay);
+      const executions = await prepared.act(h, relay, seams);
+      if (!removed) throw new Error(`the ${removal?.role} policy holds no statement ${removal?.key}`);
       problems = [...(await prepared.check(h, executions)), ...(await firstPassFailures(relay, executions))];
     } catch (err) {
       problems = [`the run threw ${errorText(err)}`];
     }
     if (process.env.LP_DEBUG) console.error(`end ${label}: ${problems.join('; ')}`);
-    return { problems, decisions: this.#log.of((d) => names.ownsDecision(d)), names, plan };
+    return {
+      problems,
+      decisions: this.#log.of((d) => names.ownsDecision(d)),
+      names,
+      plan: held,
+      ms: performance.now() - started,
+    };
   }
 }
 
@@ -250,8 +312,8 @@ async function firstPassFailures(relay: Relay, executions: readonly Execution[])
   return problems;
 }
 
-function roleOf(decision: Decision, account: string): PlannedRole | undefined {
-  return PLANNED_ROLES.find((role) => decision.principal === localRoleArn(account, role));
+function roleOf(decision: Decision, account: string): ProvenRole | undefined {
+  return PROVEN_ROLES.find((role) => decision.principal === localRoleArn(account, role));
 }
 
 /** Adds a run's planned statements to the catalogue. */
@@ -260,7 +322,7 @@ function catalogue(
   scenario: string,
   outcome: RunOutcome,
 ): void {
-  for (const role of PLANNED_ROLES) {
+  for (const role of PROVEN_ROLES) {
     for (const statement of outcome.plan[role]) {
       const key = statementKey(role, statement, outcome.names);
       const entry = into.get(key) ?? {
@@ -323,7 +385,7 @@ export async function proveLeastPrivilege(options: ProofOptions = {}): Promise<P
     const runner = new ScenarioRunner(h, log, options.concurrency ?? 6);
     const account = h.stack.accountId;
 
-    // Sufficiency, and what each scenario's plan holds and its run asks for.
+    // Sufficiency, and what each scenario's roles hold and its run asks for.
     const outcomes = await Promise.all(scenarios.map((scenario) => runner.run(scenario)));
     const byName = new Map(scenarios.map((scenario, i) => [scenario.name, outcomes[i] as RunOutcome]));
     const sufficiency = scenarios.map((scenario, i) => {
@@ -344,8 +406,8 @@ export async function proveLeastPrivilege(options: ProofOptions = {}): Promise<P
     }
     const statements = [...entries.values()]
       .map(({ statement, scenarios: names }) => ({ ...statement, scenarios: names }))
-      .sort((a, b) => PLANNED_ROLES.indexOf(a.role) - PLANNED_ROLES.indexOf(b.role));
-    const evaluated = new Set(['s3', 'kms', 'codedeploy'].filter((service) => log.evaluates(service)));
+      .sort((a, b) => PROVEN_ROLES.indexOf(a.role) - PROVEN_ROLES.indexOf(b.role));
+    const evaluated = new Set(SERVICES.filter((service) => log.evaluates(service)));
 
     const proveOne = async (statement: CatalogueStatement, action: string): Promise<Verdict> => {
       const service = serviceOf(action);
@@ -364,11 +426,12 @@ export async function proveLeastPrivilege(options: ProofOptions = {}): Promise<P
         const definition = scenarios.find((s) => s.name === scenario);
         if (definition === undefined) continue;
         tried.push(scenario);
-        const outcome = await runner.run(definition, {
-          role: statement.role,
-          key: statement.key,
-          actions: removed,
-        });
+        // Longest first: the slowest scenarios' runs start early instead of making the proof's tail.
+        const outcome = await runner.run(
+          definition,
+          { role: statement.role, key: statement.key, actions: removed },
+          byName.get(scenario)?.ms,
+        );
         const denied = outcome.decisions.find(
           (d) =>
             d.decision !== 'Allow' && removed.includes(d.action) && roleOf(d, account) === statement.role,

@@ -4,9 +4,10 @@
  * task functions use every grant — versioned and unversioned buckets, tags, SSE-KMS sources and
  * targets (key by ARN and by alias), a canned ACL, the `TargetBucket` tag, multipart copies (one
  * resumed from an upload an interrupted invocation left behind, one aborted when the source
- * vanished mid-copy), streamed verification, deployments with their ledger, and the paths where an
- * object is missing (S3 answers 404 rather than 403 only with `s3:ListBucket`: GetObject / HeadObject
- * API reference, "Permissions").
+ * vanished mid-copy), streamed verification, deployments with their ledger, a delete propagated to
+ * the relay's replicas, and the paths where an object is missing (S3 answers 404 rather than 403 only
+ * with `s3:ListBucket`: GetObject / HeadObject API reference, "Permissions"). The pipeline scenarios
+ * (pipeline-scenarios.ts) come last in {@link SCENARIOS}.
  *
  * Each scenario is prepared for one run's names (run-names.ts), so any number of runs deploy side by
  * side on one local stack; `check` says what is wrong with the outcome, beyond the executions'
@@ -21,60 +22,32 @@ import {
   PutBucketTaggingCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import type { RelayConfigInput } from '../../../core/config/schema.ts';
-import type { CopyResult, TaskInput } from '../../../core/workflow.ts';
+import type { CopyResult } from '../../../core/workflow.ts';
 import { COPY_TIME_MARGIN_MS } from '../../../functions/copy-object/budget.ts';
-import { zipWithAppspec } from '../../helpers/bundles.ts';
-import type { Execution, Relay, TargetInput, TaskHook, WorkflowHarness } from '../workflow/harness.ts';
-import { type ExpectedTarget, nothingToRelayProblems, relayProblems } from './outcomes.ts';
+import type { Execution, Relay, TargetInput, WorkflowHarness } from '../workflow/harness.ts';
+import { deleteProblems, nothingToRelayProblems, relayProblems } from './outcomes.ts';
+import { PIPELINE_SCENARIOS } from './pipeline-scenarios.ts';
 import type { RunNames } from './run-names.ts';
+import type { Scenario } from './scenario.ts';
+import {
+  AP,
+  asOlderExecution,
+  COPIED,
+  deleteSourceAfterCopy,
+  deleteSourceAfterResolve,
+  EU,
+  expect,
+  KEY,
+  MULTIPART_BYTES,
+  MULTIPART_DEFAULTS,
+  RULE,
+  SOURCE_REGION,
+  source,
+  zip,
+} from './scenario-kit.ts';
 
-const MIB = 1024 * 1024;
-const SOURCE_REGION = 'us-west-2';
-const EU = 'eu-central-1';
-const AP = 'ap-northeast-2';
-const KEY = 'build_artifacts/web.zip';
-const RULE = { name: 'builds', prefix: 'build_artifacts/', suffix: '.zip' } as const;
-/** Two 5 MiB parts and a bit: a multipart copy once the threshold is 1 MiB. */
-const MULTIPART_BYTES = 5 * MIB + 4096;
-const MULTIPART_DEFAULTS = { multipartThresholdBytes: MIB, partSizeBytes: 5 * MIB } as const;
 /** One part per Copy invocation: the copy loops (`copying`) and resumes with ListParts. */
 const ONE_PART_PER_CALL = { remainingTimeMs: COPY_TIME_MARGIN_MS } as const;
-
-/** One run of a scenario, for one run's names. */
-export interface PreparedRun {
-  readonly config: RelayConfigInput;
-  /** Task handler options (the copy's time budget). */
-  readonly handlers?: { readonly remainingTimeMs?: number };
-  /** Buckets, keys, deployment groups, tags: what must exist before the relay is deployed. */
-  arrange(h: WorkflowHarness): Promise<void>;
-  /** Runs after every task of the run: a seam to change the world between two steps. */
-  readonly afterTask?: (h: WorkflowHarness) => TaskHook;
-  /** Uploads (or starts executions) and waits for every execution to end. */
-  act(h: WorkflowHarness, relay: Relay): Promise<Execution[]>;
-  /** What is wrong with the outcome; empty when it is as expected. */
-  check(h: WorkflowHarness, executions: readonly Execution[]): Promise<string[]>;
-}
-
-export interface Scenario {
-  /** A short kebab-case name, as the table shows it. */
-  readonly name: string;
-  /** What it exercises, in a sentence. */
-  readonly summary: string;
-  prepare(names: RunNames, account: string): PreparedRun;
-}
-
-function source(
-  bucket: string,
-  targets: readonly TargetInput[],
-  extra: object = {},
-): RelayConfigInput['sources'][number] {
-  return { bucket, region: SOURCE_REGION, rules: [{ ...RULE, targets: [...targets] }], ...extra };
-}
-
-async function zip(label: string): Promise<Buffer> {
-  return zipWithAppspec({ 'index.html': `${label} ${randomBytes(8).toString('hex')}` });
-}
 
 async function uploadAndSettle(
   h: WorkflowHarness,
@@ -92,14 +65,6 @@ async function uploadAndSettle(
   return relay.settle();
 }
 
-function expect(
-  entries: ReadonlyArray<readonly [string, ExpectedTarget]>,
-): ReadonlyMap<string, ExpectedTarget> {
-  return new Map(entries);
-}
-
-const COPIED: ExpectedTarget = { status: ['copied'] };
-
 /** Uploads still in progress on `key` of `bucket` (an orphan left behind, an upload not aborted). */
 async function uploadsLeft(
   h: WorkflowHarness,
@@ -112,43 +77,6 @@ async function uploadsLeft(
   return left.length === 0
     ? []
     : [`${left.length} multipart upload(s) left in progress on s3://${bucket}/${key}`];
-}
-
-/** Deletes the pinned source version once, after the first Copy result whose status is `status`. */
-function deleteSourceAfterCopy(status: CopyResult['status']): (h: WorkflowHarness) => TaskHook {
-  return (h) => {
-    let done = false;
-    return async (role, input, output) => {
-      if (done || role !== 'copy-object' || (output as CopyResult | undefined)?.status !== status) return;
-      done = true;
-      const { source } = input as TaskInput;
-      await h.s3(source.region).send(
-        new DeleteObjectCommand({
-          Bucket: source.bucket,
-          Key: source.key,
-          ...(source.versionId === undefined ? {} : { VersionId: source.versionId }),
-        }),
-      );
-    };
-  };
-}
-
-/**
- * Runs as an execution started before ResolveTargets carried the source's facts and Copy the
- * replica's (state an upgrade leaves to redrive for 14 days): their results lose `source.content` and
- * `replicaFacts`, so Copy and Verify read the source and the replica as they used to — the fallback
- * that keeps Verify's read grants needed. `then` runs after, as the scenario's own hook.
- */
-function asOlderExecution(then?: (h: WorkflowHarness) => TaskHook): (h: WorkflowHarness) => TaskHook {
-  return (h) => {
-    const own = then?.(h);
-    return async (role, input, output) => {
-      const result = output as { source?: { content?: unknown }; replicaFacts?: unknown } | undefined;
-      if (role === 'resolve-targets' && result?.source !== undefined) delete result.source.content;
-      if (role === 'copy-object' && result !== undefined) delete result.replicaFacts;
-      await own?.(role, input, output);
-    };
-  };
 }
 
 /** How a scenario's target is named: in the rule, or by the source bucket's `TargetBucket` tag. */
@@ -599,19 +527,7 @@ function sourceDeletedBeforeCopy(routing: Routing): Scenario {
           await h.bucket(target.bucket, EU);
           await target.tagSource(h, src);
         },
-        afterTask: (h) => async (role, _input, output) => {
-          const pinned = (
-            output as { source?: { bucket: string; key: string; versionId?: string } } | undefined
-          )?.source;
-          if (role !== 'resolve-targets' || pinned === undefined) return;
-          await h.s3(SOURCE_REGION).send(
-            new DeleteObjectCommand({
-              Bucket: pinned.bucket,
-              Key: pinned.key,
-              ...(pinned.versionId === undefined ? {} : { VersionId: pinned.versionId }),
-            }),
-          );
-        },
+        afterTask: deleteSourceAfterResolve,
         act: async (h, relay) => uploadAndSettle(h, relay, src, await zip('deleted')),
         check: async (_h, executions) =>
           relayProblems(executions, expect([[target.bucket, { status: ['source-gone'] }]])),
@@ -746,6 +662,55 @@ const deployKmsNamedConfig: Scenario = {
   },
 };
 
+const deletePropagated: Scenario = {
+  name: 'delete-propagated',
+  summary:
+    'A rule with propagateDeletes: true relays a build to two regions; once one replica is gone by hand, the source is deleted: DeleteReplica finds the other replica (HEAD, then DeleteObject with If-Match: a delete marker in the versioned target) and reads 404 (not 403) where nothing is left (absent).',
+  prepare(names) {
+    const src = names.bucket('source-bucket');
+    const eu = names.bucket('target-bucket', 'eu');
+    const ap = names.bucket('target-bucket', 'ap');
+    const targets = [
+      { bucket: eu, region: EU },
+      { bucket: ap, region: AP },
+    ];
+    return {
+      config: {
+        sources: [
+          { bucket: src, region: SOURCE_REGION, rules: [{ ...RULE, propagateDeletes: true, targets }] },
+        ],
+      },
+      async arrange(h) {
+        await h.bucket(src, SOURCE_REGION);
+        await h.bucket(eu, EU);
+        await h.bucket(ap, AP, { versioned: false });
+      },
+      async act(h, relay) {
+        const copies = await uploadAndSettle(h, relay, src, await zip('delete'));
+        await h.s3(AP).send(new DeleteObjectCommand({ Bucket: ap, Key: KEY }));
+        await h.s3(SOURCE_REGION).send(new DeleteObjectCommand({ Bucket: src, Key: KEY }));
+        return [...copies, ...(await relay.settle())];
+      },
+      check: async (_h, executions) => [
+        ...relayProblems(
+          executions.slice(0, -1),
+          expect([
+            [eu, COPIED],
+            [ap, COPIED],
+          ]),
+        ),
+        ...deleteProblems(
+          executions.slice(-1),
+          new Map([
+            [eu, 'deleted'],
+            [ap, 'absent'],
+          ]),
+        ),
+      ],
+    };
+  },
+};
+
 /** Every scenario, in the order the proof tries them. */
 export const SCENARIOS: readonly Scenario[] = [
   twoRegions,
@@ -768,4 +733,6 @@ export const SCENARIOS: readonly Scenario[] = [
   sourceGone,
   deploy,
   deployKmsNamedConfig,
+  deletePropagated,
+  ...PIPELINE_SCENARIOS,
 ];

@@ -8,7 +8,8 @@ import type { PermissionPlan } from '../../../core/permissions/plan.ts';
 import { PLANNED_ROLES } from '../../../core/permissions/plan.ts';
 import { BEYOND_THE_PLAN, OTHER_ROLES } from './beyond-the-plan.ts';
 import type { GrantVerdict, ProofResult } from './proof.ts';
-import type { Scenario } from './scenarios.ts';
+import { PROVEN_ROLES } from './roles.ts';
+import type { Scenario } from './scenario.ts';
 
 /** The command that writes the file. */
 export const REGENERATE_COMMAND = 'npm run proof:least-privilege';
@@ -63,7 +64,7 @@ export function renderTable(
     '',
     `<!-- Written by \`${REGENERATE_COMMAND}\` (test/integration/least-privilege/); the test there fails when this file is not what the proof finds. -->`,
     '',
-    "Each task Lambda runs as its own role holding exactly the policy the permission plan (`core/permissions/plan.ts`) computes from the configuration — on AWS as `npx cdk deploy` synthesizes it, on the local stack as `relay local` and the tests register it. The proof runs the workflow scenarios below on the local stack, first with every grant (each must relay as expected, nothing denied), then once per row with just that action taken out of just that statement: the row's scenario then fails while the local stack records AccessDenied for exactly that action and role.",
+    "Each task Lambda runs as its own role holding exactly the policy the permission plan (`core/permissions/plan.ts`) computes from the configuration — on AWS as `npx cdk deploy` synthesizes it, on the local stack as `relay local` and the tests register it. The CodePipeline action runs as a role of its own too (`planPipelineActionPermissions`), and when a pipeline drives the relay its tasks also hold the artifact store's grants (`planPipelineArtifactPermissions`, the `<artifact-store>` rows); the `pipeline…` scenarios run a local pipeline (Source → Build → Relay) with them. The proof runs the scenarios below on the local stack, first with every grant (each must relay as expected, nothing denied), then once per row with just that action taken out of just that statement: the row's scenario then fails while the local stack records AccessDenied for exactly that action and role.",
     '',
     'Resource patterns name the configuration with placeholders: `<source-bucket>`, `<target-bucket>` and the other `<…>` stand for the configured names, `<account>` for the account. Rows whose service the local stack does not evaluate (yet) say so; they are proven once it does.',
     '',
@@ -74,7 +75,7 @@ export function renderTable(
     '| Role | Action | Resource | Needed by (scenario), or why not provable locally |',
     '| --- | --- | --- | --- |',
   ];
-  for (const role of PLANNED_ROLES) {
+  for (const role of PROVEN_ROLES) {
     for (const grant of result.grants.filter((g) => g.statement.role === role)) {
       lines.push(`| ${role} | ${code(grant.action)} | ${resourceCell(grant)} | ${neededCell(grant)} |`);
     }
