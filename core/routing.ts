@@ -42,7 +42,7 @@ export type ResolvedTarget = TargetConfig & {
 };
 
 /** Why nothing is relayed. */
-export type NothingToRelayReason = 'unknown-source' | 'no-rule' | 'no-target';
+export type NothingToRelayReason = 'unknown-source' | 'no-rule' | 'no-targets';
 
 /** The targets of one object, and what was refused. */
 export interface Resolution {
@@ -199,7 +199,7 @@ export function resolveTargets(
   const targets = options.only === undefined ? all : applySelection(all, options.only, rejected);
   const matchedRules = matched.map(({ rule }) => rule.name);
   return targets.length === 0
-    ? { targets, matchedRules, rejected, reason: 'no-target' }
+    ? { targets, matchedRules, rejected, reason: 'no-targets' }
     : { targets, matchedRules, rejected };
 }
 
@@ -236,7 +236,7 @@ export function resolveDeleteTargets(config: RelayConfig, source: ObjectRef): Re
   const targets = [...byId.values()];
   const matchedRules = matched.map(({ rule }) => rule.name);
   return targets.length === 0
-    ? { targets, matchedRules, rejected: [], reason: 'no-target' }
+    ? { targets, matchedRules, rejected: [], reason: 'no-targets' }
     : { targets, matchedRules, rejected: [] };
 }
 
@@ -310,6 +310,6 @@ export function resolvePipelineTargets(
   const all = [...byId.values()];
   const targets = options.only === undefined ? all : applySelection(all, options.only, rejected);
   return targets.length === 0
-    ? { targets, matchedRules: [route.rule], rejected, reason: 'no-target' }
+    ? { targets, matchedRules: [route.rule], rejected, reason: 'no-targets' }
     : { targets, matchedRules: [route.rule], rejected };
 }

@@ -277,7 +277,7 @@ async function resolveRelay(
     return {
       ...nothing(
         settings,
-        resolution.reason === 'no-target' ? 'no-targets' : 'no-rule',
+        resolution.reason === 'no-targets' ? 'no-targets' : 'no-rule',
         `The rules ${resolution.matchedRules.join(', ')} matched ${describeObject(request)} but name no target`,
         source,
       ),

@@ -278,7 +278,7 @@ describe('resolveTargets', () => {
 
     // Assert
     expect(tagged.targets.map((t) => t.id)).toEqual(['artifacts-a@us-west-2']);
-    expect(untagged).toMatchObject({ targets: [], matchedRules: ['tagged'], reason: 'no-target' });
+    expect(untagged).toMatchObject({ targets: [], matchedRules: ['tagged'], reason: 'no-targets' });
   });
 
   it('narrows to an explicit selection and reports selections that name no target', () => {
@@ -313,7 +313,7 @@ describe('resolveTargets', () => {
 
     // Assert
     expect(resolution.targets).toEqual([]);
-    expect(resolution.reason).toBe('no-target');
+    expect(resolution.reason).toBe('no-targets');
   });
 });
 
