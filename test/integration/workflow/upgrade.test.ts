@@ -37,6 +37,24 @@ function rendered(relay: Relay, definition: AslDefinition): string {
   return JSON.stringify(renderDefinition(definition, substitutions));
 }
 
+/** A relay of one source to Seoul and Frankfurt, on buckets named after `prefix`. */
+async function twoTargetRelay(h: WorkflowHarness, prefix: string) {
+  const [source, seoul, frankfurt] = ['src', 'seoul', 'frankfurt'].map((part) =>
+    h.name(`${prefix}-${part}`),
+  ) as [string, string, string];
+  await h.bucket(source, SOURCE_REGION);
+  await h.bucket(seoul, 'ap-northeast-2');
+  await h.bucket(frankfurt, 'eu-central-1');
+  const targets = [
+    { bucket: seoul, region: 'ap-northeast-2' },
+    { bucket: frankfurt, region: 'eu-central-1' },
+  ];
+  const relay = await h.deploy({
+    sources: [{ bucket: source, region: SOURCE_REGION, rules: [{ name: 'all', targets }] }],
+  });
+  return { source, seoul, frankfurt, relay };
+}
+
 /** What `relay show` reads of an execution: its targets' outcomes, from the output and the history. */
 async function shown(h: WorkflowHarness, relay: Relay, executionArn: string) {
   const sfn = h.sfn(relay.deployed.region);
@@ -64,29 +82,7 @@ describe('executions started on the former definition (local stack)', () => {
 
   it('redrive on the definition they started with after an upgrade, and read the same as current ones', async () => {
     // Arrange: a relay on the former definition, one of its two targets denied
-    const source = h.name('upgrade-src');
-    const seoul = h.name('upgrade-seoul');
-    const frankfurt = h.name('upgrade-frankfurt');
-    await h.bucket(source, SOURCE_REGION);
-    await h.bucket(seoul, 'ap-northeast-2');
-    await h.bucket(frankfurt, 'eu-central-1');
-    const relay = await h.deploy({
-      sources: [
-        {
-          bucket: source,
-          region: SOURCE_REGION,
-          rules: [
-            {
-              name: 'all',
-              targets: [
-                { bucket: seoul, region: 'ap-northeast-2' },
-                { bucket: frankfurt, region: 'eu-central-1' },
-              ],
-            },
-          ],
-        },
-      ],
-    });
+    const { source, seoul, frankfurt, relay } = await twoTargetRelay(h, 'upgrade');
     const sfn = h.sfn(relay.deployed.region);
     const stateMachineArn = relay.deployed.stateMachineArn;
     await sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition: rendered(relay, FORMER) }));
@@ -137,29 +133,7 @@ describe('executions started on the former definition (local stack)', () => {
 
   it('shows a current execution whose second pass ran only the failed target under that target', async () => {
     // Arrange
-    const source = h.name('pass2-src');
-    const seoul = h.name('pass2-seoul');
-    const frankfurt = h.name('pass2-frankfurt');
-    await h.bucket(source, SOURCE_REGION);
-    await h.bucket(seoul, 'ap-northeast-2');
-    await h.bucket(frankfurt, 'eu-central-1');
-    const relay = await h.deploy({
-      sources: [
-        {
-          bucket: source,
-          region: SOURCE_REGION,
-          rules: [
-            {
-              name: 'all',
-              targets: [
-                { bucket: seoul, region: 'ap-northeast-2' },
-                { bucket: frankfurt, region: 'eu-central-1' },
-              ],
-            },
-          ],
-        },
-      ],
-    });
+    const { source, frankfurt, relay } = await twoTargetRelay(h, 'pass2');
     const fault = h.stack.faults.add({ kind: 'access-denied', bucket: frankfurt });
     await h.put(SOURCE_REGION, { Bucket: source, Key: 'build_artifacts/web.zip', Body: 'a build' });
     const [arn] = await relay.triggered();
