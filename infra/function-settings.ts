@@ -1,3 +1,4 @@
+import { COPY_TIME_MARGIN_MS, HANDLER_EARLY_TIMEOUT_MS } from '../core/runtime-contract.ts';
 import { DELETE_REPLICA_TIMEOUT_SECONDS } from '../core/workflow-delete.ts';
 import { TASK_TIMEOUT_SECONDS } from '../state-machine/chain.ts';
 import type { TaskRole } from '../state-machine/placeholders.ts';
@@ -74,17 +75,11 @@ export const PIPELINE_ACTION_FUNCTION_SETTINGS: FunctionSettings = {
   timeoutSeconds: 120,
 };
 
-/**
- * Seconds before the Lambda timeout at which the handler aborts and fails with a retryable error
- * (`TIMEOUT_EARLY_MS` in functions/shared/lambda-handler.ts; a test keeps the two equal).
- */
-export const HANDLER_EARLY_TIMEOUT_SECONDS = 10;
+/** Seconds before the Lambda timeout at which the handler aborts and fails with a retryable error (core/runtime-contract.ts). */
+export const HANDLER_EARLY_TIMEOUT_SECONDS = HANDLER_EARLY_TIMEOUT_MS / 1000;
 
-/**
- * Seconds the copy keeps back from the Lambda's remaining time for parts in flight
- * (`COPY_TIME_MARGIN_MS` in functions/copy-object/budget.ts; a test keeps the two equal).
- */
-export const COPY_TIME_MARGIN_SECONDS = 60;
+/** Seconds the copy keeps back from the Lambda's remaining time for parts in flight (core/runtime-contract.ts). */
+export const COPY_TIME_MARGIN_SECONDS = COPY_TIME_MARGIN_MS / 1000;
 
 /**
  * The longest copy time budget the copy function honours in full: the copy stops starting parts

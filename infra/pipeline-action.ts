@@ -36,6 +36,7 @@ import {
 import { RELAY_STATE_MACHINE_ARN_ENV } from '../core/pipeline/environment.ts';
 import { relayUserParameters, type UserParameters } from '../core/pipeline/user-parameters.ts';
 import { resolvePipelineTargets } from '../core/routing.ts';
+import { LOG_LEVEL_ENV, METRICS_NAMESPACE_ENV, SERVICE_NAME_ENV } from '../core/runtime-contract.ts';
 import { FUNCTION_SETTINGS, PIPELINE_ACTION_FUNCTION_SETTINGS } from './function-settings.ts';
 import { acknowledge, acknowledgeWildcardResources, NAG_REASONS } from './nag.ts';
 import type { FunctionLogLevel } from './props.ts';
@@ -126,9 +127,9 @@ export class RelayPipelineFunction extends Construct {
       role: this.role,
       logGroup,
       environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_LOG_LEVEL: props.logLevel,
-        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+        [SERVICE_NAME_ENV]: props.serviceName,
+        [LOG_LEVEL_ENV]: props.logLevel,
+        [METRICS_NAMESPACE_ENV]: props.metricsNamespace,
         NODE_OPTIONS: '--enable-source-maps',
         [PIPELINE_STATE_MACHINE_ARN_ENV]: stateMachineArn,
       },

@@ -1,13 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RelayConfig } from '../core/config/schema.ts';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../core/runtime-contract.ts';
 
 /** Defaults of {@link ArtifactRelay} that depend on the configuration or the region. */
 
-/** The default Powertools service name. */
-export const DEFAULT_SERVICE_NAME = 'artifact-relay';
-
-/** The default namespace of the relay's own metrics. */
-export const DEFAULT_METRICS_NAMESPACE = 'ArtifactRelay';
+export { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME };
 
 /** The metric the state machine's log group counts targets that failed both passes into. */
 export const TARGETS_FAILED_METRIC = 'TargetsFailed';

@@ -10,6 +10,13 @@ import type { RelayConfig } from '../core/config/schema.ts';
 import { ROLE_ARN_ENV } from '../core/permissions/denied-grant.ts';
 import type { PermissionPlan } from '../core/permissions/plan.ts';
 import { policyStatementOf } from '../core/permissions/policy-document.ts';
+import {
+  BUNDLED_CONFIG_NAMES,
+  CONFIG_ENV,
+  LOG_LEVEL_ENV,
+  METRICS_NAMESPACE_ENV,
+  SERVICE_NAME_ENV,
+} from '../core/runtime-contract.ts';
 import { TASK_PLACEHOLDERS, type TaskRole } from '../state-machine/placeholders.ts';
 import { FUNCTION_SETTINGS } from './function-settings.ts';
 import { acknowledge, acknowledgeWildcardResources, NAG_REASONS } from './nag.ts';
@@ -18,11 +25,10 @@ import type { FunctionLogLevel } from './props.ts';
 /** The repository root: `functions/` and `package-lock.json` live there. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The environment variable ResolveTargets reads the configuration JSON from (functions/shared/config.ts). */
-export const CONFIG_ENV = 'RELAY_CONFIG';
+export { CONFIG_ENV };
 
-/** The file ResolveTargets looks for next to its handler when the variable is unset. */
-export const BUNDLED_CONFIG_FILE = 'relay.config.json';
+/** The file ResolveTargets looks for next to its handler when the variable is unset (the first it looks for). */
+export const BUNDLED_CONFIG_FILE = BUNDLED_CONFIG_NAMES[0];
 
 /**
  * The largest configuration passed in {@link CONFIG_ENV}; Lambda allows 4 KB of environment in
@@ -146,9 +152,9 @@ export class TaskFunctions extends Construct {
       role: executionRole,
       logGroup,
       environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_LOG_LEVEL: props.logLevel,
-        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+        [SERVICE_NAME_ENV]: props.serviceName,
+        [LOG_LEVEL_ENV]: props.logLevel,
+        [METRICS_NAMESPACE_ENV]: props.metricsNamespace,
         NODE_OPTIONS: '--enable-source-maps',
         // The task names its own role in the grant a cross-account target lacks (core/permissions/denied-grant.ts).
         [ROLE_ARN_ENV]: executionRole.roleArn,

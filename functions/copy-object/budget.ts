@@ -1,3 +1,4 @@
+import { COPY_TIME_MARGIN_MS } from '../../core/runtime-contract.ts';
 import type { Clock } from '../shared/task.ts';
 
 /**
@@ -6,8 +7,8 @@ import type { Clock } from '../shared/task.ts';
  * returned before the Lambda times out).
  */
 
-/** Time kept back from the Lambda's remaining time. */
-export const COPY_TIME_MARGIN_MS = 60_000;
+/** Time kept back from the Lambda's remaining time (the runtime contract's, which infra sizes the budget with). */
+export { COPY_TIME_MARGIN_MS };
 
 /** When to stop starting parts: an absolute time on `clock`. */
 export function copyDeadline(

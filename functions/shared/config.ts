@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, parseConfig } from '../../core/config/load.ts';
 import type { RelayConfig } from '../../core/config/schema.ts';
 import { ConfigInvalid } from '../../core/errors.ts';
+import { BUNDLED_CONFIG_NAMES, CONFIG_ENV } from '../../core/runtime-contract.ts';
 
 /**
  * The relay configuration for ResolveTargets: the JSON in `RELAY_CONFIG`, else the file named by
@@ -12,14 +13,10 @@ import { ConfigInvalid } from '../../core/errors.ts';
  * use; a bad configuration fails with every problem listed.
  */
 
-/** The environment variable holding the configuration as JSON text. */
-export const CONFIG_ENV = 'RELAY_CONFIG';
-
 /** The environment variable naming a configuration file. */
 export const CONFIG_FILE_ENV = 'RELAY_CONFIG_FILE';
 
-/** File names looked for next to the handler, in order. */
-export const BUNDLED_CONFIG_NAMES = ['relay.config.json', 'relay.config.yaml', 'relay.config.yml'] as const;
+export { BUNDLED_CONFIG_NAMES, CONFIG_ENV };
 
 async function exists(path: string): Promise<boolean> {
   try {

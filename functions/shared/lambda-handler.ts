@@ -5,6 +5,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { isRelayError, TransientAwsError } from '../../core/errors.ts';
+import { HANDLER_EARLY_TIMEOUT_MS } from '../../core/runtime-contract.ts';
 import { logger, metrics, tracer } from './powertools.ts';
 import type { TaskHandler } from './task.ts';
 
@@ -17,9 +18,10 @@ import type { TaskHandler } from './task.ts';
 
 /**
  * Milliseconds before the Lambda's own timeout at which middy aborts the task's signal and fails
- * the invocation with a retryable `TransientAwsError` (time to flush logs and metrics).
+ * the invocation with a retryable `TransientAwsError` (time to flush logs and metrics); the runtime
+ * contract's, which infra sizes the functions' timeouts with.
  */
-export const TIMEOUT_EARLY_MS = 10_000;
+export const TIMEOUT_EARLY_MS = HANDLER_EARLY_TIMEOUT_MS;
 
 /** Options of {@link createLambdaHandler}. */
 export interface LambdaHandlerOptions<O> {

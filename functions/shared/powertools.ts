@@ -1,6 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import {
+  DEFAULT_METRICS_NAMESPACE,
+  DEFAULT_SERVICE_NAME,
+  METRICS_NAMESPACE_ENV,
+  SERVICE_NAME_ENV,
+} from '../../core/runtime-contract.ts';
 import type { TaskLog } from './log.ts';
 
 /**
@@ -9,13 +15,9 @@ import type { TaskLog } from './log.ts';
  * when set.
  */
 
-/** The service name when `POWERTOOLS_SERVICE_NAME` is unset. */
-export const DEFAULT_SERVICE_NAME = 'artifact-relay';
+export { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME };
 
-/** The metrics namespace when `POWERTOOLS_METRICS_NAMESPACE` is unset. */
-export const DEFAULT_METRICS_NAMESPACE = 'ArtifactRelay';
-
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? DEFAULT_SERVICE_NAME;
+const serviceName = process.env[SERVICE_NAME_ENV] ?? DEFAULT_SERVICE_NAME;
 
 /** The structured JSON logger. */
 export const logger = new Logger({ serviceName });
@@ -23,7 +25,7 @@ export const logger = new Logger({ serviceName });
 /** CloudWatch embedded-metric-format metrics. */
 export const metrics = new Metrics({
   serviceName,
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
+  namespace: process.env[METRICS_NAMESPACE_ENV] ?? DEFAULT_METRICS_NAMESPACE,
 });
 
 /** X-Ray tracing (inactive outside Lambda). */

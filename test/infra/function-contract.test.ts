@@ -3,18 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/load.ts';
-import { COPY_TIME_MARGIN_MS } from '../../functions/copy-object/budget.ts';
-import {
-  BUNDLED_CONFIG_NAMES,
-  CONFIG_ENV as FUNCTIONS_CONFIG_ENV,
-  loadRelayConfig,
-} from '../../functions/shared/config.ts';
-import { TIMEOUT_EARLY_MS } from '../../functions/shared/lambda-handler.ts';
-import {
-  COPY_TIME_MARGIN_SECONDS,
-  HANDLER_EARLY_TIMEOUT_SECONDS,
-  maxFullCopyBudgetSeconds,
-} from '../../infra/function-settings.ts';
+import { loadRelayConfig } from '../../functions/shared/config.ts';
+import { maxFullCopyBudgetSeconds } from '../../infra/function-settings.ts';
 import {
   BUNDLED_CONFIG_FILE,
   CONFIG_ENV,
@@ -43,16 +33,8 @@ function largeConfig(): Record<string, unknown> {
 }
 
 describe('what infra assumes of functions/', () => {
-  it('names the configuration variable and file as the ResolveTargets loader reads them', () => {
-    // Assert
-    expect(CONFIG_ENV).toBe(FUNCTIONS_CONFIG_ENV);
-    expect(BUNDLED_CONFIG_FILE).toBe(BUNDLED_CONFIG_NAMES[0]);
-  });
-
-  it('sizes the copy budget with the handler’s early timeout and the copy’s margin', () => {
-    // Assert
-    expect(HANDLER_EARLY_TIMEOUT_SECONDS * 1000).toBe(TIMEOUT_EARLY_MS);
-    expect(COPY_TIME_MARGIN_SECONDS * 1000).toBe(COPY_TIME_MARGIN_MS);
+  it('sizes the copy budget with the handler’s early timeout and the copy’s margin (core/runtime-contract.ts)', () => {
+    // Assert: 900 s less the 10 s early timeout and the 60 s margin
     expect(maxFullCopyBudgetSeconds(900)).toBe(830);
   });
 
