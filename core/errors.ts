@@ -237,6 +237,24 @@ export class TransientAwsError extends RelayError {
   override readonly retryable = true;
 }
 
+/**
+ * The destination changed between the Copy task's look at it and its conditional write (a lost race:
+ * S3 answered 412 to `If-Match`/`If-None-Match`); nothing was written. Internal to the Copy task, which
+ * settles it by looking again (`in-sync`, `superseded`, or a TransientAwsError for the state machine to
+ * retry), so it is in neither name list below: it never reaches the state machine.
+ */
+export class DestinationChanged extends RelayError {
+  override readonly name = 'DestinationChanged';
+  override readonly retryable = true;
+
+  constructor(operation: string, options: { readonly cause: unknown }) {
+    super(`${operation}: the destination changed since the copy looked at it`, {
+      operation,
+      cause: options.cause,
+    });
+  }
+}
+
 /** An AWS error the relay has no specific meaning for; treated as permanent. */
 export class UnexpectedAwsError extends RelayError {
   override readonly name = 'UnexpectedAwsError';

@@ -1,4 +1,4 @@
-import { TransientAwsError } from '../../core/errors.ts';
+import { DestinationChanged, TransientAwsError } from '../../core/errors.ts';
 import type { StoredObject } from '../../core/object-facts.ts';
 import type { CopyResult } from '../../core/workflow.ts';
 import type { CopyContext } from './context.ts';
@@ -23,16 +23,7 @@ export function destinationCondition(existing: Pick<StoredObject, 'etag'> | unde
   return existing === undefined ? { IfNoneMatch: '*' } : { IfMatch: `"${existing.etag}"` };
 }
 
-/** The destination changed between the copy's HEAD and its write; the write did not happen. */
-export class DestinationChanged extends Error {
-  override readonly name = 'DestinationChanged';
-  constructor(
-    readonly operation: string,
-    options: { readonly cause: unknown },
-  ) {
-    super(`${operation}: the destination changed since the copy looked at it`, options);
-  }
-}
+export { DestinationChanged };
 
 /**
  * After a lost race for the destination: looks again. A replica of this source version (or the same
@@ -54,6 +45,6 @@ export async function settleLostRace(ctx: CopyContext, lost: DestinationChanged)
   }
   throw new TransientAwsError(
     `s3://${ctx.destination.bucket}/${ctx.destination.key} changed while the copy was writing it (another writer); the state machine retries the copy against what is there now`,
-    { cause: lost, operation: lost.operation },
+    { cause: lost, ...(lost.operation === undefined ? {} : { operation: lost.operation }) },
   );
 }
