@@ -138,6 +138,51 @@ const DEPLOYMENT_REJECTED_CODES: ReadonlySet<string> = new Set([
 
 const SOURCE_MISSING_CODES: ReadonlySet<string> = new Set(['NoSuchKey', 'NoSuchVersion', 'NotFound']);
 
+/** 404 answers about something other than the object: its bucket, or a multipart upload. */
+const NOT_OBJECT_CODES: ReadonlySet<string> = new Set(['NoSuchBucket', 'NoSuchUpload']);
+
+/** The HTTP status of a failed AWS response, if the error came from one. */
+export function httpStatusOf(err: unknown): number | undefined {
+  return readFacts(err).status;
+}
+
+/** The AWS error code (`Code`, else the SDK error's `name`). */
+export function errorCodeOf(err: unknown): string | undefined {
+  return readFacts(err).code;
+}
+
+/**
+ * Whether the object (or the version) asked for does not exist: 404, or 405 — S3's answer when the
+ * version asked for is a delete marker (HEAD answers carry no body, so the status decides).
+ */
+export function isMissingObject(err: unknown): boolean {
+  const { status, code } = readFacts(err);
+  if (status === 404 || status === 405) return !NOT_OBJECT_CODES.has(code ?? '');
+  return code !== undefined && SOURCE_MISSING_CODES.has(code);
+}
+
+/** Whether a conditional request failed (`If-Match` / `x-amz-copy-source-if-match`): 412. */
+export function isPreconditionFailed(err: unknown): boolean {
+  const { status, code } = readFacts(err);
+  return status === 412 || code === 'PreconditionFailed';
+}
+
+/**
+ * The Node.js socket error code that says the connection, not the request, failed — on the error, its
+ * cause, or the errors it aggregates (the SDK wraps them) — if there is one.
+ */
+export function networkErrorCode(err: unknown, depth = 0): string | undefined {
+  if (typeof err !== 'object' || err === null || depth > 4) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+  const nested = [(err as { cause?: unknown }).cause, ...((err as { errors?: unknown[] }).errors ?? [])];
+  for (const inner of nested) {
+    const found = networkErrorCode(inner, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 interface AwsErrorFacts {
   readonly code: string | undefined;
   readonly status: number | undefined;

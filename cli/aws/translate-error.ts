@@ -3,6 +3,7 @@
  * wrong and what to do. Each common failure has its own message: nothing listening, credentials
  * missing or rejected, region missing, execution or state machine not found, access denied.
  */
+import { networkErrorCode } from '../../core/classify-aws-error.ts';
 import { ConfigInvalid } from '../../core/errors.ts';
 import { CliError } from '../errors.ts';
 
@@ -10,21 +11,6 @@ export interface ErrorContext {
   /** The endpoint override, when there is one. */
   readonly endpoint?: string | undefined;
   readonly isLocal?: boolean;
-}
-
-const NETWORK_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH'];
-
-/** The first network error code found on the error, its cause, or the errors it aggregates. */
-function networkCode(err: unknown, depth = 0): string | undefined {
-  if (typeof err !== 'object' || err === null || depth > 4) return undefined;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && NETWORK_CODES.includes(code)) return code;
-  const nested = [(err as { cause?: unknown }).cause, ...((err as { errors?: unknown[] }).errors ?? [])];
-  for (const inner of nested) {
-    const found = networkCode(inner, depth + 1);
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }
 
 function networkMessage(code: string, ctx: ErrorContext): string {
@@ -86,7 +72,7 @@ function sdkMessage(err: Error, ctx: ErrorContext): string | undefined {
 export function translateError(err: unknown, ctx: ErrorContext = {}): Error {
   if (err instanceof CliError) return err;
   if (err instanceof ConfigInvalid) return new CliError(err.message, undefined, { cause: err });
-  const code = networkCode(err);
+  const code = networkErrorCode(err);
   if (code !== undefined) return new CliError(networkMessage(code, ctx), undefined, { cause: err });
   if (err instanceof Error) {
     const message = sdkMessage(err, ctx);
