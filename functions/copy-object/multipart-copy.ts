@@ -114,21 +114,141 @@ function bytesOf(listing: UploadListing): number {
   return total;
 }
 
+/** An open multipart upload: its id, whether it was found on the key (adopted), and the parts done. */
+interface OpenUpload {
+  readonly uploadId: string;
+  readonly adopted: boolean;
+  /** Part number → bytes of the parts already uploaded. */
+  readonly done: Map<number, number>;
+}
+
 /**
- * One invocation of a multipart copy (DESIGN §2 "Cross-region copy"): creates the upload (or
- * re-reads a previous invocation's parts with ListParts — the one named by its `copying` result, or,
- * when that result was lost with the invocation that began the upload, the one found on the destination
- * key: see orphaned-uploads.ts), copies missing parts in parallel until
- * the deadline, then either completes the upload or returns `copying` to be called again.
- *
- * A part failure stops the run: a vanished or changed source aborts the upload and is an outcome;
- * a permanent failure aborts the upload and is thrown; a transient one returns `copying` when this
- * invocation made progress (so the upload is kept), and is otherwise thrown for the state machine
- * to retry (a new upload that made no progress is aborted first). Just before completing, the
- * destination is checked once more — a replica from a newer event wins (`superseded`), and one of
- * this source version that another writer finished meanwhile makes the upload unneeded (`in-sync`,
- * except on a re-copy); either way the upload is aborted — and the completion is conditional on the
- * destination staying as seen.
+ * Phase 1, start or resume: the upload a previous invocation began (its parts re-read with ListParts),
+ * one found on the destination key (orphaned-uploads.ts), or a new one. A source that vanished or
+ * changed before any upload exists, or a resumed upload that is gone, is an outcome (`result`).
+ */
+async function openUpload(
+  ctx: CopyContext,
+  plan: PartPlan,
+  start: MultipartStart,
+): Promise<{ readonly upload: OpenUpload } | { readonly result: CopyResult }> {
+  const done = new Map<number, number>();
+  if (start.kind === 'resume') {
+    try {
+      const listing = await listUploadedParts(ctx, start.uploadId);
+      for (const part of listing.parts.values()) done.set(part.partNumber, part.size);
+    } catch (err) {
+      if (err instanceof MultipartUploadGone) return { result: await uploadGone(ctx, start.uploadId, err) };
+      throw err;
+    }
+    return { upload: { uploadId: start.uploadId, adopted: false, done } };
+  }
+  const found = await adoptOrphanedUpload(ctx, plan, multipartChecksum(ctx, plan));
+  if (found !== undefined) {
+    for (const part of found.listing.parts.values()) done.set(part.partNumber, part.size);
+    return { upload: { uploadId: found.uploadId, adopted: true, done } };
+  }
+  try {
+    return { upload: { uploadId: await startUpload(ctx, plan), adopted: false, done } };
+  } catch (err) {
+    if (err instanceof SourceGone) return { result: sourceGone(ctx.destination) };
+    if (err instanceof SourceChanged) return { result: sourceChanged(ctx.destination, start.existing) };
+    throw err;
+  }
+}
+
+/**
+ * Phase 3, complete: the destination is checked once more — a replica from a newer event wins
+ * (`superseded`), and one of this source version another writer finished meanwhile makes the upload
+ * unneeded (`in-sync`, except on a re-copy); either way the upload is aborted — then the parts are
+ * listed (one missing: `copying` again) and the completion is conditional on the destination staying
+ * as seen. A lost race is settled by looking again (write-condition.ts). `completed`: the upload is
+ * gone (an adopted one is then proven ours by the caller).
+ */
+async function completeCopy(
+  ctx: CopyContext,
+  plan: PartPlan,
+  upload: OpenUpload,
+): Promise<{ readonly result: CopyResult; readonly completed: boolean }> {
+  const { uploadId } = upload;
+  const existing = await headDestination(ctx.s3ClientFor, ctx.target, ctx.destination, ctx.signal);
+  const decision = decideCopy(ctx.source, existing, ctx.recopy, ctx.settings.verify);
+  if (decision.action === 'skip' && existing !== undefined) {
+    await abortUpload(ctx, uploadId, decision.why);
+    return { result: skipped(ctx.destination, decision.status, existing), completed: false };
+  }
+  const listing = await listUploadedParts(ctx, uploadId);
+  const unlisted = missingParts(plan, new Set(listing.parts.keys()));
+  if (unlisted.length > 0) {
+    return {
+      result: copying(uploadId, unlisted[0] ?? 1, upload.done, ctx, bytesOf(listing)),
+      completed: false,
+    };
+  }
+  let written: { readonly replica: Replica; readonly facts: ReplicaFacts };
+  try {
+    written = await completeUpload(ctx, uploadId, listing, existing);
+  } catch (err) {
+    if (!(err instanceof DestinationChanged)) throw err;
+    // Another writer got there first: its replica may already be this one (then this upload is not
+    // needed); if not, the error is retryable and the upload is kept for the next attempt.
+    const settled = await settleLostRace(ctx, err);
+    await abortUpload(ctx, uploadId, `the destination is already ${settled.status}`);
+    return { result: settled, completed: false };
+  }
+  const { replica, facts } = written;
+  return {
+    result: { status: 'copied', bytes: ctx.source.size, destination: replica, replicaFacts: facts },
+    completed: true,
+  };
+}
+
+/**
+ * The one failure path of a run that has an upload: the upload vanished (completed by another copy
+ * that shared it, aborted, or expired) → uploadGone; the source vanished or changed → abort, outcome;
+ * a permanent failure → abort, throw; a transient one → `copying` when this invocation made progress
+ * (the upload is kept), else thrown for the state machine to retry (a new upload that made no progress
+ * is aborted first).
+ */
+async function failedRun(
+  ctx: CopyContext,
+  plan: PartPlan,
+  upload: OpenUpload,
+  start: MultipartStart,
+  progressed: boolean,
+  err: unknown,
+): Promise<CopyResult> {
+  const { uploadId } = upload;
+  if (err instanceof MultipartUploadGone) return uploadGone(ctx, uploadId, err);
+  if (err instanceof SourceGone || err instanceof SourceChanged) {
+    await abortUpload(ctx, uploadId, err.message);
+    const existing = start.kind === 'new' ? start.existing : undefined;
+    return err instanceof SourceGone ? sourceGone(ctx.destination) : sourceChanged(ctx.destination, existing);
+  }
+  if (!isRetryable(err)) {
+    await abortUpload(ctx, uploadId, err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+  if (progressed) {
+    return copying(
+      uploadId,
+      missingParts(plan, new Set(upload.done.keys()))[0] ?? plan.count + 1,
+      upload.done,
+      ctx,
+    );
+  }
+  if (start.kind === 'new' && !upload.adopted) {
+    await abortUpload(ctx, uploadId, 'no part could be copied; the state machine retries');
+  }
+  throw err;
+}
+
+/**
+ * One invocation of a multipart copy (DESIGN §2 "Cross-region copy"), in three phases: start or resume
+ * the upload ({@link openUpload}), copy the missing parts in parallel until the deadline (then
+ * `copying`, to be called again), and complete ({@link completeCopy}); anything that fails once an
+ * upload is open takes one path ({@link failedRun}). Completed means the upload is gone: a failure
+ * after it (proving an adopted upload) is thrown as it is.
  */
 export async function multipartCopy(
   ctx: CopyContext,
@@ -136,97 +256,41 @@ export async function multipartCopy(
   deadline: number,
 ): Promise<CopyResult> {
   const plan = planParts(ctx.source, ctx.settings.partSizeBytes);
-  let uploadId: string;
-  let existing = start.kind === 'new' ? start.existing : undefined;
-  const done = new Map<number, number>();
-  let adopted = false;
-  if (start.kind === 'resume') {
-    uploadId = start.uploadId;
-    try {
-      const listing = await listUploadedParts(ctx, uploadId);
-      for (const part of listing.parts.values()) done.set(part.partNumber, part.size);
-    } catch (err) {
-      if (err instanceof MultipartUploadGone) return uploadGone(ctx, uploadId, err);
-      throw err;
-    }
-  } else {
-    const found = await adoptOrphanedUpload(ctx, plan, multipartChecksum(ctx, plan));
-    try {
-      if (found === undefined) uploadId = await startUpload(ctx, plan);
-      else {
-        uploadId = found.uploadId;
-        adopted = true;
-        for (const part of found.listing.parts.values()) done.set(part.partNumber, part.size);
-      }
-    } catch (err) {
-      if (err instanceof SourceGone) return sourceGone(ctx.destination);
-      if (err instanceof SourceChanged) return sourceChanged(ctx.destination, existing);
-      throw err;
-    }
-  }
+  const opened = await openUpload(ctx, plan, start);
+  if ('result' in opened) return opened.result;
+  const { upload } = opened;
 
   let progressed = false;
   let completed = false;
   try {
     const run = await runParts({
-      parts: missingParts(plan, new Set(done.keys())),
+      parts: missingParts(plan, new Set(upload.done.keys())),
       concurrency: ctx.partConcurrency,
       expired: () => ctx.clock() >= deadline,
-      copy: async (partNumber) => copyPart(ctx, uploadId, partNumber, await partRange(ctx, plan, partNumber)),
+      copy: async (partNumber) =>
+        copyPart(ctx, upload.uploadId, partNumber, await partRange(ctx, plan, partNumber)),
     });
-    for (const [partNumber, bytes] of run.done) done.set(partNumber, bytes);
+    for (const [partNumber, bytes] of run.done) upload.done.set(partNumber, bytes);
     progressed = run.done.size > 0;
     if (run.error !== undefined) throw run.error;
 
-    const missing = missingParts(plan, new Set(done.keys()));
-    if (missing.length > 0) return copying(uploadId, missing[0] ?? plan.count + 1, done, ctx);
+    const missing = missingParts(plan, new Set(upload.done.keys()));
+    if (missing.length > 0) return copying(upload.uploadId, missing[0] ?? plan.count + 1, upload.done, ctx);
 
-    // Another writer may have finished this very replica meanwhile (a duplicate event), or one from
-    // a newer event: then this upload is not needed.
-    existing = await headDestination(ctx.s3ClientFor, ctx.target, ctx.destination, ctx.signal);
-    const decision = decideCopy(ctx.source, existing, ctx.recopy, ctx.settings.verify);
-    if (decision.action === 'skip' && existing !== undefined) {
-      await abortUpload(ctx, uploadId, decision.why);
-      return skipped(ctx.destination, decision.status, existing);
+    const finished = await completeCopy(ctx, plan, upload);
+    completed = finished.completed;
+    if (completed && finished.result.status === 'copied') {
+      if (upload.adopted) await proveAdopted(ctx, upload.uploadId, finished.result.destination);
+      ctx.log.info('Multipart copy completed', {
+        uploadId: upload.uploadId,
+        parts: plan.count,
+        etag: finished.result.destination.etag,
+      });
     }
-    const listing = await listUploadedParts(ctx, uploadId);
-    const unlisted = missingParts(plan, new Set(listing.parts.keys()));
-    if (unlisted.length > 0) return copying(uploadId, unlisted[0] ?? 1, done, ctx, bytesOf(listing));
-    let written: { readonly replica: Replica; readonly facts: ReplicaFacts };
-    try {
-      written = await completeUpload(ctx, uploadId, listing, existing);
-    } catch (err) {
-      if (!(err instanceof DestinationChanged)) throw err;
-      // Another writer got there first: its replica may already be this one (then this upload is
-      // not needed); if not, the error is retryable and the upload is kept for the next attempt.
-      const settled = await settleLostRace(ctx, err);
-      await abortUpload(ctx, uploadId, `the destination is already ${settled.status}`);
-      return settled;
-    }
-    completed = true;
-    const { replica, facts } = written;
-    if (adopted) await proveAdopted(ctx, uploadId, replica);
-    ctx.log.info('Multipart copy completed', { uploadId, parts: plan.count, etag: replica.etag });
-    return { status: 'copied', bytes: ctx.source.size, destination: replica, replicaFacts: facts };
+    return finished.result;
   } catch (err) {
     if (completed) throw err; // the upload is gone: nothing to abort or continue
-    // The upload vanished mid-run: completed by another copy that shared it, aborted, or expired.
-    if (err instanceof MultipartUploadGone) return uploadGone(ctx, uploadId, err);
-    if (err instanceof SourceGone || err instanceof SourceChanged) {
-      await abortUpload(ctx, uploadId, err.message);
-      return err instanceof SourceGone
-        ? sourceGone(ctx.destination)
-        : sourceChanged(ctx.destination, existing);
-    }
-    if (!isRetryable(err)) {
-      await abortUpload(ctx, uploadId, err instanceof Error ? err.message : String(err));
-      throw err;
-    }
-    if (progressed)
-      return copying(uploadId, missingParts(plan, new Set(done.keys()))[0] ?? plan.count + 1, done, ctx);
-    if (start.kind === 'new' && !adopted)
-      await abortUpload(ctx, uploadId, 'no part could be copied; the state machine retries');
-    throw err;
+    return failedRun(ctx, plan, upload, start, progressed, err);
   }
 }
 
