@@ -32,6 +32,7 @@ import {
   defaultExecutionTimeout,
   TARGETS_FAILED_METRIC,
 } from './relay-defaults.ts';
+import { NOTIFIER_FUNCTION_SETTINGS, RelayNotifier } from './relay-notifier.ts';
 import { addRelayOutputs } from './relay-outputs.ts';
 import { RelayStateMachine } from './relay-state-machine.ts';
 import { SourceTriggers } from './source-triggers.ts';
@@ -78,6 +79,7 @@ export class ArtifactRelay extends Construct {
   private readonly logRetention: RetentionDays;
   private readonly removalPolicy: RemovalPolicy;
   private pipelineFunction: RelayPipelineFunction | undefined;
+  private notifier: RelayNotifier | undefined;
 
   constructor(scope: Construct, id: string, props: ArtifactRelayProps) {
     super(scope, id);
@@ -209,6 +211,24 @@ export class ArtifactRelay extends Construct {
       removalPolicy: this.removalPolicy,
     });
     return this.pipelineFunction;
+  }
+
+  /**
+   * Publishes the relay's own events (source `artifact-relay` on the default bus: `Target Failed`,
+   * `Target Superseded`, `Target Held`, `Deployment Finished` — core/relay-events.ts) for operators to
+   * route with their own rules. The first call creates the notifier (its function, role and the rule on
+   * the state machine's status changes); later calls return it.
+   */
+  publishRelayEvents(): RelayNotifier {
+    this.notifier ??= new RelayNotifier(this, NOTIFIER_FUNCTION_SETTINGS.id, {
+      stateMachine: this.stateMachine,
+      serviceName: this.serviceName,
+      metricsNamespace: this.metricsNamespace,
+      logLevel: this.functionLogLevel,
+      logRetention: this.logRetention,
+      removalPolicy: this.removalPolicy,
+    });
+    return this.notifier;
   }
 
   /** Lets `grantee` start relay executions (replaying an object by hand, as `relay replay` does). */

@@ -212,6 +212,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dataDir: join(dataDir, 'stepfunctions'),
     accountId,
     ...timeScale,
+    onStatusChange: (event) => events.put(event),
   });
   const codeDeploy = new CodeDeployService({
     dataDir: join(dataDir, 'codedeploy'),

@@ -5,6 +5,7 @@
  * on a stack that verifies signatures (`auth.verifySignatures`, `relay local --strict-auth`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import type { RelayConfig } from '../core/config/schema.ts';
 import {
   type PipelineActionRole,
@@ -19,7 +20,9 @@ import {
   createTaskHandlers,
   type TaskDeps,
 } from '../functions/index.ts';
+import { createNotifyHandler } from '../functions/notify/index.ts';
 import type { TaskRole } from '../state-machine/index.ts';
+import { bridgePutEvents } from './eventbridge/put-events.ts';
 import type { LocalStack } from './index.ts';
 import type { TaskHandler } from './types.ts';
 
@@ -102,4 +105,26 @@ export function createLocalTaskHandlers(
     TaskRole,
     TaskHandler
   >;
+}
+
+/**
+ * The notifier (functions/notify) as an in-process handler: it reads executions through the stack's
+ * Step Functions API (as the account administrator, with a key pair of its own) and publishes the relay's
+ * events onto the stack's bridge. `region` is the relay state machine's.
+ */
+export function createLocalNotifyHandler(
+  stack: Pick<LocalStack, 'endpoint' | 'accountId' | 'principals' | 'events'>,
+  region: string,
+): TaskHandler {
+  const credentials = {
+    accessKeyId: `relay-notify-${randomUUID().slice(0, 8)}`,
+    secretAccessKey: randomBytes(30).toString('base64'),
+  };
+  stack.principals.registerAdministrator({ ...credentials, account: stack.accountId });
+  const sfn = new SFNClient({ region, endpoint: stack.endpoint, credentials });
+  const notify = createNotifyHandler({
+    sfn,
+    putEvents: bridgePutEvents(stack.events, stack.accountId, region),
+  });
+  return (input, { signal }) => notify(input, { signal });
 }

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { RelayConfig } from '../core/config/schema.ts';
 import { buildEventPattern } from '../core/event-pattern.ts';
+import { executionEndedPattern } from '../core/relay-events.ts';
 import { deploymentWaveCount } from '../core/waves.ts';
 import {
   buildDefinition,
@@ -15,6 +16,7 @@ import {
   type TaskPlaceholder,
   type TaskRole,
 } from '../state-machine/index.ts';
+import type { BusEvent } from './eventbridge/bridge.ts';
 import { parseEventPattern } from './eventbridge/pattern.ts';
 import type { LocalStack } from './index.ts';
 import { AwsJsonError } from './protocol/json.ts';
@@ -31,13 +33,19 @@ export interface DeployRelayOptions {
   readonly name?: string;
   /** The region the state machine lives in. @default the first source's region */
   readonly region?: string;
+  /**
+   * The notifier (local/relay-handlers.ts `createLocalNotifyHandler`): a bridge rule sends it the state
+   * machine's "Execution Status Change" events for ended executions, and it publishes the relay's own
+   * events (core/relay-events.ts) on the bridge. @default none — no relay events are published
+   */
+  readonly notify?: TaskHandler;
 }
 
 export interface DeployedRelay {
   readonly stateMachineArn: string;
   readonly region: string;
   readonly functionArns: Readonly<Record<TaskRole, string>>;
-  /** Names of the EventBridge rules, one per source bucket. */
+  /** Names of the EventBridge rules, one per source bucket (and the notifier's, when there is one). */
   readonly rules: readonly string[];
 }
 
@@ -116,6 +124,18 @@ export async function deployRelay(stack: LocalStack, options: DeployRelayOptions
       eventPattern: parseEventPattern(buildEventPattern(source)),
       target: async (event) => {
         await stack.stepFunctions.startExecution({ stateMachineArn, input: JSON.stringify(event) });
+      },
+    });
+    rules.push(ruleName);
+  }
+  const notify = options.notify;
+  if (notify !== undefined) {
+    const ruleName = relayRuleName(name, 'notify');
+    stack.events.addRule<BusEvent>({
+      name: ruleName,
+      eventPattern: parseEventPattern(executionEndedPattern(stateMachineArn)),
+      target: async (event) => {
+        await notify(event, { signal: new AbortController().signal });
       },
     });
     rules.push(ruleName);

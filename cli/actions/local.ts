@@ -12,7 +12,11 @@ import { PLANNED_ROLES } from '../../core/permissions/plan.ts';
 import type { FaultRule } from '../../local/faults.ts';
 import { type KeyPair, type LocalStack, startLocalStack } from '../../local/index.ts';
 import { deployRelay } from '../../local/relay.ts';
-import { createLocalTaskHandlers, localRoleArn } from '../../local/relay-handlers.ts';
+import {
+  createLocalNotifyHandler,
+  createLocalTaskHandlers,
+  localRoleArn,
+} from '../../local/relay-handlers.ts';
 import { type ConfigChoice, findConfig, loadConfigChoice } from '../config-file.ts';
 import { CliError } from '../errors.ts';
 import { untilInterrupted } from '../interrupted.ts';
@@ -56,6 +60,8 @@ async function deploy(
   const relay = await deployRelay(stack, {
     config,
     handlers: createLocalTaskHandlers(stack, config, { asRoles: true }),
+    // The relay's own events (Target Failed, Deployment Finished, …) on the local bridge.
+    notify: createLocalNotifyHandler(stack, config.sources[0]?.region ?? 'us-east-1'),
   });
   return { config, choice, provisioned, stateMachineArn: relay.stateMachineArn };
 }

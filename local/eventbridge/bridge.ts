@@ -1,20 +1,37 @@
 /**
  * The local EventBridge: rules with an event pattern (the same object the CDK rule uses) receive the
- * S3 "Object Created" and "Object Deleted" events the local S3 publishes. Delivery is asynchronous, like EventBridge's: a
+ * S3 "Object Created" and "Object Deleted" events the local S3 publishes, Step Functions' "Execution
+ * Status Change" events and the relay's own custom events (PutEvents entries, see {@link EventBridgeBridge.put}). Delivery is asynchronous, like EventBridge's: a
  * publisher never waits for, or sees the failure of, a target. Failures are recorded in
  * {@link EventBridgeBridge.deliveries}; {@link EventBridgeBridge.idle} waits for deliveries in flight.
  */
 import type { EventSink, S3BucketEvent } from '../types.ts';
 import { compileEventPattern, type EventPattern } from './pattern.ts';
 
-/** Where a rule sends a matching event (locally: a StartExecution call). */
-export type BridgeTarget = (event: S3BucketEvent) => Promise<void>;
+/** Any event on the bus, in EventBridge's envelope (`id`, `source`, `detail-type`, `detail` …). */
+export interface BusEvent {
+  readonly version?: string;
+  readonly id: string;
+  readonly source: string;
+  readonly 'detail-type': string;
+  readonly account?: string;
+  readonly time?: string;
+  readonly region?: string;
+  readonly resources?: readonly string[];
+  readonly detail: unknown;
+}
+
+/**
+ * Where a rule sends a matching event (locally: a StartExecution call, or the notifier). The rule's
+ * pattern decides which events reach it, so a target names the event type its pattern admits.
+ */
+export type BridgeTarget<E extends BusEvent = S3BucketEvent> = (event: E) => Promise<void>;
 
 /** A rule: a name, the event pattern it filters with, and its target. */
-export interface BridgeRule {
+export interface BridgeRule<E extends BusEvent = S3BucketEvent> {
   readonly name: string;
   readonly eventPattern: EventPattern;
-  readonly target: BridgeTarget;
+  readonly target: BridgeTarget<E>;
 }
 
 /** The outcome of delivering one event to one rule's target. */
@@ -43,7 +60,7 @@ export class InvalidRuleNameError extends Error {
 }
 
 interface ActiveRule {
-  readonly rule: BridgeRule;
+  readonly rule: BridgeRule<BusEvent>;
   readonly matches: (event: unknown) => boolean;
 }
 
@@ -72,10 +89,12 @@ export class EventBridgeBridge {
    * Adds a rule, replacing any rule of the same name (events already dispatched keep their old target).
    * @throws InvalidEventPatternError when the pattern is invalid; InvalidRuleNameError for a bad name.
    */
-  addRule(rule: BridgeRule): void {
+  addRule<E extends BusEvent = S3BucketEvent>(rule: BridgeRule<E>): void {
     if (!RULE_NAME.test(rule.name)) throw new InvalidRuleNameError(rule.name);
     const matches = compileEventPattern(rule.eventPattern);
-    this.#rules.set(rule.name, { rule: { ...rule }, matches });
+    // The pattern admits only events of the type the target names.
+    const target = rule.target as BridgeTarget<BusEvent>;
+    this.#rules.set(rule.name, { rule: { ...rule, target }, matches });
   }
 
   /** Removes a rule; `false` when there is none of that name. */
@@ -97,6 +116,14 @@ export class EventBridgeBridge {
    * Bound, so it can be handed to the S3 service as its {@link EventSink}.
    */
   readonly publish: EventSink = (event) => {
+    this.put(event);
+  };
+
+  /**
+   * Puts any event on the bus (what PutEvents does for the relay's custom events, and what Step
+   * Functions does with its status changes): delivered like {@link publish}. Bound.
+   */
+  readonly put = (event: BusEvent): void => {
     for (const { rule, matches } of this.#rules.values()) {
       if (!matches(event)) continue;
       const copy = structuredClone(event);

@@ -96,6 +96,11 @@ export interface ExecutionManagerOptions {
   readonly accountId: string;
   /** The history quota; lowerable for tests. @default {@link MAX_HISTORY_EVENTS} */
   readonly maxHistoryEvents?: number;
+  /**
+   * Told when an execution ends, once its record is on disk (so DescribeExecution sees the end) — where
+   * AWS sends the "Step Functions Execution Status Change" event to EventBridge.
+   */
+  readonly onExecutionEnded?: (summary: ExecutionSummary) => void;
 }
 
 function checkInput(text: string): void {
@@ -391,6 +396,7 @@ export class ExecutionManager {
     const summary = entry.summary;
     try {
       await this.options.store.flushExecution(summary);
+      if (summary.status !== 'RUNNING') this.options.onExecutionEnded?.(summary);
     } finally {
       if (entry.summary.status !== 'RUNNING') {
         entry.record = undefined;

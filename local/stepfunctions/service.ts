@@ -19,9 +19,10 @@ import { parseStateMachineArn } from './arn.ts';
 import { invalidArn, unknownOperation } from './errors.ts';
 import { ExecutionManager } from './executions.ts';
 import { optionalBoolean, optionalEnum, optionalNumber } from './input.ts';
-import { EXECUTION_STATUSES } from './model.ts';
+import { EXECUTION_STATUSES, type ExecutionSummary } from './model.ts';
 import { TaskHandlerRegistry } from './resources.ts';
 import { StateMachineRegistry } from './state-machines.ts';
+import { type ExecutionStatusChangeEvent, statusChangeEvent } from './status-change.ts';
 import { StepFunctionsStore } from './store.ts';
 
 export { DataDirInUseError } from './store.ts';
@@ -35,6 +36,8 @@ export interface StepFunctionsServiceOptions {
   readonly timeScale?: number;
   /** The history quota of one execution, lowerable for tests. @default 25,000 (AWS's) */
   readonly maxHistoryEvents?: number;
+  /** Receives a "Step Functions Execution Status Change" event when an execution ends (the bridge). */
+  readonly onStatusChange?: (event: ExecutionStatusChangeEvent) => void;
 }
 
 /** The DescribeExecution answer, as {@link StepFunctionsService.waitForExecution} resolves it. */
@@ -76,6 +79,12 @@ export class StepFunctionsService implements JsonService {
       timeScale,
       accountId: options.accountId,
       ...(options.maxHistoryEvents !== undefined ? { maxHistoryEvents: options.maxHistoryEvents } : {}),
+      ...(options.onStatusChange === undefined
+        ? {}
+        : {
+            onExecutionEnded: (summary: ExecutionSummary) =>
+              options.onStatusChange?.(statusChangeEvent(summary, options.accountId)),
+          }),
     });
   }
 
