@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { ArnFormat, Duration, type RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { type RemovalPolicy, Token } from 'aws-cdk-lib';
 import {
   Action,
   type ActionBindOptions,
@@ -11,11 +10,11 @@ import {
   type IPipeline,
   type IStage,
 } from 'aws-cdk-lib/aws-codepipeline';
-import { type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, Policy, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
@@ -36,11 +35,10 @@ import {
 import { RELAY_STATE_MACHINE_ARN_ENV } from '../core/pipeline/environment.ts';
 import { relayUserParameters, type UserParameters } from '../core/pipeline/user-parameters.ts';
 import { resolvePipelineTargets } from '../core/routing.ts';
-import { LOG_LEVEL_ENV, METRICS_NAMESPACE_ENV, SERVICE_NAME_ENV } from '../core/runtime-contract.ts';
 import { FUNCTION_SETTINGS, PIPELINE_ACTION_FUNCTION_SETTINGS } from './function-settings.ts';
-import { acknowledge, acknowledgeWildcardResources, NAG_REASONS } from './nag.ts';
+import { acknowledgeWildcardResources } from './nag.ts';
 import type { FunctionLogLevel } from './props.ts';
-import { PROJECT_ROOT, RELAY_BUNDLING } from './task-functions.ts';
+import { executionsArnOf, relayFunction } from './relay-function.ts';
 
 /**
  * The relay as a CodePipeline stage, on AWS: the action's Lambda (functions/pipeline-action/, one per
@@ -80,63 +78,22 @@ export class RelayPipelineFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: RelayPipelineFunctionProps) {
     super(scope, id);
-    const settings = PIPELINE_ACTION_FUNCTION_SETTINGS;
     const stateMachineArn = props.stateMachine.stateMachineArn;
     this.permissions = planPipelineActionPermissions({
       stateMachineArn,
-      // A token ARN cannot be split by core's executionsArnOf: format it from the name instead.
-      executionsArn: Stack.of(this).formatArn({
-        service: 'states',
-        resource: 'execution',
-        resourceName: `${props.stateMachine.stateMachineName}:*`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      }),
+      executionsArn: executionsArnOf(this, props.stateMachine),
     });
-    const logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention,
-      removalPolicy: props.removalPolicy,
-    });
-    this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description:
+    const made = relayFunction(this, {
+      ...props,
+      handlerFolder: 'pipeline-action',
+      settings: PIPELINE_ACTION_FUNCTION_SETTINGS,
+      roleDescription:
         'artifact-relay pipeline action: start and watch the relay state machine, report the job result',
+      planned: this.permissions,
+      environment: () => ({ [PIPELINE_STATE_MACHINE_ARN_ENV]: stateMachineArn }),
     });
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
-    );
-    for (const planned of this.permissions) {
-      this.role.addToPrincipalPolicy(PolicyStatement.fromJson(policyStatementOf(planned)));
-      if (planned.wildcardReason !== undefined) {
-        acknowledgeWildcardResources(this, planned.resources, planned.wildcardReason);
-      }
-    }
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: join(PROJECT_ROOT, 'functions', 'pipeline-action', 'handler.ts'),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      description: settings.description,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: settings.memoryMb,
-      timeout: Duration.seconds(settings.timeoutSeconds),
-      tracing: Tracing.ACTIVE,
-      role: this.role,
-      logGroup,
-      environment: {
-        [SERVICE_NAME_ENV]: props.serviceName,
-        [LOG_LEVEL_ENV]: props.logLevel,
-        [METRICS_NAMESPACE_ENV]: props.metricsNamespace,
-        NODE_OPTIONS: '--enable-source-maps',
-        [PIPELINE_STATE_MACHINE_ARN_ENV]: stateMachineArn,
-      },
-      bundling: RELAY_BUNDLING,
-    });
-    acknowledge(this, 'AwsSolutions-IAM5[Resource::*]', NAG_REASONS.xray);
-    acknowledge(this, 'AwsSolutions-L1', NAG_REASONS.runtime);
+    this.function = made.fn;
+    this.role = made.role;
   }
 }
 
