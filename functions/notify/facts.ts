@@ -11,26 +11,11 @@ import {
 import type { EndedExecutionStatus, ExecutionFacts, TargetFact } from '../../core/relay-events.ts';
 import { relayOutputSchema, type TargetResult } from '../../core/workflow.ts';
 import { sendOptions } from '../shared/aws-call.ts';
-import { factsOfHistory } from './history-targets.ts';
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+import { factsOfHistory, parseJson, targetRefOf } from './history-targets.ts';
 
 /** One target's fact from its final result. */
 export function factOfResult(result: TargetResult, position: number): TargetFact {
-  const target = result.target;
-  const ref = {
-    bucket: target.bucket,
-    region: target.region,
-    ...(target.keyPrefix === undefined ? {} : { keyPrefix: target.keyPrefix }),
-    ...(target.deploy?.wave === undefined ? {} : { wave: target.deploy.wave }),
-  };
+  const ref = targetRefOf(result.target);
   const index = result.index ?? position;
   if (result.status === 'failed') {
     return {

@@ -35,13 +35,24 @@ interface TargetTrace {
   waveRan: boolean;
 }
 
-function parseJson(text: string | undefined): unknown {
+/** A state's JSON input or output, `undefined` when it is absent or not JSON. */
+export function parseJson(text: string | undefined): unknown {
   if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+}
+
+/** How an event names a target (its wave only when it names one). */
+export function targetRefOf(target: WorkflowTarget): TargetFact['target'] {
+  return {
+    bucket: target.bucket,
+    region: target.region,
+    ...(target.keyPrefix === undefined ? {} : { keyPrefix: target.keyPrefix }),
+    ...(target.deploy?.wave === undefined ? {} : { wave: target.deploy.wave }),
+  };
 }
 
 /** The error of a failed task attempt (Lambda ARN tasks log `LambdaFunction*`, integrations `Task*`). */
@@ -110,12 +121,7 @@ function traceEvents(events: readonly HistoryEvent[]): Map<number, TargetTrace> 
 }
 
 function factOf(index: number, target: WorkflowTarget, trace: TargetTrace | undefined): TargetFact {
-  const ref = {
-    bucket: target.bucket,
-    region: target.region,
-    ...(target.keyPrefix === undefined ? {} : { keyPrefix: target.keyPrefix }),
-    ...(target.deploy?.wave === undefined ? {} : { wave: target.deploy.wave }),
-  };
+  const ref = targetRefOf(target);
   const last = trace?.marks.at(-1);
   if (last === undefined) return { index, target: ref, status: 'unknown' };
   if (last.kind === 'error') {
