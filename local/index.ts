@@ -15,6 +15,7 @@ import type { LifecycleDurations } from './codedeploy/lifecycle.ts';
 import { CodeDeployService } from './codedeploy/service.ts';
 import { CodePipelineService } from './codepipeline/service.ts';
 import { EventBridgeBridge } from './eventbridge/bridge.ts';
+import { PUT_EVENTS_INTEGRATION, putEventsIntegration } from './eventbridge/put-events.ts';
 import { FaultPlan, type FaultRule } from './faults.ts';
 import {
   type AdministratorRegistration,
@@ -226,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await kms.init();
   await s3.init();
   await stepFunctions.init();
+  stepFunctions.registerTaskHandler(PUT_EVENTS_INTEGRATION, putEventsIntegration(events, accountId));
   await codeDeploy.init();
 
   let endpoint: Awaited<ReturnType<typeof startEndpoint>>;

@@ -122,7 +122,14 @@ export interface S3ObjectReader {
 }
 
 /** A Task state's resource, run in-process. `signal` aborts when the execution is stopped. */
-export type TaskHandler = (input: unknown, context: { readonly signal: AbortSignal }) => Promise<unknown>;
+export type TaskHandler = (
+  input: unknown,
+  context: {
+    readonly signal: AbortSignal;
+    /** The region of the execution that runs the Task (service integrations act there). */
+    readonly region?: string;
+  },
+) => Promise<unknown>;
 
 /** Anything that accepts an event for delivery (the EventBridge bridge). */
 export type EventSink = (event: S3BucketEvent) => void;

@@ -4,7 +4,8 @@
  * time scale applies everywhere:
  *
  * - `Task`: kept (its override resolves the registered handler); `TimeoutSeconds` defaults to AWS's
- *   "no practical limit" instead of the library's 60 s.
+ *   "no practical limit" instead of the library's 60 s. A `.waitForTaskToken` Task's `$$.Task.Token`
+ *   becomes a placeholder its override fills with a fresh token (./task-tokens.ts).
  * - `Wait`: a Task whose parameters carry `Seconds`/`Timestamp` (or their paths, evaluated by the library);
  *   the override sleeps for the scaled duration.
  * - `Map` / `Parallel`: a Task whose override runs each iteration/branch as its own library run, so every
@@ -19,6 +20,7 @@
 import { mapIterator, parallelBranches } from './definition.ts';
 import type { AslScope, AslState } from './library.ts';
 import { ownsResultSelector } from './result-selector.ts';
+import { isCallbackResource, withTokenPlaceholder } from './task-tokens.ts';
 
 /** Node timers overflow past 2^31-1 ms; the longest timeout we hand the library. */
 export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
@@ -83,6 +85,10 @@ function scaleRetry(retry: unknown, timeScale: number): unknown {
 function compileTask(state: AslState, timeScale: number): AslState {
   const out: Record<string, unknown> = { ...state, Retry: scaleRetry(state.Retry, timeScale) };
   if (out.Retry === undefined) delete out.Retry;
+  // `$$.Task.Token` is unknown to the library: a placeholder the override replaces (./task-tokens.ts).
+  if (isCallbackResource(state.Resource) && state.Parameters !== undefined) {
+    out.Parameters = withTokenPlaceholder(state.Parameters);
+  }
   if (typeof state.TimeoutSeconds === 'number') {
     out.TimeoutSeconds = Math.min(state.TimeoutSeconds, MAX_TIMEOUT_SECONDS);
   } else if (state.TimeoutSecondsPath === undefined) {

@@ -4,6 +4,7 @@ import type { CompiledScope } from './compile.ts';
 import type { Lane } from './lane.ts';
 import type { JsonValue } from './library.ts';
 import type { TaskHandlerRegistry } from './resources.ts';
+import type { TaskTokens } from './task-tokens.ts';
 
 /** The overrides the library runs instead of calling AWS, by state name. */
 export type LocalHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
@@ -16,6 +17,10 @@ export interface RunContext {
   /** Multiplies every Wait and Retry interval. */
   readonly timeScale: number;
   readonly registry: TaskHandlerRegistry;
+  /** The tokens of callback (`.waitForTaskToken`) Tasks waiting for SendTaskSuccess/SendTaskFailure. */
+  readonly tokens: TaskTokens;
+  /** The execution's ARN (what a task token is minted for). */
+  readonly executionArn: string;
   /**
    * The run continues an execution a previous process left running: a Task whose handler is not registered
    * (yet) waits for it instead of failing, since a restarted stack registers its handlers after it loads.

@@ -60,6 +60,7 @@ import { ExecutionRun } from './run.ts';
 import type { StateMachineRegistry } from './state-machines.ts';
 import type { StepFunctionsStore } from './store.ts';
 import { MAX_PAYLOAD_BYTES } from './task-invoker.ts';
+import type { TaskTokens } from './task-tokens.ts';
 
 interface Entry {
   /** Always kept: what ListExecutions shows. */
@@ -92,6 +93,8 @@ export interface ExecutionManagerOptions {
   readonly store: StepFunctionsStore;
   readonly machines: StateMachineRegistry;
   readonly registry: TaskHandlerRegistry;
+  /** The task tokens of waiting callback Tasks (shared with the service's SendTask* operations). */
+  readonly tokens: TaskTokens;
   readonly timeScale: number;
   readonly accountId: string;
   /** The history quota; lowerable for tests. @default {@link MAX_HISTORY_EVENTS} */
@@ -307,6 +310,7 @@ export class ExecutionManager {
       scope: compileScope(parseDefinition(record.definition), this.options.timeScale),
       history,
       registry: this.options.registry,
+      tokens: this.options.tokens,
       timeScale: this.options.timeScale,
       redriveFrom: from,
       resumed,

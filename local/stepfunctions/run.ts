@@ -13,12 +13,14 @@ import { mapInvoker, parallelInvoker } from './map-invoker.ts';
 import type { ExecutionRecord, RedrivePoint } from './model.ts';
 import type { TaskHandlerRegistry } from './resources.ts';
 import { outputLimitInvoker, taskInvoker, waitInvoker } from './task-invoker.ts';
+import type { TaskTokens } from './task-tokens.ts';
 
 export interface ExecutionRunOptions {
   readonly record: ExecutionRecord;
   readonly scope: CompiledScope;
   readonly history: ExecutionHistory;
   readonly registry: TaskHandlerRegistry;
+  readonly tokens: TaskTokens;
   readonly timeScale: number;
   /** Where a redrive (or a resumed run) continues; `undefined` runs from `StartAt`. */
   readonly redriveFrom?: RedrivePoint | undefined;
@@ -32,6 +34,8 @@ export class ExecutionRun implements RunContext {
   readonly region: string;
   readonly timeScale: number;
   readonly registry: TaskHandlerRegistry;
+  readonly tokens: TaskTokens;
+  readonly executionArn: string;
   readonly awaitsHandlers: boolean;
   readonly executionInput: JsonValue;
   readonly libraryContext: Record<string, unknown>;
@@ -43,6 +47,8 @@ export class ExecutionRun implements RunContext {
     this.region = record.region;
     this.timeScale = options.timeScale;
     this.registry = options.registry;
+    this.tokens = options.tokens;
+    this.executionArn = record.executionArn;
     this.awaitsHandlers = options.resumed === true;
     this.executionInput = JSON.parse(record.input) as JsonValue;
     this.carried = options.redriveFrom;

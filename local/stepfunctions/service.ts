@@ -24,6 +24,7 @@ import { TaskHandlerRegistry } from './resources.ts';
 import { StateMachineRegistry } from './state-machines.ts';
 import { type ExecutionStatusChangeEvent, statusChangeEvent } from './status-change.ts';
 import { StepFunctionsStore } from './store.ts';
+import { TaskTokens } from './task-tokens.ts';
 
 export { DataDirInUseError } from './store.ts';
 
@@ -62,6 +63,7 @@ export interface ExecutionDescription {
 export class StepFunctionsService implements JsonService {
   private readonly store: StepFunctionsStore;
   private readonly registry = new TaskHandlerRegistry();
+  private readonly tokens = new TaskTokens();
   private readonly machines: StateMachineRegistry;
   private readonly executions: ExecutionManager;
 
@@ -76,6 +78,7 @@ export class StepFunctionsService implements JsonService {
       store: this.store,
       machines: this.machines,
       registry: this.registry,
+      tokens: this.tokens,
       timeScale,
       accountId: options.accountId,
       ...(options.maxHistoryEvents !== undefined ? { maxHistoryEvents: options.maxHistoryEvents } : {}),
@@ -194,6 +197,16 @@ export class StepFunctionsService implements JsonService {
         );
       case 'RedriveExecution':
         return this.executions.redrive(requireString(input, 'executionArn'));
+      case 'SendTaskSuccess':
+        return this.tokens.succeed(requireString(input, 'taskToken'), requireString(input, 'output'));
+      case 'SendTaskFailure':
+        return this.tokens.fail(
+          requireString(input, 'taskToken'),
+          optionalString(input, 'error'),
+          optionalString(input, 'cause'),
+        );
+      case 'SendTaskHeartbeat':
+        return this.tokens.heartbeat(requireString(input, 'taskToken'));
       default:
         throw unknownOperation(operation);
     }

@@ -17,6 +17,7 @@ import type { Lane } from './lane.ts';
 import { isRecord, type JsonValue, NotJsonError, toJsonValue } from './library.ts';
 import { describeResource, noHandlerCause, type ResourceInfo } from './resources.ts';
 import { sleep } from './sleep.ts';
+import { callbackBaseResource, isCallbackResource, withToken } from './task-tokens.ts';
 
 /** Step Functions' limit on the size of a state's input or output. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -91,19 +92,69 @@ function taskOutput(raw: unknown, info: ResourceInfo): JsonValue {
   return output;
 }
 
+/** Resolves when `signal` aborts (never rejects). */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/**
+ * The callback half of a `.waitForTaskToken` Task, after its handler returned: logs `TaskSubmitted` with
+ * what the handler answered, then waits for SendTaskSuccess/SendTaskFailure on the token; the state's
+ * timeout (or the execution stopping) aborts the wait.
+ */
+async function awaitCallback(
+  lane: Lane,
+  info: ResourceInfo,
+  submitted: JsonValue,
+  result: Promise<JsonValue>,
+  signal: AbortSignal,
+): Promise<JsonValue> {
+  lane.emit({
+    type: 'TaskSubmitted',
+    detailsKey: 'taskSubmittedEventDetails',
+    details: { resourceType: info.resourceType, resource: info.resource, output: JSON.stringify(submitted) },
+  });
+  const outcome = await Promise.race([result, aborted(signal).then(() => undefined)]);
+  if (signal.aborted || outcome === undefined) throw new BranchAbortedError();
+  return outcome;
+}
+
 /** The override of a Task state. */
 export function taskInvoker(lane: Lane, state: StateInfo): LocalHandler {
   const resource = String(state.definition.Resource);
   const info = describeResource(resource);
-  return async (input: JsonValue): Promise<JsonValue> => {
+  const callback = isCallbackResource(resource);
+  // A callback Task's handler is registered under the integration it calls (`…:putEvents`).
+  const base = callback ? callbackBaseResource(resource) : resource;
+  const baseInfo = callback ? describeResource(base) : info;
+  return async (parameters: JsonValue): Promise<JsonValue> => {
+    const token = callback ? lane.ctx.tokens.mint(lane.ctx.executionArn, state.name) : undefined;
+    try {
+      return await runTask(parameters, token);
+    } finally {
+      if (token !== undefined) lane.ctx.tokens.forget(token.token);
+    }
+  };
+
+  async function runTask(
+    parameters: JsonValue,
+    token: { token: string; result: Promise<JsonValue> } | undefined,
+  ): Promise<JsonValue> {
+    const input = token === undefined ? parameters : withToken(parameters, token.token);
     const invocation = lane.invoke(state.name, input);
     await invocation.acked;
     if (invocation.signal.aborted) throw new BranchAbortedError();
-    let resolved = lane.ctx.registry.resolve(resource, info, input);
+    const resolve = () =>
+      lane.ctx.registry.resolve(resource, info, input) ??
+      (callback ? lane.ctx.registry.resolve(base, baseInfo, input) : undefined);
+    let resolved = resolve();
     while (!resolved && lane.ctx.awaitsHandlers) {
       await lane.ctx.registry.nextRegistration(invocation.signal).catch(() => undefined);
       if (invocation.signal.aborted) throw new BranchAbortedError();
-      resolved = lane.ctx.registry.resolve(resource, info, input);
+      resolved = resolve();
     }
     if (!resolved) {
       const failure = new NoTaskHandlerError(noHandlerCause(resource, input, info));
@@ -111,7 +162,18 @@ export function taskInvoker(lane: Lane, state: StateInfo): LocalHandler {
       throw failure;
     }
     try {
-      const raw = await resolved.handler(resolved.payload, { signal: invocation.signal });
+      const raw = await resolved.handler(resolved.payload, {
+        signal: invocation.signal,
+        region: lane.ctx.region,
+      });
+      if (token !== undefined) {
+        const submitted = taskOutput(raw, baseInfo);
+        // The task's result is what SendTaskSuccess sends, not the integration's answer.
+        const answer = await awaitCallback(lane, info, submitted, token.result, invocation.signal);
+        const output = taskOutput(answer, { ...info, lambdaInvoke: false });
+        invocation.succeed(output);
+        return output;
+      }
       const output = taskOutput(raw, info);
       invocation.succeed(output);
       return output;
@@ -120,7 +182,7 @@ export function taskInvoker(lane: Lane, state: StateInfo): LocalHandler {
       invocation.fail(failure.name, failure.message);
       throw failure;
     }
-  };
+  }
 }
 
 function waitMilliseconds(stateName: string, parameters: Record<string, unknown>): number {

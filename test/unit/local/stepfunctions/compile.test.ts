@@ -6,6 +6,7 @@ import { Lane } from '../../../../local/stepfunctions/lane.ts';
 import type { AslScope } from '../../../../local/stepfunctions/library.ts';
 import { TaskHandlerRegistry } from '../../../../local/stepfunctions/resources.ts';
 import { ExecutionRun } from '../../../../local/stepfunctions/run.ts';
+import { TaskTokens } from '../../../../local/stepfunctions/task-tokens.ts';
 import { fn, ROLE } from './fixture.ts';
 
 const definition = {
@@ -115,6 +116,7 @@ describe('ExecutionRun.overrides', () => {
       scope,
       history: new ExecutionHistory([], () => undefined),
       registry: new TaskHandlerRegistry(),
+      tokens: new TaskTokens(),
       timeScale: 1,
       onProgress: () => undefined,
     });

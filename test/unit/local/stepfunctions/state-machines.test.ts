@@ -216,7 +216,7 @@ describe('UpdateStateMachine / DeleteStateMachine', () => {
 describe('unknown operations', () => {
   it('answers an operation it does not implement with UnknownOperationException', async () => {
     // Act
-    const code = await errorCode(f.call('SendTaskSuccess', {}));
+    const code = await errorCode(f.call('ListActivities', {}));
 
     // Assert
     expect(code).toBe('UnknownOperationException');
