@@ -17,6 +17,8 @@ export const RELAY_EVENT_TYPES = {
   targetSuperseded: 'Target Superseded',
   targetHeld: 'Target Held',
   deploymentFinished: 'Deployment Finished',
+  /** Put by the state machine itself (an approval's task-token Task, docs/waves.md), not the notifier. */
+  approvalPending: 'Approval Pending',
 } as const;
 
 /** Any of the relay's detail-types. */

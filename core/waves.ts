@@ -45,3 +45,24 @@ export function laterWaves<T extends Pick<TargetConfig, 'deploy'>>(
   });
   return waves;
 }
+
+/** A wave that waits for an approval before it deploys: how long it waits, in seconds. */
+export interface WaveApproval {
+  readonly wave: number;
+  readonly timeoutSeconds: number;
+}
+
+/**
+ * The waves of a configuration that require an approval (`waves.<n>.approval`), by wave number in
+ * ascending order. Every one is a wave from 2 to {@link deploymentWaveCount} (the schema refuses wave 1, the
+ * consistency rules a wave no target deploys in).
+ */
+export function approvalWaves(config: Pick<RelayConfig, 'waves'>): WaveApproval[] {
+  return Object.entries(config.waves ?? {})
+    .flatMap(([key, settings]) =>
+      settings.approval === undefined
+        ? []
+        : [{ wave: Number(key), timeoutSeconds: settings.approval.timeoutSeconds }],
+    )
+    .sort((a, b) => a.wave - b.wave);
+}

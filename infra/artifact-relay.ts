@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import type { RelayConfig } from '../core/config/schema.ts';
 import { ConfigInvalid } from '../core/errors.ts';
 import { type PermissionPlan, planPermissions } from '../core/permissions/plan.ts';
-import { deploymentWaveCount } from '../core/waves.ts';
+import { approvalWaves, deploymentWaveCount } from '../core/waves.ts';
 import { DEFAULT_COPY_TIME_BUDGET_SECONDS } from '../core/workflow.ts';
 import type { TaskRole } from '../state-machine/placeholders.ts';
 import { alarmTopic, parseAlarmNotifications } from './alarm-notifications.ts';
@@ -116,6 +116,7 @@ export class ArtifactRelay extends Construct {
       functions: this.functions,
       maxConcurrency: config.defaults.maxConcurrency,
       deploymentWaves: deploymentWaveCount(config),
+      approvals: approvalWaves(config),
       timeout: props.executionTimeout ?? defaultExecutionTimeout(config),
       logLevel: this.logLevel,
       logRetention,
@@ -258,6 +259,15 @@ export class ArtifactRelay extends Construct {
   /** Lets `grantee` redrive failed executions (`relay redrive`, or the console's Redrive button). */
   grantRedriveExecution(grantee: IGrantable): Grant {
     return this.stateMachine.grantRedriveExecution(grantee);
+  }
+
+  /**
+   * Lets `grantee` approve or reject a deployment wave (`relay approve|reject`, or the console):
+   * SendTaskSuccess/SendTaskFailure on the state machine's task tokens. The token is read from the
+   * execution's history, so the grantee also needs {@link grantRead}.
+   */
+  grantApprove(grantee: IGrantable): Grant {
+    return this.stateMachine.grantTaskResponse(grantee);
   }
 
   /** Executions that failed: a target failed both passes (sum over 5 minutes by default). */

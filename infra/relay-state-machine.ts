@@ -1,9 +1,10 @@
-import { type Duration, Names, type RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, Names, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { WaveApproval } from '../core/waves.ts';
 import type { AslDefinition } from '../state-machine/asl.ts';
 import { buildDefinition } from '../state-machine/build.ts';
 import { TASK_PLACEHOLDERS, type TaskPlaceholder, type TaskRole } from '../state-machine/placeholders.ts';
@@ -16,6 +17,8 @@ export interface RelayStateMachineProps {
   readonly maxConcurrency: number;
   /** The configuration's highest deployment wave (core/waves.ts); 1 adds no wave Map states. @default 1 */
   readonly deploymentWaves?: number;
+  /** The waves that wait for an approval (core/waves.ts `approvalWaves`). @default none */
+  readonly approvals?: readonly WaveApproval[];
   readonly timeout: Duration;
   readonly logLevel: LogLevel;
   readonly logRetention: RetentionDays;
@@ -32,8 +35,12 @@ export function relayDefinition(
   maxConcurrency: number,
   timeoutSeconds: number,
   deploymentWaves = 1,
+  approvals: readonly WaveApproval[] = [],
 ): AslDefinition {
-  return { ...buildDefinition({ maxConcurrency, deploymentWaves }), TimeoutSeconds: timeoutSeconds };
+  return {
+    ...buildDefinition({ maxConcurrency, deploymentWaves, approvals }),
+    TimeoutSeconds: timeoutSeconds,
+  };
 }
 
 /** The `definitionSubstitutions`: each `${…FunctionArn}` placeholder to its function's ARN. */
@@ -66,6 +73,7 @@ export class RelayStateMachine extends Construct {
       props.maxConcurrency,
       props.timeout.toSeconds(),
       props.deploymentWaves,
+      props.approvals,
     );
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
@@ -81,6 +89,17 @@ export class RelayStateMachine extends Construct {
         resources: Object.values(props.functions).map((fn) => fn.functionArn),
       }),
     );
+    if ((props.approvals ?? []).length > 0) {
+      // An approval is a `.waitForTaskToken` PutEvents Task (docs/waves.md): the state machine itself puts
+      // the "Approval Pending" event, on the default bus only.
+      const stack = Stack.of(this);
+      this.stateMachine.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['events:PutEvents'],
+          resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+        }),
+      );
+    }
     acknowledge(this, 'AwsSolutions-IAM5[Resource::*]', `${NAG_REASONS.xray} ${NAG_REASONS.logDelivery}`);
     if (props.logLevel !== LogLevel.ALL) acknowledge(this, 'AwsSolutions-SF1', NAG_REASONS.sfnLogLevel);
   }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { RelayConfig } from '../core/config/schema.ts';
 import { buildEventPattern } from '../core/event-pattern.ts';
 import { executionEndedPattern } from '../core/relay-events.ts';
-import { deploymentWaveCount } from '../core/waves.ts';
+import { approvalWaves, deploymentWaveCount } from '../core/waves.ts';
 import {
   buildDefinition,
   renderDefinition,
@@ -90,6 +90,7 @@ export async function deployRelay(stack: LocalStack, options: DeployRelayOptions
     buildDefinition({
       maxConcurrency: options.config.defaults.maxConcurrency,
       deploymentWaves: deploymentWaveCount(options.config),
+      approvals: approvalWaves(options.config),
     }),
     substitutions,
   );

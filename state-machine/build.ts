@@ -1,9 +1,13 @@
-import { MAX_DEPLOYMENT_WAVES } from '../core/config/schema.ts';
+import { MAX_APPROVAL_TIMEOUT_SECONDS, MAX_DEPLOYMENT_WAVES } from '../core/config/schema.ts';
+import { RELAY_EVENT_SOURCE, RELAY_EVENT_TYPES } from '../core/relay-events.ts';
+import type { WaveApproval } from '../core/waves.ts';
 import type { AslDefinition, AslState, PayloadTemplate, SubMachine } from './asl.ts';
 import { buildTargetChain, buildWaveChain, TASK_TIMEOUT_SECONDS } from './chain.ts';
 import { placeholder } from './placeholders.ts';
 import { SECOND_PASS_ERROR_NAMES, TASK_RETRY } from './retry-policies.ts';
 import {
+  approvalNeededState,
+  approveWaveState,
   DELETE_STATES,
   deployWaveState,
   RETRY_SUFFIX,
@@ -28,6 +32,11 @@ export interface BuildOptions {
    * definition is exactly the one without them)
    */
   readonly deploymentWaves?: number;
+  /**
+   * The waves that wait for a person's approval before they deploy (core/waves.ts `approvalWaves`): each
+   * adds a Choice and a task-token Task before its wave's Map. @default [] (none)
+   */
+  readonly approvals?: readonly WaveApproval[];
 }
 
 /** The defaults of {@link BuildOptions}. */
@@ -36,7 +45,20 @@ export const DEFAULT_BUILD_OPTIONS: Required<BuildOptions> = {
   retryPauseSeconds: 30,
   deploymentPollSeconds: 30,
   deploymentWaves: 1,
+  approvals: [],
 };
+
+/**
+ * The resource of an approval: EventBridge PutEvents with a task token — Step Functions puts the
+ * "Approval Pending" event (with the token) on the default bus and waits until SendTaskSuccess or
+ * SendTaskFailure names the token, or the state's timeout passes.
+ */
+export const APPROVAL_RESOURCE = 'arn:aws:states:::events:putEvents.waitForTaskToken';
+
+/** Where an approval's decision (SendTaskSuccess's output) goes in the execution's state. */
+export function approvalResultPath(wave: number): string {
+  return `$.approvals.wave${wave}`;
+}
 
 /** The largest MaxConcurrency an inline Map honours. */
 export const MAX_INLINE_MAP_CONCURRENCY = 40;
@@ -49,6 +71,18 @@ function checkInteger(name: string, value: number, min: number, max: number): nu
     throw new RangeError(`buildDefinition: ${name} must be an integer from ${min} to ${max} (got ${value})`);
   }
   return value;
+}
+
+/** Wave → approval timeout, checked: each wave from 2 to `deploymentWaves`, once. */
+function checkApprovals(approvals: readonly WaveApproval[], deploymentWaves: number): Map<number, number> {
+  const byWave = new Map<number, number>();
+  for (const { wave, timeoutSeconds } of approvals) {
+    checkInteger('an approval wave', wave, 2, deploymentWaves);
+    checkInteger(`wave ${wave}'s approval timeoutSeconds`, timeoutSeconds, 60, MAX_APPROVAL_TIMEOUT_SECONDS);
+    if (byWave.has(wave)) throw new RangeError(`buildDefinition: wave ${wave} has two approvals`);
+    byWave.set(wave, timeoutSeconds);
+  }
+  return byWave;
 }
 
 /**
@@ -112,13 +146,20 @@ function waveStates(
   count: number,
   maxConcurrency: number,
   deploymentPollSeconds: number,
+  approvals: ReadonlyMap<number, number>,
 ): Record<string, AslState> {
   const states: Record<string, AslState> = {};
   for (let wave = 2; wave <= count; wave++) {
+    const items = `$.deployWaves[${wave - 2}]`;
+    const next = wave < count ? { Next: firstStateOfWave(wave + 1, approvals) } : { End: true as const };
+    const timeoutSeconds = approvals.get(wave);
+    if (timeoutSeconds !== undefined) {
+      Object.assign(states, approvalStates(wave, items, timeoutSeconds));
+    }
     states[deployWaveState(wave)] = {
       Type: 'Map',
       Comment: `Deployment wave ${wave}: runs only once every earlier deployment succeeded.`,
-      ItemsPath: `$.deployWaves[${wave - 2}]`,
+      ItemsPath: items,
       ItemSelector: itemSelector({
         'target.$': '$$.Map.Item.Value.target',
         'index.$': '$$.Map.Item.Value.index',
@@ -126,10 +167,59 @@ function waveStates(
       MaxConcurrency: maxConcurrency,
       ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, ...buildWaveChain(wave, deploymentPollSeconds) },
       ResultPath: `$.deployed.wave${wave}`,
-      ...(wave < count ? { Next: deployWaveState(wave + 1) } : { End: true }),
+      ...next,
     };
   }
   return states;
+}
+
+/** The first state of wave `wave`: its approval's Choice when it requires one, else its Map. */
+function firstStateOfWave(wave: number, approvals: ReadonlyMap<number, number>): string {
+  return approvals.has(wave) ? approvalNeededState(wave) : deployWaveState(wave);
+}
+
+/**
+ * The approval before wave `wave` (docs/waves.md): a Choice that asks only when this object has targets
+ * in the wave, and a Task that puts the "Approval Pending" event — with the task token, the wave's items
+ * and the deadline — on the default bus and waits. `relay approve` (or the console) sends the token back
+ * with SendTaskSuccess and who decided, when, which becomes `approvals.wave<n>`; `relay reject` sends
+ * SendTaskFailure (`Relay.ApprovalRejected`), and the timeout fails the state with `States.Timeout`. Either
+ * fails the execution here, so the wave is held, and a redrive asks again. No Retry: a retried
+ * `.waitForTaskToken` Task would publish a second request with a new token.
+ */
+function approvalStates(wave: number, items: string, timeoutSeconds: number): Record<string, AslState> {
+  return {
+    [approvalNeededState(wave)]: {
+      Type: 'Choice',
+      Comment: `Ask for an approval only when this object has targets in wave ${wave}.`,
+      Choices: [{ Variable: `${items}[0]`, IsPresent: true, Next: approveWaveState(wave) }],
+      Default: deployWaveState(wave),
+    },
+    [approveWaveState(wave)]: {
+      Type: 'Task',
+      Comment: `Wait until someone approves deployment wave ${wave} (relay approve|reject, or the console); a rejection or the timeout holds the wave.`,
+      Resource: APPROVAL_RESOURCE,
+      Parameters: {
+        Entries: [
+          {
+            Source: RELAY_EVENT_SOURCE,
+            DetailType: RELAY_EVENT_TYPES.approvalPending,
+            Detail: {
+              'executionArn.$': '$$.Execution.Id',
+              wave,
+              timeoutSeconds,
+              'source.$': '$.source',
+              'items.$': items,
+              'taskToken.$': '$$.Task.Token',
+            },
+          },
+        ],
+      },
+      TimeoutSeconds: timeoutSeconds,
+      ResultPath: approvalResultPath(wave),
+      Next: deployWaveState(wave),
+    },
+  };
 }
 
 /** The Map iteration input: the shared source and settings plus one item. */
@@ -181,6 +271,7 @@ export function buildDefinition(options: BuildOptions = {}): AslDefinition {
     MAX_DEPLOYMENT_WAVES,
   );
   const waves = deploymentWaves > 1;
+  const approvals = checkApprovals(options.approvals ?? DEFAULT_BUILD_OPTIONS.approvals, deploymentWaves);
   const t = TOP_STATES;
 
   return {
@@ -272,9 +363,9 @@ export function buildDefinition(options: BuildOptions = {}): AslDefinition {
           ...secondPassProcessor(retryPauseSeconds, deploymentPollSeconds, waves),
         },
         ResultPath: '$.retried',
-        ...(waves ? { Next: deployWaveState(2) } : { End: true }),
+        ...(waves ? { Next: firstStateOfWave(2, approvals) } : { End: true }),
       },
-      ...waveStates(deploymentWaves, maxConcurrency, deploymentPollSeconds),
+      ...waveStates(deploymentWaves, maxConcurrency, deploymentPollSeconds, approvals),
     },
   };
 }

@@ -6,6 +6,8 @@
  * that runs again in the second pass carries {@link RETRY_SUFFIX}.
  */
 
+export { approveWaveState, waveOfApprovalState } from '../core/approvals.ts';
+
 /** Top-level states. */
 export const TOP_STATES = {
   resolveTargets: 'ResolveTargets',
@@ -78,6 +80,14 @@ export function deployWaveState(wave: number): string {
 export function waveOfState(name: string): number | undefined {
   const match = /^DeployWave(\d+)$/.exec(name);
   return match === null ? undefined : Number(match[1]);
+}
+
+/**
+ * The Choice before an approval (`waves.<n>.approval`, docs/waves.md): asks for one only when this
+ * execution's object has targets in the wave.
+ */
+export function approvalNeededState(wave: number): string {
+  return `Approval needed for wave ${wave}?`;
 }
 
 /** Appended to the deployment states' names in wave `wave`'s Map. */

@@ -3,11 +3,19 @@
  * iteration that ran for the target (a failed second pass fails the target; a first-pass failure
  * caught as a result waits for its second pass).
  */
+import { type ApprovalRequest, describeApproval, pendingApproval } from '../../core/approvals.ts';
 import type { TargetResult, TargetStatus } from '../../core/workflow.ts';
 import type { DeleteReplicaStatus, DeleteTargetResult } from '../../core/workflow-delete.ts';
 import type { TargetRef, TargetTimeline, TimelinePass } from './timeline.ts';
 
-export type OutcomeStatus = TargetStatus | DeleteReplicaStatus | 'held' | 'running' | 'aborted' | 'unknown';
+export type OutcomeStatus =
+  | TargetStatus
+  | DeleteReplicaStatus
+  | 'held'
+  | 'awaiting-approval'
+  | 'running'
+  | 'aborted'
+  | 'unknown';
 
 export interface TargetOutcome {
   readonly status: OutcomeStatus;
@@ -58,39 +66,66 @@ export function outcomeOfResult(result: TargetResult): TargetOutcome {
 /** Execution statuses after which nothing runs until a redrive. */
 const ENDED_UNFINISHED = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
+/** Why a later wave was held: the last approval at or before `wave` a person (or the clock) refused. */
+function refusedApproval(approvals: readonly ApprovalRequest[], wave: number): ApprovalRequest | undefined {
+  const last = approvals.at(-1);
+  if (last === undefined || last.wave > wave) return undefined;
+  return last.status === 'rejected' || last.status === 'timed-out' ? last : undefined;
+}
+
 /**
  * A target of a later deployment wave (docs/waves.md) whose copy succeeded, in an execution that ended
- * before its wave ran: `held`, with what to do.
+ * before its wave ran: `held`, with what to do — or, while the execution waits for the approval of its
+ * wave (or an earlier one), `awaiting-approval`.
  */
 function heldOutcome(
   timeline: TargetTimeline,
   executionStatus: string | undefined,
+  approvals: readonly ApprovalRequest[],
 ): TargetOutcome | undefined {
   const wave = timeline.target?.wave;
-  if (wave === undefined || executionStatus === undefined || !ENDED_UNFINISHED.has(executionStatus))
-    return undefined;
+  if (wave === undefined || executionStatus === undefined) return undefined;
   if (timeline.passes.some((p) => p.wave !== undefined)) return undefined;
   const last = timeline.passes.at(-1);
   if (last?.status !== 'succeeded' || last.result === undefined || last.result.status === 'failed')
     return undefined;
+  if (executionStatus === 'RUNNING') {
+    const pending = pendingApproval(approvals);
+    if (pending === undefined || pending.wave > wave) return undefined;
+    return {
+      status: 'awaiting-approval',
+      result: last.result,
+      detail:
+        pending.wave === wave
+          ? `copied and verified; deployment wave ${wave} waits for an approval — relay approve|reject <execution>`
+          : `copied and verified; deployment wave ${wave} comes after wave ${pending.wave}, which waits for an approval`,
+    };
+  }
+  if (!ENDED_UNFINISHED.has(executionStatus)) return undefined;
+  const refused = refusedApproval(approvals, wave);
   return {
     status: 'held',
     result: last.result,
-    detail: `copied and verified; held before deployment wave ${wave}: an earlier deployment or target failed — fix it and redrive the execution to deploy wave by wave`,
+    detail:
+      refused === undefined
+        ? `copied and verified; held before deployment wave ${wave}: an earlier deployment or target failed — fix it and redrive the execution to deploy wave by wave`
+        : `copied and verified; held before deployment wave ${wave}: ${describeApproval(refused)} — redrive the execution to ask again`,
   };
 }
 
 /**
  * @param final the target's result from the execution output, when the execution succeeded
  * @param executionStatus the execution's status (a later wave's target of a failed execution is `held`)
+ * @param approvals the execution's approval requests (core/approvals.ts), which say why a wave waits or was held
  */
 export function targetOutcome(
   timeline: TargetTimeline,
   final?: TargetResult,
   executionStatus?: string,
+  approvals: readonly ApprovalRequest[] = [],
 ): TargetOutcome {
   if (final !== undefined) return outcomeOfResult(final);
-  const held = heldOutcome(timeline, executionStatus);
+  const held = heldOutcome(timeline, executionStatus, approvals);
   if (held !== undefined) return held;
   const last = timeline.passes.at(-1);
   if (last === undefined) return { status: 'unknown' };
@@ -135,6 +170,6 @@ export function countOutcomes(outcomes: readonly TargetOutcome[]): TargetCounts 
     ok: count('copied', 'in-sync', 'deleted', 'absent'),
     failed: count('failed', 'aborted'),
     skipped: count('superseded', 'source-gone', 'not-a-replica', 'newer-replica', 'other-version'),
-    pending: count('running', 'unknown', 'held'),
+    pending: count('running', 'unknown', 'held', 'awaiting-approval'),
   };
 }

@@ -594,6 +594,39 @@ function checkDeploymentGroupBuckets(sources: readonly SourceView[], problems: C
   }
 }
 
+/**
+ * Every entry of `waves` names a wave some deploying target is in: a setting for a wave nobody deploys in
+ * (a typo, or a target moved) would silently require nothing.
+ */
+function checkWaveSettings(input: unknown, sources: readonly SourceView[], problems: ConfigProblem[]): void {
+  const waves = record(record(input)?.waves);
+  if (waves === undefined) return;
+  const used = new Set<number>();
+  for (const source of sources) {
+    for (const rule of source.rules) {
+      for (const target of rule.targets) {
+        const deploy = record(target.raw.deploy);
+        if (deploy === undefined) continue;
+        used.add(typeof deploy.wave === 'number' ? deploy.wave : 1);
+      }
+    }
+  }
+  for (const key of Object.keys(waves)) {
+    const wave = Number(key);
+    if (!Number.isInteger(wave) || wave < 2 || used.has(wave)) continue;
+    const inUse = [...used].filter((w) => w >= 2).sort((a, b) => a - b);
+    problems.push({
+      path: formatPath(['waves', key]),
+      message: `no deploying target is in wave ${wave}, so this setting would require nothing — set "wave": ${wave} in the deploy block of the targets it is for, or remove it`,
+      showGot: false,
+      allowed:
+        inUse.length === 0
+          ? 'no waves: no target names a wave of 2 or more'
+          : `one of the waves in use: ${inUse.join(', ')}`,
+    });
+  }
+}
+
 /** Every cross-field problem of a raw configuration value. */
 export function consistencyProblems(input: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -609,5 +642,6 @@ export function consistencyProblems(input: unknown): ConfigProblem[] {
     checkTargetBucketTag(source, problems);
   }
   checkLoops(sources, problems);
+  checkWaveSettings(input, sources, problems);
   return problems;
 }

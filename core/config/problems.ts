@@ -266,6 +266,12 @@ export function problemsFromZod(error: z.ZodError, schema: z.ZodType, input: unk
         });
         break;
       }
+      case 'invalid_key': {
+        // A record key the key schema refused: its own message says what keys are allowed.
+        const inner = (issue as { issues?: ReadonlyArray<{ message?: string }> }).issues?.[0]?.message;
+        problems.push({ path: formatPath(path), message: inner ?? issue.message, showGot: false });
+        break;
+      }
       default:
         problems.push({ path: formatPath(path), message: issue.message, got });
     }

@@ -148,6 +148,42 @@ export const encryptionSchema = z
 /** The most deployment waves a configuration may use (each later wave is one Map state of the definition). */
 export const MAX_DEPLOYMENT_WAVES = 10;
 
+/** The default and the longest wait for an approval, in seconds (1 day; 30 days). */
+export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 24 * 3600;
+export const MAX_APPROVAL_TIMEOUT_SECONDS = 30 * 24 * 3600;
+
+/**
+ * What a deployment wave requires before it runs (`waves` of the configuration, keyed by wave number from
+ * 2): an approval — the execution waits until someone approves (`relay approve`) or rejects, or the wait
+ * times out, which holds the wave like a failure. Wave 1 cannot require one: it deploys in the first pass as
+ * soon as its copy is verified (docs/waves.md).
+ */
+export const waveSettingsSchema = z
+  .strictObject({
+    approval: z
+      .strictObject({
+        timeoutSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(MAX_APPROVAL_TIMEOUT_SECONDS)
+          .default(DEFAULT_APPROVAL_TIMEOUT_SECONDS)
+          .meta({
+            description:
+              'How long the execution waits for a decision; past it the wave is held (the execution fails with States.Timeout) and a redrive asks again.',
+          }),
+      })
+      .optional()
+      .meta({
+        description:
+          'Require an approval before this wave deploys: `relay approve|reject <execution>` or the console decides, recording who and when.',
+      }),
+  })
+  .meta({ description: 'What one deployment wave requires before it deploys.' });
+
+/** The keys of `waves`: a wave number from 2 to {@link MAX_DEPLOYMENT_WAVES}. */
+const WAVE_KEY = /^(?:[2-9]|10)$/;
+
 /** CodeDeploy settings of a target that deploys what it receives. */
 export const deploySchema = z
   .strictObject({
@@ -307,6 +343,18 @@ export const relayConfigSchema = z
     sources: z.array(sourceSchema).min(1),
     defaults: defaultsSchema.prefault({}),
     alarms: alarmsSchema.optional(),
+    waves: z
+      .record(
+        z.string().regex(WAVE_KEY, {
+          message: `a wave number from 2 to ${MAX_DEPLOYMENT_WAVES}; wave 1 deploys as soon as its copies are verified and cannot wait for an approval — move the targets that need one to "wave": 2`,
+        }),
+        waveSettingsSchema,
+      )
+      .optional()
+      .meta({
+        description:
+          'Settings of deployment waves 2 and up, keyed by wave number, such as { "2": { "approval": { "timeoutSeconds": 86400 } } }.',
+      }),
   })
   .meta({
     title: 'artifact-relay configuration',
@@ -329,6 +377,8 @@ export type EncryptionConfig = TargetConfig['encryption'];
 export type DeployConfig = NonNullable<TargetConfig['deploy']>;
 /** The tag convention's settings. */
 export type TargetBucketTagConfig = NonNullable<SourceConfig['targetBucketTag']>;
+/** One wave's settings. */
+export type WaveSettings = z.output<typeof waveSettingsSchema>;
 /** The defaults block. */
 export type DefaultsConfig = RelayConfig['defaults'];
 /** A storage class. */

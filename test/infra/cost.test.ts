@@ -14,6 +14,8 @@ interface Scenario {
   readonly deploy: boolean;
   /** CheckDeployment calls until the deployment is done (one per 30 s poll). */
   readonly polls: number;
+  /** The object has targets in wave 2, so its approval (when the wave requires one) is asked for. */
+  readonly inWave2?: boolean;
 }
 
 const HAPPY_PATH: Record<string, (visit: number, scenario: Scenario) => string> = {
@@ -21,6 +23,7 @@ const HAPPY_PATH: Record<string, (visit: number, scenario: Scenario) => string> 
   'Copy finished?': (_, s) => (s.deploy ? 'Verify before deploy' : 'Verify'),
   // Entered once right after StartDeployment, then after every CheckDeployment.
   'Deployment finished?': (visit, s) => (visit > s.polls ? 'Target deployed' : 'Wait for deployment'),
+  'Approval needed for wave 2?': (_, s) => (s.inWave2 === true ? 'Approve wave 2' : 'DeployWave2'),
 };
 
 /** How many items a Map state iterates on the happy path: every target, or — the second pass — none failed. */
@@ -80,6 +83,24 @@ describe('state transitions per relayed artifact', () => {
 
     // Assert: the wave Maps are entered and iterate nothing here (no target deploys)
     expect(three - one).toBe(2);
+  });
+
+  it('cost one transition per approval (its Choice) when the object has no target in the wave, two when it asks', () => {
+    // Arrange
+    const scenario = { targets: 3, deploy: false, polls: 0 };
+    const approvals = [{ wave: 2, timeoutSeconds: 3600 }];
+
+    // Act
+    const waves = transitions(buildDefinition({ deploymentWaves: 2 }), scenario);
+    const skipped = transitions(buildDefinition({ deploymentWaves: 2, approvals }), scenario);
+    const asked = transitions(buildDefinition({ deploymentWaves: 2, approvals }), {
+      ...scenario,
+      inWave2: true,
+    });
+
+    // Assert
+    expect(skipped - waves).toBe(1);
+    expect(asked - waves).toBe(2);
   });
 
   it('grow by three per deployment poll (Wait, CheckDeployment, Deployment finished?)', () => {

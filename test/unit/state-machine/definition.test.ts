@@ -9,6 +9,7 @@ import type {
   MapState,
   Retrier,
   SubMachine,
+  TaskState,
 } from '../../../state-machine/asl.ts';
 import { buildDefinition, DEFAULT_BUILD_OPTIONS } from '../../../state-machine/build.ts';
 import { DEFINITION_FILE, definitionJson } from '../../../state-machine/generate.ts';
@@ -90,6 +91,7 @@ describe('the relay definition', () => {
   it.each([
     { maxConcurrency: 1, retryPauseSeconds: 1, deploymentPollSeconds: 1 },
     { maxConcurrency: 40, retryPauseSeconds: 3600, deploymentPollSeconds: 600 },
+    { deploymentWaves: 3, approvals: [{ wave: 2, timeoutSeconds: 600 }] },
   ])('is valid ASL for other options too (%o)', (options) => {
     // Arrange
     const rendered = structuredClone(renderedDefinition(options));
@@ -322,6 +324,68 @@ describe('the relay definition', () => {
     expect(catches).toEqual([]);
     expect(JSON.stringify(copyFinished.Choices)).toContain('"$.target.deploy.wave"');
     expect(JSON.stringify(buildDefinition().States)).not.toContain('deploy.wave');
+  });
+
+  it('asks for an approval before a wave that requires one, only when the object has targets in it', () => {
+    // Arrange
+    const definition = buildDefinition({
+      deploymentWaves: 3,
+      approvals: [{ wave: 3, timeoutSeconds: 7200 }],
+    });
+
+    // Act
+    const names = Object.keys(definition.States);
+    const wave2 = stateNamed<MapState>(definition, 'DeployWave2');
+    const needed = stateNamed<AslState & { Type: 'Choice'; Choices: unknown[]; Default: string }>(
+      definition,
+      'Approval needed for wave 3?',
+    );
+    const approve = stateNamed<TaskState>(definition, 'Approve wave 3');
+
+    // Assert: wave 2 goes on to wave 3's Choice; the Choice asks only when wave 3 lists items
+    expect(names.slice(-4)).toEqual([
+      'DeployWave2',
+      'Approval needed for wave 3?',
+      'Approve wave 3',
+      'DeployWave3',
+    ]);
+    expect(wave2.Next).toBe('Approval needed for wave 3?');
+    expect(needed.Choices).toEqual([
+      { Variable: '$.deployWaves[1][0]', IsPresent: true, Next: 'Approve wave 3' },
+    ]);
+    expect(needed.Default).toBe('DeployWave3');
+    // The Task puts the "Approval Pending" event with the token and waits, without a Retry (a retry would ask twice)
+    expect(approve.Resource).toBe('arn:aws:states:::events:putEvents.waitForTaskToken');
+    expect(approve.TimeoutSeconds).toBe(7200);
+    expect(approve.ResultPath).toBe('$.approvals.wave3');
+    expect(approve.Next).toBe('DeployWave3');
+    expect(approve.Retry).toBeUndefined();
+    expect(approve.Catch).toBeUndefined();
+    expect(approve.Parameters).toEqual({
+      Entries: [
+        {
+          Source: 'artifact-relay',
+          DetailType: 'Approval Pending',
+          Detail: {
+            'executionArn.$': '$$.Execution.Id',
+            wave: 3,
+            timeoutSeconds: 7200,
+            'source.$': '$.source',
+            'items.$': '$.deployWaves[1]',
+            'taskToken.$': '$$.Task.Token',
+          },
+        },
+      ],
+    });
+  });
+
+  it('refuses an approval of a wave the definition does not have, or of wave 1', () => {
+    expect(() =>
+      buildDefinition({ deploymentWaves: 2, approvals: [{ wave: 3, timeoutSeconds: 60 }] }),
+    ).toThrow(/an approval wave must be an integer from 2 to 2 \(got 3\)/);
+    expect(() =>
+      buildDefinition({ deploymentWaves: 2, approvals: [{ wave: 1, timeoutSeconds: 60 }] }),
+    ).toThrow(RangeError);
   });
 
   it('applies the build options', () => {

@@ -34,7 +34,7 @@ describe('relay.schema.json', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['sources']);
-    expect(Object.keys(schema.properties)).toEqual(['$schema', 'sources', 'defaults', 'alarms']);
+    expect(Object.keys(schema.properties)).toEqual(['$schema', 'sources', 'defaults', 'alarms', 'waves']);
     expect(schema.properties.defaults?.default).toEqual({});
   });
 

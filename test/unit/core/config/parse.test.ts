@@ -145,7 +145,7 @@ describe('parseConfig', () => {
       (c) => {
         c.default = { verify: 'etag' };
       },
-      /^default: unknown key \(did you mean "defaults"\?\) \(got \{"verify":"etag"\}; allowed: \$schema, sources, defaults, alarms\)$/,
+      /^default: unknown key \(did you mean "defaults"\?\) \(got \{"verify":"etag"\}; allowed: \$schema, sources, defaults, alarms, waves\)$/,
     ],
     [
       'a KMS key ARN that is not an ARN',
