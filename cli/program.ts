@@ -1,5 +1,6 @@
 /** The `relay` program: every command, one example each in `relay --help`. */
 import { Command } from 'commander';
+import { registerApproveCommands } from './commands/approve.ts';
 import { registerConfigCommand } from './commands/config.ts';
 import { registerConsoleCommand } from './commands/console.ts';
 import { registerDemoCommand } from './commands/demo.ts';
@@ -20,6 +21,7 @@ Examples:
   $ npx relay show <name> --local                     # per target: outcome, steps, attempts, errors
   $ npx relay redrive <name> --local --wait           # run the failed targets again
   $ npx relay redrive --failed --since 24h --region us-west-2
+  $ npx relay approve <name> --local                  # let a deployment wave that waits for approval go
   $ npx relay replay s3://build-artifacts-oregon/build_artifacts/ --local
   $ npx relay status s3://build-artifacts-oregon/build_artifacts/web-1.zip --local
   $ npx relay console --local                         # the web console: executions, graph, redrive
@@ -52,6 +54,7 @@ export function buildProgram(): Command {
   registerExecutionsCommand(program);
   registerShowCommand(program);
   registerRedriveCommand(program);
+  registerApproveCommands(program);
   registerReplayCommand(program);
   registerDeployCommand(program);
   registerStatusCommand(program);

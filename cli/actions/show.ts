@@ -1,5 +1,6 @@
 /** `relay show <execution>`. */
 
+import { approvalsOf } from '../../core/approvals.ts';
 import type { DeleteTargetResult } from '../../core/workflow-delete.ts';
 import { consoleUrl } from '../aws/arn.ts';
 import { machineFor, withConnection } from '../aws/session.ts';
@@ -20,6 +21,7 @@ export async function runShow(execution: string, flags: MachineFlags): Promise<v
     const history = await fetchHistory(conn.sfn(region), details.executionArn);
     const timeline = buildTimeline(history);
     const refused = refusedTagEntriesIn(history);
+    const approvals = approvalsOf(history);
     const results = details.output?.kind === 'relayed' ? details.output.output.results : [];
     const deletes = details.output?.kind === 'deleted' ? details.output.output.results : [];
     const url = conn.endpoint === undefined ? consoleUrl(details.executionArn) : undefined;
@@ -27,13 +29,14 @@ export async function runShow(execution: string, flags: MachineFlags): Promise<v
       details,
       ...(url === undefined ? {} : { consoleUrl: url }),
       ...(refused === undefined ? {} : { refusedTagEntries: refused }),
+      approvals,
       steps: timeline.steps,
       targets: timeline.targets.map((t) => ({
         index: t.index,
         label: describeTarget(t.target ?? results[t.index]?.target ?? deletes[t.index]?.target, t.index),
         outcome:
           deletes[t.index] === undefined
-            ? targetOutcome(t, results[t.index], details.status)
+            ? targetOutcome(t, results[t.index], details.status, approvals)
             : outcomeOfDelete(deletes[t.index] as DeleteTargetResult),
         passes: t.passes,
       })),

@@ -2,7 +2,9 @@
  * Lists a state machine's executions newest first, down to `since` and up to `limit`, each with its
  * source object and what became of its targets (from the output, else from the history).
  */
+
 import { type ExecutionListItem, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { approvalsOf } from '../../core/approvals.ts';
 import { mapConcurrently } from '../concurrency.ts';
 import type { ExecutionStatusFilter } from '../options.ts';
 import { describeExecution, type ExecutionDetails } from './describe.ts';
@@ -63,8 +65,11 @@ export async function outcomesOf(sfn: SFNClient, details: ExecutionDetails): Pro
   if (output?.kind === 'relayed') return output.output.results.map(outcomeOfResult);
   if (output?.kind === 'deleted') return output.output.results.map(outcomeOfDelete);
   if (output?.kind === 'nothing') return [];
-  const timeline = buildTimeline(await fetchHistory(sfn, details.executionArn));
-  return timeline.targets.map((target) => targetOutcome(target, undefined, details.status));
+  const history = await fetchHistory(sfn, details.executionArn);
+  const approvals = approvalsOf(history);
+  return buildTimeline(history).targets.map((target) =>
+    targetOutcome(target, undefined, details.status, approvals),
+  );
 }
 
 export async function listExecutions(

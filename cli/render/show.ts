@@ -1,4 +1,5 @@
 /** `relay show`: an execution, then per target its outcome and a timeline of its steps. */
+import { type ApprovalRequest, describeApproval } from '../../core/approvals.ts';
 import { describeDeployment, type RefusedTagEntries, type TargetResult } from '../../core/workflow.ts';
 import { causeMessage, describeFailure } from '../executions/cause.ts';
 import type { ExecutionDetails } from '../executions/describe.ts';
@@ -23,6 +24,8 @@ export interface ShowView {
   readonly targets: readonly TargetView[];
   /** `TargetBucket` tag entries ResolveTargets refused. */
   readonly refusedTagEntries?: RefusedTagEntries;
+  /** The execution's approval requests (deployment waves that wait for a person), oldest first. */
+  readonly approvals?: readonly ApprovalRequest[];
 }
 
 function resultDetail(result: TargetResult | undefined): string {
@@ -111,6 +114,10 @@ function header(view: ShowView, style: Style): string[] {
     lines.push(`  nothing to relay: ${d.output.reason}${d.output.detail ? ` — ${d.output.detail}` : ''}`);
   }
   lines.push(...refusedTagLines(view.refusedTagEntries, style));
+  for (const approval of view.approvals ?? []) {
+    const text = describeApproval(approval);
+    lines.push(`  approval ${approval.status === 'pending' ? style.bold(text) : text}`);
+  }
   if (view.consoleUrl !== undefined) lines.push(`  console  ${view.consoleUrl}`);
   return lines;
 }
@@ -171,6 +178,7 @@ export function showJson(view: ShowView): Record<string, unknown> {
       ? { nothingToRelay: { reason: d.output.reason, detail: d.output.detail ?? null } }
       : {}),
     ...(view.refusedTagEntries === undefined ? {} : { refusedTagEntries: view.refusedTagEntries }),
+    approvals: (view.approvals ?? []).map(({ taskToken: _token, ...approval }) => approval),
     steps: view.steps.map(stepJson),
     targets: view.targets.map((t) => ({
       index: t.index,

@@ -5,6 +5,7 @@
  * still holds a `results` list gives the items it can read (each checked with safeParse), the others
  * `unknown`.
  */
+
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { ExecutionDetails } from '../../cli/executions/describe.ts';
 import {
@@ -14,6 +15,7 @@ import {
   targetOutcome,
 } from '../../cli/executions/outcome.ts';
 import { buildTimeline, type TargetTimeline } from '../../cli/executions/timeline.ts';
+import { approvalsOf } from '../../core/approvals.ts';
 import { type TargetResult, targetResultSchema } from '../../core/workflow.ts';
 import type { TargetRow } from '../api-types.ts';
 import { targetRowOf } from './views.ts';
@@ -47,6 +49,7 @@ export function targetsOf(
   unknownOutput: unknown,
 ): { rows: TargetRow[]; outcomes: TargetOutcome[] } {
   const timeline = timelineOf(history);
+  const approvals = approvalsOf(history);
   const deletes = details.output?.kind === 'deleted' ? details.output.output.results : [];
   const results: ReadonlyArray<TargetResult | undefined> =
     details.output?.kind === 'relayed'
@@ -65,7 +68,7 @@ export function targetsOf(
     try {
       outcome =
         deleted === undefined
-          ? targetOutcome(timeline[index] ?? { index, passes: [] }, result, details.status)
+          ? targetOutcome(timeline[index] ?? { index, passes: [] }, result, details.status, approvals)
           : outcomeOfDelete(deleted);
     } catch {
       outcome = { status: 'unknown' };
