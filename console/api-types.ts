@@ -59,6 +59,8 @@ export interface TargetRow {
   readonly deploymentStatus: string | null;
   readonly error: string | null;
   readonly message: string | null;
+  /** The deployment wave it deploys in when that is a later one (2 or more, docs/waves.md), else null. */
+  readonly wave: number | null;
 }
 
 /** One history event, as GetExecutionHistory returns it (details kept as they are). */
@@ -88,9 +90,81 @@ export interface ExecutionDetailView {
    */
   readonly outputShape: 'relayed' | 'deleted' | 'nothing' | 'unknown' | null;
   readonly targets: readonly TargetRow[];
+  /** The approvals of its deployment waves: asked, decided, and the one waiting now. */
+  readonly approvals: ApprovalsView;
   /** The Amazon States Language definition the execution ran with (parsed JSON). */
   readonly definition: unknown;
   readonly events: readonly HistoryEventView[];
+}
+
+/** Where one request for an approval of a deployment wave stands (core/approvals.ts `ApprovalStatus`). */
+export type ApprovalStatusView = 'pending' | 'approved' | 'rejected' | 'timed-out' | 'failed' | 'stopped';
+
+/** What a person decided, as the execution's history records it. */
+export interface ApprovalDecisionView {
+  readonly decision: 'approved' | 'rejected';
+  /** Who decided, as they named themselves (`relay approve --as`, or the operator running the console). */
+  readonly by: string;
+  readonly at: string;
+  /** The approver's comment or the rejection's reason. */
+  readonly comment: string | null;
+}
+
+/** A target a wave waiting for approval would deploy. */
+export interface ApprovalTargetView {
+  /** The target's index in the execution's results. */
+  readonly index: number;
+  readonly region: string | null;
+  /** The replica it would deploy (`s3://bucket/key`), else the target's bucket and key prefix. */
+  readonly location: string;
+  readonly application: string | null;
+  readonly deploymentGroup: string | null;
+}
+
+/**
+ * One request for an approval of a deployment wave (a redrive asks again: a new request). Never carries
+ * the task token: the console answers it itself (POST …/approve, …/reject).
+ */
+export interface ApprovalView {
+  readonly wave: number;
+  readonly status: ApprovalStatusView;
+  readonly requestedAt: string | null;
+  readonly timeoutSeconds: number | null;
+  /** When a pending request times out (requestedAt + timeoutSeconds), holding the wave. */
+  readonly deadline: string | null;
+  readonly decision: ApprovalDecisionView | null;
+  /** Why it failed, timed out or was stopped, when no person decided. */
+  readonly error: string | null;
+  readonly cause: string | null;
+  /** One line for people (core/approvals.ts `describeApproval`). */
+  readonly summary: string;
+}
+
+/** The approvals of an execution's deployment waves. */
+export interface ApprovalsView {
+  /** Every request, oldest first. */
+  readonly requests: readonly ApprovalView[];
+  /** The request the running execution waits on now, else null. */
+  readonly pending: ApprovalView | null;
+  /** The targets the pending wave would deploy (empty when nothing is pending). */
+  readonly pendingTargets: readonly ApprovalTargetView[];
+  /** Who a decision made in this console is recorded as: the operator running it (`user@host`). */
+  readonly decidesAs: string;
+}
+
+/**
+ * The longest comment or reason an approval decision takes. The decision travels as SendTaskFailure's
+ * `cause` (at most 32,768 characters, Step Functions API reference) with who and when beside it: this
+ * keeps it well inside, and a person's reason is never that long.
+ */
+export const MAX_COMMENT_CHARS = 4000;
+
+/** POST /api/executions/:arn/approve with `{ comment?, wave? }`, or …/reject with `{ reason, wave? }`. */
+export interface ApprovalAnswerView {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly wave: number;
+  readonly decision: ApprovalDecisionView;
 }
 
 /** POST /api/executions/:arn/redrive */

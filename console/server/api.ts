@@ -22,12 +22,14 @@ import { fetchHistory } from '../../cli/executions/history.ts';
 import { parseJson } from '../../cli/executions/history-events.ts';
 import { countOutcomes } from '../../cli/executions/outcome.ts';
 import { redrive, whyNotRedrivable } from '../../cli/executions/redrive.ts';
+import { APPROVAL_REJECTED_ERROR } from '../../core/approvals.ts';
 import type { RelayConfig } from '../../core/config/schema.ts';
-import type { ExecutionDetailView, RedriveAnswer } from '../api-types.ts';
+import type { ApprovalView, ExecutionDetailView, RedriveAnswer } from '../api-types.ts';
+import { approvalsViewOf } from './approvals.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
 import { hasUnknownOutput } from './rows.ts';
 import { targetsOf } from './target-rows.ts';
-import { eventViewOf, summaryOf } from './views.ts';
+import { eventViewOf, summaryOf, taskTokensOf } from './views.ts';
 
 /**
  * Where the API reads and acts, with the operator's own credentials (the CLI's connection): Step
@@ -80,14 +82,34 @@ async function definitionOf(sfn: SFNClient, details: ExecutionDetails): Promise<
   return parseJson(machine.definition) ?? null;
 }
 
+/**
+ * What the execution's error says, for people: a rejected approval's decision in words (its cause is the
+ * decision as JSON), else the cause's message.
+ */
+function messageOf(details: ExecutionDetails, requests: readonly ApprovalView[]): string | undefined {
+  if (details.error === APPROVAL_REJECTED_ERROR) {
+    const rejected = requests.findLast((r) => r.status === 'rejected');
+    if (rejected !== undefined) return rejected.summary;
+  }
+  return causeMessage(details.cause);
+}
+
 /** The ExecutionSucceeded event's output, parsed (undefined when there is none or it is not JSON). */
 function outputOf(history: readonly HistoryEvent[]): unknown {
   const succeeded = history.findLast((e) => e.type === 'ExecutionSucceeded');
   return parseJson(succeeded?.executionSucceededEventDetails?.output);
 }
 
-/** GET /api/executions/:arn — the execution, its per-target results, definition and history. */
-export async function executionDetail(backend: ConsoleBackend, arn: string): Promise<ExecutionDetailView> {
+/**
+ * GET /api/executions/:arn — the execution, its per-target results, approvals, definition and history
+ * (task tokens hidden: the console answers approvals itself).
+ * @param decidesAs who a decision made in this console is recorded as (the page says so)
+ */
+export async function executionDetail(
+  backend: ConsoleBackend,
+  arn: string,
+  decidesAs: string,
+): Promise<ExecutionDetailView> {
   const { sfn, details } = await describeNamed(backend, arn);
   const [history, definition] = await Promise.all([
     fetchHistory(sfn, details.executionArn),
@@ -97,18 +119,21 @@ export async function executionDetail(backend: ConsoleBackend, arn: string): Pro
   const unknownOutput = hasUnknownOutput(details);
   const { rows, outcomes } = targetsOf(details, history, unknownOutput ? output : undefined);
   const started = history.find((e) => e.type === 'ExecutionStarted');
+  const tokens = taskTokensOf(history);
+  const approvals = approvalsViewOf(details, history, rows, decidesAs);
   return {
     summary: summaryOf(details, rows.length === 0 && unknownOutput ? null : countOutcomes(outcomes)),
     stateMachineArn: details.stateMachineArn,
     error: details.error ?? null,
-    message: causeMessage(details.cause) ?? null,
+    message: messageOf(details, approvals.requests) ?? null,
     notRedrivable: whyNotRedrivable(details) ?? null,
     input: parseJson(started?.executionStartedEventDetails?.input) ?? null,
     output: output ?? null,
     outputShape: details.output?.kind ?? (unknownOutput ? 'unknown' : null),
     targets: rows,
+    approvals,
     definition,
-    events: history.map(eventViewOf),
+    events: history.map((event) => eventViewOf(event, tokens)),
   };
 }
 

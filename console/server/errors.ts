@@ -59,3 +59,30 @@ export class GroupBusyError extends ConsoleHttpError {
     super(409, 'DeploymentGroupBusy', message);
   }
 }
+
+/**
+ * 409: the approval asked for is not the one waiting — the execution waits on none, on another wave, or
+ * the wait just ended (decided elsewhere, timed out, the execution stopped).
+ */
+export class ApprovalConflictError extends ConsoleHttpError {
+  override readonly name = 'ApprovalConflictError';
+  constructor(message: string) {
+    super(409, 'ApprovalNotPending', message);
+  }
+}
+
+/** 413: a request body longer than the console reads. */
+export class PayloadTooLargeError extends ConsoleHttpError {
+  override readonly name = 'PayloadTooLargeError';
+  constructor(message: string) {
+    super(413, 'PayloadTooLarge', message);
+  }
+}
+
+/** 415: a request body that is not JSON (`content-type: application/json`). */
+export class UnsupportedMediaTypeError extends ConsoleHttpError {
+  override readonly name = 'UnsupportedMediaTypeError';
+  constructor(message: string) {
+    super(415, 'UnsupportedMediaType', message);
+  }
+}

@@ -2,14 +2,15 @@
  * The console's routes, as one function from a request (method, path, headers) to a reply: the page,
  * the bundled UI, and the JSON API. Every request passes the guard first (guard.ts).
  */
+import { defaultApprover } from '../../cli/actions/approve.ts';
 import { translateError } from '../../cli/aws/translate-error.ts';
 import type { ErrorAnswer } from '../api-types.ts';
-import { relayAgain, stopExecution } from './actions.ts';
+import { decideApproval, relayAgain, stopExecution } from './actions.ts';
 import { type ConsoleBackend, executionDetail, redriveExecution } from './api.ts';
 import type { UiBundle } from './bundle.ts';
 import { deploymentStatus, deployOnDemand } from './deploy.ts';
 import { deploymentGroupPage, deploymentsOverview } from './deployments.ts';
-import { ConsoleHttpError, MethodNotAllowedError, NotFoundError } from './errors.ts';
+import { ConsoleHttpError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from './errors.ts';
 import { type GuardedRequest, guardRequest } from './guard.ts';
 import { listExecutionsPage } from './list.ts';
 import { renderPage } from './page.ts';
@@ -18,7 +19,14 @@ import { replicasOf } from './replicas.ts';
 export interface ConsoleRequest extends GuardedRequest {
   /** The request target: path and query. */
   readonly url: string;
+  /** The body as sent (UTF-8), for the routes that read one (approve, reject). */
+  readonly body?: string | undefined;
+  /** Set when the body was longer than {@link MAX_BODY_BYTES}: the request is answered 413. */
+  readonly bodyTooLarge?: boolean | undefined;
 }
+
+/** The longest request body the console reads (a comment or a reason, as JSON). */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface ConsoleReply {
   readonly status: number;
@@ -34,6 +42,11 @@ export interface RouteDeps {
   /** Where the SDK calls go, for error messages that say what to do. */
   readonly endpoint?: string | undefined;
   readonly isLocal?: boolean;
+  /**
+   * Who approvals decided in this console are recorded as.
+   * @default the operator running the console, `user@host` (cli/actions/approve.ts `defaultApprover`)
+   */
+  readonly approver?: (() => string) | undefined;
 }
 
 const SECURITY_HEADERS = {
@@ -70,7 +83,12 @@ function errorReply(err: unknown, deps: RouteDeps): ConsoleReply {
   return json(502, answer);
 }
 
-const EXECUTION_PATH = /^\/api\/executions\/([^/]+)(\/redrive|\/stop)?$/;
+const EXECUTION_PATH = /^\/api\/executions\/([^/]+)(\/redrive|\/stop|\/approve|\/reject)?$/;
+
+function headerOf(request: ConsoleRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
 
 function only(method: string, allowed: string): void {
   if (method !== allowed && !(allowed === 'GET' && method === 'HEAD')) {
@@ -80,6 +98,10 @@ function only(method: string, allowed: string): void {
 
 async function route(request: ConsoleRequest, deps: RouteDeps): Promise<ConsoleReply> {
   guardRequest(request, deps.token);
+  if (request.bodyTooLarge === true) {
+    throw new PayloadTooLargeError(`the console reads request bodies of at most ${MAX_BODY_BYTES} bytes`);
+  }
+  const approver = deps.approver ?? defaultApprover;
   const url = new URL(request.url, 'http://console.localhost');
   const method = request.method.toUpperCase();
   const path = url.pathname;
@@ -134,8 +156,14 @@ async function route(request: ConsoleRequest, deps: RouteDeps): Promise<ConsoleR
       only(method, 'POST');
       return json(200, await stopExecution(deps.backend, arn));
     }
+    if (match[2] === '/approve' || match[2] === '/reject') {
+      only(method, 'POST');
+      const decision = match[2] === '/approve' ? 'approved' : 'rejected';
+      const body = { body: request.body, contentType: headerOf(request, 'content-type') };
+      return json(200, await decideApproval(deps.backend, arn, decision, body, approver()));
+    }
     only(method, 'GET');
-    return json(200, await executionDetail(deps.backend, arn));
+    return json(200, await executionDetail(deps.backend, arn, approver()));
   }
   throw new NotFoundError(`no route ${path}`);
 }

@@ -36,6 +36,7 @@ export function targetRowOf(
   const result = outcome.result;
   const deployment = result !== undefined && 'deployment' in result ? result.deployment : undefined;
   const destination = result !== undefined && 'destination' in result ? result.destination : undefined;
+  const wave = target?.wave ?? result?.target.deploy?.wave;
   return {
     index,
     label,
@@ -49,6 +50,7 @@ export function targetRowOf(
     deploymentStatus: deployment?.status ?? null,
     error: outcome.error ?? null,
     message: causeMessage(outcome.cause) ?? outcome.detail ?? null,
+    wave: wave !== undefined && wave > 1 ? wave : null,
   };
 }
 
@@ -60,7 +62,58 @@ function detailsOf(event: HistoryEvent): unknown {
   return null;
 }
 
-export function eventViewOf(event: HistoryEvent): HistoryEventView {
+/** What a task token is replaced with in the history the console answers. */
+export const HIDDEN_TASK_TOKEN = '(task token: hidden by the console — decide with Approve or Reject)';
+
+/** Values of members named `taskToken` anywhere in a JSON value. */
+function tokensIn(value: unknown, found: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) tokensIn(item, found);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.toLowerCase() === 'tasktoken' && typeof item === 'string' && item !== '') found.add(item);
+      else tokensIn(item, found);
+    }
+  }
+}
+
+/**
+ * The task tokens a history shows: a callback Task's (`.waitForTaskToken`) scheduled parameters carry
+ * its token (the relay's approvals: `Entries[0].Detail.taskToken`). Whoever holds a token can answer the
+ * Task, so the console never hands one out — it answers approvals itself.
+ */
+export function taskTokensOf(history: readonly HistoryEvent[]): ReadonlySet<string> {
+  const found = new Set<string>();
+  for (const event of history) {
+    const parameters = event.taskScheduledEventDetails?.parameters;
+    if (parameters === undefined) continue;
+    try {
+      tokensIn(JSON.parse(parameters) as unknown, found);
+    } catch {
+      // parameters that are not JSON name no token member
+    }
+  }
+  return found;
+}
+
+/** `details` with every occurrence of a token replaced, however deep (in JSON text members too). */
+function redacted(details: unknown, tokens: ReadonlySet<string>): unknown {
+  if (tokens.size === 0 || details === null) return details;
+  let text = JSON.stringify(details);
+  let changed = false;
+  for (const token of tokens) {
+    if (!text.includes(token)) continue;
+    text = text.replaceAll(token, HIDDEN_TASK_TOKEN);
+    changed = true;
+  }
+  return changed ? (JSON.parse(text) as unknown) : details;
+}
+
+/**
+ * One history event for the UI; `tokens` (from {@link taskTokensOf}) are hidden wherever they appear.
+ * Tokens are base64 text, which JSON writes as it is, so replacing them in the serialized details is safe.
+ */
+export function eventViewOf(event: HistoryEvent, tokens: ReadonlySet<string> = new Set()): HistoryEventView {
   const state = event.stateEnteredEventDetails?.name ?? event.stateExitedEventDetails?.name;
   return {
     id: event.id ?? 0,
@@ -68,6 +121,6 @@ export function eventViewOf(event: HistoryEvent): HistoryEventView {
     type: event.type ?? 'Unknown',
     timestamp: timeOf(event).toISOString(),
     stateName: state ?? null,
-    details: detailsOf(event),
+    details: redacted(detailsOf(event), tokens),
   };
 }

@@ -1,5 +1,6 @@
 /** The UI's calls to the console's JSON API; mutating calls carry the page's token. */
 import {
+  type ApprovalAnswerView,
   type DeployAnswer,
   type DeploymentGroupPage,
   type DeploymentStatusAnswer,
@@ -78,6 +79,27 @@ export function stopExecution(arn: string): Promise<StopAnswer> {
   return call<StopAnswer>(`/api/executions/${encodeURIComponent(arn)}/stop`, {
     method: 'POST',
     headers: { [TOKEN_HEADER]: token() },
+  });
+}
+
+/**
+ * Approves the deployment wave the execution waits on (`relay approve`), with an optional comment; `wave`
+ * is the wave the page shows, so a page out of date decides nothing it did not show.
+ */
+export function approveWave(arn: string, wave: number, comment: string): Promise<ApprovalAnswerView> {
+  return call<ApprovalAnswerView>(`/api/executions/${encodeURIComponent(arn)}/approve`, {
+    method: 'POST',
+    headers: { [TOKEN_HEADER]: token(), 'content-type': 'application/json' },
+    body: JSON.stringify(comment.trim() === '' ? { wave } : { wave, comment }),
+  });
+}
+
+/** Rejects the deployment wave the execution waits on (`relay reject`), saying why. */
+export function rejectWave(arn: string, wave: number, reason: string): Promise<ApprovalAnswerView> {
+  return call<ApprovalAnswerView>(`/api/executions/${encodeURIComponent(arn)}/reject`, {
+    method: 'POST',
+    headers: { [TOKEN_HEADER]: token(), 'content-type': 'application/json' },
+    body: JSON.stringify({ wave, reason }),
   });
 }
 

@@ -1,6 +1,10 @@
-/** One execution: what it relayed, the state graph, per-target results, input/output, history, Redrive. */
+/**
+ * One execution: what it relayed, the approval it waits for, the state graph, per-target results,
+ * approvals, input/output, history, Redrive.
+ */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ExecutionDetailView } from '../api-types.ts';
+import { ApprovalHistory, ApprovalPanel, type DecidedHere, isDecidedHere } from './approval-panel.tsx';
 import { getExecution, redriveExecution } from './client.ts';
 import { EventHistory } from './event-history.tsx';
 import { RelayAgainControl, StopControl } from './execution-actions.tsx';
@@ -81,6 +85,8 @@ export function ExecutionPage({ arn }: { arn: string }) {
   // redrive count has grown — a short redrive may have ended between two reads). Holds the count before.
   const [watching, setWatching] = useState<number | undefined>(undefined);
   const [selected, setSelected] = useState<number | undefined>(undefined);
+  // An approval decided on this page: its panel stays hidden until the history shows the decision.
+  const [decided, setDecided] = useState<DecidedHere | undefined>(undefined);
 
   useEffect(() => {
     let live = true;
@@ -89,6 +95,12 @@ export function ExecutionPage({ arn }: { arn: string }) {
         if (!live) return;
         setView(v);
         setError(undefined);
+        // A new request (a redrive asks again) replaces what was said about the last decision.
+        setDecided((d) =>
+          d !== undefined && v.approvals.pending !== null && !isDecidedHere(v.approvals.pending, d)
+            ? undefined
+            : d,
+        );
         setWatching((before) =>
           before === undefined || ACTIVE_STATUSES.has(v.summary.status) || v.summary.redriveCount > before
             ? undefined
@@ -102,11 +114,16 @@ export function ExecutionPage({ arn }: { arn: string }) {
   }, [arn, tick]);
 
   const active = view !== undefined && (ACTIVE_STATUSES.has(view.summary.status) || watching !== undefined);
+  // Just decided: read again soon, until the history shows the decision.
+  const settling = view !== undefined && isDecidedHere(view.approvals.pending, decided);
   useEffect(() => {
     if (!active) return;
-    const timer = setTimeout(() => setTick((n) => n + 1), watching === undefined ? POLL_MS : 500);
+    const timer = setTimeout(
+      () => setTick((n) => n + 1),
+      watching === undefined && !settling ? POLL_MS : 500,
+    );
     return () => clearTimeout(timer);
-  }, [active, view, watching]);
+  }, [active, view, watching, settling]);
 
   if (error !== undefined)
     return (
@@ -168,6 +185,15 @@ export function ExecutionPage({ arn }: { arn: string }) {
         <StopControl view={view} onStopped={() => setTick((n) => n + 1)} />
         <RelayAgainControl view={view} />
       </div>
+      {settling ? null : (
+        <ApprovalPanel
+          view={view}
+          onDecided={(d) => {
+            setDecided(d);
+            setTick((n) => n + 1);
+          }}
+        />
+      )}
       <h2>Targets</h2>
       {view.outputShape === 'unknown' ? (
         <p class="dim" role="note">
@@ -181,6 +207,7 @@ export function ExecutionPage({ arn }: { arn: string }) {
         selected={selected}
         onSelect={setSelected}
       />
+      <ApprovalHistory view={view} decided={decided} />
       <h2>State graph</h2>
       {target === undefined ? (
         <p class="dim">Every target's iterations; choose "Show path" on a target to follow one.</p>

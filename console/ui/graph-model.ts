@@ -17,6 +17,11 @@ export interface GraphNode {
   readonly label: string;
   /** Absent for a Parallel branch. */
   readonly type?: StateType;
+  /**
+   * A Task that waits for a callback (`….waitForTaskToken`): it stays in progress until someone answers
+   * its task token — the relay's `Approve wave <n>`, answered by a person (docs/waves.md).
+   */
+  readonly callback?: boolean;
   width?: number;
   height?: number;
   x?: number;
@@ -41,6 +46,7 @@ export interface GraphEdge {
 
 interface AslState {
   readonly Type?: unknown;
+  readonly Resource?: unknown;
   readonly Next?: unknown;
   readonly Default?: unknown;
   readonly Choices?: unknown;
@@ -78,6 +84,16 @@ function asScope(value: unknown): AslScope | undefined {
 function nextsOf(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((item) => (isRecord(item) && typeof item.Next === 'string' ? [item.Next] : []));
+}
+
+/** The suffix of a Task resource that waits for its task token to be answered (the callback pattern). */
+const CALLBACK_SUFFIX = '.waitForTaskToken';
+
+/** Whether a Task state waits for a callback (SendTaskSuccess/SendTaskFailure on its token). */
+export function waitsForCallback(state: { readonly Type?: unknown; readonly Resource?: unknown }): boolean {
+  return (
+    state.Type === 'Task' && typeof state.Resource === 'string' && state.Resource.endsWith(CALLBACK_SUFFIX)
+  );
 }
 
 /** The node id of a state (state names are unique in a state machine). */
@@ -124,6 +140,7 @@ function scopeGraph(scope: AslScope, counter: { n: number }): { children: GraphN
         id,
         label,
         type,
+        ...(waitsForCallback(state) ? { callback: true } : {}),
         width: Math.max(90, label.length * CHAR_WIDTH + 28),
         height: NODE_HEIGHT,
       });

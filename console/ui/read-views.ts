@@ -5,7 +5,15 @@
  * must be there.
  */
 import { z } from 'zod';
-import type { ExecutionDetailView, ExecutionPage, ExecutionSummary, TargetRow } from '../api-types.ts';
+import type {
+  ApprovalDecisionView,
+  ApprovalTargetView,
+  ApprovalView,
+  ExecutionDetailView,
+  ExecutionPage,
+  ExecutionSummary,
+  TargetRow,
+} from '../api-types.ts';
 
 /** Any JSON value, kept as it is (absent: null). */
 const asIs = z
@@ -59,7 +67,45 @@ const targetRowSchema = z.object({
   deploymentStatus: orNull(z.string()),
   error: orNull(z.string()),
   message: orNull(z.string()),
+  wave: orNull(z.number()),
 }) satisfies z.ZodType<TargetRow>;
+
+const decisionSchema = z.object({
+  decision: z.enum(['approved', 'rejected']),
+  by: z.string().catch('unknown'),
+  at: z.string().catch(''),
+  comment: orNull(z.string()),
+}) satisfies z.ZodType<ApprovalDecisionView>;
+
+const approvalSchema = z.object({
+  wave: z.number(),
+  status: z.enum(['pending', 'approved', 'rejected', 'timed-out', 'failed', 'stopped']),
+  requestedAt: orNull(z.string()),
+  timeoutSeconds: orNull(z.number()),
+  deadline: orNull(z.string()),
+  decision: orNull(decisionSchema),
+  error: orNull(z.string()),
+  cause: orNull(z.string()),
+  summary: z.string().catch(''),
+}) satisfies z.ZodType<ApprovalView>;
+
+const approvalTargetSchema = z.object({
+  index: z.number(),
+  region: orNull(z.string()),
+  location: z.string().catch('unknown'),
+  application: orNull(z.string()),
+  deploymentGroup: orNull(z.string()),
+}) satisfies z.ZodType<ApprovalTargetView>;
+
+const approvalsSchema = z
+  .object({
+    requests: readable(approvalSchema),
+    pending: orNull(approvalSchema),
+    pendingTargets: readable(approvalTargetSchema),
+    decidesAs: z.string().catch('unknown'),
+  })
+  // No approvals: what an answer without them (a server of an older version) reads as.
+  .catch(() => ({ requests: [], pending: null, pendingTargets: [], decidesAs: 'unknown' }));
 
 const eventSchema = z.object({
   id: z.number(),
@@ -100,6 +146,7 @@ const detailSchema = z.object({
   output: asIs,
   outputShape: z.enum(['relayed', 'deleted', 'nothing', 'unknown']).nullable().catch('unknown'),
   targets: readable(targetRowSchema),
+  approvals: approvalsSchema,
   definition: asIs,
   events: readable(eventSchema),
 });

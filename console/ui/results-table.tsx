@@ -66,7 +66,7 @@ export function ResultsTable({
           <th scope="col">Bytes</th>
           <th scope="col">Evidence</th>
           <th scope="col">Deployment</th>
-          <th scope="col">Error</th>
+          <th scope="col">Error or note</th>
           <th scope="col">Path</th>
         </tr>
       </thead>
@@ -80,6 +80,7 @@ export function ResultsTable({
               <td class="mono">{t.bucket === null ? t.label : `s3://${t.bucket}/${t.key ?? ''}`}</td>
               <td>
                 <StatusBadge status={t.status} />
+                {t.wave === null ? null : <span class="wave">deploys in wave {t.wave}</span>}
               </td>
               <td>{t.bytes === null ? shown(null, unknown) : formatBytes(t.bytes)}</td>
               <td>{shown(t.verifiedBy, unknown)}</td>
@@ -88,7 +89,7 @@ export function ResultsTable({
                   ? shown(null, unknown)
                   : `${t.deploymentId ?? ''} ${t.deploymentStatus}`.trim()}
               </td>
-              <td class="bad">
+              <td class={t.error === null ? undefined : 'bad'}>
                 {t.error === null ? '' : t.error}
                 {t.message === null || t.message === t.error ? null : <div class="cause">{t.message}</div>}
               </td>

@@ -73,9 +73,18 @@ function NodeView({
     );
   }
   const run = runs.get(node.label) ?? 'not-run';
-  const description = `${node.label}: ${node.type} state, ${RUN_LABELS[run]}`;
+  const kind =
+    node.callback === true
+      ? `${node.type} state that waits for an answer to its task token`
+      : `${node.type} state`;
+  const runLabel = node.callback === true && run === 'running' ? 'waiting for an answer' : RUN_LABELS[run];
+  const description = `${node.label}: ${kind}, ${runLabel}`;
   return (
-    <g class={`state type-${node.type.toLowerCase()} run-${run}`} data-state={node.label} data-run={run}>
+    <g
+      class={`state type-${node.type.toLowerCase()} run-${run}${node.callback === true ? ' callback' : ''}`}
+      data-state={node.label}
+      data-run={run}
+    >
       <g aria-label={description}>
         <title>{description}</title>
         <Shape node={node} at={at} />

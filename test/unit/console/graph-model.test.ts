@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEventView } from '../../../console/api-types.ts';
 import { definitionGraph, stateRuns, targetPath } from '../../../console/ui/graph-model.ts';
+import { approveWaveState } from '../../../core/approvals.ts';
+import { buildDefinition } from '../../../state-machine/build.ts';
+import { approvalNeededState } from '../../../state-machine/state-names.ts';
 
 /** Resolve → Fan (a Map over targets: Copy → Verify → Deploy, Copy caught into Skipped) → Done. */
 const DEFINITION = {
@@ -234,5 +237,65 @@ describe('definitionGraph', () => {
   it('answers undefined for something that is not a States Language definition', () => {
     // Act / Assert
     expect(definitionGraph({ States: 'none' })).toBeUndefined();
+  });
+});
+
+describe('approval states (a Task that waits for its task token)', () => {
+  const definition = buildDefinition({ deploymentWaves: 2, approvals: [{ wave: 2, timeoutSeconds: 3600 }] });
+  const APPROVE = approveWaveState(2);
+
+  /** The approval asked: its state entered, the event put with the token, waiting; returns the last id. */
+  function asked(h: History): number {
+    const started = h.add('ExecutionStarted', 0);
+    const choice = h.add('ChoiceStateEntered', started, { stateName: approvalNeededState(2) });
+    const chosen = h.add('ChoiceStateExited', choice, { stateName: approvalNeededState(2) });
+    const entered = h.add('TaskStateEntered', chosen, { stateName: APPROVE });
+    const scheduled = h.add('TaskScheduled', entered, {
+      details: { resourceType: 'events', resource: 'putEvents.waitForTaskToken', timeoutInSeconds: 3600 },
+    });
+    return h.add('TaskSubmitted', h.add('TaskStarted', scheduled));
+  }
+
+  it('draws `Approve wave N` as a Task that waits for a callback, after the Choice that asks for it', () => {
+    // Act
+    const graph = definitionGraph(definition);
+
+    // Assert
+    const approve = graph?.children?.find((node) => node.label === APPROVE);
+    expect(approve).toMatchObject({ type: 'Task', callback: true });
+    expect(graph?.children?.find((node) => node.label === 'ResolveTargets')?.callback).toBeUndefined();
+    const into = graph?.edges?.filter((edge) => edge.targets[0] === `state:${APPROVE}`);
+    expect(into?.map((edge) => [edge.sources[0], edge.kind])).toEqual([
+      [`state:${approvalNeededState(2)}`, 'choice'],
+    ]);
+  });
+
+  it('colours it in progress while it waits, succeeded once approved, failed once rejected or timed out', () => {
+    // Arrange
+    const waiting = new History();
+    asked(waiting);
+    const approved = new History();
+    const done = approved.add('TaskSucceeded', asked(approved), { details: { output: '{}' } });
+    approved.add('TaskStateExited', done, { stateName: APPROVE });
+    const rejected = new History();
+    rejected.add(
+      'ExecutionFailed',
+      rejected.add('TaskFailed', asked(rejected), {
+        details: { error: 'Relay.ApprovalRejected', cause: '{"decision":"rejected"}' },
+      }),
+    );
+    const timedOut = new History();
+    timedOut.add('TaskTimedOut', asked(timedOut), { details: { error: 'States.Timeout' } });
+
+    // Act
+    const runs = [
+      stateRuns(definition, waiting.events, 'RUNNING'),
+      stateRuns(definition, approved.events, 'RUNNING'),
+      stateRuns(definition, rejected.events, 'FAILED'),
+      stateRuns(definition, timedOut.events, 'FAILED'),
+    ].map((run) => run.get(APPROVE));
+
+    // Assert
+    expect(runs).toEqual(['running', 'succeeded', 'failed', 'failed']);
   });
 });
