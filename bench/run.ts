@@ -5,7 +5,7 @@
  * quick run (`npm run bench -- --quick`, smaller inputs, for CI) writes bench/.out/results.quick.json.
  *
  * Options: `--quick`; `--only <id>[,<id>…]` runs some cases (orchestration, transitions, cold-start,
- * large-object, burst, history-memory, console-list) and writes only bench/.out/results.partial.json; `--render-docs` rewrites
+ * large-object, burst, history-memory, console-list, distributed-map) and writes only bench/.out/results.partial.json; `--render-docs` rewrites
  * docs/performance.md from bench/results.json without measuring (after a change to the page's wording).
  * No figure is asserted on: goals are reported as met or missed.
  */
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { burstCase } from './cases/burst.ts';
 import { coldStartCase } from './cases/cold-start.ts';
 import { consoleListCase } from './cases/console-list.ts';
+import { distributedMapCase } from './cases/distributed-map.ts';
 import { historyMemoryCase } from './cases/history-memory.ts';
 import { largeObjectCase } from './cases/large-object.ts';
 import { orchestrationCase } from './cases/orchestration.ts';
@@ -32,6 +33,7 @@ const CASES: ReadonlyArray<{ id: string; run: (ctx: CaseContext) => Promise<Case
   { id: 'burst', run: burstCase },
   { id: 'history-memory', run: historyMemoryCase },
   { id: 'console-list', run: consoleListCase },
+  { id: 'distributed-map', run: distributedMapCase },
 ];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | undefined } {

@@ -9,6 +9,7 @@
  * ```
  */
 import './polyfills.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LifecycleDurations } from './codedeploy/lifecycle.ts';
@@ -28,6 +29,7 @@ import { Authenticator, type KeyPair } from './protocol/authentication.ts';
 import { InvalidAllowedHostError, parseAllowedHosts } from './protocol/hosts.ts';
 import { S3Service } from './s3/service.ts';
 import { startEndpoint, stopEndpoint } from './server.ts';
+import { sdkDistributedMapS3 } from './stepfunctions/distributed/s3-sdk.ts';
 import { StepFunctionsService } from './stepfunctions/service.ts';
 
 export { FaultPlan, type FaultRule } from './faults.ts';
@@ -209,11 +211,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(log ? { log } : {}),
   });
   const timeScale = options.timeScale !== undefined ? { timeScale: options.timeScale } : {};
+  // A Distributed Map lists, reads and writes S3 through the stack's own endpoint (known once it listens),
+  // as an administrator with a key pair of its own — so it also works when signatures are verified.
+  let endpointListening!: (url: string) => void;
+  const mapS3Credentials = {
+    accessKeyId: `local-distributed-map-${randomUUID().slice(0, 8)}`,
+    secretAccessKey: randomBytes(30).toString('base64'),
+  };
+  principals.registerAdministrator({ ...mapS3Credentials, account: accountId });
+  const distributedMapS3 = sdkDistributedMapS3({
+    endpoint: new Promise<string>((resolve) => {
+      endpointListening = resolve;
+    }),
+    credentials: mapS3Credentials,
+  });
   const stepFunctions = new StepFunctionsService({
     dataDir: join(dataDir, 'stepfunctions'),
     accountId,
     ...timeScale,
     onStatusChange: (event) => events.put(event),
+    distributedMapS3,
   });
   const codeDeploy = new CodeDeployService({
     dataDir: join(dataDir, 'codedeploy'),
@@ -238,6 +255,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
   } catch (cause) {
     await Promise.allSettled([s3.close(), stepFunctions.close(), codeDeploy.close(), kms.close()]);
+    distributedMapS3.destroy();
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
       throw new LocalStackStartError(
@@ -252,6 +270,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     );
   }
+
+  endpointListening(endpoint.url);
 
   let stopped = false;
   return {
@@ -273,6 +293,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await stopEndpoint(endpoint.server);
       await events.idle();
       await stepFunctions.close();
+      distributedMapS3.destroy();
       await codeDeploy.close();
       await s3.close();
       await kms.close();

@@ -11,6 +11,7 @@
  * - `Map` / `Parallel`: a Task whose override runs each iteration/branch as its own library run, so every
  *   event of an iteration is known to belong to it (history, aborts, redrive). A Map's ResultSelector
  *   of paths is applied by the override with Step Functions' answer for filters (./result-selector.ts).
+ *   A Distributed Map's override runs a map run of child executions instead (./distributed/).
  * - `Retry`: `IntervalSeconds` and `MaxDelaySeconds` multiplied by the time scale; backoff and jitter kept.
  * - `Pass` and `Map`: followed by a synthetic Task (see {@link outputLimitState}) whose override checks the
  *   state's output against the 256 KiB payload quota — the library knows no quota, and a Pass or Map output
@@ -18,6 +19,7 @@
  *   checked in their override, execution input and output by the execution manager.)
  */
 import { mapIterator, parallelBranches } from './definition.ts';
+import { isDistributedMap } from './distributed/settings.ts';
 import type { AslScope, AslState } from './library.ts';
 import { ownsResultSelector } from './result-selector.ts';
 import { isCallbackResource, withTokenPlaceholder } from './task-tokens.ts';
@@ -119,7 +121,12 @@ function compileMap(state: AslState, timeScale: number): AslState {
     'items.$': typeof state.ItemsPath === 'string' ? state.ItemsPath : '$',
     'input.$': '$',
   };
-  if (typeof state.MaxConcurrencyPath === 'string') parameters['maxConcurrency.$'] = state.MaxConcurrencyPath;
+  // A Distributed Map with an ItemReader reads its items itself (distributed/reader.ts), and evaluates its
+  // `…Path` fields against `input` (distributed/settings.ts).
+  if (isDistributedMap(state) && state.ItemReader !== undefined) delete parameters['items.$'];
+  if (typeof state.MaxConcurrencyPath === 'string' && !isDistributedMap(state)) {
+    parameters['maxConcurrency.$'] = state.MaxConcurrencyPath;
+  }
   return {
     Type: 'Task',
     Resource: `${LOCAL_RESOURCE}map`,

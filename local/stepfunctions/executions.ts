@@ -20,11 +20,18 @@
  * - **Finished executions live on disk, not in memory**: the service keeps a small summary of each (for
  *   ListExecutions) and reads the record and history back for DescribeExecution, GetExecutionHistory and
  *   RedriveExecution.
+ * - **A Distributed Map's children** are executions like any other while they run; once ended they are not
+ *   even summarised here (a map run may have 100,000): their map run lists them (distributed/), and
+ *   DescribeExecution / GetExecutionHistory read them from disk by their ARN. Their map run starts,
+ *   redrives and continues them; RedriveExecution of a child itself is refused (AWS: REDRIVABLE_BY_MAP_RUN).
  */
 import { randomUUID } from 'node:crypto';
 import { executionArn, isValidName, parseExecutionArn } from './arn.ts';
 import { compileScope } from './compile.ts';
 import { parseDefinition } from './definition.ts';
+import { isChildStateMachineName } from './distributed/arn.ts';
+import type { MapRuns } from './distributed/map-runs.ts';
+import { attachRuntime, type ChildRef, type ChildRun, type ChildRunner } from './distributed/runtime.ts';
 import {
   executionAlreadyExists,
   executionDoesNotExist,
@@ -73,6 +80,11 @@ interface Entry {
   runId: number;
   done?: Promise<void>;
   waiters: Array<() => void>;
+  /**
+   * A Distributed Map's child execution: its map run is told when it ends, and it leaves the entries then
+   * (children are listed through their map run, and read back from disk when asked for).
+   */
+  child?: { ended(record: ExecutionRecord | undefined): void };
 }
 
 /** How the terminal events of a history end an execution. */
@@ -104,6 +116,8 @@ export interface ExecutionManagerOptions {
    * AWS sends the "Step Functions Execution Status Change" event to EventBridge.
    */
   readonly onExecutionEnded?: (summary: ExecutionSummary) => void;
+  /** The map runs of Distributed Map states (distributed/); without them such a state cannot run. */
+  readonly mapRuns?: MapRuns;
 }
 
 function checkInput(text: string): void {
@@ -116,6 +130,17 @@ function checkInput(text: string): void {
   if (bytes > MAX_PAYLOAD_BYTES) {
     throw invalidExecutionInput(`the input is ${bytes} bytes, more than the ${MAX_PAYLOAD_BYTES} allowed`);
   }
+}
+
+/** A record redriven: RUNNING again, one more redrive, its end forgotten. */
+function markRedriven(record: ExecutionRecord): void {
+  record.redriveCount += 1;
+  record.redriveDate = new Date().toISOString();
+  record.status = 'RUNNING';
+  delete record.stopDate;
+  delete record.output;
+  delete record.error;
+  delete record.cause;
 }
 
 export class ExecutionManager {
@@ -216,6 +241,7 @@ export class ExecutionManager {
       entry.runId += 1; // the run's end is not this service's to record any more
       entry.run?.stop();
       entry.run = undefined;
+      entry.child?.ended(undefined); // its map run stops too, and continues it on the next start
     }
     await Promise.all(running.map((entry) => entry.done));
     for (const entry of running) for (const wake of entry.waiters.splice(0)) wake();
@@ -316,6 +342,17 @@ export class ExecutionManager {
       resumed,
       onProgress: () => this.options.store.saveExecution(record),
     });
+    if (this.options.mapRuns) {
+      attachRuntime(run, {
+        record,
+        accountId: this.options.accountId,
+        mapRuns: this.options.mapRuns,
+        runner: this.childRunner,
+        carried: from,
+        resumed,
+        save: () => this.options.store.saveExecution(record),
+      });
+    }
     const runId = ++entry.runId;
     entry.run = run;
     entry.done = run.start(parentEventId).then((outcome) => this.finish(entry, history, runId, outcome));
@@ -398,13 +435,18 @@ export class ExecutionManager {
    */
   private async settle(entry: Entry): Promise<void> {
     const summary = entry.summary;
+    const ended = summary.status !== 'RUNNING' ? entry.record : undefined;
     try {
       await this.options.store.flushExecution(summary);
-      if (summary.status !== 'RUNNING') this.options.onExecutionEnded?.(summary);
+      if (summary.status !== 'RUNNING' && !entry.child) this.options.onExecutionEnded?.(summary);
     } finally {
       if (entry.summary.status !== 'RUNNING') {
         entry.record = undefined;
         entry.history = undefined;
+        if (entry.child) {
+          if (this.entries.get(summary.executionArn) === entry) this.entries.delete(summary.executionArn);
+          entry.child.ended(ended);
+        }
       }
       for (const wake of entry.waiters.splice(0)) wake();
     }
@@ -413,7 +455,7 @@ export class ExecutionManager {
 
   /** StopExecution: ABORTED with the given error and cause. Stopping an ended execution changes nothing. */
   async stop(arn: string, error?: string, cause?: string): Promise<{ stopDate: Date }> {
-    const entry = this.entry(arn);
+    const entry = await this.find(arn);
     const history = entry.history;
     if (entry.summary.status === 'RUNNING' && history) {
       entry.run?.stop();
@@ -436,7 +478,13 @@ export class ExecutionManager {
    * are idempotent, so work that already succeeded is a no-op.
    */
   async redrive(arn: string): Promise<{ redriveDate: Date }> {
-    const entry = this.entry(arn);
+    const entry = await this.find(arn);
+    if (isChildStateMachineName(entry.summary.stateMachineName)) {
+      throw executionNotRedrivable(
+        arn,
+        'it is a child workflow execution of a Distributed Map: redrive its parent execution, whose Map Run redrives it',
+      );
+    }
     const check = (): void => {
       const status = redriveStatus(entry.summary, this.options.machines.has(entry.summary.stateMachineArn));
       if (status.redriveStatus !== 'REDRIVABLE') {
@@ -450,13 +498,7 @@ export class ExecutionManager {
     // Another RedriveExecution may have started it while this one was reading.
     check();
     const history = entry.history ?? this.liveHistory(entry, record, events ?? []);
-    record.redriveCount += 1;
-    record.redriveDate = new Date().toISOString();
-    record.status = 'RUNNING';
-    delete record.stopDate;
-    delete record.output;
-    delete record.error;
-    delete record.cause;
+    markRedriven(record);
     entry.record = record;
     entry.history = history;
     entry.summary = summarize(record);
@@ -464,14 +506,26 @@ export class ExecutionManager {
     this.options.store.saveExecution(record);
     this.launch(entry, history, redrivenId, record.redrivePoint, false);
     await this.options.store.flushExecution(record);
-    return { redriveDate: new Date(record.redriveDate) };
+    return { redriveDate: new Date(record.redriveDate ?? Date.now()) };
   }
 
   /** DescribeExecution (a finished execution's record is read from disk). */
   async describe(arn: string): Promise<Record<string, unknown>> {
-    const entry = this.entry(arn);
+    const entry = await this.find(arn);
     const record = await this.recordOf(entry);
-    return describeExecution(record, this.options.machines.has(record.stateMachineArn));
+    if (record.mapRunArn === undefined) {
+      return describeExecution(record, this.options.machines.has(record.stateMachineArn));
+    }
+    // A Distributed Map's child: redriven by its map run (REDRIVABLE_BY_MAP_RUN once it did not succeed).
+    const { redriveStatusReason: _reason, ...described } = describeExecution(record, true);
+    const unsuccessful = record.status !== 'RUNNING' && record.status !== 'SUCCEEDED';
+    return {
+      ...described,
+      mapRunArn: record.mapRunArn,
+      ...(unsuccessful
+        ? { redriveStatus: 'REDRIVABLE_BY_MAP_RUN' }
+        : { redriveStatusReason: `Execution is ${record.status} and cannot be redriven` }),
+    };
   }
 
   /**
@@ -479,7 +533,7 @@ export class ExecutionManager {
    * closes first, as it stands then).
    */
   async waitFor(arn: string): Promise<Record<string, unknown>> {
-    const entry = this.entry(arn);
+    const entry = await this.find(arn);
     while (entry.summary.status === 'RUNNING' && !this.closed) {
       await new Promise<void>((resolve) => entry.waiters.push(resolve));
     }
@@ -499,7 +553,7 @@ export class ExecutionManager {
     arn: string,
     options: HistoryOptions,
   ): Promise<{ events: HistoryEventOutput[]; nextToken?: string }> {
-    const entry = this.entry(arn);
+    const entry = await this.find(arn);
     return historyPage(await this.historyOf(entry), arn, options);
   }
 
@@ -510,5 +564,112 @@ export class ExecutionManager {
       this.entries.delete(arn);
       await this.options.store.deleteExecution(entry.summary);
     }
+  }
+
+  /**
+   * The execution `arn` names: a known entry, or a Distributed Map's child that has ended (read from disk —
+   * finished children are not kept among the entries).
+   */
+  private async find(arn: string): Promise<Entry> {
+    const known = this.entries.get(arn);
+    if (known) return known;
+    const parts = parseExecutionArn(arn);
+    if (parts && isChildStateMachineName(parts.stateMachineName)) {
+      const record = await this.options.store.readExecution({
+        region: parts.region,
+        stateMachineName: parts.stateMachineName,
+        name: parts.name,
+      });
+      if (record) return { summary: summarize(record), record, runId: 0, waiters: [] };
+    }
+    return this.entry(arn);
+  }
+
+  /** Runs the child executions of map runs (distributed/map-run.ts). */
+  private readonly childRunner: ChildRunner = ((manager: ExecutionManager): ChildRunner => ({
+    start: (record) => manager.startChild(record),
+    redrive: (ref) => manager.redriveChild(ref),
+    resume: (ref) => manager.resumeChild(ref),
+    stop: async (arn, error, cause) => {
+      if (manager.entries.has(arn)) await manager.stop(arn, error, cause);
+    },
+    get closing() {
+      return manager.closed;
+    },
+  }))(this);
+
+  /** An entry for a child execution, with the promise of its record once it has ended. */
+  private childEntry(record: ExecutionRecord): { entry: Entry; ended: Promise<ExecutionRecord | undefined> } {
+    let resolve!: (record: ExecutionRecord | undefined) => void;
+    const ended = new Promise<ExecutionRecord | undefined>((done) => {
+      resolve = done;
+    });
+    const entry: Entry = {
+      summary: summarize(record),
+      record,
+      runId: 0,
+      waiters: [],
+      child: { ended: resolve },
+    };
+    return { entry, ended };
+  }
+
+  /** Starts a child execution from its new record (not awaiting the disk: its map run logs it). */
+  private startChild(record: ExecutionRecord): ChildRun {
+    const { entry, ended } = this.childEntry(record);
+    const history = this.liveHistory(entry, record, []);
+    entry.history = history;
+    this.entries.set(record.executionArn, entry);
+    const startedId = this.appendStarted(history, record);
+    this.options.store.saveExecution(record);
+    this.launch(entry, history, startedId, undefined, false);
+    return { started: { ...record }, ended };
+  }
+
+  /**
+   * Redrives a child that did not succeed, as RedriveExecution would: same ARN, `ExecutionRedriven` in its
+   * history, continuing from its top-level state that did not succeed.
+   */
+  private async redriveChild(ref: ChildRef): Promise<ChildRun> {
+    const record = await this.options.store.readExecution(ref);
+    if (!record) throw executionDoesNotExist(ref.executionArn);
+    if (record.status === 'RUNNING') return this.resumeChild(ref, record);
+    const events = await this.options.store.repairHistory(ref);
+    const { entry, ended } = this.childEntry(record);
+    const history = this.liveHistory(entry, record, events);
+    markRedriven(record);
+    entry.history = history;
+    entry.summary = summarize(record);
+    this.entries.set(record.executionArn, entry);
+    const redrivenId = history.reopen(record.redriveCount);
+    this.options.store.saveExecution(record);
+    this.launch(entry, history, redrivenId, record.redrivePoint, false);
+    return { started: { ...record }, ended };
+  }
+
+  /**
+   * Continues a child a previous process left RUNNING (as {@link resume} continues any execution); one whose
+   * history shows it had ended is completed from its terminal event instead.
+   */
+  private async resumeChild(ref: ChildRef, known?: ExecutionRecord): Promise<ChildRun> {
+    const record = known ?? (await this.options.store.readExecution(ref));
+    if (!record) throw executionDoesNotExist(ref.executionArn);
+    if (record.status !== 'RUNNING') return { started: { ...record }, ended: Promise.resolve(record) };
+    const events = await this.options.store.repairHistory(record);
+    const last = events.at(-1);
+    const endedAs = last === undefined ? undefined : TERMINAL_EVENTS[last.type];
+    if (last !== undefined && endedAs !== undefined) {
+      this.restoreEnd(record, endedAs, last);
+      this.options.store.saveExecution(record);
+      await this.options.store.releaseExecution(record);
+      return { started: { ...record }, ended: Promise.resolve(record) };
+    }
+    const { entry, ended } = this.childEntry(record);
+    const history = this.liveHistory(entry, record, events);
+    entry.history = history;
+    this.entries.set(record.executionArn, entry);
+    const startedId = events.length === 0 ? this.appendStarted(history, record) : history.lastId;
+    this.launch(entry, history, startedId, record.redrivePoint, true);
+    return { started: { ...record }, ended };
   }
 }

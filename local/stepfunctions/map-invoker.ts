@@ -6,6 +6,8 @@
  */
 import type { StateInfo } from './compile.ts';
 import type { LocalHandler } from './context.ts';
+import { distributedMapInvoker } from './distributed/invoker.ts';
+import { isDistributedMap } from './distributed/settings.ts';
 import { BranchAbortedError, StateFailure, StatesRuntimeError } from './errors.ts';
 import type { Invocation } from './invocation.ts';
 import { failureOf, type Lane, type LaneFailure, type LaneOutcome } from './lane.ts';
@@ -35,8 +37,9 @@ function concurrency(value: unknown): number {
   return typeof value === 'number' && value > 0 ? value : INLINE_MAP_CONCURRENCY;
 }
 
-/** The override of an inline Map state. */
+/** The override of a Map state: inline, or — `ProcessorConfig.Mode: DISTRIBUTED` — a map run. */
 export function mapInvoker(lane: Lane, state: StateInfo): LocalHandler {
+  if (isDistributedMap(state.definition)) return distributedMapInvoker(lane, state);
   const iterator = lane.scope.iterators.get(state.name);
   const selector = state.definition.ItemSelector ?? state.definition.Parameters;
   const ownedSelector = ownsResultSelector(state.definition.ResultSelector);

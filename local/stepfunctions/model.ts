@@ -32,6 +32,8 @@ export interface RedrivePoint {
   readonly input: JsonValue;
   /** When `state` is an inline Map: the iterations that succeeded, by index, with their output. */
   map?: { readonly length: number; readonly outputs: Record<string, JsonValue> };
+  /** When `state` is a Distributed Map: its map run (a redrive redrives it, a resume continues it). */
+  mapRunArn?: string;
 }
 
 export interface ExecutionRecord {
@@ -56,6 +58,8 @@ export interface ExecutionRecord {
   redrivePoint?: RedrivePoint;
   /** The execution failed because its history reached the quota (it cannot be redriven). */
   historyLimitReached?: boolean;
+  /** A Distributed Map's child execution: the map run that started it. */
+  readonly mapRunArn?: string;
 }
 
 /** What names an execution's files under the data directory. */

@@ -1,7 +1,9 @@
 /**
  * The local Step Functions API (AWS JSON 1.0) over aws-local-stepfunctions. Task resources run as
  * in-process handlers registered by ARN and never reach AWS; state machines and executions (with their
- * histories) persist under the data directory.
+ * histories) persist under the data directory. Distributed Map states run map runs of child executions
+ * (./distributed/), reading and writing S3 through `distributedMapS3`; DescribeMapRun, ListMapRuns,
+ * UpdateMapRun and ListExecutions with `mapRunArn` answer for them.
  *
  * ```ts
  * const sfn = new StepFunctionsService({ dataDir, accountId: '000000000000', timeScale: 0.001 });
@@ -16,7 +18,9 @@ import '../polyfills.ts';
 import { optionalString, requireString } from '../protocol/json.ts';
 import type { JsonService, RequestContext, TaskHandler } from '../types.ts';
 import { parseStateMachineArn } from './arn.ts';
-import { invalidArn, unknownOperation } from './errors.ts';
+import { MapRuns } from './distributed/map-runs.ts';
+import type { DistributedMapS3 } from './distributed/s3.ts';
+import { invalidArn, unknownOperation, validation } from './errors.ts';
 import { ExecutionManager } from './executions.ts';
 import { optionalBoolean, optionalEnum, optionalNumber } from './input.ts';
 import { EXECUTION_STATUSES, type ExecutionSummary } from './model.ts';
@@ -39,6 +43,11 @@ export interface StepFunctionsServiceOptions {
   readonly maxHistoryEvents?: number;
   /** Receives a "Step Functions Execution Status Change" event when an execution ends (the bridge). */
   readonly onStatusChange?: (event: ExecutionStatusChangeEvent) => void;
+  /**
+   * The S3 a Distributed Map's `ItemReader` and `ResultWriter` use (local/index.ts passes the local S3).
+   * @default none — such a Map fails with `States.ItemReaderFailed` / `States.ResultWriterFailed` saying so
+   */
+  readonly distributedMapS3?: DistributedMapS3;
 }
 
 /** The DescribeExecution answer, as {@link StepFunctionsService.waitForExecution} resolves it. */
@@ -55,8 +64,10 @@ export interface ExecutionDescription {
   readonly cause?: string;
   readonly redriveCount: number;
   readonly redriveDate?: Date;
-  readonly redriveStatus: 'REDRIVABLE' | 'NOT_REDRIVABLE';
+  readonly redriveStatus: 'REDRIVABLE' | 'NOT_REDRIVABLE' | 'REDRIVABLE_BY_MAP_RUN';
   readonly redriveStatusReason?: string;
+  /** A Distributed Map's child execution: the map run that started it. */
+  readonly mapRunArn?: string;
   readonly [member: string]: unknown;
 }
 
@@ -66,6 +77,7 @@ export class StepFunctionsService implements JsonService {
   private readonly tokens = new TaskTokens();
   private readonly machines: StateMachineRegistry;
   private readonly executions: ExecutionManager;
+  private readonly mapRuns: MapRuns;
 
   constructor(options: StepFunctionsServiceOptions) {
     const timeScale = options.timeScale ?? 1;
@@ -74,7 +86,13 @@ export class StepFunctionsService implements JsonService {
     }
     this.store = new StepFunctionsStore(options.dataDir);
     this.machines = new StateMachineRegistry(this.store, options.accountId);
+    this.mapRuns = new MapRuns({
+      dataDir: options.dataDir,
+      accountId: options.accountId,
+      s3: options.distributedMapS3,
+    });
     this.executions = new ExecutionManager({
+      mapRuns: this.mapRuns,
       store: this.store,
       machines: this.machines,
       registry: this.registry,
@@ -99,6 +117,7 @@ export class StepFunctionsService implements JsonService {
   async init(): Promise<void> {
     await this.store.init();
     await this.machines.load();
+    await this.mapRuns.load(); // before the executions: a parent that continues continues its map run
     await this.executions.load();
   }
 
@@ -108,6 +127,7 @@ export class StepFunctionsService implements JsonService {
    */
   async close(): Promise<void> {
     await this.executions.close();
+    await this.mapRuns.flush();
     await this.store.close();
   }
 
@@ -175,13 +195,7 @@ export class StepFunctionsService implements JsonService {
       case 'DescribeExecution':
         return this.executions.describe(requireString(input, 'executionArn'));
       case 'ListExecutions':
-        return this.executions.list({
-          stateMachineArn: requireString(input, 'stateMachineArn'),
-          statusFilter: optionalEnum(input, 'statusFilter', EXECUTION_STATUSES),
-          redriveFilter: optionalEnum(input, 'redriveFilter', ['REDRIVEN', 'NOT_REDRIVEN'] as const),
-          maxResults: optionalNumber(input, 'maxResults'),
-          nextToken: optionalString(input, 'nextToken'),
-        });
+        return this.listExecutions(input);
       case 'GetExecutionHistory':
         return this.executions.history(requireString(input, 'executionArn'), {
           maxResults: optionalNumber(input, 'maxResults'),
@@ -197,6 +211,16 @@ export class StepFunctionsService implements JsonService {
         );
       case 'RedriveExecution':
         return this.executions.redrive(requireString(input, 'executionArn'));
+      case 'DescribeMapRun':
+        return this.mapRuns.describe(requireString(input, 'mapRunArn'));
+      case 'ListMapRuns':
+        return this.listMapRuns(input);
+      case 'UpdateMapRun':
+        return this.mapRuns.update(requireString(input, 'mapRunArn'), {
+          maxConcurrency: optionalNumber(input, 'maxConcurrency'),
+          toleratedFailurePercentage: optionalNumber(input, 'toleratedFailurePercentage'),
+          toleratedFailureCount: optionalNumber(input, 'toleratedFailureCount'),
+        });
       case 'SendTaskSuccess':
         return this.tokens.succeed(requireString(input, 'taskToken'), requireString(input, 'output'));
       case 'SendTaskFailure':
@@ -210,6 +234,53 @@ export class StepFunctionsService implements JsonService {
       default:
         throw unknownOperation(operation);
     }
+  }
+
+  /**
+   * ListExecutions of a state machine, or — with `mapRunArn` instead — of a map run: its child executions,
+   * each with `mapRunArn` and `itemCount`, and `PENDING_REDRIVE` as a status filter.
+   */
+  private async listExecutions(input: Record<string, unknown>): Promise<unknown> {
+    const mapRunArn = optionalString(input, 'mapRunArn');
+    const stateMachineArn = optionalString(input, 'stateMachineArn');
+    const common = {
+      redriveFilter: optionalEnum(input, 'redriveFilter', ['REDRIVEN', 'NOT_REDRIVEN'] as const),
+      maxResults: optionalNumber(input, 'maxResults'),
+      nextToken: optionalString(input, 'nextToken'),
+    };
+    if (mapRunArn !== undefined) {
+      if (stateMachineArn !== undefined) {
+        throw validation('ListExecutions takes a stateMachineArn or a mapRunArn, not both');
+      }
+      return this.mapRuns.listChildren({
+        mapRunArn,
+        statusFilter: optionalEnum(input, 'statusFilter', [
+          ...EXECUTION_STATUSES,
+          'PENDING_REDRIVE',
+        ] as const),
+        ...common,
+      });
+    }
+    if (input.statusFilter === 'PENDING_REDRIVE') {
+      throw validation(
+        'The PENDING_REDRIVE statusFilter needs a mapRunArn (it lists the children of a map run)',
+      );
+    }
+    return this.executions.list({
+      stateMachineArn: requireString(input, 'stateMachineArn'),
+      statusFilter: optionalEnum(input, 'statusFilter', EXECUTION_STATUSES),
+      ...common,
+    });
+  }
+
+  /** ListMapRuns of an existing execution. */
+  private async listMapRuns(input: Record<string, unknown>): Promise<unknown> {
+    const executionArn = requireString(input, 'executionArn');
+    await this.executions.describe(executionArn); // ExecutionDoesNotExist, as AWS answers
+    return this.mapRuns.list(executionArn, {
+      maxResults: optionalNumber(input, 'maxResults'),
+      nextToken: optionalString(input, 'nextToken'),
+    });
   }
 
   private async deleteStateMachine(arn: string): Promise<Record<string, never>> {

@@ -6,6 +6,9 @@
  * state-machines/<region>/<name>.json
  * executions/<region>/<stateMachineName>/<executionName>.json            (the record; atomic rewrite)
  * executions/<region>/<stateMachineName>/<executionName>.history.jsonl   (one event per line; appended)
+ * map-run-executions/<region>/<stateMachineName>%2F<label>/<name>.json    (a Distributed Map's children;
+ * map-run-executions/<region>/<stateMachineName>%2F<label>/<name>.history.jsonl   same files, not loaded)
+ * map-runs/…                                                              (the map runs: distributed/store.ts)
  * ```
  *
  * Records are written to a temporary file and renamed over the old one. Writes of one file are serialised
@@ -30,10 +33,11 @@ export class StoreWriteError extends Error {
  * A name as a path segment: URL-encoded, and a name of dots only (`.`, `..` — valid names) with its dots
  * encoded too, so it never means "this folder" or "the folder above".
  */
-const fileName = (name: string): string =>
+export const fileName = (name: string): string =>
   /^\.+$/.test(name) ? name.replace(/\./g, '%2E') : encodeURIComponent(name);
 
-async function atomicWrite(path: string, text: string): Promise<void> {
+/** Writes `text` to a temporary file beside `path` and renames it over `path` (never half-written). */
+export async function atomicWrite(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(temp, text, 'utf8');
@@ -135,6 +139,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The folder of the child executions of Distributed Maps, beside `executions/`. */
+export const CHILD_EXECUTIONS_DIR = 'map-run-executions';
+
 export class StepFunctionsStore {
   private readonly queues = new Map<string, FileQueue>();
   private locked = false;
@@ -185,9 +192,11 @@ export class StepFunctionsStore {
   }
 
   private executionBase(record: ExecutionRef): string {
+    // A Distributed Map's child executions (state machine `<name>/<label>`) are kept apart: a restarted
+    // service does not load them one by one — their map run continues them (distributed/).
     return join(
       this.dataDir,
-      'executions',
+      record.stateMachineName.includes('/') ? CHILD_EXECUTIONS_DIR : 'executions',
       record.region,
       fileName(record.stateMachineName),
       fileName(record.name),
