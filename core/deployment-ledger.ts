@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type BuildIdentity, compareBuilds, describeNewer } from './build-order.ts';
 import { sameEtag } from './etag.ts';
+import './schema-locale.ts';
 
 /**
  * The deployment ledger (DESIGN §2 "Newest wins for deployments too"): one small JSON object per
@@ -32,22 +33,22 @@ export function ledgerKey(application: string, deploymentGroup: string): string 
  */
 export const STALE_CLAIM_MS = 15 * 60 * 1000;
 
-const nonEmpty = z.string().min(1);
+const nonEmpty = z.string().check(z.minLength(1));
 
 /** The build a ledger entry deploys: the source version and the replica (the CodeDeploy revision). */
 export const ledgerBuildSchema = z.object({
   source: z.object({
     bucket: nonEmpty,
     key: nonEmpty,
-    versionId: nonEmpty.optional(),
+    versionId: z.optional(nonEmpty),
     etag: nonEmpty,
-    sequencer: nonEmpty.optional(),
-    lastModified: nonEmpty.optional(),
+    sequencer: z.optional(nonEmpty),
+    lastModified: z.optional(nonEmpty),
   }),
   revision: z.object({
     bucket: nonEmpty,
     key: nonEmpty,
-    versionId: nonEmpty.optional(),
+    versionId: z.optional(nonEmpty),
     etag: nonEmpty,
   }),
 });
@@ -55,7 +56,7 @@ export const ledgerBuildSchema = z.object({
 /** Who claimed the deployment: an execution (and its redrive count then) and the target's replica key. */
 export const claimantSchema = z.object({
   execution: nonEmpty,
-  redriveCount: z.number().int().min(0),
+  redriveCount: z.number().check(z.int(), z.gte(0)),
 });
 
 /** The ledger object of one deployment group. */
@@ -68,15 +69,15 @@ export const ledgerRecordSchema = z.object({
   /** ISO 8601; refreshed by the claimant before every CreateDeployment attempt. */
   claimedAt: nonEmpty,
   /** Set once the claimant created (or found) the deployment. */
-  deploymentId: nonEmpty.optional(),
+  deploymentId: z.optional(nonEmpty),
   /** Set when CodeDeploy refused to create the deployment (an invalid revision…): final but for a redrive. */
-  rejected: z.object({ error: nonEmpty, message: z.string() }).optional(),
+  rejected: z.optional(z.object({ error: nonEmpty, message: z.string() })),
   /**
    * Set by an operator's rollback (`relay deploy --rollback`): the newest build the group had before.
    * From then on automatic work deploys only builds newer than it — a late duplicate of the build rolled
    * back from never undoes the operator's choice.
    */
-  rolledBackFrom: ledgerBuildSchema.shape.source.optional(),
+  rolledBackFrom: z.optional(ledgerBuildSchema.shape.source),
 });
 
 export type LedgerBuild = z.infer<typeof ledgerBuildSchema>;

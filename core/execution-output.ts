@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './schema-locale.ts';
 import { relayOutputSchema, resolveTargetsOutputSchema } from './workflow.ts';
 import { deleteOutputSchema, resolveDeleteOutputSchema } from './workflow-delete.ts';
 

@@ -6,7 +6,8 @@
  * The trigger is Step Functions' own "Step Functions Execution Status Change" event (source `aws.states`,
  * sent to the default bus on a best-effort basis — EventBridge reference "AWS Step Functions events").
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './schema-locale.ts';
 
 /** The `source` of every event the relay publishes. */
 export const RELAY_EVENT_SOURCE = 'artifact-relay';
@@ -53,8 +54,8 @@ export const executionStatusChangeSchema = z.object({
   source: z.literal(EXECUTION_STATUS_CHANGE.source),
   'detail-type': z.literal(EXECUTION_STATUS_CHANGE.detailType),
   detail: z.object({
-    executionArn: z.string().min(1),
-    stateMachineArn: z.string().min(1),
+    executionArn: z.string().check(z.minLength(1)),
+    stateMachineArn: z.string().check(z.minLength(1)),
     status: z.string(),
   }),
 });
@@ -65,36 +66,39 @@ export type ExecutionStatusChange = z.infer<typeof executionStatusChangeSchema>;
 const targetRefSchema = z.object({
   bucket: z.string(),
   region: z.string(),
-  keyPrefix: z.string().optional(),
-  wave: z.number().int().optional(),
+  keyPrefix: z.optional(z.string()),
+  wave: z.optional(z.number().check(z.int())),
 });
 
-const sourceRefSchema = z.object({ bucket: z.string(), key: z.string(), versionId: z.string().optional() });
+const sourceRefSchema = z.object({ bucket: z.string(), key: z.string(), versionId: z.optional(z.string()) });
 
 /** What every event of one target carries: the execution, the source object and the target. */
 const targetEventBase = z.object({
   executionArn: z.string(),
   executionStatus: z.enum(ENDED_EXECUTION_STATUSES),
-  source: sourceRefSchema.optional(),
-  index: z.number().int().min(0),
+  source: z.optional(sourceRefSchema),
+  index: z.number().check(z.int(), z.gte(0)),
   target: targetRefSchema,
 });
 
 /** `Target Failed`: the error's name, the cause's message and what to do about it. */
-export const targetFailedDetailSchema = targetEventBase.extend({
+export const targetFailedDetailSchema = z.extend(targetEventBase, {
   error: z.string(),
-  message: z.string().optional(),
+  message: z.optional(z.string()),
   fix: z.string(),
 });
 
 /** `Target Superseded`: a newer replica (or a newer deployed build) won; nothing to do but know. */
-export const targetSupersededDetailSchema = targetEventBase.extend({ reason: z.string() });
+export const targetSupersededDetailSchema = z.extend(targetEventBase, { reason: z.string() });
 
 /** `Target Held`: a later deployment wave's target that waits for a redrive. */
-export const targetHeldDetailSchema = targetEventBase.extend({ wave: z.number().int(), reason: z.string() });
+export const targetHeldDetailSchema = z.extend(targetEventBase, {
+  wave: z.number().check(z.int()),
+  reason: z.string(),
+});
 
 /** `Deployment Finished`: a deployment the relay made (or found) reached a terminal status. */
-export const deploymentFinishedDetailSchema = targetEventBase.extend({
+export const deploymentFinishedDetailSchema = z.extend(targetEventBase, {
   deploymentId: z.string(),
   deploymentStatus: z.string(),
 });

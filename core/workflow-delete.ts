@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DELETION_KINDS } from './events/normalize.ts';
+import './schema-locale.ts';
 import { relaySettingsSchema, workflowTargetSchema } from './workflow.ts';
 
 /**
@@ -9,7 +10,7 @@ import { relaySettingsSchema, workflowTargetSchema } from './workflow.ts';
  * copy contract); the state machine routes on `operation: 'delete'`.
  */
 
-const nonEmpty = z.string().min(1);
+const nonEmpty = z.string().check(z.minLength(1));
 
 /**
  * The DeleteReplica task's time limit, in seconds: its Task state's `TimeoutSeconds` and its Lambda
@@ -26,19 +27,15 @@ export const deletedSourceSchema = z.object({
   bucket: nonEmpty,
   key: nonEmpty,
   region: nonEmpty,
-  account: z
-    .string()
-    .regex(/^\d{12}$/, { message: 'an account id is 12 digits' })
-    .optional(),
+  account: z.optional(z.string().check(z.regex(/^\d{12}$/, { message: 'an account id is 12 digits' }))),
   deletion: z.enum(DELETION_KINDS),
-  versionId: nonEmpty.optional(),
+  versionId: z.optional(nonEmpty),
   /** The deletion event's sequencer: replicas of uploads with a newer one are left alone. */
-  sequencer: z
-    .string()
-    .regex(/^[0-9A-Fa-f]+$/, { message: 'a sequencer is hexadecimal' })
-    .optional(),
+  sequencer: z.optional(
+    z.string().check(z.regex(/^[0-9A-Fa-f]+$/, { message: 'a sequencer is hexadecimal' })),
+  ),
   /** When S3 deleted the object (the event's time, ISO 8601): orders replicas that carry no sequencer. */
-  eventTime: nonEmpty.optional(),
+  eventTime: z.optional(nonEmpty),
 });
 
 /** Why a delete goes nowhere: no `propagateDeletes` rule matches the key, or the rules name no target. */
@@ -54,19 +51,21 @@ export const resolveDeleteOutputSchema = z
     source: deletedSourceSchema,
     targets: z.array(workflowTargetSchema),
     settings: relaySettingsSchema,
-    reason: z.enum(NO_DELETE_TARGETS_REASONS).optional(),
+    reason: z.optional(z.enum(NO_DELETE_TARGETS_REASONS)),
     /** A sentence for people. */
-    detail: z.string().optional(),
+    detail: z.optional(z.string()),
   })
-  .superRefine((value, ctx) => {
-    if ((value.targets.length === 0) !== (value.reason !== undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['reason'],
-        message: 'reason is given exactly when there are no targets',
-      });
-    }
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      if ((value.targets.length === 0) !== (value.reason !== undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reason'],
+          message: 'reason is given exactly when there are no targets',
+        });
+      }
+    }),
+  );
 
 /** The DeleteReplica task's input: the deleted source and one target (the Map iteration's state). */
 export const deleteTaskInputSchema = z.object({
@@ -98,13 +97,13 @@ export const deleteReplicaResultSchema = z.object({
   status: z.enum(DELETE_REPLICA_STATUSES),
   destination: z.object({ bucket: nonEmpty, key: nonEmpty }),
   /** The version id of the delete marker the deletion created (versioned targets). */
-  deleteMarkerVersionId: nonEmpty.optional(),
+  deleteMarkerVersionId: z.optional(nonEmpty),
   /** A sentence for people: what was found and why it was (or was not) deleted. */
   detail: z.string(),
 });
 
 /** The DeleteReplica task's answer: its result with the target it is about (a delete output's item). */
-export const deleteReplicaTargetResultSchema = deleteReplicaResultSchema.extend({
+export const deleteReplicaTargetResultSchema = z.extend(deleteReplicaResultSchema, {
   target: workflowTargetSchema,
 });
 
@@ -118,7 +117,7 @@ export const deleteTargetResultSchema = z.union([
     target: workflowTargetSchema,
     status: z.literal('failed'),
     error: z.string(),
-    cause: z.string().optional(),
+    cause: z.optional(z.string()),
   }),
 ]);
 

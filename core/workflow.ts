@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   type DefaultsConfig,
   MAX_COPY_TIME_BUDGET_SECONDS,
@@ -7,6 +7,7 @@ import {
   VERIFY_MODES,
 } from './config/schema.ts';
 import { MAX_COPY_OBJECT_BYTES, MAX_PART_BYTES, MIN_PART_BYTES } from './s3-limits.ts';
+import './schema-locale.ts';
 import { REJECTION_REASONS, type RejectedEntry } from './target-tag.ts';
 
 /**
@@ -18,11 +19,15 @@ import { REJECTION_REASONS, type RejectedEntry } from './target-tag.ts';
  * whole per-target state, which may carry keys only the state machine uses (such as `result` in
  * the second pass).
  *
+ * Written with `zod/mini` (functions instead of methods), so a Lambda bundle carries only the zod it
+ * uses — the classic API does not tree-shake (docs/performance.md, case 3). `.parse`/`.safeParse` are
+ * the same.
+ *
  * ETags are stored unquoted (see core/etag.ts).
  */
 
-const nonEmpty = z.string().min(1);
-const byteCount = z.number().int().min(0);
+const nonEmpty = z.string().check(z.minLength(1));
+const byteCount = z.number().check(z.int(), z.gte(0));
 
 // ── The source object ─────────────────────────────────────────────────────────────────────────
 
@@ -31,9 +36,10 @@ const byteCount = z.number().int().min(0);
  * A target as the workflow carries it: the configured target plus the matched rule's prefix, which
  * `keyPrefix` replaces in the destination key (`build_artifacts/web.zip` → `releases/web.zip`).
  */
-export const workflowTargetSchema = targetSchema.extend({
-  sourcePrefix: z.string().optional(),
-  destinationKey: z.string().min(1).optional(),
+export const workflowTargetSchema = z.strictObject({
+  ...targetSchema.shape,
+  sourcePrefix: z.optional(z.string()),
+  destinationKey: z.optional(nonEmpty),
 });
 
 export const CHECKSUM_ALGORITHMS = ['CRC64NVME', 'CRC32C', 'CRC32', 'SHA256', 'SHA1'] as const;
@@ -55,7 +61,7 @@ export const OBJECT_ENCRYPTION_TYPES = ['SSE-S3', 'aws:kms', 'aws:kms:dsse', 'SS
 export const objectEncryptionSchema = z.object({
   type: z.enum(OBJECT_ENCRYPTION_TYPES),
   /** The KMS key (ARN as S3 reports it) for `aws:kms` and `aws:kms:dsse`. */
-  kmsKeyId: nonEmpty.optional(),
+  kmsKeyId: z.optional(nonEmpty),
 });
 
 /**
@@ -64,11 +70,11 @@ export const objectEncryptionSchema = z.object({
  */
 export const sourceContentSchema = z.object({
   metadata: z.record(z.string(), z.string()),
-  contentType: z.string().optional(),
-  cacheControl: z.string().optional(),
-  contentDisposition: z.string().optional(),
-  contentEncoding: z.string().optional(),
-  contentLanguage: z.string().optional(),
+  contentType: z.optional(z.string()),
+  cacheControl: z.optional(z.string()),
+  contentDisposition: z.optional(z.string()),
+  contentEncoding: z.optional(z.string()),
+  contentLanguage: z.optional(z.string()),
 });
 
 /** The source object, pinned to the version (or ETag) the event named. */
@@ -80,33 +86,30 @@ export const sourceObjectSchema = z.object({
    * The account that owns the source bucket, when the configuration names one: every request that
    * reads the source carries it (`ExpectedBucketOwner`, `ExpectedSourceBucketOwner` on copies).
    */
-  account: z
-    .string()
-    .regex(/^\d{12}$/, { message: 'an account id is 12 digits' })
-    .optional(),
+  account: z.optional(z.string().check(z.regex(/^\d{12}$/, { message: 'an account id is 12 digits' }))),
   /** Present when the bucket is versioned; the copy reads exactly this version. */
-  versionId: nonEmpty.optional(),
+  versionId: z.optional(nonEmpty),
   /** Unquoted; the copy uses it as `CopySourceIfMatch` when there is no version. */
   etag: nonEmpty,
   size: byteCount,
   /** The event's sequencer: replicas from a newer one are never overwritten. */
-  sequencer: nonEmpty.optional(),
+  sequencer: z.optional(nonEmpty),
   /**
    * The version's `LastModified` (ISO 8601): orders builds that carry no sequencer (replays) and
    * builds of different keys (core/build-order.ts).
    */
-  lastModified: z.iso.datetime({ offset: true }).optional(),
-  checksum: checksumSchema.optional(),
-  encryption: objectEncryptionSchema.optional(),
+  lastModified: z.optional(z.iso.datetime({ offset: true })),
+  checksum: z.optional(checksumSchema),
+  encryption: z.optional(objectEncryptionSchema),
   /** The number of parts of a multipart source (from `…-N` / `PartsCount`). */
-  partCount: z.number().int().min(1).optional(),
+  partCount: z.optional(z.number().check(z.int(), z.gte(1))),
   /**
    * What a copy restates (MetadataDirective REPLACE), as ResolveTargets' HEAD read it. Present in
    * every execution started since ResolveTargets records it — then Copy and Verify use the facts
    * above instead of reading the source again; absent in older executions (redriven within
    * 14 days), which read the source as before.
    */
-  content: sourceContentSchema.optional(),
+  content: z.optional(sourceContentSchema),
 });
 
 // ── Settings ──────────────────────────────────────────────────────────────────────────────────
@@ -117,9 +120,11 @@ export const DEFAULT_COPY_TIME_BUDGET_SECONDS = 600;
 /** The settings every task of an execution shares (from the configuration's `defaults`). */
 export const relaySettingsSchema = z.object({
   verify: z.enum(VERIFY_MODES),
-  multipartThresholdBytes: z.number().int().min(MIN_MULTIPART_THRESHOLD_BYTES).max(MAX_COPY_OBJECT_BYTES),
-  partSizeBytes: z.number().int().min(MIN_PART_BYTES).max(MAX_PART_BYTES),
-  copyTimeBudgetSeconds: z.number().positive().max(MAX_COPY_TIME_BUDGET_SECONDS),
+  multipartThresholdBytes: z
+    .number()
+    .check(z.int(), z.gte(MIN_MULTIPART_THRESHOLD_BYTES), z.lte(MAX_COPY_OBJECT_BYTES)),
+  partSizeBytes: z.number().check(z.int(), z.gte(MIN_PART_BYTES), z.lte(MAX_PART_BYTES)),
+  copyTimeBudgetSeconds: z.number().check(z.positive(), z.lte(MAX_COPY_TIME_BUDGET_SECONDS)),
 });
 
 /** The workflow settings of a configuration's `defaults`. */
@@ -133,7 +138,7 @@ export function settingsFromDefaults(defaults: DefaultsConfig): RelaySettings {
 }
 
 /** A target's position in ResolveTargets' `targets`. */
-export const targetIndexSchema = z.number().int().min(0);
+export const targetIndexSchema = z.number().check(z.int(), z.gte(0));
 
 // ── ResolveTargets ────────────────────────────────────────────────────────────────────────────
 
@@ -160,8 +165,8 @@ export const refusedTagEntrySchema = z.object({
 
 /** The refused tag entries of an execution: the first few, and how many more there were. */
 export const refusedTagEntriesSchema = z.object({
-  entries: z.array(refusedTagEntrySchema).max(MAX_REFUSED_TAG_ENTRIES),
-  more: z.number().int().min(0),
+  entries: z.array(refusedTagEntrySchema).check(z.maxLength(MAX_REFUSED_TAG_ENTRIES)),
+  more: z.number().check(z.int(), z.gte(0)),
 });
 
 /** The refused tag entries among `rejected`, capped; `undefined` when the tag refused none. */
@@ -180,45 +185,47 @@ export function refusedTagEntries(rejected: readonly RejectedEntry[]): RefusedTa
 export const resolveTargetsOutputSchema = z
   .object({
     /** Absent only when there are no targets (a source that is gone cannot be described). */
-    source: sourceObjectSchema.optional(),
+    source: z.optional(sourceObjectSchema),
     targets: z.array(workflowTargetSchema),
     settings: relaySettingsSchema,
-    reason: z.enum(NO_TARGETS_REASONS).optional(),
+    reason: z.optional(z.enum(NO_TARGETS_REASONS)),
     /** A sentence for people, such as which bucket and key matched no rule. */
-    detail: z.string().optional(),
+    detail: z.optional(z.string()),
     /** `TargetBucket` tag entries that were not honoured (absent when none were refused). */
-    refusedTagEntries: refusedTagEntriesSchema.optional(),
+    refusedTagEntries: z.optional(refusedTagEntriesSchema),
     /**
      * The deploying targets of each deployment wave after the first (core/waves.ts), with their index in
      * `targets` — present when the configuration has later waves, one list per wave (possibly empty).
      */
-    deployWaves: z
-      .array(z.array(z.object({ target: workflowTargetSchema, index: targetIndexSchema })))
-      .optional(),
+    deployWaves: z.optional(
+      z.array(z.array(z.object({ target: workflowTargetSchema, index: targetIndexSchema }))),
+    ),
   })
-  .superRefine((value, ctx) => {
-    if (value.targets.length > 0 && value.source === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['source'],
-        message: 'source is required when there are targets',
-      });
-    }
-    if (value.targets.length === 0 && value.reason === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['reason'],
-        message: 'reason is required when there are no targets',
-      });
-    }
-    if (value.targets.length > 0 && value.reason !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['reason'],
-        message: 'reason is only given when there are no targets',
-      });
-    }
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      if (value.targets.length > 0 && value.source === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['source'],
+          message: 'source is required when there are targets',
+        });
+      }
+      if (value.targets.length === 0 && value.reason === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reason'],
+          message: 'reason is required when there are no targets',
+        });
+      }
+      if (value.targets.length > 0 && value.reason !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reason'],
+          message: 'reason is only given when there are no targets',
+        });
+      }
+    }),
+  );
 
 // ── Copy ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -226,8 +233,8 @@ export const resolveTargetsOutputSchema = z
 export const objectLocationSchema = z.object({ bucket: nonEmpty, key: nonEmpty });
 
 /** A replica that exists. */
-export const replicaSchema = objectLocationSchema.extend({
-  versionId: nonEmpty.optional(),
+export const replicaSchema = z.extend(objectLocationSchema, {
+  versionId: z.optional(nonEmpty),
   /** Unquoted. */
   etag: nonEmpty,
 });
@@ -239,7 +246,7 @@ export const copyInProgressSchema = z.object({
   bytes: byteCount,
   uploadId: nonEmpty,
   /** The first part number not copied yet. */
-  nextPart: z.number().int().min(1),
+  nextPart: z.number().check(z.int(), z.gte(1)),
   destination: objectLocationSchema,
 });
 
@@ -252,10 +259,10 @@ export const replicaFactsSchema = z.object({
    * The size S3 reported (a HEAD, or the parts a multipart copy listed); absent after CopyObject,
    * whose answer has none — that copy wrote the whole pinned source version.
    */
-  size: byteCount.optional(),
-  checksum: checksumSchema.optional(),
-  encryption: objectEncryptionSchema.optional(),
-  partCount: z.number().int().min(1).optional(),
+  size: z.optional(byteCount),
+  checksum: z.optional(checksumSchema),
+  encryption: z.optional(objectEncryptionSchema),
+  partCount: z.optional(z.number().check(z.int(), z.gte(1))),
 });
 
 /** The replica holds the source's bytes: copied now, or already there (`in-sync`, no copy made). */
@@ -264,7 +271,7 @@ export const copyDoneSchema = z.object({
   bytes: byteCount,
   destination: replicaSchema,
   /** What S3 reported about the replica (absent in results of Copy before it carried them). */
-  replicaFacts: replicaFactsSchema.optional(),
+  replicaFacts: z.optional(replicaFactsSchema),
 });
 
 /** A replica made from a newer source version exists and was left alone. */
@@ -272,7 +279,10 @@ export const copySupersededSchema = z.object({
   status: z.literal('superseded'),
   bytes: byteCount,
   /** The newer replica when there is one; just the location when the source changed before any copy. */
-  destination: objectLocationSchema.extend({ versionId: nonEmpty.optional(), etag: nonEmpty.optional() }),
+  destination: z.extend(objectLocationSchema, {
+    versionId: z.optional(nonEmpty),
+    etag: z.optional(nonEmpty),
+  }),
 });
 
 /** The pinned source version no longer exists; nothing was copied. */
@@ -346,7 +356,7 @@ export const deploymentSkippedSchema = z.object({
   /** A sentence for people: which newer build, and how it was found newer. */
   detail: z.string(),
   /** The newer build's deployment, when there is one. */
-  newerDeploymentId: nonEmpty.optional(),
+  newerDeploymentId: z.optional(nonEmpty),
 });
 
 /** StartDeployment's and CheckDeployment's result. */
@@ -359,13 +369,13 @@ export const deploymentStateSchema = z.union([deploymentRunSchema, deploymentSki
  */
 export const executionContextSchema = z.object({
   id: nonEmpty,
-  redriveCount: z.number().int().min(0),
+  redriveCount: z.number().check(z.int(), z.gte(0)),
 });
 
 // ── Task input ────────────────────────────────────────────────────────────────────────────────
 
 /** The error output a `Catch` stores (`Cause` is optional in the States Language). */
-export const stateErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+export const stateErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 
 /**
  * The input of Copy, Verify, StartDeployment and CheckDeployment: the per-target state.
@@ -378,27 +388,27 @@ export const taskInputSchema = z.object({
   settings: relaySettingsSchema,
   target: workflowTargetSchema,
   /** The previous Copy result (on a `copying` loop or a re-copy). */
-  copy: copyResultSchema.optional(),
+  copy: z.optional(copyResultSchema),
   /** True on the one re-copy after a verification mismatch. */
-  recopy: z.literal(true).optional(),
-  verify: verifyResultSchema.optional(),
-  deployment: deploymentStateSchema.optional(),
+  recopy: z.optional(z.literal(true)),
+  verify: z.optional(verifyResultSchema),
+  deployment: z.optional(deploymentStateSchema),
   /** The verification mismatch that caused the re-copy. */
-  mismatch: stateErrorSchema.optional(),
+  mismatch: z.optional(stateErrorSchema),
   /** The execution (StartDeployment's input only). */
-  execution: executionContextSchema.optional(),
+  execution: z.optional(executionContextSchema),
   /**
    * The target's position in ResolveTargets' `targets` (`$$.Map.Item.Index` of the first pass): every
    * result carries it, so the second pass's results replace the right first-pass ones. Absent in
    * executions started on a definition before it was carried.
    */
-  index: targetIndexSchema.optional(),
+  index: z.optional(targetIndexSchema),
 });
 
 // ── Results ───────────────────────────────────────────────────────────────────────────────────
 
 /** A deployment as reported in a target's result. */
-export const deploymentSummarySchema = deploymentRunSchema.pick({ id: true, status: true });
+export const deploymentSummarySchema = z.pick(deploymentRunSchema, { id: true, status: true });
 
 /** A deployment left out, as reported in a superseded target's result. */
 export const deploymentSkipSummarySchema = deploymentSkippedSchema;
@@ -406,12 +416,12 @@ export const deploymentSkipSummarySchema = deploymentSkippedSchema;
 /** A target whose replica holds the source's bytes, proven, and deployed when asked. */
 export const targetDoneSchema = z.object({
   target: workflowTargetSchema,
-  index: targetIndexSchema.optional(),
+  index: z.optional(targetIndexSchema),
   status: z.literal(['copied', 'in-sync']),
   bytes: byteCount,
   verifiedBy: z.enum(VERIFIED_BY),
   destination: replicaSchema,
-  deployment: deploymentSummarySchema.optional(),
+  deployment: z.optional(deploymentSummarySchema),
 });
 
 /**
@@ -421,21 +431,24 @@ export const targetDoneSchema = z.object({
  */
 export const targetSkippedSchema = z.object({
   target: workflowTargetSchema,
-  index: targetIndexSchema.optional(),
+  index: z.optional(targetIndexSchema),
   status: z.literal(['superseded', 'source-gone']),
   bytes: byteCount,
-  destination: objectLocationSchema.extend({ versionId: nonEmpty.optional(), etag: nonEmpty.optional() }),
-  verifiedBy: z.enum(VERIFIED_BY).optional(),
-  deployment: deploymentSkipSummarySchema.optional(),
+  destination: z.extend(objectLocationSchema, {
+    versionId: z.optional(nonEmpty),
+    etag: z.optional(nonEmpty),
+  }),
+  verifiedBy: z.optional(z.enum(VERIFIED_BY)),
+  deployment: z.optional(deploymentSkipSummarySchema),
 });
 
 /** A target that failed (first pass): the error name and its cause. */
 export const targetFailedSchema = z.object({
   target: workflowTargetSchema,
-  index: targetIndexSchema.optional(),
+  index: z.optional(targetIndexSchema),
   status: z.literal('failed'),
   error: z.string(),
-  cause: z.string().optional(),
+  cause: z.optional(z.string()),
 });
 
 /**
@@ -443,7 +456,7 @@ export const targetFailedSchema = z.object({
  * deploy — the proof (`verifiedBy`, `bytes`) with the target, its index, the copy's status and the
  * replica — so the chain needs no Pass to assemble it. A deploying target keeps it under `verify`.
  */
-export const verifiedTargetSchema = targetDoneSchema.omit({ deployment: true });
+export const verifiedTargetSchema = z.omit(targetDoneSchema, { deployment: true });
 
 /** One target's result. */
 export const targetResultSchema = z.discriminatedUnion('status', [
@@ -460,7 +473,7 @@ const relayResultsSchema = z.object({
   source: sourceObjectSchema,
   results: z.array(targetResultSchema),
   /** ResolveTargets' refused `TargetBucket` tag entries, when it refused some. */
-  refusedTagEntries: refusedTagEntriesSchema.optional(),
+  refusedTagEntries: z.optional(refusedTagEntriesSchema),
 });
 
 /**
@@ -470,11 +483,11 @@ const relayResultsSchema = z.object({
  */
 export const passesOutputSchema = z.object({
   source: sourceObjectSchema,
-  refusedTagEntries: refusedTagEntriesSchema.optional(),
+  refusedTagEntries: z.optional(refusedTagEntriesSchema),
   firstPass: z.object({ results: z.array(targetResultSchema), failed: z.array(targetResultSchema) }),
   retried: z.array(targetResultSchema),
   /** The later deployment waves' results (docs/waves.md), by Map: `wave2`, `wave3`, … */
-  deployed: z.record(z.string(), z.array(z.lazy(() => waveResultSchema))).optional(),
+  deployed: z.optional(z.record(z.string(), z.array(z.lazy(() => waveResultSchema)))),
 });
 
 /**
@@ -536,7 +549,10 @@ function mergePasses(output: z.infer<typeof passesOutputSchema>): RelayOutput {
  * on the definition they started with for 14 days). Every reader — the CLI, the console, the
  * pipeline action — goes through this.
  */
-export const relayOutputSchema = z.union([passesOutputSchema.transform(mergePasses), relayResultsSchema]);
+export const relayOutputSchema = z.union([
+  z.pipe(passesOutputSchema, z.transform(mergePasses)),
+  relayResultsSchema,
+]);
 
 /** How a result's deployment reads for people: `d-123 Succeeded`, or `skipped (newer build deployed)`. */
 export function describeDeployment(

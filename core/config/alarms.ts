@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-locale.ts';
 
 /**
  * Who the relay's CloudWatch alarms notify: an existing SNS topic (by ARN), or an e-mail address
@@ -43,57 +44,67 @@ export function isEmailAddress(value: string): boolean {
 export const alarmsSchema = z
   .strictObject({
     topicArn: z
-      .string()
-      .superRefine((value, ctx) => {
-        if (parseSnsTopicArn(value) === undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            message: 'not an SNS topic ARN',
-            input: value,
-            params: { allowed: 'arn:aws:sns:<region>:<account>:<topic name>' },
-          });
-        }
-      })
-      .optional()
-      .meta({
-        description:
-          "An existing SNS topic (in the relay's region) the alarms notify on ALARM and on OK; its access policy must let cloudwatch.amazonaws.com publish.",
-        pattern: SNS_TOPIC_ARN_PATTERN,
-      }),
+      .optional(
+        z.string().check(
+          z.superRefine((value, ctx) => {
+            if (parseSnsTopicArn(value) === undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                message: 'not an SNS topic ARN',
+                input: value,
+                params: { allowed: 'arn:aws:sns:<region>:<account>:<topic name>' },
+              });
+            }
+          }),
+        ),
+      )
+      .check(
+        z.meta({
+          description:
+            "An existing SNS topic (in the relay's region) the alarms notify on ALARM and on OK; its access policy must let cloudwatch.amazonaws.com publish.",
+          pattern: SNS_TOPIC_ARN_PATTERN,
+        }),
+      ),
     email: z
-      .string()
-      .superRefine((value, ctx) => {
-        if (!isEmailAddress(value)) {
-          ctx.addIssue({
-            code: 'custom',
-            message: 'not an e-mail address',
-            input: value,
-            params: { allowed: 'an address such as ops@example.com' },
-          });
-        }
-      })
-      .optional()
-      .meta({
-        description:
-          'An e-mail address the alarms notify: the stack creates a topic and subscribes the address (AWS sends a confirmation mail first).',
-        pattern: EMAIL_PATTERN,
-      }),
+      .optional(
+        z.string().check(
+          z.superRefine((value, ctx) => {
+            if (!isEmailAddress(value)) {
+              ctx.addIssue({
+                code: 'custom',
+                message: 'not an e-mail address',
+                input: value,
+                params: { allowed: 'an address such as ops@example.com' },
+              });
+            }
+          }),
+        ),
+      )
+      .check(
+        z.meta({
+          description:
+            'An e-mail address the alarms notify: the stack creates a topic and subscribes the address (AWS sends a confirmation mail first).',
+          pattern: EMAIL_PATTERN,
+        }),
+      ),
   })
-  .superRefine((value, ctx) => {
-    if (value.topicArn !== undefined && value.email !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['email'],
-        message: 'give topicArn or email, not both (subscribe the address to the topic instead)',
-        input: value.email,
-        params: { allowed: 'only one of topicArn and email' },
-      });
-    }
-  })
-  .meta({
-    description:
-      'Who the CloudWatch alarms of the CDK stack notify; `-c alarmTopicArn=…` or `-c alarmEmail=…` override it. Without either, the alarms notify nobody (synth warns).',
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      if (value.topicArn !== undefined && value.email !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['email'],
+          message: 'give topicArn or email, not both (subscribe the address to the topic instead)',
+          input: value.email,
+          params: { allowed: 'only one of topicArn and email' },
+        });
+      }
+    }),
+    z.meta({
+      description:
+        'Who the CloudWatch alarms of the CDK stack notify; `-c alarmTopicArn=…` or `-c alarmEmail=…` override it. Without either, the alarms notify nobody (synth warns).',
+    }),
+  );
 
 /** Who the alarms notify. */
 export type AlarmsConfig = z.output<typeof alarmsSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { toJSONSchema } from 'zod/v4/core';
 import { relayConfigSchema } from './schema.ts';
 
 /** The `$id` of the published schema file. */
@@ -10,10 +10,7 @@ export const RELAY_SCHEMA_FILE = 'relay.schema.json';
  * at load and cannot be expressed here.
  */
 export function buildRelayJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(relayConfigSchema, { target: 'draft-2020-12', io: 'input' }) as Record<
-    string,
-    unknown
-  >;
+  return toJSONSchema(relayConfigSchema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
 }
 
 /** The schema as the committed file holds it: two-space JSON with a final newline. */

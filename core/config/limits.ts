@@ -1,12 +1,11 @@
-import { Parser } from 'yaml';
 import { type ConfigProblem, formatPath } from './problems.ts';
 
 /**
  * Bounds on a configuration file, so that a hostile or broken one fails with a message that
  * names it instead of exhausting memory or the stack: a size limit checked while reading, and a
  * nesting limit checked without recursion — on the YAML syntax tree before the document is built
- * (building a deep YAML document overflows the stack) and on every parsed value before the schema
- * walks it.
+ * (building a deep YAML document overflows the stack; core/config/yaml.ts) and on every parsed value
+ * before the schema walks it.
  */
 
 /** The largest configuration file read: far above any real one (a few KiB). */
@@ -32,7 +31,8 @@ export function sizeProblem(bytes: number | undefined): ConfigProblem {
   };
 }
 
-function deepProblem(where: string, found: string): ConfigProblem {
+/** The problem of nesting past {@link MAX_CONFIG_DEPTH}, at `where`; `found` says where in the text, if known. */
+export function deepProblem(where: string, found: string): ConfigProblem {
   return {
     path: where,
     message: `the configuration is nested more than ${MAX_CONFIG_DEPTH} levels deep${found}; a relay configuration needs 8`,
@@ -58,50 +58,6 @@ export function depthProblem(value: unknown): ConfigProblem | undefined {
       const child = children[i];
       if (child !== undefined && typeof child[1] === 'object' && child[1] !== null) {
         stack.push({ value: child[1], path: [...entry.path, child[0]] });
-      }
-    }
-  }
-  return undefined;
-}
-
-interface CstNode {
-  readonly type?: string;
-  readonly offset?: number;
-  readonly value?: unknown;
-  readonly key?: unknown;
-  readonly items?: readonly { readonly key?: unknown; readonly value?: unknown }[];
-}
-
-const COLLECTIONS: ReadonlySet<string> = new Set(['block-map', 'block-seq', 'flow-collection']);
-
-function lineAndColumn(text: string, offset: number): string {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line += 1;
-    start = i + 1;
-  }
-  return `line ${line}, column ${offset - start + 1}`;
-}
-
-/**
- * The problem of YAML text whose collections nest deeper than {@link MAX_CONFIG_DEPTH}, read from
- * its concrete syntax tree (built without recursion) so that the document is never built.
- */
-export function yamlDepthProblem(text: string): ConfigProblem | undefined {
-  for (const document of new Parser().parse(text)) {
-    const stack: { node: unknown; depth: number }[] = [{ node: document, depth: 0 }];
-    for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
-      if (typeof entry.node !== 'object' || entry.node === null) continue;
-      const node = entry.node as CstNode;
-      const depth = node.type !== undefined && COLLECTIONS.has(node.type) ? entry.depth + 1 : entry.depth;
-      if (depth > MAX_CONFIG_DEPTH) {
-        return deepProblem('(root)', ` (at ${lineAndColumn(text, node.offset ?? 0)})`);
-      }
-      if (node.value !== undefined) stack.push({ node: node.value, depth });
-      for (const item of node.items ?? []) {
-        if (item.key !== undefined) stack.push({ node: item.key, depth });
-        if (item.value !== undefined) stack.push({ node: item.value, depth });
       }
     }
   }

@@ -1,4 +1,15 @@
-import { z } from 'zod';
+import {
+  $ZodArray,
+  $ZodDefault,
+  $ZodDiscriminatedUnion,
+  type $ZodError,
+  $ZodLiteral,
+  $ZodNullable,
+  $ZodObject,
+  $ZodOptional,
+  $ZodPrefault,
+  type $ZodType,
+} from 'zod/v4/core';
 
 /** One thing wrong with a configuration. */
 export interface ConfigProblem {
@@ -51,17 +62,22 @@ export function renderProblem(problem: ConfigProblem): string {
   return `${problem.path}: ${problem.message}${details.length === 0 ? '' : ` (${details.join('; ')})`}`;
 }
 
-function unwrap(schema: z.ZodType): z.ZodType {
+/*
+ * The schema walk below uses zod's core classes, which classic and `zod/mini` schemas both are
+ * instances of, so the formatter works for either API (and keeps classic zod out of a bundle that
+ * uses `zod/mini`).
+ */
+
+function unwrap(schema: $ZodType): $ZodType {
   let current = schema;
   for (;;) {
     if (
-      current instanceof z.ZodOptional ||
-      current instanceof z.ZodDefault ||
-      current instanceof z.ZodPrefault
+      current instanceof $ZodOptional ||
+      current instanceof $ZodDefault ||
+      current instanceof $ZodPrefault ||
+      current instanceof $ZodNullable
     ) {
-      current = current.unwrap() as z.ZodType;
-    } else if (current instanceof z.ZodNullable) {
-      current = current.unwrap() as z.ZodType;
+      current = current._zod.def.innerType;
     } else {
       return current;
     }
@@ -79,38 +95,40 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /** The object schema an issue path points at, following the input through discriminated unions. */
 function objectSchemaAt(
-  root: z.ZodType,
+  root: $ZodType,
   path: readonly PropertyKey[],
   input: unknown,
-): z.ZodObject | undefined {
+): $ZodObject | undefined {
   let schema = unwrap(root);
   const resolveUnion = (at: readonly PropertyKey[]): void => {
-    if (!(schema instanceof z.ZodDiscriminatedUnion)) return;
+    if (!(schema instanceof $ZodDiscriminatedUnion)) return;
     const value = valueAt(input, at);
-    const discriminator = schema.def.discriminator;
+    const { discriminator, options } = schema._zod.def;
     const tag =
       typeof value === 'object' && value !== null
         ? (value as Record<string, unknown>)[discriminator]
         : undefined;
-    const option = schema.options.find(
-      (o) =>
-        o instanceof z.ZodObject &&
-        o.shape[discriminator] instanceof z.ZodLiteral &&
-        o.shape[discriminator].values.has(tag as never),
-    );
-    schema = unwrap((option ?? schema.options[0]) as z.ZodType);
+    const option = options.find((o) => {
+      const literal = o instanceof $ZodObject ? o._zod.def.shape[discriminator] : undefined;
+      return literal instanceof $ZodLiteral && literal._zod.values.has(tag as never);
+    });
+    const chosen = option ?? options[0];
+    if (chosen !== undefined) schema = unwrap(chosen);
   };
   resolveUnion([]);
   for (let i = 0; i < path.length; i++) {
     const segment = path[i];
-    if (schema instanceof z.ZodArray && typeof segment === 'number')
-      schema = unwrap(schema.element as z.ZodType);
-    else if (schema instanceof z.ZodObject && typeof segment === 'string' && segment in schema.shape) {
-      schema = unwrap(schema.shape[segment] as z.ZodType);
+    if (schema instanceof $ZodArray && typeof segment === 'number') schema = unwrap(schema._zod.def.element);
+    else if (
+      schema instanceof $ZodObject &&
+      typeof segment === 'string' &&
+      segment in schema._zod.def.shape
+    ) {
+      schema = unwrap(schema._zod.def.shape[segment] as $ZodType);
     } else return undefined;
     resolveUnion(path.slice(0, i + 1));
   }
-  return schema instanceof z.ZodObject ? schema : undefined;
+  return schema instanceof $ZodObject ? schema : undefined;
 }
 
 function editDistance(a: string, b: string): number {
@@ -173,7 +191,7 @@ function sizeBound(issue: { origin?: unknown }, bound: unknown, inclusive: unkno
 }
 
 /** Turns a zod error from `schema` into problems, with the allowed keys for unknown ones. */
-export function problemsFromZod(error: z.ZodError, schema: z.ZodType, input: unknown): ConfigProblem[] {
+export function problemsFromZod(error: $ZodError, schema: $ZodType, input: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of error.issues) {
     const path = issue.path as PropertyKey[];
@@ -192,7 +210,7 @@ export function problemsFromZod(error: z.ZodError, schema: z.ZodType, input: unk
         );
         break;
       case 'unrecognized_keys': {
-        const allowedKeys = Object.keys(objectSchemaAt(schema, path, input)?.shape ?? {});
+        const allowedKeys = Object.keys(objectSchemaAt(schema, path, input)?._zod.def.shape ?? {});
         for (const key of issue.keys) {
           const suggestion = closest(key, allowedKeys);
           problems.push({

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import type { $ZodError } from 'zod/v4/core';
 import { bucketNameProblem, isRegion } from '../aws-names.ts';
 import { InvalidInput } from '../errors.ts';
 import { unquoteEtag } from '../etag.ts';
@@ -73,7 +74,7 @@ export interface SourceRequest {
 /** How a pipeline artifact is routed (`relayRequestSchema`'s `pipeline`). */
 export type PipelineRouting = z.infer<typeof pipelineRoutingSchema>;
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: $ZodError): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.map(String).join('.') || '(input)';

@@ -1,45 +1,49 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BUNDLE_TYPES } from '../config/schema.ts';
+import '../schema-locale.ts';
 
 /**
  * The input shapes the workflow accepts. AWS adds fields to events over time, so event shapes
  * ignore unknown members; the CLI request is strict so that a typo fails.
  */
 
+const nonEmpty = z.string().check(z.minLength(1));
+const byteCount = z.number().check(z.int(), z.nonnegative());
+
 /** An Amazon S3 event as EventBridge delivers it (`detail-type` checked by the normaliser). */
 export const eventBridgeS3EventSchema = z.object({
   source: z.literal('aws.s3'),
   'detail-type': z.string(),
-  region: z.string().optional(),
-  time: z.string().optional(),
+  region: z.optional(z.string()),
+  time: z.optional(z.string()),
   detail: z.object({
-    bucket: z.object({ name: z.string().min(1) }),
+    bucket: z.object({ name: nonEmpty }),
     object: z.object({
-      key: z.string().min(1),
-      size: z.number().int().nonnegative().nullish(),
-      etag: z.string().nullish(),
-      'version-id': z.string().nullish(),
-      sequencer: z.string().nullish(),
+      key: nonEmpty,
+      size: z.nullish(byteCount),
+      etag: z.nullish(z.string()),
+      'version-id': z.nullish(z.string()),
+      sequencer: z.nullish(z.string()),
     }),
     /** `Object Deleted` only: `Permanently Deleted` or `Delete Marker Created`. */
-    'deletion-type': z.string().nullish(),
+    'deletion-type': z.nullish(z.string()),
   }),
 });
 
 /** One record of a classic S3 event notification. */
 export const s3NotificationRecordSchema = z.object({
-  eventSource: z.literal('aws:s3').optional(),
-  awsRegion: z.string().optional(),
-  eventTime: z.string().optional(),
+  eventSource: z.optional(z.literal('aws:s3')),
+  awsRegion: z.optional(z.string()),
+  eventTime: z.optional(z.string()),
   eventName: z.string(),
   s3: z.object({
-    bucket: z.object({ name: z.string().min(1) }),
+    bucket: z.object({ name: nonEmpty }),
     object: z.object({
-      key: z.string().min(1),
-      size: z.number().int().nonnegative().nullish(),
-      eTag: z.string().nullish(),
-      versionId: z.string().nullish(),
-      sequencer: z.string().nullish(),
+      key: nonEmpty,
+      size: z.nullish(byteCount),
+      eTag: z.nullish(z.string()),
+      versionId: z.nullish(z.string()),
+      sequencer: z.nullish(z.string()),
     }),
   }),
 });
@@ -53,25 +57,24 @@ export const s3NotificationSchema = z.object({ Records: z.array(s3NotificationRe
  * targets receive it, the artifact bucket's region, and the one key every replica gets.
  */
 export const pipelineRoutingSchema = z.strictObject({
-  rule: z.string().min(1),
-  destinationKey: z.string().min(1),
-  bundleType: z.enum(BUNDLE_TYPES).optional(),
-  region: z.string().min(1),
+  rule: nonEmpty,
+  destinationKey: nonEmpty,
+  bundleType: z.optional(z.enum(BUNDLE_TYPES)),
+  region: nonEmpty,
 });
 
 /** A replay request from the CLI. */
 export const relayRequestSchema = z.strictObject({
-  bucket: z.string().min(1),
-  key: z.string().min(1),
-  versionId: z.string().min(1).optional(),
-  etag: z.string().min(1).optional(),
-  sequencer: z
-    .string()
-    .regex(/^[0-9A-Fa-f]+$/, { message: 'a sequencer is hexadecimal' })
-    .optional(),
-  targets: z.array(z.string().min(1)).min(1).optional(),
+  bucket: nonEmpty,
+  key: nonEmpty,
+  versionId: z.optional(nonEmpty),
+  etag: z.optional(nonEmpty),
+  sequencer: z.optional(
+    z.string().check(z.regex(/^[0-9A-Fa-f]+$/, { message: 'a sequencer is hexadecimal' })),
+  ),
+  targets: z.optional(z.array(nonEmpty).check(z.minLength(1))),
   /** A pipeline artifact: route by this instead of by the bucket and key. */
-  pipeline: pipelineRoutingSchema.optional(),
+  pipeline: z.optional(pipelineRoutingSchema),
 });
 
 /** A replay request (the CLI's, or the pipeline action's). */

@@ -1,10 +1,10 @@
-import type { z } from 'zod';
+import type { $ZodError } from 'zod/v4/core';
 
 /**
  * Zod issues as one sentence per problem, each naming its field (`prefix.path`) — what the pipeline
  * action reports to CodePipeline and logs.
  */
-export function describeIssues(error: z.ZodError, prefix: string): string {
+export function describeIssues(error: $ZodError, prefix: string): string {
   return error.issues
     .map((issue) => {
       const path = [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.');

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../schema-locale.ts';
 import { InvalidInput } from '../errors.ts';
 import { describeIssues } from './issues.ts';
 import { JOB_ID_PATTERN } from './limits.ts';
@@ -19,48 +20,44 @@ import { JOB_ID_PATTERN } from './limits.ts';
 /** The top-level member that holds the job. */
 export const JOB_EVENT_MEMBER = 'CodePipeline.job';
 
-const s3LocationSchema = z.object({ bucketName: z.string().min(1), objectKey: z.string().min(1) });
+const nonEmpty = z.string().check(z.minLength(1));
+
+const s3LocationSchema = z.object({ bucketName: nonEmpty, objectKey: nonEmpty });
 
 /** An input or output artifact of the job. */
 export const jobArtifactSchema = z.object({
-  name: z.string().min(1),
-  revision: z.string().nullish(),
+  name: nonEmpty,
+  revision: z.nullish(z.string()),
   location: z.object({ type: z.string(), s3Location: s3LocationSchema }),
 });
 
 /** The pipeline context of a job (GetJobDetails' `pipelineContext`), when the event carries one. */
 export const pipelineContextSchema = z.object({
-  pipelineName: z.string().min(1).optional(),
-  stage: z
-    .object({ name: z.string().min(1) })
-    .partial()
-    .optional(),
-  action: z
-    .object({ name: z.string().min(1), actionExecutionId: z.string().min(1) })
-    .partial()
-    .optional(),
-  pipelineArn: z.string().min(1).optional(),
-  pipelineExecutionId: z.string().min(1).optional(),
+  pipelineName: z.optional(nonEmpty),
+  stage: z.optional(z.partial(z.object({ name: nonEmpty }))),
+  action: z.optional(z.partial(z.object({ name: nonEmpty, actionExecutionId: nonEmpty }))),
+  pipelineArn: z.optional(nonEmpty),
+  pipelineExecutionId: z.optional(nonEmpty),
 });
 
 /** The documented job event. */
 export const pipelineJobEventSchema = z.object({
   [JOB_EVENT_MEMBER]: z.object({
-    id: z.string().regex(JOB_ID_PATTERN, { message: 'a CodePipeline job id is a UUID' }),
-    accountId: z.string().regex(/^\d{12}$/, { message: 'an account id is 12 digits' }),
+    id: z.string().check(z.regex(JOB_ID_PATTERN, { message: 'a CodePipeline job id is a UUID' })),
+    accountId: z.string().check(z.regex(/^\d{12}$/, { message: 'an account id is 12 digits' })),
     data: z.object({
       actionConfiguration: z.object({
         configuration: z.object({
-          FunctionName: z.string().min(1),
-          UserParameters: z.string().optional(),
+          FunctionName: nonEmpty,
+          UserParameters: z.optional(z.string()),
         }),
       }),
       inputArtifacts: z.array(jobArtifactSchema),
-      outputArtifacts: z.array(jobArtifactSchema).optional(),
-      artifactCredentials: z.unknown().optional(),
-      encryptionKey: z.object({ id: z.string().min(1), type: z.string().min(1) }).optional(),
-      continuationToken: z.string().min(1).optional(),
-      pipelineContext: pipelineContextSchema.optional(),
+      outputArtifacts: z.optional(z.array(jobArtifactSchema)),
+      artifactCredentials: z.optional(z.unknown()),
+      encryptionKey: z.optional(z.object({ id: nonEmpty, type: nonEmpty })),
+      continuationToken: z.optional(nonEmpty),
+      pipelineContext: z.optional(pipelineContextSchema),
     }),
   }),
 });

@@ -1,8 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import type { $ZodError } from 'zod/v4/core';
 import { BUNDLE_TYPES } from '../config/schema.ts';
 import { InvalidInput } from '../errors.ts';
 import { describeIssues } from './issues.ts';
 import { MAX_CONFIGURATION_FIELD_LENGTH } from './limits.ts';
+import '../schema-locale.ts';
 
 /**
  * The relay action's `UserParameters`: a JSON object (CodePipeline resolves `#{…}` variables in it
@@ -30,25 +32,25 @@ export const USER_PARAMETER_HINTS = {
   actionName: 'the action name, for {actionName} (the CDK action sets it)',
 } as const;
 
-const nonEmpty = z.string().min(1);
+const nonEmpty = z.string().check(z.minLength(1));
 
 /** The `UserParameters` object. */
 export const userParametersSchema = z.strictObject({
   rule: nonEmpty,
   destinationKey: nonEmpty,
-  bundleType: z.enum(BUNDLE_TYPES).optional(),
-  region: nonEmpty.optional(),
-  artifact: nonEmpty.optional(),
-  pipeline: nonEmpty.optional(),
-  pipelineExecutionId: nonEmpty.optional(),
-  stage: nonEmpty.optional(),
-  actionName: nonEmpty.optional(),
+  bundleType: z.optional(z.enum(BUNDLE_TYPES)),
+  region: z.optional(nonEmpty),
+  artifact: z.optional(nonEmpty),
+  pipeline: z.optional(nonEmpty),
+  pipelineExecutionId: z.optional(nonEmpty),
+  stage: z.optional(nonEmpty),
+  actionName: z.optional(nonEmpty),
 });
 
 /** The action's parsed `UserParameters`. */
 export type UserParameters = z.infer<typeof userParametersSchema>;
 
-function hintsFor(error: z.ZodError): string {
+function hintsFor(error: $ZodError): string {
   const fields = new Set<string>();
   for (const issue of error.issues) {
     const field = issue.path[0];

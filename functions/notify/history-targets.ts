@@ -7,8 +7,9 @@
  * CLI's timeline (cli/executions/timeline.ts, outcome.ts), reduced to what the notifier needs.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { TargetFact } from '../../core/relay-events.ts';
+import '../../core/schema-locale.ts';
 import {
   deploymentSummarySchema,
   resolveTargetsOutputSchema,

@@ -1,16 +1,18 @@
 import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, parseConfig } from '../../core/config/load.ts';
+import { parseConfig } from '../../core/config/parse.ts';
+import { loadJsonConfig } from '../../core/config/read.ts';
 import type { RelayConfig } from '../../core/config/schema.ts';
 import { ConfigInvalid } from '../../core/errors.ts';
 import { BUNDLED_CONFIG_NAMES, CONFIG_ENV } from '../../core/runtime-contract.ts';
 
 /**
- * The relay configuration for ResolveTargets: the JSON in `RELAY_CONFIG`, else the file named by
- * `RELAY_CONFIG_FILE`, else `relay.config.json` (or `.yaml`/`.yml`) bundled next to the handler
- * (`LAMBDA_TASK_ROOT`, or this module's folder when run from source). Validated once, at first
- * use; a bad configuration fails with every problem listed.
+ * The relay configuration for ResolveTargets: the JSON in `RELAY_CONFIG`, else the JSON file named by
+ * `RELAY_CONFIG_FILE`, else `relay.config.json` bundled next to the handler (`LAMBDA_TASK_ROOT`, or
+ * this module's folder when run from source). Validated once, at first use; a bad configuration fails
+ * with every problem listed. JSON only, so the bundle carries no YAML parser: the CDK app ships a YAML
+ * configuration as JSON, and a YAML file found here is refused with how to fix it.
  */
 
 /** The environment variable naming a configuration file. */
@@ -53,11 +55,11 @@ export async function loadRelayConfig(
   const text = env[CONFIG_ENV];
   if (text !== undefined && text.trim() !== '') return parseJsonText(text);
   const file = env[CONFIG_FILE_ENV];
-  if (file !== undefined && file.trim() !== '') return loadConfig(file);
+  if (file !== undefined && file.trim() !== '') return loadJsonConfig(file);
   const folder = env.LAMBDA_TASK_ROOT ?? here;
   for (const name of BUNDLED_CONFIG_NAMES) {
     const path = join(folder, name);
-    if (await exists(path)) return loadConfig(path);
+    if (await exists(path)) return loadJsonConfig(path);
   }
   throw new ConfigInvalid(CONFIG_ENV, [
     `(root): no configuration: set ${CONFIG_ENV} to the configuration JSON, ${CONFIG_FILE_ENV} to a file, or bundle ${BUNDLED_CONFIG_NAMES[0]} next to the handler (${folder})`,

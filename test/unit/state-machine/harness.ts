@@ -213,7 +213,7 @@ export async function runRelay(
   const all = { ...defaultFakes, ...fakes };
   const calls: TaskCall[] = [];
 
-  const perTask = <Result>(role: TaskRole, fake: Fake<Result>, schema: z.ZodType<Result>) => {
+  const perTask = <Result>(role: TaskRole, fake: Fake<Result>, schema: { parse(value: unknown): Result }) => {
     return async (state: string, raw: unknown): Promise<Result> => {
       const input = taskInputSchema.parse(raw);
       const attempt =

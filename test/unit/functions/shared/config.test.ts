@@ -73,6 +73,39 @@ describe('loadRelayConfig', () => {
     expect(config.sources).toHaveLength(1);
   });
 
+  it('refuses a YAML file named by RELAY_CONFIG_FILE, saying to ship it as JSON', async () => {
+    // Arrange
+    const file = join(dir, 'relay.config.yaml');
+    await writeFile(file, 'sources: []\n');
+
+    // Act
+    const loading = loadRelayConfig({ RELAY_CONFIG_FILE: file }, dir);
+
+    // Assert
+    await expect(loading).rejects.toBeInstanceOf(ConfigInvalid);
+    await expect(loading).rejects.toThrow(/as JSON only.*relay\.config\.json/);
+  });
+
+  it('refuses a bundled relay.config.yml the same way', async () => {
+    // Arrange
+    await writeFile(join(dir, 'relay.config.yml'), 'sources: []\n');
+
+    // Act / Assert
+    await expect(loadRelayConfig({ LAMBDA_TASK_ROOT: dir }, '/nowhere')).rejects.toThrow(/as JSON only/);
+  });
+
+  it('reads the JSON file named by RELAY_CONFIG_FILE', async () => {
+    // Arrange
+    const file = join(dir, 'elsewhere.json');
+    await writeFile(file, JSON.stringify(CONFIG));
+
+    // Act
+    const config = await loadRelayConfig({ RELAY_CONFIG_FILE: file }, '/nowhere');
+
+    // Assert
+    expect(config.sources[0]?.rules[0]?.name).toBe('all');
+  });
+
   it('says where to put the configuration when there is none', async () => {
     // Arrange / Act
     const loading = loadRelayConfig({}, dir);
