@@ -31,6 +31,7 @@ import { S3Service } from './s3/service.ts';
 import { startEndpoint, stopEndpoint } from './server.ts';
 import { sdkDistributedMapS3 } from './stepfunctions/distributed/s3-sdk.ts';
 import { StepFunctionsService } from './stepfunctions/service.ts';
+import { registerStartExecutionIntegration } from './stepfunctions/start-execution-integration.ts';
 
 export { FaultPlan, type FaultRule } from './faults.ts';
 export type { AdministratorRegistration, PrincipalRegistration } from './iam/principals.ts';
@@ -245,6 +246,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await s3.init();
   await stepFunctions.init();
   stepFunctions.registerTaskHandler(PUT_EVENTS_INTEGRATION, putEventsIntegration(events, accountId));
+  registerStartExecutionIntegration(stepFunctions);
   await codeDeploy.init();
 
   let endpoint: Awaited<ReturnType<typeof startEndpoint>>;

@@ -71,6 +71,7 @@ export type TaskState = StateBase &
     readonly ResultPath?: string;
     readonly OutputPath?: string;
     readonly TimeoutSeconds?: number;
+    readonly ResultSelector?: PayloadTemplate;
     readonly Retry?: readonly Retrier[];
     readonly Catch?: readonly Catcher[];
   };
@@ -130,6 +131,36 @@ export type MapState = StateBase &
     readonly MaxConcurrency?: number;
     /** Applied to the array of iteration results; unlike ItemsPath it may hold filter expressions. */
     readonly ResultSelector?: PayloadTemplate;
+    readonly ResultPath?: string;
+    readonly OutputPath?: string;
+    readonly Retry?: readonly Retrier[];
+    readonly Catch?: readonly Catcher[];
+  };
+
+/**
+ * A Distributed Map state (the backfill, state-machine/backfill.ts): items read from S3 by `ItemReader`,
+ * each run as a child workflow execution, results written to S3 by `ResultWriter`. Not an
+ * {@link AslState}: only the backfill's definition has one.
+ */
+export type DistributedMapState = StateBase &
+  Transition & {
+    readonly Type: 'Map';
+    readonly ItemProcessor: SubMachine & {
+      readonly ProcessorConfig: { readonly Mode: 'DISTRIBUTED'; readonly ExecutionType: 'STANDARD' };
+    };
+    readonly ItemReader: {
+      readonly Resource: string;
+      readonly ReaderConfig?: {
+        readonly InputType?: 'JSON' | 'JSONL' | 'CSV' | 'MANIFEST';
+        readonly MaxItems?: number;
+      };
+      readonly Parameters: PayloadTemplate;
+    };
+    readonly ItemSelector?: PayloadTemplate;
+    readonly MaxConcurrencyPath?: string;
+    readonly ToleratedFailurePercentagePath?: string;
+    readonly ResultWriter?: { readonly Resource: string; readonly Parameters: PayloadTemplate };
+    readonly Label?: string;
     readonly ResultPath?: string;
     readonly OutputPath?: string;
     readonly Retry?: readonly Retrier[];

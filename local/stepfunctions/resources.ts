@@ -41,7 +41,9 @@ export function describeResource(resource: string): ResourceInfo {
   }
   if (resource.startsWith(INTEGRATION_PREFIX)) {
     const rest = resource.slice(INTEGRATION_PREFIX.length);
-    const cut = rest.lastIndexOf(':');
+    // `states:startExecution.sync:2`: the `:2` is the pattern's version, not a separator.
+    const versioned = /:\d+$/.test(rest) && rest.includes('.sync:');
+    const cut = versioned ? rest.indexOf(':') : rest.lastIndexOf(':');
     const resourceType = cut < 0 ? rest : rest.slice(0, cut);
     const action = cut < 0 ? rest : rest.slice(cut + 1);
     const lambdaInvoke = resourceType === 'lambda' && action === 'invoke';
