@@ -15,6 +15,15 @@ export const MAX_BACKFILL_CONCURRENCY = 10_000;
 /** How many relay executions a backfill runs at once unless told otherwise. */
 export const DEFAULT_BACKFILL_CONCURRENCY = 40;
 
+/** Where a backfill writes its work list and results. */
+export const resultsLocationSchema = z.object({ bucket: nonEmpty, prefix: nonEmpty });
+
+/** A results location. */
+export type ResultsLocation = z.output<typeof resultsLocationSchema>;
+
+/** The prefix under the backfill's own results bucket when the request names none. */
+export const DEFAULT_RESULTS_PREFIX = 'backfills';
+
 /** The backfill execution's input: which objects, to which targets, and where results go. */
 export const backfillRequestSchema = z.object({
   /** The source bucket (a configured source) and the prefix to list (every key when absent). */
@@ -25,8 +34,11 @@ export const backfillRequestSchema = z.object({
   targets: z.optional(z.array(nonEmpty).check(z.minLength(1))),
   /** Deploy where the configuration says so; `false` (the default) relays and verifies only. */
   deploy: z._default(z.boolean(), false),
-  /** Where the work list and the Distributed Map's results are written. */
-  results: z.object({ bucket: nonEmpty, prefix: nonEmpty }),
+  /**
+   * Where the work list and the Distributed Map's results are written. Absent: the backfill's own results
+   * bucket (the work-list builder's `BACKFILL_RESULTS_BUCKET`), under `backfills/`.
+   */
+  results: z.optional(resultsLocationSchema),
   /** Relay executions at once (the Map's MaxConcurrency). */
   maxConcurrency: z._default(
     z.number().check(z.int(), z.minimum(1), z.maximum(MAX_BACKFILL_CONCURRENCY)),
@@ -45,10 +57,12 @@ export const workListCountsSchema = z.object({
   listed: z.number(),
   /** Modified before `since`. */
   tooOld: z.number(),
-  /** No rule sends them anywhere, or none of the chosen targets. */
+  /**
+   * No rule sends them anywhere, or none of the chosen targets. (Replicas the relay made itself are not
+   * told apart here: a listing carries no user metadata, and a HEAD of every source object would double
+   * the cost; the relay execution's own loop guard skips any that are queued.)
+   */
   noTarget: z.number(),
-  /** Replicas the relay made itself (never relayed again: the loop guard). */
-  replicas: z.number(),
   /** Already in sync at every chosen target (by the relay's stamp naming this version, or its bytes). */
   inSync: z.number(),
   /** Written to the work list: a relay execution each. */
@@ -62,8 +76,11 @@ export type WorkListCounts = z.output<typeof workListCountsSchema>;
 
 /** An empty {@link WorkListCounts}. */
 export function emptyCounts(): WorkListCounts {
-  return { listed: 0, tooOld: 0, noTarget: 0, replicas: 0, inSync: 0, queued: 0, queuedBytes: 0 };
+  return { listed: 0, tooOld: 0, noTarget: 0, inSync: 0, queued: 0, queuedBytes: 0 };
 }
+
+/** How the source is listed: its objects (never versioned), or its versions (versioning Enabled or Suspended). */
+export const WORK_LIST_LISTINGS = ['objects', 'versions'] as const;
 
 /**
  * Where BuildWorkList stopped (it runs to a time budget and is called again): the listing's position, the
@@ -71,15 +88,25 @@ export function emptyCounts(): WorkListCounts {
  * (S3 parts are 5 MiB at least, except the last).
  */
 export const workListCursorSchema = z.object({
+  /** Decided by the first call (GetBucketVersioning) and kept, so one build never mixes two listings. */
+  listing: z.enum(WORK_LIST_LISTINGS),
   continuationToken: z.optional(nonEmpty),
   keyMarker: z.optional(z.string()),
   versionIdMarker: z.optional(z.string()),
   uploadId: z.optional(nonEmpty),
-  parts: z.array(z.object({ PartNumber: z.number(), ETag: nonEmpty })),
+  /** The parts uploaded, each with the CRC32 the upload was created to carry (CompleteMultipartUpload names it). */
+  parts: z.array(z.object({ PartNumber: z.number(), ETag: nonEmpty, ChecksumCRC32: z.optional(nonEmpty) })),
   /** Keys of chunk objects written since the last part, in order. */
   chunks: z.array(nonEmpty),
   /** Their bytes. */
   chunkBytes: z.number(),
+  /** Chunks written so far: the number of the next one (a retried call rewrites the same key). */
+  chunksWritten: z.number().check(z.int(), z.nonnegative()),
+  /**
+   * Chunks already in a part, deleted by the next call rather than by the call that uploaded the part: a
+   * retry of that call (same cursor) reads them again.
+   */
+  spentChunks: z.array(nonEmpty),
 });
 
 /** Where a work list build stopped. */
@@ -91,6 +118,8 @@ export const workListSchema = z.object({
   /** The JSONL work list (its final key even before it is complete). */
   bucket: nonEmpty,
   key: nonEmpty,
+  /** Where the Distributed Map's ResultWriter writes (the request's, or the default). */
+  results: resultsLocationSchema,
   /** Lines in it (= counts.queued). */
   items: z.number(),
   /**
@@ -106,6 +135,19 @@ export const workListSchema = z.object({
 
 /** BuildWorkList's answer. */
 export type WorkList = z.output<typeof workListSchema>;
+
+/**
+ * BuildWorkList's input, as the backfill definition passes it: the whole execution state (the request, and
+ * after the first call its `workList`; other fields are ignored) and the execution's name.
+ */
+export const buildWorkListInputSchema = z.object({
+  state: z.object({ ...backfillRequestSchema.shape, workList: z.optional(workListSchema) }),
+  /** The backfill execution's name: the work list's folder under the results prefix. */
+  backfillId: nonEmpty.check(z.maxLength(80)),
+});
+
+/** BuildWorkList's input, parsed. */
+export type BuildWorkListInput = z.output<typeof buildWorkListInputSchema>;
 
 /**
  * One line of the work list: the relay request for one object — pinned to its version (or, in an
@@ -124,7 +166,7 @@ export const workItemSchema = z.object({
 export type WorkItem = z.output<typeof workItemSchema>;
 
 /** Where a backfill writes: `<prefix>/<backfill id>/work-list.jsonl`, and the map run's results beside it. */
-export function workListKey(request: Pick<BackfillRequest, 'results'>, backfillId: string): string {
+export function workListKey(request: { readonly results: ResultsLocation }, backfillId: string): string {
   return `${request.results.prefix.replace(/\/+$/, '')}/${backfillId}/work-list.jsonl`;
 }
 

@@ -8,6 +8,9 @@
 /** The environment variable ResolveTargets reads the configuration JSON from. */
 export const CONFIG_ENV = 'RELAY_CONFIG';
 
+/** The work-list builder's default results bucket (the backfill's own, infra/backfill.ts). */
+export const BACKFILL_RESULTS_BUCKET_ENV = 'BACKFILL_RESULTS_BUCKET';
+
 /**
  * The configuration files ResolveTargets looks for next to its handler when {@link CONFIG_ENV} is unset,
  * in order; the CDK app bundles a configuration too large for the environment as the first.

@@ -140,7 +140,7 @@ export function buildBackfillDefinition(): BackfillDefinition {
     ToleratedFailurePercentagePath: '$.workList.toleratedFailurePercentage',
     ResultWriter: {
       Resource: 'arn:aws:states:::s3:putObject',
-      Parameters: { 'Bucket.$': '$.results.bucket', 'Prefix.$': '$.results.prefix' },
+      Parameters: { 'Bucket.$': '$.workList.results.bucket', 'Prefix.$': '$.workList.results.prefix' },
     },
     Label: BACKFILL_MAP_LABEL,
     ResultPath: '$.relayed',

@@ -67,6 +67,8 @@ export interface SourceRequest {
   readonly region?: string;
   /** An explicit target selection (CLI): `bucket` or `bucket@region` entries. */
   readonly targets?: readonly string[];
+  /** `false`: deploy nowhere (a request's `deploy`; a backfill's default). */
+  readonly deploy?: boolean;
   /** A pipeline artifact's routing (the rule, the source region, the one destination key). */
   readonly pipeline?: PipelineRouting;
 }
@@ -235,7 +237,7 @@ function fromRequest(input: unknown): SourceRequest {
   const parsed = relayRequestSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     throw new InvalidInput(
-      `The input is not an S3 "Object Created" event from EventBridge, an S3 event notification (Records[]) or a request { bucket, key, versionId?, etag?, sequencer?, targets?, pipeline? }: ${describeIssues(parsed.error)}`,
+      `The input is not an S3 "Object Created" event from EventBridge, an S3 event notification (Records[]) or a request { bucket, key, versionId?, etag?, sequencer?, targets?, deploy?, pipeline? }: ${describeIssues(parsed.error)}`,
       { cause: parsed.error },
     );
   }
@@ -270,6 +272,7 @@ function fromRequest(input: unknown): SourceRequest {
     ...optional('etag', request.etag === undefined ? undefined : unquoteEtag(request.etag)),
     ...optional('sequencer', request.sequencer),
     ...optional('targets', request.targets),
+    ...optional('deploy', request.deploy),
     ...optional('pipeline', request.pipeline),
   };
 }

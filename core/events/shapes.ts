@@ -73,6 +73,11 @@ export const relayRequestSchema = z.strictObject({
     z.string().check(z.regex(/^[0-9A-Fa-f]+$/, { message: 'a sequencer is hexadecimal' })),
   ),
   targets: z.optional(z.array(nonEmpty).check(z.minLength(1))),
+  /**
+   * `false`: relay and verify only, deploy nowhere — what a backfill asks unless told to deploy
+   * (core/backfill.ts). Absent or `true`: deploy where the configuration says.
+   */
+  deploy: z.optional(z.boolean()),
   /** A pipeline artifact: route by this instead of by the bucket and key. */
   pipeline: z.optional(pipelineRoutingSchema),
 });

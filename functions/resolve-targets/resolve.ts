@@ -289,7 +289,7 @@ async function resolveRelay(
     rules: resolution.matchedRules,
     targets: resolution.targets.map((target) => target.id),
   });
-  const targets = resolution.targets.map(toWorkflowTarget);
+  const targets = resolution.targets.map(toWorkflowTarget).map((target) => withoutDeploy(target, request));
   return { source, targets, settings, ...withRefused, ...wavesOf(targets, config) };
 }
 
@@ -303,4 +303,11 @@ function wavesOf(
 ): { deployWaves?: WaveItem<WorkflowTarget>[][] } {
   const count = deploymentWaveCount(config);
   return count > 1 ? { deployWaves: laterWaves(targets, count) } : {};
+}
+
+/** The target as the request wants it: without its CodeDeploy settings when the request says `deploy: false`. */
+function withoutDeploy(target: WorkflowTarget, request: Pick<SourceRequest, 'deploy'>): WorkflowTarget {
+  if (request.deploy !== false || target.deploy === undefined) return target;
+  const { deploy: _deploy, ...rest } = target;
+  return rest;
 }

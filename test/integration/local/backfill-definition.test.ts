@@ -50,7 +50,11 @@ beforeAll(async () => {
   stack.stepFunctions.registerTaskHandler(BUILD, async (input) => {
     buildCalls += 1;
     const { state, backfillId } = input as { state: unknown; backfillId: string };
-    const request = backfillRequestSchema.parse(state);
+    const parsed = backfillRequestSchema.parse(state);
+    const request = {
+      ...parsed,
+      results: parsed.results ?? { bucket: 'backfill-results', prefix: 'backfills' },
+    };
     const key = workListKey(request, backfillId);
     const settings = {
       maxConcurrency: request.maxConcurrency,
@@ -60,7 +64,6 @@ beforeAll(async () => {
       listed: 10,
       tooOld: 0,
       noTarget: 0,
-      replicas: 0,
       inSync: 0,
       queued: 10,
       queuedBytes: 100,
@@ -69,11 +72,20 @@ beforeAll(async () => {
       return {
         done: false,
         bucket: request.results.bucket,
+        results: request.results,
         key,
         items: 0,
+        ...settings,
         counts,
-        cursor: { parts: [], chunks: [], chunkBytes: 0 },
-      };
+        cursor: {
+          listing: 'objects',
+          parts: [],
+          chunks: [],
+          chunkBytes: 0,
+          chunksWritten: 0,
+          spentChunks: [],
+        },
+      } satisfies WorkList;
     }
     const lines = Array.from({ length: 10 }, (_, i) =>
       JSON.stringify({ bucket: 'src', key: `builds/app-${i}.zip` }),
@@ -84,6 +96,7 @@ beforeAll(async () => {
     return {
       done: true,
       bucket: request.results.bucket,
+      results: request.results,
       key,
       items: 10,
       ...settings,
@@ -147,7 +160,6 @@ describe('the backfill definition on the local stack', () => {
     failing.add('builds/app-7.zip');
     const input = {
       source: { bucket: 'src' },
-      results: { bucket: 'backfill-results', prefix: 'backfills' },
       toleratedFailurePercentage: 10,
     };
 

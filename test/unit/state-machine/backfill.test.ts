@@ -72,7 +72,9 @@ describe('the backfill definition', () => {
       },
       MaxConcurrencyPath: '$.workList.maxConcurrency',
       ToleratedFailurePercentagePath: '$.workList.toleratedFailurePercentage',
-      ResultWriter: { Parameters: { 'Bucket.$': '$.results.bucket', 'Prefix.$': '$.results.prefix' } },
+      ResultWriter: {
+        Parameters: { 'Bucket.$': '$.workList.results.bucket', 'Prefix.$': '$.workList.results.prefix' },
+      },
     });
     expect(MAX_BACKFILL_CONCURRENCY).toBe(10_000);
   });

@@ -389,6 +389,22 @@ describe('ResolveTargets', () => {
     await expect(refused).rejects.toBeInstanceOf(InvalidInput);
   });
 
+  it('deploys nowhere when the request says deploy: false (a backfill), and as configured otherwise', async () => {
+    // Arrange
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 5, ETag: '"e"', Metadata: {} });
+
+    // Act
+    const quiet = await handler()({ bucket: SOURCE_BUCKET, key: KEY, deploy: false });
+    const deploying = await handler()({ bucket: SOURCE_BUCKET, key: KEY, deploy: true });
+
+    // Assert
+    expect(quiet.targets.map((t) => [t.bucket, t.deploy])).toEqual([
+      ['artifacts-seoul', undefined],
+      ['artifacts-frankfurt', undefined],
+    ]);
+    expect(deploying.targets[0]?.deploy).toMatchObject({ application: 'web', deploymentGroup: 'prod' });
+  });
+
   it('refuses an input of no accepted shape with InvalidInput', async () => {
     // Arrange / Act
     const resolving = handler()({ hello: 'world' });
