@@ -16,6 +16,7 @@ import { approvalWaves, deploymentWaveCount } from '../core/waves.ts';
 import { DEFAULT_COPY_TIME_BUDGET_SECONDS } from '../core/workflow.ts';
 import type { TaskRole } from '../state-machine/placeholders.ts';
 import { alarmTopic, parseAlarmNotifications } from './alarm-notifications.ts';
+import { addBackfillOutputs, BACKFILL_STATE_MACHINE_NAME_SUFFIX, RelayBackfill } from './backfill.ts';
 import { nameTargets, readRelayConfig } from './config-input.ts';
 import { type DeploymentEnvironment, deploymentProblems } from './deployment-checks.ts';
 import { maxFullCopyBudgetSeconds, PIPELINE_ACTION_FUNCTION_SETTINGS } from './function-settings.ts';
@@ -71,6 +72,8 @@ export class ArtifactRelay extends Construct {
   readonly permissions: PermissionPlan;
   /** The state machine's execution log group. */
   readonly logGroup: ILogGroup;
+  /** The backfill workflow, or `undefined` when `props.backfill` is false. */
+  readonly backfill: RelayBackfill | undefined;
 
   private readonly metricsNamespace: string;
   private readonly serviceName: string;
@@ -163,7 +166,30 @@ export class ArtifactRelay extends Construct {
       topic: this.alarmTopic,
     }).alarms;
 
-    if (props.outputs ?? true) addRelayOutputs(this);
+    this.backfill =
+      (props.backfill ?? true)
+        ? new RelayBackfill(this, 'Backfill', {
+            config,
+            relayStateMachine: this.stateMachine,
+            serviceName: this.serviceName,
+            metricsNamespace: this.metricsNamespace,
+            functionLogLevel: this.functionLogLevel,
+            logLevel: this.logLevel,
+            logRetention,
+            removalPolicy,
+            resultsExpiration: props.backfillResultsExpiration,
+            stateMachineName:
+              props.backfillStateMachineName ??
+              (props.stateMachineName === undefined
+                ? undefined
+                : `${props.stateMachineName}${BACKFILL_STATE_MACHINE_NAME_SUFFIX}`),
+          })
+        : undefined;
+
+    if (props.outputs ?? true) {
+      addRelayOutputs(this);
+      if (this.backfill !== undefined) addBackfillOutputs(this, this.backfill);
+    }
   }
 
   private warnAboutEnvironment(env: DeploymentEnvironment, config: RelayConfig): void {
@@ -254,6 +280,21 @@ export class ArtifactRelay extends Construct {
         'states:GetExecutionHistory',
       ),
     );
+  }
+
+  /**
+   * Lets `grantee` run backfills (`relay replay --distributed`, `relay backfill status`): start, describe
+   * and redrive backfill executions, list and describe their map runs, and read the results bucket.
+   *
+   * @throws Error when the relay was built with `backfill: false`
+   */
+  grantBackfill(grantee: IGrantable): Grant {
+    if (this.backfill === undefined) {
+      throw new Error(
+        'grantBackfill: this relay has no backfill workflow (props.backfill is false); remove `backfill: false` to deploy it',
+      );
+    }
+    return this.backfill.grantOperate(grantee);
   }
 
   /** Lets `grantee` redrive failed executions (`relay redrive`, or the console's Redrive button). */

@@ -9,6 +9,16 @@ export {
 } from '../core/permissions/plan.ts';
 export { ALARMS_NOTIFY_NOBODY_WARNING, type AlarmNotifications } from './alarm-notifications.ts';
 export { ArtifactRelay } from './artifact-relay.ts';
+export {
+  addBackfillOutputs,
+  BACKFILL_STATE_MACHINE_NAME_SUFFIX,
+  BUILD_WORK_LIST_FUNCTION_SETTINGS,
+  type BuildWorkListPlanInput,
+  DEFAULT_BACKFILL_RESULTS_EXPIRATION,
+  planBuildWorkListPermissions,
+  RelayBackfill,
+  type RelayBackfillProps,
+} from './backfill.ts';
 export { type LoadedRelayConfig, type RelayConfigSource, readRelayConfig } from './config-input.ts';
 export { type DeploymentEnvironment, deploymentProblems } from './deployment-checks.ts';
 export {

@@ -101,9 +101,36 @@ export interface ArtifactRelayProps {
 
   /**
    * Whether the stack gets outputs for the state machine ARN, its console URL, the dead-letter
-   * queue URL and the roles cross-account targets must allow (copy and verify).
+   * queue URL and the roles cross-account targets must allow (copy and verify) — and, with the
+   * backfill, the backfill state machine's ARN and its results bucket.
    *
    * @default true
    */
   readonly outputs?: boolean;
+
+  /**
+   * Whether the backfill workflow is deployed with the relay: a second state machine that relays
+   * the existing objects of a source prefix on Step Functions' Distributed Map (a new region added,
+   * a bucket migrated, a recovery), its work-list builder Lambda and its results bucket
+   * (`relay replay --distributed`, {@link ArtifactRelay.grantBackfill}). It costs nothing while
+   * unused; `false` leaves all of it out.
+   *
+   * @default true
+   */
+  readonly backfill?: boolean;
+
+  /**
+   * How long the backfill's work lists and map-run results stay in its results bucket (whole days).
+   *
+   * @default Duration.days(30)
+   */
+  readonly backfillResultsExpiration?: Duration;
+
+  /**
+   * The backfill state machine's name.
+   *
+   * @default - the relay state machine's name with `-backfill` appended when it has one, else a
+   *   name CloudFormation generates
+   */
+  readonly backfillStateMachineName?: string;
 }

@@ -48,7 +48,11 @@ export function configDelivery(config: RelayConfig): ConfigDelivery {
     : { kind: 'bundled', json };
 }
 
-function bundledConfigHooks(json: string) {
+/**
+ * esbuild hooks that write the configuration next to the bundled handler (the `bundled` delivery): used by
+ * ResolveTargets and the backfill's work-list builder, the two functions that read the configuration.
+ */
+export function bundledConfigHooks(json: string) {
   const base64 = Buffer.from(json, 'utf8').toString('base64');
   return {
     beforeBundling: (): string[] => [],

@@ -6,7 +6,7 @@ import {
   runNotificationsHandler,
 } from './helpers/notifications-handler.ts';
 import { type SynthResult, synthRelayApp } from './helpers/synth.ts';
-import { resourcesOfType, type TemplateResource } from './helpers/template.ts';
+import { logicalIdOf, resourcesOfType, type TemplateResource } from './helpers/template.ts';
 
 const BUCKET = 'build-artifacts-oregon';
 const STACK_ID = 'arn:aws:cloudformation:us-west-2:111122223333:stack/ArtifactRelay/1f2e3d4c';
@@ -62,7 +62,10 @@ describe('the imported source bucket', () => {
       NotificationConfiguration: { EventBridgeConfiguration: {} },
       Managed: false,
     });
-    expect(resourcesOfType(result, 'AWS::S3::Bucket')).toEqual([]);
+    // The only bucket the stack creates is the backfill's own results bucket, never a source.
+    expect(resourcesOfType(result, 'AWS::S3::Bucket').map(([id]) => id)).toEqual([
+      logicalIdOf(result.stack, result.stack.relay.backfill!.resultsBucket),
+    ]);
   });
 
   it("is handled by code that reads the bucket's configuration before writing it", () => {
