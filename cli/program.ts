@@ -1,6 +1,7 @@
 /** The `relay` program: every command, one example each in `relay --help`. */
 import { Command } from 'commander';
 import { registerApproveCommands } from './commands/approve.ts';
+import { registerBackfillCommand } from './commands/backfill.ts';
 import { registerConfigCommand } from './commands/config.ts';
 import { registerConsoleCommand } from './commands/console.ts';
 import { registerDemoCommand } from './commands/demo.ts';
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
   registerShowCommand(program);
   registerRedriveCommand(program);
   registerApproveCommands(program);
+  registerBackfillCommand(program);
   registerReplayCommand(program);
   registerDeployCommand(program);
   registerStatusCommand(program);

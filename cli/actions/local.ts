@@ -9,9 +9,10 @@ import { startLocalConsole } from '../../console/server/local-console.ts';
 import type { ConsoleServer } from '../../console/server/server.ts';
 import type { RelayConfig } from '../../core/config/schema.ts';
 import { PLANNED_ROLES } from '../../core/permissions/plan.ts';
+import { deployBackfill, localResultsBucket } from '../../local/backfill.ts';
 import type { FaultRule } from '../../local/faults.ts';
 import { type KeyPair, type LocalStack, startLocalStack } from '../../local/index.ts';
-import { deployRelay } from '../../local/relay.ts';
+import { DEFAULT_STATE_MACHINE_NAME, deployRelay } from '../../local/relay.ts';
 import {
   createLocalNotifyHandler,
   createLocalTaskHandlers,
@@ -21,7 +22,12 @@ import { type ConfigChoice, findConfig, loadConfigChoice } from '../config-file.
 import { CliError } from '../errors.ts';
 import { untilInterrupted } from '../interrupted.ts';
 import { readFaultsFile } from '../local-relay/faults-file.ts';
-import { type OtherAccounts, otherAccountsOf, provisionConfig } from '../local-relay/provision.ts';
+import {
+  createBucket,
+  type OtherAccounts,
+  otherAccountsOf,
+  provisionConfig,
+} from '../local-relay/provision.ts';
 import { resolveUserCredentials } from '../local-relay/user-credentials.ts';
 import { type DeployedInfo, renderLocalBanner } from '../render/local.ts';
 
@@ -63,6 +69,10 @@ async function deploy(
     // The relay's own events (Target Failed, Deployment Finished, …) on the local bridge.
     notify: createLocalNotifyHandler(stack, config.sources[0]?.region ?? 'us-east-1'),
   });
+  // The backfill beside it (`relay replay --distributed`), with its results bucket in the relay's region.
+  const resultsBucket = localResultsBucket(DEFAULT_STATE_MACHINE_NAME, stack.accountId);
+  await createBucket(stack.endpoint, resultsBucket, relay.region, administrator ?? undefined);
+  await deployBackfill(stack, { config, relay, relayName: DEFAULT_STATE_MACHINE_NAME, resultsBucket });
   return { config, choice, provisioned, stateMachineArn: relay.stateMachineArn };
 }
 

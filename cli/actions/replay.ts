@@ -1,13 +1,19 @@
 /** `relay replay s3://bucket/prefix`: relay objects that were there before the relay. */
 import { findSource, resolveTargets } from '../../core/routing.ts';
+import type { StateMachineRef } from '../aws/arn.ts';
+import type { Connection } from '../aws/connection.ts';
 import { machineFor, withConnection } from '../aws/session.ts';
+import { resolveBackfillStateMachine } from '../aws/state-machine.ts';
+import { type BackfillEstimate, estimateBackfill } from '../backfill/estimate.ts';
+import { renderBackfillStatus, renderEstimate } from '../backfill/render.ts';
+import { readBackfillResults } from '../backfill/results.ts';
 import type { MachineFlags } from '../common-options.ts';
 import { mapConcurrently } from '../concurrency.ts';
 import { requireConfig } from '../config-file.ts';
 import { CliError, EXIT_CODES } from '../errors.ts';
 import type { S3Url } from '../options.ts';
 import { plural } from '../output/format.ts';
-import { createOutput } from '../output/output.ts';
+import { createOutput, type Output } from '../output/output.ts';
 import {
   type ReplayReport,
   renderReplayProgress,
@@ -16,11 +22,27 @@ import {
 } from '../render/replay.ts';
 import { type ListedObject, listObjects } from '../replay/list-objects.ts';
 import { type ReplayItem, replayItem, startReplay } from '../replay/start.ts';
+import { backfillName, followBackfill, startBackfill } from './backfill.ts';
 
 export interface ReplayFlags extends MachineFlags {
   readonly since?: Date;
   readonly dryRun?: boolean;
   readonly concurrency: number;
+  /** Only these targets (`bucket` or `bucket@region`). */
+  readonly targets?: readonly string[];
+  /** Deploy where the configuration says; without it nothing is deployed. */
+  readonly deploy?: boolean;
+  /** Start the backfill workflow on AWS's Distributed Map instead of one execution per object from here. */
+  readonly distributed?: boolean;
+  /** Past this many objects, the backfill workflow is used without --distributed. */
+  readonly threshold: number;
+  /** The share of objects that may fail before the backfill's map run fails. */
+  readonly tolerateFailures?: number;
+  /** Where the backfill writes its work list and results (default: the backfill's own bucket). */
+  readonly results?: S3Url;
+  /** With the backfill: follow it until it ends and report its results. */
+  readonly wait?: boolean;
+  readonly backfillStateMachine?: string;
 }
 
 /** Allowance for the clock difference between this machine and Step Functions. */
@@ -29,49 +51,144 @@ const CLOCK_SLACK_MS = 1000;
 export async function runReplay(url: S3Url, flags: ReplayFlags): Promise<void> {
   const out = createOutput(flags);
   const startedAfter = new Date(Date.now() - CLOCK_SLACK_MS);
-  const report = await withConnection(flags, async (conn) => {
-    const { config, choice } = await requireConfig(flags.config, { allowExample: conn.isLocal });
-    const source = findSource(config, url.bucket);
-    if (source === undefined) {
-      throw new CliError(
-        `s3://${url.bucket} is not a source bucket in ${choice.display}, so the relay would send nothing from it — check the bucket or pass --config`,
-      );
-    }
-    const machine = await machineFor({ ...flags, config: choice.path }, conn);
-    const routed: Array<{ object: ListedObject; item: ReplayItem }> = [];
-    let listedCount = 0;
-    for await (const object of listObjects(conn.s3(source.region), url.bucket, url.key)) {
-      listedCount += 1;
-      if (flags.since !== undefined && object.lastModified < flags.since) continue;
-      if (resolveTargets(config, { bucket: url.bucket, key: object.key }).targets.length === 0) continue;
-      routed.push({ object, item: replayItem(url.bucket, object) });
-      out.progress(
-        `listing s3://${url.bucket}/${url.key}: ${plural(listedCount, 'object')}, ${routed.length} routed`,
-      );
-    }
-    const report: ReplayReport = {
-      url,
-      config: choice.display,
-      stateMachineArn: machine.arn,
-      listed: listedCount,
-      since: flags.since,
-      dryRun: flags.dryRun === true,
-      items: routed.map((r) => r.item),
-    };
-    const sfn = conn.sfn(machine.region);
-    let done = 0;
-    await mapConcurrently(routed, flags.concurrency, async ({ object, item }) => {
-      await startReplay(sfn, machine, url.bucket, object, item, {
+  const result = await withConnection(
+    flags,
+    async (conn): Promise<{ report: ReplayReport } | { distributed: true }> => {
+      const { config, choice } = await requireConfig(flags.config, { allowExample: conn.isLocal });
+      const source = findSource(config, url.bucket);
+      if (source === undefined) {
+        throw new CliError(
+          `s3://${url.bucket} is not a source bucket in ${choice.display}, so the relay would send nothing from it — check the bucket or pass --config`,
+        );
+      }
+      const machine = await machineFor({ ...flags, config: choice.path }, conn);
+      const routed: Array<{ object: ListedObject; item: ReplayItem }> = [];
+      let listedCount = 0;
+      let routedBytes = 0;
+      let mostTargets = 0;
+      const only = flags.targets === undefined ? {} : { only: flags.targets };
+      for await (const object of listObjects(conn.s3(source.region), url.bucket, url.key)) {
+        listedCount += 1;
+        if (flags.since !== undefined && object.lastModified < flags.since) continue;
+        const resolution = resolveTargets(config, { bucket: url.bucket, key: object.key }, only);
+        const refused = resolution.rejected.filter((entry) => entry.from === 'request');
+        if (refused.length > 0) {
+          throw new CliError(
+            `--targets: ${refused.map((entry) => entry.message).join('; ')}`,
+            EXIT_CODES.usage,
+          );
+        }
+        if (resolution.targets.length === 0) continue;
+        routedBytes += object.size;
+        mostTargets = Math.max(mostTargets, resolution.targets.length);
+        routed.push({ object, item: replayItem(url.bucket, object) });
+        out.progress(
+          `listing s3://${url.bucket}/${url.key}: ${plural(listedCount, 'object')}, ${routed.length} routed`,
+        );
+      }
+      if (flags.distributed === true || routed.length > flags.threshold) {
+        await distributedReplay(conn, machine, url, flags, out, {
+          estimate: estimateBackfill(routed.length, routedBytes, mostTargets),
+          listed: listedCount,
+        });
+        return { distributed: true as const };
+      }
+      const report: ReplayReport = {
+        url,
+        config: choice.display,
+        stateMachineArn: machine.arn,
+        listed: listedCount,
+        since: flags.since,
         dryRun: flags.dryRun === true,
-        startedAfter,
+        items: routed.map((r) => r.item),
+      };
+      const sfn = conn.sfn(machine.region);
+      let done = 0;
+      await mapConcurrently(routed, flags.concurrency, async ({ object, item }) => {
+        await startReplay(sfn, machine, url.bucket, object, item, {
+          dryRun: flags.dryRun === true,
+          startedAfter,
+          deploy: flags.deploy === true,
+          ...(flags.targets === undefined ? {} : { targets: flags.targets }),
+        });
+        done += 1;
+        out.progress(renderReplayProgress(report, done));
       });
-      done += 1;
-      out.progress(renderReplayProgress(report, done));
-    });
-    out.endProgress();
-    return report;
-  });
+      out.endProgress();
+      return { report };
+    },
+  );
+  if ('distributed' in result) return;
+  const { report } = result;
   out.document(replayJson(report));
   out.line(renderReplaySummary(report, out.style));
   if (report.items.some((item) => item.status === 'failed')) process.exitCode = EXIT_CODES.failure;
+}
+
+/**
+ * The distributed replay: prints the estimate, then (unless --dry-run) starts the backfill workflow with the
+ * same selection and, with --wait, follows it to the end.
+ */
+async function distributedReplay(
+  conn: Connection,
+  relay: StateMachineRef,
+  url: S3Url,
+  flags: ReplayFlags,
+  out: Output,
+  facts: { estimate: BackfillEstimate; listed: number },
+): Promise<void> {
+  out.line(renderEstimate(facts.estimate));
+  const machine = await resolveBackfillStateMachine(conn, relay, {
+    backfillStateMachine: flags.backfillStateMachine,
+    stack: flags.stack,
+  });
+  const request = {
+    source: { bucket: url.bucket, ...(url.key === '' ? {} : { prefix: url.key }) },
+    ...(flags.since === undefined ? {} : { since: flags.since.toISOString() }),
+    ...(flags.targets === undefined ? {} : { targets: [...flags.targets] }),
+    deploy: flags.deploy === true,
+    ...(flags.results === undefined
+      ? {}
+      : { results: { bucket: flags.results.bucket, prefix: flags.results.key || 'backfills' } }),
+    maxConcurrency: flags.concurrency,
+    toleratedFailurePercentage: flags.tolerateFailures ?? 0,
+  };
+  if (flags.dryRun === true) {
+    out.document({
+      mode: 'distributed',
+      dryRun: true,
+      estimate: facts.estimate,
+      listed: facts.listed,
+      request,
+    });
+    out.line(`would start the backfill ${machine.name} with: ${JSON.stringify(request)}`);
+    return;
+  }
+  const name = backfillName();
+  const executionArn = await startBackfill(conn, machine, request, name);
+  out.line(
+    `started backfill ${name} on ${machine.name} — follow it with: relay backfill status ${name} --watch`,
+  );
+  if (flags.wait !== true) {
+    out.document({
+      mode: 'distributed',
+      estimate: facts.estimate,
+      listed: facts.listed,
+      backfill: { name, executionArn },
+    });
+    return;
+  }
+  const status = await followBackfill(conn, executionArn, out, conn.isLocal ? 200 : 5000);
+  const tally =
+    status.results === undefined
+      ? undefined
+      : await readBackfillResults(conn.s3(machine.region), status.results);
+  out.document({
+    mode: 'distributed',
+    estimate: facts.estimate,
+    listed: facts.listed,
+    backfill: { ...status, ...(tally === undefined ? {} : { tally }) },
+  });
+  out.line(renderBackfillStatus(status, tally, out.style));
+  if (status.status !== 'SUCCEEDED') process.exitCode = EXIT_CODES.failure;
 }

@@ -20,6 +20,12 @@ export const DEFAULT_STACK_NAME = 'ArtifactRelay';
 
 const LOOKS_LIKE_RELAY = /artifact-?relay/i;
 
+/** The backfill's state machine (issue #15) looks like the relay's too, and is never it. */
+const LOOKS_LIKE_BACKFILL = /backfill/i;
+
+/** The stack output that names the backfill's state machine (infra/relay-stack.ts). */
+export const BACKFILL_OUTPUT_KEY = 'BackfillStateMachineArn';
+
 export interface StateMachineOptions {
   /** `--state-machine`. */
   readonly stateMachine?: string | undefined;
@@ -69,6 +75,7 @@ async function fromStackOutput(
       .cloudFormation(region)
       .send(new DescribeStacksCommand({ StackName: stack ?? DEFAULT_STACK_NAME }));
     for (const output of Stacks?.[0]?.Outputs ?? []) {
+      if (LOOKS_LIKE_BACKFILL.test(output.OutputKey ?? '')) continue;
       const ref = output.OutputValue === undefined ? undefined : parseStateMachineArn(output.OutputValue);
       if (ref !== undefined) return ref;
     }
@@ -120,7 +127,9 @@ export async function resolveStateMachine(
   const exact = machines.find((m) => m.name === wanted);
   if (exact !== undefined) return refOf(exact);
   if (given === undefined) {
-    const likely = machines.filter((m) => m.name !== undefined && LOOKS_LIKE_RELAY.test(m.name));
+    const likely = machines.filter(
+      (m) => m.name !== undefined && LOOKS_LIKE_RELAY.test(m.name) && !LOOKS_LIKE_BACKFILL.test(m.name),
+    );
     if (likely.length === 1) return refOf(likely[0]!);
     if (likely.length > 1) {
       throw new CliError(
@@ -133,4 +142,45 @@ export async function resolveStateMachine(
     ? '— start the local stack with the relay deployed (`npx relay local`), or pass --region / --state-machine'
     : '— deploy it (`npx cdk deploy`), or pass --region / --state-machine <arn|name>';
   throw new CliError(`state machine not found: no state machine named ${wanted} in ${where} ${hint}`);
+}
+
+/**
+ * Finds the backfill's state machine (issue #15): `--backfill-state-machine ARN|name`, else the stack's
+ * `BackfillStateMachineArn` output (AWS), else the one named `<relay>-backfill` (what `relay local`
+ * deploys), else the only one in the relay's region whose name says backfill.
+ */
+export async function resolveBackfillStateMachine(
+  conn: Connection,
+  relay: StateMachineRef,
+  options: { readonly backfillStateMachine?: string | undefined; readonly stack?: string | undefined },
+): Promise<StateMachineRef> {
+  const given = options.backfillStateMachine;
+  if (given?.startsWith('arn:')) {
+    const ref = parseStateMachineArn(given);
+    if (ref === undefined) throw new CliError(`--backfill-state-machine ${given} is not a state machine ARN`);
+    return ref;
+  }
+  if (given === undefined && !(conn.isLocal && options.stack === undefined)) {
+    try {
+      const { Stacks } = await conn
+        .cloudFormation(relay.region)
+        .send(new DescribeStacksCommand({ StackName: options.stack ?? DEFAULT_STACK_NAME }));
+      const output = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === BACKFILL_OUTPUT_KEY);
+      const ref = output?.OutputValue === undefined ? undefined : parseStateMachineArn(output.OutputValue);
+      if (ref !== undefined) return ref;
+    } catch {
+      // no stack, or not readable: the name lookup comes next
+    }
+  }
+  const machines = await listAll(conn, relay.region);
+  const wanted = given ?? `${relay.name}-backfill`;
+  const exact = machines.find((m) => m.name === wanted);
+  if (exact !== undefined) return refOf(exact);
+  if (given === undefined) {
+    const likely = machines.filter((m) => m.name !== undefined && LOOKS_LIKE_BACKFILL.test(m.name));
+    if (likely.length === 1) return refOf(likely[0]!);
+  }
+  throw new CliError(
+    `the backfill state machine was not found in ${relay.region} (looked for ${wanted}) — deploy the relay with its backfill (the CDK construct's default; \`relay local\` deploys it too), or pass --backfill-state-machine <arn|name>`,
+  );
 }

@@ -20,11 +20,24 @@ export interface ReplayItem {
   detail?: string;
 }
 
-/** The execution input: the plain request the workflow accepts, pinned to the version or ETag. */
-export function replayInput(bucket: string, object: ListedObject): Record<string, string> {
-  return object.versionId === undefined
-    ? { bucket, key: object.key, etag: object.etag }
-    : { bucket, key: object.key, versionId: object.versionId };
+/**
+ * The execution input: the plain request the workflow accepts, pinned to the version or ETag — with
+ * `deploy: false` when the replay is not to deploy (`relay replay` without `--deploy`).
+ */
+export function replayInput(
+  bucket: string,
+  object: ListedObject,
+  deploy = true,
+  targets?: readonly string[],
+): Record<string, string | boolean | readonly string[]> {
+  const pinned = object.versionId === undefined ? { etag: object.etag } : { versionId: object.versionId };
+  return {
+    bucket,
+    key: object.key,
+    ...pinned,
+    ...(targets === undefined || targets.length === 0 ? {} : { targets }),
+    ...(deploy ? {} : { deploy: false }),
+  };
 }
 
 /** The item for one object (status `would-start` until it is started). */
@@ -50,7 +63,7 @@ export async function startReplay(
   bucket: string,
   object: ListedObject,
   item: ReplayItem,
-  options: { dryRun: boolean; startedAfter: Date },
+  options: { dryRun: boolean; startedAfter: Date; deploy?: boolean; targets?: readonly string[] },
 ): Promise<void> {
   const executionArn = executionArnOf(machine, item.name);
   if (options.dryRun) {
@@ -70,7 +83,7 @@ export async function startReplay(
       new StartExecutionCommand({
         stateMachineArn: machine.arn,
         name: item.name,
-        input: JSON.stringify(replayInput(bucket, object)),
+        input: JSON.stringify(replayInput(bucket, object, options.deploy ?? true, options.targets)),
       }),
     );
     item.executionArn = started.executionArn ?? executionArn;
