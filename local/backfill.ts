@@ -12,8 +12,7 @@ import type { RelayConfig } from '../core/config/schema.ts';
 import { createBuildWorkListHandler } from '../functions/build-work-list/index.ts';
 import { buildBackfillDefinition, renderBackfillDefinition } from '../state-machine/backfill.ts';
 import type { LocalStack } from './index.ts';
-import { AwsJsonError } from './protocol/json.ts';
-import type { DeployedRelay } from './relay.ts';
+import { createOrUpdateStateMachine, type DeployedRelay } from './relay.ts';
 import type { TaskHandler } from './types.ts';
 
 export interface DeployBackfillOptions {
@@ -99,26 +98,6 @@ export async function deployBackfill(
     BuildWorkListFunctionArn: functionArn,
     RelayStateMachineArn: relay.stateMachineArn,
   });
-  const ctx = { region, accountId: stack.accountId, requestId: 'deploy-backfill' };
-  const stateMachineArn = `arn:aws:states:${region}:${stack.accountId}:stateMachine:${name}`;
-  try {
-    await stack.stepFunctions.handle(
-      'CreateStateMachine',
-      {
-        name,
-        definition: JSON.stringify(definition),
-        roleArn: `arn:aws:iam::${stack.accountId}:role/${name}`,
-      },
-      ctx,
-    );
-  } catch (err) {
-    // A data directory kept from an earlier run may hold an older definition: bring it up to date.
-    if (!(err instanceof AwsJsonError && err.code === 'StateMachineAlreadyExists')) throw err;
-    await stack.stepFunctions.handle(
-      'UpdateStateMachine',
-      { stateMachineArn, definition: JSON.stringify(definition) },
-      ctx,
-    );
-  }
+  const stateMachineArn = await createOrUpdateStateMachine(stack, name, region, definition);
   return { stateMachineArn, functionArn, results };
 }

@@ -75,6 +75,39 @@ export function localFunctionArn(
   return `arn:aws:lambda:${region}:${accountId}:function:${stateMachineName}-${role}`;
 }
 
+/**
+ * Creates the state machine `name` in `region` with `definition` — or, when a data directory kept from an
+ * earlier run already holds it, brings its definition up to date. Its ARN.
+ */
+export async function createOrUpdateStateMachine(
+  stack: Pick<LocalStack, 'stepFunctions' | 'accountId'>,
+  name: string,
+  region: string,
+  definition: unknown,
+): Promise<string> {
+  const ctx = { region, accountId: stack.accountId, requestId: `deploy-${name}` };
+  const stateMachineArn = `arn:aws:states:${region}:${stack.accountId}:stateMachine:${name}`;
+  try {
+    await stack.stepFunctions.handle(
+      'CreateStateMachine',
+      {
+        name,
+        definition: JSON.stringify(definition),
+        roleArn: `arn:aws:iam::${stack.accountId}:role/${name}`,
+      },
+      ctx,
+    );
+  } catch (err) {
+    if (!(err instanceof AwsJsonError && err.code === 'StateMachineAlreadyExists')) throw err;
+    await stack.stepFunctions.handle(
+      'UpdateStateMachine',
+      { stateMachineArn, definition: JSON.stringify(definition) },
+      ctx,
+    );
+  }
+  return stateMachineArn;
+}
+
 export async function deployRelay(stack: LocalStack, options: DeployRelayOptions): Promise<DeployedRelay> {
   const name = options.name ?? DEFAULT_STATE_MACHINE_NAME;
   const region = options.region ?? options.config.sources[0]?.region ?? 'us-east-1';
@@ -94,27 +127,7 @@ export async function deployRelay(stack: LocalStack, options: DeployRelayOptions
     }),
     substitutions,
   );
-  const ctx = { region, accountId: stack.accountId, requestId: 'deploy-relay' };
-  const stateMachineArn = `arn:aws:states:${region}:${stack.accountId}:stateMachine:${name}`;
-  try {
-    await stack.stepFunctions.handle(
-      'CreateStateMachine',
-      {
-        name,
-        definition: JSON.stringify(definition),
-        roleArn: `arn:aws:iam::${stack.accountId}:role/${name}`,
-      },
-      ctx,
-    );
-  } catch (err) {
-    // A data directory kept from an earlier run may hold an older definition: bring it up to date.
-    if (!(err instanceof AwsJsonError && err.code === 'StateMachineAlreadyExists')) throw err;
-    await stack.stepFunctions.handle(
-      'UpdateStateMachine',
-      { stateMachineArn, definition: JSON.stringify(definition) },
-      ctx,
-    );
-  }
+  const stateMachineArn = await createOrUpdateStateMachine(stack, name, region, definition);
 
   const rules: string[] = [];
   for (const source of options.config.sources) {

@@ -273,7 +273,9 @@ describe('the work-list builder', () => {
       'Fn::GetAtt': [id(built, built.relay.backfill!.functionRole), 'Arn'],
     });
     // A backfill request that names no results location writes into the backfill's own bucket.
-    expect(variables.BACKFILL_RESULTS_BUCKET).toEqual({ Ref: id(built, built.relay.backfill!.resultsBucket) });
+    expect(variables.BACKFILL_RESULTS_BUCKET).toEqual({
+      Ref: id(built, built.relay.backfill!.resultsBucket),
+    });
   });
 
   it('may list the sources, HEAD the configured destination keys and write to the results bucket — nothing else', () => {
