@@ -200,7 +200,10 @@ function eventsOfTarget(facts: ExecutionFacts, fact: TargetFact): RelayEvent[] {
       event(RELAY_EVENT_TYPES.targetHeld, {
         ...common,
         wave,
-        reason: `copied and verified, held before deployment wave ${wave}: an earlier target or deployment failed — fix it and redrive the execution`,
+        // The reader's own sentence when it has one (it names a rejected or timed-out approval).
+        reason:
+          fact.detail ??
+          `copied and verified, held before deployment wave ${wave}: an earlier target or deployment failed — fix it and redrive the execution`,
       }),
     );
   }

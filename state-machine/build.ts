@@ -1,10 +1,5 @@
 import { MAX_APPROVAL_TIMEOUT_SECONDS, MAX_DEPLOYMENT_WAVES } from '../core/config/schema.ts';
 import { RELAY_EVENT_SOURCE, RELAY_EVENT_TYPES } from '../core/relay-events.ts';
-import type { WaveApproval } from '../core/waves.ts';
-import type { AslDefinition, AslState, PayloadTemplate, SubMachine } from './asl.ts';
-import { buildTargetChain, buildWaveChain, TASK_TIMEOUT_SECONDS } from './chain.ts';
-import { placeholder } from './placeholders.ts';
-import { SECOND_PASS_ERROR_NAMES, TASK_RETRY } from './retry-policies.ts';
 import {
   approvalNeededState,
   approveWaveState,
@@ -13,7 +8,12 @@ import {
   RETRY_SUFFIX,
   SECOND_PASS_STATES,
   TOP_STATES,
-} from './state-names.ts';
+} from '../core/state-names.ts';
+import type { WaveApproval } from '../core/waves.ts';
+import type { AslDefinition, AslState, PayloadTemplate, SubMachine } from './asl.ts';
+import { buildTargetChain, buildWaveChain, TASK_TIMEOUT_SECONDS } from './chain.ts';
+import { placeholder } from './placeholders.ts';
+import { SECOND_PASS_ERROR_NAMES, TASK_RETRY } from './retry-policies.ts';
 
 /** Options of {@link buildDefinition}. */
 export interface BuildOptions {

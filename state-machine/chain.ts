@@ -1,8 +1,8 @@
+import { CHAIN_STATES, ISOLATION_STATES, waveSuffix } from '../core/state-names.ts';
 import { DELETE_REPLICA_TIMEOUT_SECONDS } from '../core/workflow-delete.ts';
 import type { AslState, Catcher, SubMachine, TaskState } from './asl.ts';
 import { placeholder } from './placeholders.ts';
 import { START_DEPLOYMENT_RETRY, TASK_RETRY } from './retry-policies.ts';
-import { CHAIN_STATES, ISOLATION_STATES, waveSuffix } from './state-names.ts';
 
 /**
  * Task timeouts in seconds. Copy and Verify may run a Lambda's full 15 minutes (the copy works to a

@@ -2,6 +2,8 @@
  * The relay state machine, built by code into the Amazon States Language (JSONPath) with
  * `${…}Arn` placeholders for the task Lambdas.
  */
+
+export * from '../core/state-names.ts';
 export type * from './asl.ts';
 export {
   type BuildOptions,
@@ -19,5 +21,4 @@ export {
   type TaskRole,
 } from './placeholders.ts';
 export * from './retry-policies.ts';
-export * from './state-names.ts';
 export { listStateNames, listTaskStates, type TaskStateRef, taskStateNamesByRole } from './task-states.ts';

@@ -1,14 +1,14 @@
 /** `relay show <execution>`. */
 
 import { approvalsOf } from '../../core/approvals.ts';
+import { describeTarget, outcomeOfDelete, targetOutcome } from '../../core/executions/outcome.ts';
+import { buildTimeline } from '../../core/executions/timeline.ts';
 import type { DeleteTargetResult } from '../../core/workflow-delete.ts';
 import { consoleUrl } from '../aws/arn.ts';
 import { machineFor, withConnection } from '../aws/session.ts';
 import type { MachineFlags } from '../common-options.ts';
 import { findExecution } from '../executions/find.ts';
 import { fetchHistory } from '../executions/history.ts';
-import { describeTarget, outcomeOfDelete, targetOutcome } from '../executions/outcome.ts';
-import { buildTimeline } from '../executions/timeline.ts';
 import { createOutput } from '../output/output.ts';
 import { refusedTagEntriesIn } from '../render/refused-tags.ts';
 import { renderShow, type ShowView, showJson } from '../render/show.ts';

@@ -1,12 +1,12 @@
 /** An execution as the CLI shows it: DescribeExecution, with its source object and parsed output. */
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { parseJson } from '../../core/executions/history-events.ts';
 import { type RelayOutput, relayOutputSchema, resolveTargetsOutputSchema } from '../../core/workflow.ts';
 import {
   type DeleteOutput,
   deleteOutputSchema,
   resolveDeleteOutputSchema,
 } from '../../core/workflow-delete.ts';
-import { parseJson } from './history-events.ts';
 import { type SourceRef, sourceOfInput } from './source.ts';
 
 /** A successful execution's output: relayed to targets, a delete propagated, or nothing to do (and why). */

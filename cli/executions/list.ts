@@ -5,10 +5,6 @@
 
 import { type ExecutionListItem, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { approvalsOf } from '../../core/approvals.ts';
-import { mapConcurrently } from '../concurrency.ts';
-import type { ExecutionStatusFilter } from '../options.ts';
-import { describeExecution, type ExecutionDetails } from './describe.ts';
-import { fetchHistory } from './history.ts';
 import {
   countOutcomes,
   outcomeOfDelete,
@@ -16,8 +12,12 @@ import {
   type TargetCounts,
   type TargetOutcome,
   targetOutcome,
-} from './outcome.ts';
-import { buildTimeline } from './timeline.ts';
+} from '../../core/executions/outcome.ts';
+import { buildTimeline } from '../../core/executions/timeline.ts';
+import { mapConcurrently } from '../concurrency.ts';
+import type { ExecutionStatusFilter } from '../options.ts';
+import { describeExecution, type ExecutionDetails } from './describe.ts';
+import { fetchHistory } from './history.ts';
 
 export interface ListOptions {
   readonly status?: ExecutionStatusFilter | undefined;

@@ -5,13 +5,13 @@
  * so a failed or running execution shows them too.
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { parseJson } from '../../core/executions/history-events.ts';
+import { TOP_STATES } from '../../core/state-names.ts';
 import {
   type RefusedTagEntries,
   relayOutputSchema,
   resolveTargetsOutputSchema,
 } from '../../core/workflow.ts';
-import { TOP_STATES } from '../../state-machine/state-names.ts';
-import { parseJson } from '../executions/history-events.ts';
 import { plural } from '../output/format.ts';
 import type { Style } from '../output/style.ts';
 

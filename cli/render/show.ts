@@ -1,10 +1,10 @@
 /** `relay show`: an execution, then per target its outcome and a timeline of its steps. */
 import { type ApprovalRequest, describeApproval } from '../../core/approvals.ts';
+import type { TargetOutcome } from '../../core/executions/outcome.ts';
+import type { TimelinePass, TimelineStep } from '../../core/executions/timeline.ts';
 import { describeDeployment, type RefusedTagEntries, type TargetResult } from '../../core/workflow.ts';
 import { causeMessage, describeFailure } from '../executions/cause.ts';
 import type { ExecutionDetails } from '../executions/describe.ts';
-import type { TargetOutcome } from '../executions/outcome.ts';
-import type { TimelinePass, TimelineStep } from '../executions/timeline.ts';
 import { formatClock, formatDuration, formatTime, plural } from '../output/format.ts';
 import { colourStatus, type Style } from '../output/style.ts';
 import { renderTable } from '../output/table.ts';

@@ -7,7 +7,7 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { describeExecution, type ExecutionDetails } from '../../cli/executions/describe.ts';
 import { outcomesOf } from '../../cli/executions/list.ts';
-import { countOutcomes, type TargetCounts } from '../../cli/executions/outcome.ts';
+import { countOutcomes, type TargetCounts } from '../../core/executions/outcome.ts';
 import type { ExecutionSummary } from '../api-types.ts';
 import { summaryOf } from './views.ts';
 

@@ -8,14 +8,14 @@
 
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { ExecutionDetails } from '../../cli/executions/describe.ts';
+import { approvalsOf } from '../../core/approvals.ts';
 import {
   describeTarget,
   outcomeOfDelete,
   type TargetOutcome,
   targetOutcome,
-} from '../../cli/executions/outcome.ts';
-import { buildTimeline, type TargetTimeline } from '../../cli/executions/timeline.ts';
-import { approvalsOf } from '../../core/approvals.ts';
+} from '../../core/executions/outcome.ts';
+import { buildTimeline, type TargetTimeline } from '../../core/executions/timeline.ts';
 import { type TargetResult, targetResultSchema } from '../../core/workflow.ts';
 import type { TargetRow } from '../api-types.ts';
 import { targetRowOf } from './views.ts';

@@ -5,9 +5,9 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { causeMessage } from '../../cli/executions/cause.ts';
 import type { ExecutionDetails } from '../../cli/executions/describe.ts';
-import { timeOf } from '../../cli/executions/history-events.ts';
-import type { TargetCounts, TargetOutcome } from '../../cli/executions/outcome.ts';
-import type { TargetRef } from '../../cli/executions/timeline.ts';
+import { timeOf } from '../../core/executions/history-events.ts';
+import type { TargetCounts, TargetOutcome } from '../../core/executions/outcome.ts';
+import type { TargetRef } from '../../core/executions/timeline.ts';
 import type { ExecutionSummary, HistoryEventView, TargetRow } from '../api-types.ts';
 
 /** The list row of an execution; `counts` null when what became of its targets cannot be read. */

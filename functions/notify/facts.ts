@@ -81,6 +81,6 @@ export async function readExecutionFacts(
       targets: relayed.data.results.map(factOfResult),
     };
   }
-  const { source, targets } = factsOfHistory(await historyOf(sfn, executionArn, signal));
+  const { source, targets } = factsOfHistory(await historyOf(sfn, executionArn, signal), status);
   return { executionArn, status, ...(source === undefined ? {} : { source }), targets };
 }

@@ -28,10 +28,10 @@ import {
   planPermissions,
   planPipelineArtifactPermissions,
 } from '../../../core/permissions/plan.ts';
+import { ISOLATION_STATES } from '../../../core/state-names.ts';
 import { createLocalPipelineActionHandler } from '../../../local/codepipeline/index.ts';
 import { localRoleArn } from '../../../local/relay-handlers.ts';
 import type { TaskRole } from '../../../state-machine/index.ts';
-import { ISOLATION_STATES } from '../../../state-machine/state-names.ts';
 import {
   type Execution,
   type Relay,

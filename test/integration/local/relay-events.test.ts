@@ -4,7 +4,11 @@
  * events back onto the bridge, where an operator's rule receives them.
  */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { answerApproval } from '../../../cli/executions/approval.ts';
+import { describeExecution } from '../../../cli/executions/describe.ts';
+import { fetchHistory } from '../../../cli/executions/history.ts';
+import { approvalsOf } from '../../../core/approvals.ts';
 import { parseConfig } from '../../../core/config/parse.ts';
 import type { RelayConfigInput } from '../../../core/config/schema.ts';
 import {
@@ -145,5 +149,88 @@ describe('relay events (local stack)', () => {
     expect(detail.deploymentId).toMatch(/^d-/);
     expect(detail.deploymentStatus).toBe('Succeeded');
     expect(detail.target).toMatchObject({ bucket: seoul, region: 'ap-northeast-2' });
+  });
+
+  it('publishes Target Held naming who rejected the approval of the wave and why', async () => {
+    // Arrange: Seoul deploys in wave 1, Frankfurt in wave 2, which waits for an approval
+    const source = h.name('events-held-src');
+    const seoul = h.name('events-held-seoul');
+    const frankfurt = h.name('events-held-fra');
+    await h.bucket(source, SOURCE_REGION);
+    await h.bucket(seoul, 'ap-northeast-2');
+    await h.bucket(frankfurt, 'eu-central-1');
+    await h.deploymentGroup('ap-northeast-2', 'events-held', 'prod');
+    await h.deploymentGroup('eu-central-1', 'events-held', 'prod');
+    await h.put(SOURCE_REGION, { Bucket: source, Key: 'builds/app.zip', Body: await zipWithAppspec() });
+    const deploy = (wave: number) => ({
+      application: 'events-held',
+      deploymentGroup: 'prod',
+      bundleType: 'zip' as const,
+      wave,
+    });
+    const parsed = parseConfig(
+      {
+        sources: [
+          {
+            bucket: source,
+            region: SOURCE_REGION,
+            rules: [
+              {
+                name: 'all',
+                targets: [
+                  { bucket: seoul, region: 'ap-northeast-2', deploy: deploy(1) },
+                  { bucket: frankfurt, region: 'eu-central-1', deploy: deploy(2) },
+                ],
+              },
+            ],
+          },
+        ],
+        waves: { '2': { approval: { timeoutSeconds: 3600 } } },
+      },
+      'relay events test',
+    );
+    const deployed = await deployRelay(h.stack, {
+      config: parsed,
+      handlers: createLocalTaskHandlers(h.stack, parsed),
+      name: `events-relay-${++relays}`,
+      notify: createLocalNotifyHandler(h.stack, SOURCE_REGION),
+    });
+    const sfn = h.sfn(SOURCE_REGION);
+    const started = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: deployed.stateMachineArn,
+        input: JSON.stringify({ bucket: source, key: 'builds/app.zip' }),
+      }),
+    );
+    const arn = started.executionArn ?? 'none';
+    await vi.waitFor(
+      async () => {
+        if (approvalsOf(await fetchHistory(sfn, arn)).at(-1)?.status !== 'pending')
+          throw new Error('not asked yet');
+      },
+      { timeout: 30_000, interval: 25 },
+    );
+
+    // Act
+    await answerApproval(sfn, await describeExecution(sfn, arn), {
+      decision: 'rejected',
+      by: 'bo',
+      comment: 'error rate up in Seoul',
+    });
+    await h.stack.stepFunctions.waitForExecution(arn);
+    await h.stack.events.idle();
+
+    // Assert: Seoul's wave-1 deployment finished; Frankfurt is held, with who rejected and why
+    const events = published.filter((event) => event.resources?.includes(arn));
+    expect(events.map((event) => event['detail-type']).sort()).toEqual([
+      'Deployment Finished',
+      'Target Held',
+    ]);
+    const held = events.find((event) => event['detail-type'] === 'Target Held')?.detail as Record<
+      string,
+      unknown
+    >;
+    expect(held).toMatchObject({ index: 1, wave: 2, executionStatus: 'FAILED' });
+    expect(held.reason).toMatch(/wave 2: rejected by bo at \S+: error rate up in Seoul — redrive/);
   });
 });

@@ -7,7 +7,7 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeExecution } from '../../../cli/executions/describe.ts';
 import { outcomesOf } from '../../../cli/executions/list.ts';
-import { countOutcomes } from '../../../cli/executions/outcome.ts';
+import { countOutcomes } from '../../../core/executions/outcome.ts';
 import { deleteOutputSchema } from '../../../core/workflow-delete.ts';
 import { startWorkflowHarness, type WorkflowHarness } from './harness.ts';
 

@@ -10,8 +10,8 @@ import { RedriveExecutionCommand, UpdateStateMachineCommand } from '@aws-sdk/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeExecution } from '../../../cli/executions/describe.ts';
 import { fetchHistory } from '../../../cli/executions/history.ts';
-import { targetOutcome } from '../../../cli/executions/outcome.ts';
-import { buildTimeline } from '../../../cli/executions/timeline.ts';
+import { targetOutcome } from '../../../core/executions/outcome.ts';
+import { buildTimeline } from '../../../core/executions/timeline.ts';
 import { relayOutputSchema } from '../../../core/workflow.ts';
 import type { AslDefinition } from '../../../state-machine/asl.ts';
 import { buildDefinition } from '../../../state-machine/build.ts';

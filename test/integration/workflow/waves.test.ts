@@ -7,8 +7,8 @@ import { RedriveExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeExecution } from '../../../cli/executions/describe.ts';
 import { fetchHistory } from '../../../cli/executions/history.ts';
-import { targetOutcome } from '../../../cli/executions/outcome.ts';
-import { buildTimeline } from '../../../cli/executions/timeline.ts';
+import { targetOutcome } from '../../../core/executions/outcome.ts';
+import { buildTimeline } from '../../../core/executions/timeline.ts';
 import { zipWithAppspec } from '../../helpers/bundles.ts';
 import { relayOutput, startWorkflowHarness, type WorkflowHarness } from './harness.ts';
 

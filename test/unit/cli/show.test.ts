@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { outcomeOfResult } from '../../../cli/executions/outcome.ts';
 import { createStyle } from '../../../cli/output/style.ts';
 import { renderShow } from '../../../cli/render/show.ts';
+import { outcomeOfResult } from '../../../core/executions/outcome.ts';
 import type { TargetResult } from '../../../core/workflow.ts';
 
 const TARGET = {

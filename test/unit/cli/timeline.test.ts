@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { countOutcomes, targetOutcome } from '../../../cli/executions/outcome.ts';
-import { buildTimeline } from '../../../cli/executions/timeline.ts';
+import { countOutcomes, targetOutcome } from '../../../core/executions/outcome.ts';
+import { buildTimeline } from '../../../core/executions/timeline.ts';
 
 /** A real local-stack history: target 2 denied (AccessDenied) in both passes, redriven twice, then copied. */
 function failedThenRedriven(): HistoryEvent[] {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryEventView } from '../../../console/api-types.ts';
 import { definitionGraph, stateRuns, targetPath } from '../../../console/ui/graph-model.ts';
 import { approveWaveState } from '../../../core/approvals.ts';
+import { approvalNeededState } from '../../../core/state-names.ts';
 import { buildDefinition } from '../../../state-machine/build.ts';
-import { approvalNeededState } from '../../../state-machine/state-names.ts';
 
 /** Resolve → Fan (a Map over targets: Copy → Verify → Deploy, Copy caught into Skipped) → Done. */
 const DEFINITION = {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { RETRYABLE_ERROR_NAMES } from '../../../core/errors.ts';
+import { RETRY_SUFFIX, TOP_STATES } from '../../../core/state-names.ts';
 import type {
   AslDefinition,
   AslState,
@@ -19,7 +20,6 @@ import {
   LAMBDA_SERVICE_RETRY,
   TRANSIENT_AWS_RETRY,
 } from '../../../state-machine/retry-policies.ts';
-import { RETRY_SUFFIX, TOP_STATES } from '../../../state-machine/state-names.ts';
 import { listStateNames } from '../../../state-machine/task-states.ts';
 import { renderedDefinition } from './harness.ts';
 

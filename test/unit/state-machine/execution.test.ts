@@ -6,13 +6,13 @@ import {
   TransientAwsError,
   VerificationFailed,
 } from '../../../core/errors.ts';
+import { RETRY_SUFFIX } from '../../../core/state-names.ts';
 import {
   type RelayOutput,
   type ResolveTargetsOutput,
   relayOutputSchema,
   type TaskInput,
 } from '../../../core/workflow.ts';
-import { RETRY_SUFFIX } from '../../../state-machine/state-names.ts';
 import {
   callsOf,
   copied,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RETRY_SUFFIX } from '../../../core/state-names.ts';
 import { buildDefinition } from '../../../state-machine/build.ts';
 import {
   placeholder,
@@ -7,7 +8,6 @@ import {
   TASK_PLACEHOLDERS,
   type TaskPlaceholder,
 } from '../../../state-machine/placeholders.ts';
-import { RETRY_SUFFIX } from '../../../state-machine/state-names.ts';
 import { listTaskStates, taskStateNamesByRole } from '../../../state-machine/task-states.ts';
 import { FAKE_ARNS } from './harness.ts';
 

@@ -107,7 +107,10 @@ describe('notifyExecutionEnded', () => {
     const resolved = { source, targets: [seoul, frankfurt], settings };
     const history = [
       event(1, 0, { type: 'ExecutionStarted' }),
-      exited(2, 1, resolved),
+      event(2, 1, {
+        type: 'TaskStateExited',
+        stateExitedEventDetails: { name: 'ResolveTargets', output: JSON.stringify(resolved) },
+      }),
       event(3, 2, {
         type: 'MapIterationStarted',
         mapIterationStartedEventDetails: { name: 'RelayToTargets', index: 0 },
@@ -129,12 +132,24 @@ describe('notifyExecutionEnded', () => {
         destination: { bucket: frankfurt.bucket, key: 'builds/app.zip', etag: 'abc' },
       }),
       event(10, 9, {
+        type: 'MapIterationSucceeded',
+        mapIterationSucceededEventDetails: { name: 'RelayToTargets', index: 1 },
+      }),
+      event(11, 6, {
+        type: 'MapIterationSucceeded',
+        mapIterationSucceededEventDetails: { name: 'RelayToTargets', index: 0 },
+      }),
+      event(12, 2, {
         type: 'MapIterationStarted',
         mapIterationStartedEventDetails: { name: 'RetryFailedTargets', index: 0 },
       }),
-      entered(11, 10, { source, settings, target: seoul, index: 0 }),
-      lambdaFailed(12, 11, 'AccessDenied', 'grant s3:PutObject on artifacts-seoul'),
-      event(13, 12, { type: 'ExecutionFailed' }),
+      entered(13, 12, { source, settings, target: seoul, index: 0 }),
+      lambdaFailed(14, 13, 'AccessDenied', 'grant s3:PutObject on artifacts-seoul'),
+      event(15, 14, {
+        type: 'MapIterationFailed',
+        mapIterationFailedEventDetails: { name: 'RetryFailedTargets', index: 0 },
+      }),
+      event(16, 15, { type: 'ExecutionFailed' }),
     ];
     sfnMock.on(GetExecutionHistoryCommand).resolves({ events: history });
     const { calls, putEvents } = recorder();

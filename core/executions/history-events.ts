@@ -2,7 +2,50 @@
  * Reading HistoryEvents: which events start a step, count an attempt, report a failure. Direct
  * Lambda ARN tasks log `LambdaFunction*` events, service integrations `Task*`, activities `Activity*`.
  */
-import type { HistoryEvent } from '@aws-sdk/client-sfn';
+/** An error and cause, as every failure event's details carry them. */
+interface FailureDetails {
+  readonly error?: string | undefined;
+  readonly cause?: string | undefined;
+}
+
+/** A Map iteration event's details. */
+interface IterationDetails {
+  readonly name?: string | undefined;
+  readonly index?: number | undefined;
+}
+
+/**
+ * The members of a Step Functions history event the readers use — the SDK's `HistoryEvent` has them all,
+ * so its events are passed as they are; core stays free of the AWS SDK (a structural type).
+ */
+export interface HistoryEvent {
+  readonly id?: number | undefined;
+  readonly previousEventId?: number | undefined;
+  readonly type?: string | undefined;
+  readonly timestamp?: Date | undefined;
+  readonly stateEnteredEventDetails?:
+    | { readonly name?: string | undefined; readonly input?: string | undefined }
+    | undefined;
+  readonly stateExitedEventDetails?:
+    | { readonly name?: string | undefined; readonly output?: string | undefined }
+    | undefined;
+  readonly mapIterationStartedEventDetails?: IterationDetails | undefined;
+  readonly mapIterationSucceededEventDetails?: IterationDetails | undefined;
+  readonly mapIterationFailedEventDetails?: IterationDetails | undefined;
+  readonly mapIterationAbortedEventDetails?: IterationDetails | undefined;
+  readonly executionRedrivenEventDetails?: { readonly redriveCount?: number | undefined } | undefined;
+  readonly lambdaFunctionFailedEventDetails?: FailureDetails | undefined;
+  readonly lambdaFunctionTimedOutEventDetails?: FailureDetails | undefined;
+  readonly lambdaFunctionStartFailedEventDetails?: FailureDetails | undefined;
+  readonly lambdaFunctionScheduleFailedEventDetails?: FailureDetails | undefined;
+  readonly taskFailedEventDetails?: FailureDetails | undefined;
+  readonly taskTimedOutEventDetails?: FailureDetails | undefined;
+  readonly taskStartFailedEventDetails?: FailureDetails | undefined;
+  readonly taskSubmitFailedEventDetails?: FailureDetails | undefined;
+  readonly activityFailedEventDetails?: FailureDetails | undefined;
+  readonly activityTimedOutEventDetails?: FailureDetails | undefined;
+  readonly activityScheduleFailedEventDetails?: FailureDetails | undefined;
+}
 
 /** States shown as steps of a timeline. */
 const STEP_ENTERED = new Set(['TaskStateEntered', 'WaitStateEntered']);

@@ -6,12 +6,13 @@
  * targets only, each naming its target's index (executions on the former definition iterated the
  * whole list again); a redrive adds iterations after an ExecutionRedriven event.
  */
-import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
-import { type TargetResult, targetResultSchema } from '../../core/workflow.ts';
-import { TOP_STATES, waveOfState } from '../../state-machine/state-names.ts';
+import * as z from 'zod/mini';
+import '../schema-locale.ts';
+import { TOP_STATES, waveOfState } from '../state-names.ts';
+import { type TargetResult, targetResultSchema } from '../workflow.ts';
 import {
   failureOf,
+  type HistoryEvent,
   isAttempt,
   isStepEntered,
   isStepExited,
@@ -65,6 +66,11 @@ export interface TimelinePass {
   readonly steps: TimelineStep[];
   /** The target's result, when the iteration produced one. */
   result?: TargetResult;
+  /**
+   * The CodeDeploy deployment the iteration started or followed, as its states' outputs last stated it — a
+   * later wave's iteration ends with the deployment alone (docs/waves.md), no target result.
+   */
+  deployment?: { readonly id: string; readonly status: string };
 }
 
 export interface TargetRef {
@@ -94,7 +100,7 @@ function waveOf(map: string): { wave?: number } {
   return wave === undefined ? {} : { wave };
 }
 
-const carriedIndexSchema = z.object({ index: z.number().int().min(0) });
+const carriedIndexSchema = z.object({ index: z.number().check(z.int(), z.minimum(0)) });
 
 /** The target index a second-pass or wave iteration's first state input names, if any. */
 function carriedIndex(event: HistoryEvent): number | undefined {
@@ -102,16 +108,19 @@ function carriedIndex(event: HistoryEvent): number | undefined {
   return parsed.success ? parsed.data.index : undefined;
 }
 
+/** A state output that carries a started or checked deployment (`{ …, deployment: { id, status } }`). */
+const deploymentOutputSchema = z.object({
+  deployment: z.looseObject({ id: z.string(), status: z.string() }),
+});
+
 const targetListSchema = z.object({
   targets: z.array(
-    z
-      .object({
-        bucket: z.string(),
-        region: z.string(),
-        keyPrefix: z.string().optional(),
-        deploy: z.object({ wave: z.number().optional() }).loose().optional(),
-      })
-      .loose(),
+    z.looseObject({
+      bucket: z.string(),
+      region: z.string(),
+      keyPrefix: z.optional(z.string()),
+      deploy: z.optional(z.looseObject({ wave: z.optional(z.number()) })),
+    }),
   ),
 });
 
@@ -241,8 +250,12 @@ export function buildTimeline(events: readonly HistoryEvent[]): Timeline {
 
     const exited = event.stateExitedEventDetails;
     if (exited !== undefined && pass !== undefined) {
-      const result = targetResultSchema.safeParse(parseJson(exited.output));
+      const output = parseJson(exited.output);
+      const result = targetResultSchema.safeParse(output);
       if (result.success) pass.result = result.data;
+      const deployed = deploymentOutputSchema.safeParse(output);
+      if (deployed.success)
+        pass.deployment = { id: deployed.data.deployment.id, status: deployed.data.deployment.status };
     }
     if (type === 'MapStateEntered' && event.stateEnteredEventDetails?.name === TOP_STATES.relayToTargets) {
       targets = targetsIn(event.stateEnteredEventDetails.input) ?? targets;

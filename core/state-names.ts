@@ -6,7 +6,7 @@
  * that runs again in the second pass carries {@link RETRY_SUFFIX}.
  */
 
-export { approveWaveState, waveOfApprovalState } from '../core/approvals.ts';
+export { approveWaveState, waveOfApprovalState } from './approvals.ts';
 
 /** Top-level states. */
 export const TOP_STATES = {

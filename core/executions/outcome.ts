@@ -3,9 +3,9 @@
  * iteration that ran for the target (a failed second pass fails the target; a first-pass failure
  * caught as a result waits for its second pass).
  */
-import { type ApprovalRequest, describeApproval, pendingApproval } from '../../core/approvals.ts';
-import type { TargetResult, TargetStatus } from '../../core/workflow.ts';
-import type { DeleteReplicaStatus, DeleteTargetResult } from '../../core/workflow-delete.ts';
+import { type ApprovalRequest, describeApproval, pendingApproval } from '../approvals.ts';
+import type { TargetResult, TargetStatus } from '../workflow.ts';
+import type { DeleteReplicaStatus, DeleteTargetResult } from '../workflow-delete.ts';
 import type { TargetRef, TargetTimeline, TimelinePass } from './timeline.ts';
 
 export type OutcomeStatus =
