@@ -106,13 +106,13 @@ describe('ItemReader: arn:aws:states:::s3:listObjectsV2', () => {
 describe('ItemReader: arn:aws:states:::s3:getObject', () => {
   it('reads a JSONL manifest, one item per line (blank lines skipped)', async () => {
     // Arrange
-    s3.put('work', 'manifest.jsonl', '{"key":"a"}\n\n{"key":"b"}\n{"key":"c"}');
+    s3.put('manifests', 'manifest.jsonl', '{"key":"a"}\n\n{"key":"b"}\n{"key":"c"}');
 
     // Act
     const { items } = await output({
       Resource: GET,
       ReaderConfig: { InputType: 'JSONL' },
-      Parameters: { Bucket: 'work', Key: 'manifest.jsonl' },
+      Parameters: { Bucket: 'manifests', Key: 'manifest.jsonl' },
     });
 
     // Assert
@@ -121,13 +121,13 @@ describe('ItemReader: arn:aws:states:::s3:getObject', () => {
 
   it('fails with States.ItemReaderFailed naming the line of a JSONL manifest that is not JSON', async () => {
     // Arrange
-    s3.put('work', 'manifest.jsonl', '{"key":"a"}\n{"key":\n');
+    s3.put('manifests', 'manifest.jsonl', '{"key":"a"}\n{"key":\n');
 
     // Act
     const { done } = await output({
       Resource: GET,
       ReaderConfig: { InputType: 'JSONL' },
-      Parameters: { Bucket: 'work', Key: 'manifest.jsonl' },
+      Parameters: { Bucket: 'manifests', Key: 'manifest.jsonl' },
     });
 
     // Assert
@@ -137,19 +137,19 @@ describe('ItemReader: arn:aws:states:::s3:getObject', () => {
 
   it('reads a JSON array file, and refuses one that is no array', async () => {
     // Arrange
-    s3.put('work', 'list.json', '[1, {"a": 2}, "three"]');
-    s3.put('work', 'object.json', '{"a": 1}');
+    s3.put('manifests', 'list.json', '[1, {"a": 2}, "three"]');
+    s3.put('manifests', 'object.json', '{"a": 1}');
 
     // Act
     const list = await output({
       Resource: GET,
       ReaderConfig: { InputType: 'JSON' },
-      Parameters: { Bucket: 'work', Key: 'list.json' },
+      Parameters: { Bucket: 'manifests', Key: 'list.json' },
     });
     const object = await output({
       Resource: GET,
       ReaderConfig: { InputType: 'JSON' },
-      Parameters: { Bucket: 'work', Key: 'object.json' },
+      Parameters: { Bucket: 'manifests', Key: 'object.json' },
     });
 
     // Assert
@@ -163,19 +163,19 @@ describe('ItemReader: arn:aws:states:::s3:getObject', () => {
 
   it('reads a CSV file with its header row (values as strings, quotes honoured), or with CSVHeaders given', async () => {
     // Arrange
-    s3.put('work', 'objects.csv', 'key,size\n"a,1.zip",10\nb.zip,20\n');
-    s3.put('work', 'bare.csv', 'c.zip,30\n');
+    s3.put('manifests', 'objects.csv', 'key,size\n"a,1.zip",10\nb.zip,20\n');
+    s3.put('manifests', 'bare.csv', 'c.zip,30\n');
 
     // Act
     const first = await output({
       Resource: GET,
       ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' },
-      Parameters: { Bucket: 'work', Key: 'objects.csv' },
+      Parameters: { Bucket: 'manifests', Key: 'objects.csv' },
     });
     const given = await output({
       Resource: GET,
       ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'GIVEN', CSVHeaders: ['key', 'size'] },
-      Parameters: { Bucket: 'work', Key: 'bare.csv' },
+      Parameters: { Bucket: 'manifests', Key: 'bare.csv' },
     });
 
     // Assert
@@ -188,13 +188,13 @@ describe('ItemReader: arn:aws:states:::s3:getObject', () => {
 
   it('fails with States.ItemReaderFailed when the CSV header repeats a name', async () => {
     // Arrange
-    s3.put('work', 'dup.csv', 'key,key\na,b\n');
+    s3.put('manifests', 'dup.csv', 'key,key\na,b\n');
 
     // Act
     const { done } = await output({
       Resource: GET,
       ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' },
-      Parameters: { Bucket: 'work', Key: 'dup.csv' },
+      Parameters: { Bucket: 'manifests', Key: 'dup.csv' },
     });
 
     // Assert
@@ -206,11 +206,11 @@ describe('ItemReader: arn:aws:states:::s3:getObject', () => {
 
   it('takes MaxItemsPath from the input, and fails with States.ItemReaderFailed for a negative one', async () => {
     // Arrange
-    s3.put('work', 'm.jsonl', '1\n2\n3\n');
+    s3.put('manifests', 'm.jsonl', '1\n2\n3\n');
     const reader = {
       Resource: GET,
       ReaderConfig: { InputType: 'JSONL', MaxItemsPath: '$.max' },
-      Parameters: { Bucket: 'work', Key: 'm.jsonl' },
+      Parameters: { Bucket: 'manifests', Key: 'm.jsonl' },
     };
 
     // Act
@@ -227,18 +227,18 @@ describe('ItemReader: arn:aws:states:::s3:getObject', () => {
 
   it('fails with States.ItemReaderFailed naming NoSuchKey when the object is missing', async () => {
     // Arrange
-    s3.bucket('work');
+    s3.bucket('manifests');
 
     // Act
     const { done } = await output({
       Resource: GET,
       ReaderConfig: { InputType: 'JSONL' },
-      Parameters: { Bucket: 'work', Key: 'gone.jsonl' },
+      Parameters: { Bucket: 'manifests', Key: 'gone.jsonl' },
     });
 
     // Assert
     expect(done.error).toBe('States.ItemReaderFailed');
     expect(done.cause).toContain('NoSuchKey');
-    expect(done.cause).toContain('s3://work/gone.jsonl');
+    expect(done.cause).toContain('s3://manifests/gone.jsonl');
   });
 });
