@@ -10,6 +10,8 @@
  * the console and the tests hand in the history events.
  */
 
+import { parseJson } from './executions/history-events.ts';
+
 /** The error a rejection fails the approval Task with (SendTaskFailure's `error`). */
 export const APPROVAL_REJECTED_ERROR = 'Relay.ApprovalRejected';
 
@@ -82,15 +84,6 @@ export interface ApprovalHistoryEvent {
     | undefined;
 }
 
-function parse(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
@@ -99,7 +92,7 @@ function record(value: unknown): Record<string, unknown> | undefined {
 
 /** A decision read back from an output or cause; `undefined` when it is not one. */
 export function readDecision(text: string | undefined): ApprovalDecision | undefined {
-  const value = record(parse(text));
+  const value = record(parseJson(text));
   if (value === undefined) return undefined;
   const { decision, by, at, comment } = value;
   if (
@@ -113,7 +106,7 @@ export function readDecision(text: string | undefined): ApprovalDecision | undef
 
 /** The task token in an approval Task's scheduled parameters (`Entries[0].Detail.taskToken`). */
 function tokenOf(parameters: string | undefined): string | undefined {
-  const entries = record(parse(parameters))?.Entries;
+  const entries = record(parseJson(parameters))?.Entries;
   const detail = Array.isArray(entries) ? record(record(entries[0])?.Detail) : undefined;
   const token = detail?.taskToken;
   return typeof token === 'string' ? token : undefined;

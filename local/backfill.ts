@@ -6,10 +6,10 @@
  * machine (the stack's `states:startExecution.sync:2` integration).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_RESULTS_PREFIX, type ResultsLocation } from '../core/backfill.ts';
 import type { RelayConfig } from '../core/config/schema.ts';
 import { createBuildWorkListHandler } from '../functions/build-work-list/index.ts';
+import { createS3ClientFactory } from '../functions/index.ts';
 import { buildBackfillDefinition, renderBackfillDefinition } from '../state-machine/backfill.ts';
 import type { LocalStack } from './index.ts';
 import { createOrUpdateStateMachine, type DeployedRelay } from './relay.ts';
@@ -55,20 +55,7 @@ export function createLocalBuildWorkListHandler(
     secretAccessKey: randomBytes(30).toString('base64'),
   };
   stack.principals.registerAdministrator({ ...credentials, account: stack.accountId });
-  const clients = new Map<string, S3Client>();
-  const s3ClientFor = (clientRegion: string): S3Client => {
-    let client = clients.get(clientRegion);
-    if (client === undefined) {
-      client = new S3Client({
-        region: clientRegion,
-        endpoint: stack.endpoint,
-        forcePathStyle: true,
-        credentials,
-      });
-      clients.set(clientRegion, client);
-    }
-    return client;
-  };
+  const s3ClientFor = createS3ClientFactory({ endpoint: stack.endpoint, forcePathStyle: true, credentials });
   const handler = createBuildWorkListHandler({
     s3ClientFor,
     loadConfig: async () => config,

@@ -87,15 +87,21 @@ export async function followBackfill(
   }
 }
 
-async function report(conn: Connection, status: BackfillStatus, out: Output): Promise<void> {
+/**
+ * Prints a backfill's status — with, once its map run ended, the results counted from the files it wrote —
+ * as text or as JSON (`document` wraps the JSON, for `relay replay`'s own fields). A backfill that ended
+ * other than SUCCEEDED makes the exit code 1.
+ */
+export async function reportBackfill(
+  conn: Connection,
+  status: BackfillStatus,
+  out: Output,
+  document: (backfill: Record<string, unknown>) => unknown = (backfill) => backfill,
+): Promise<void> {
+  const region = parseExecutionArn(status.executionArn)?.region ?? '';
   const tally =
-    status.results === undefined || status.workList === undefined
-      ? undefined
-      : await readBackfillResults(
-          conn.s3(status.workList ? (parseExecutionArn(status.executionArn)?.region ?? '') : ''),
-          status.results,
-        );
-  out.document({ ...status, ...(tally === undefined ? {} : { results: { ...status.results, ...tally } }) });
+    status.results === undefined ? undefined : await readBackfillResults(conn.s3(region), status.results);
+  out.document(document({ ...status, ...(tally === undefined ? {} : { tally }) }));
   out.line(renderBackfillStatus(status, tally, out.style));
   if (status.status !== 'SUCCEEDED' && status.status !== 'RUNNING') process.exitCode = EXIT_CODES.failure;
 }
@@ -125,6 +131,6 @@ export async function runBackfillStatus(id: string, flags: BackfillFlags): Promi
             }
             throw err;
           });
-    await report(conn, status, out);
+    await reportBackfill(conn, status, out);
   });
 }

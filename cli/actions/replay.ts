@@ -5,8 +5,7 @@ import type { Connection } from '../aws/connection.ts';
 import { machineFor, withConnection } from '../aws/session.ts';
 import { resolveBackfillStateMachine } from '../aws/state-machine.ts';
 import { type BackfillEstimate, estimateBackfill } from '../backfill/estimate.ts';
-import { renderBackfillStatus, renderEstimate } from '../backfill/render.ts';
-import { readBackfillResults } from '../backfill/results.ts';
+import { renderEstimate } from '../backfill/render.ts';
 import type { MachineFlags } from '../common-options.ts';
 import { mapConcurrently } from '../concurrency.ts';
 import { requireConfig } from '../config-file.ts';
@@ -22,7 +21,7 @@ import {
 } from '../render/replay.ts';
 import { type ListedObject, listObjects } from '../replay/list-objects.ts';
 import { type ReplayItem, replayItem, startReplay } from '../replay/start.ts';
-import { backfillName, followBackfill, startBackfill } from './backfill.ts';
+import { backfillName, followBackfill, reportBackfill, startBackfill } from './backfill.ts';
 
 export interface ReplayFlags extends MachineFlags {
   readonly since?: Date;
@@ -179,16 +178,10 @@ async function distributedReplay(
     return;
   }
   const status = await followBackfill(conn, executionArn, out, conn.isLocal ? 200 : 5000);
-  const tally =
-    status.results === undefined
-      ? undefined
-      : await readBackfillResults(conn.s3(machine.region), status.results);
-  out.document({
+  await reportBackfill(conn, status, out, (backfill) => ({
     mode: 'distributed',
     estimate: facts.estimate,
     listed: facts.listed,
-    backfill: { ...status, ...(tally === undefined ? {} : { tally }) },
-  });
-  out.line(renderBackfillStatus(status, tally, out.style));
-  if (status.status !== 'SUCCEEDED') process.exitCode = EXIT_CODES.failure;
+    backfill,
+  }));
 }

@@ -8,10 +8,11 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { parseJson } from '../../core/executions/history-events.ts';
 import type { EndedExecutionStatus, ExecutionFacts, TargetFact } from '../../core/relay-events.ts';
 import { relayOutputSchema, type TargetResult } from '../../core/workflow.ts';
 import { sendOptions } from '../shared/aws-call.ts';
-import { factsOfHistory, parseJson, targetRefOf } from './history-targets.ts';
+import { factsOfHistory, targetRefOf } from './history-targets.ts';
 
 /** One target's fact from its final result. */
 export function factOfResult(result: TargetResult, position: number): TargetFact {

@@ -7,20 +7,11 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type * as z from 'zod/mini';
 import { approvalsOf } from '../../core/approvals.ts';
+import { parseJson } from '../../core/executions/history-events.ts';
 import { targetOutcome } from '../../core/executions/outcome.ts';
 import { buildTimeline } from '../../core/executions/timeline.ts';
 import type { EndedExecutionStatus, TargetFact } from '../../core/relay-events.ts';
 import { resolveTargetsOutputSchema, type WorkflowTarget } from '../../core/workflow.ts';
-
-/** A state's JSON input or output, `undefined` when it is absent or not JSON. */
-export function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 /** How an event names a target (its wave only when it names one). */
 export function targetRefOf(target: WorkflowTarget): TargetFact['target'] {
