@@ -6,11 +6,10 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { RelayConfig } from '../core/config/schema.ts';
-import { BUCKET_TAGGING_ACTION, LIST_BUCKET_ACTION, WILDCARD_REASONS } from '../core/permissions/actions.ts';
-import { kmsKeyGrant, s3BucketArn, s3ObjectsArn, s3ViaService } from '../core/permissions/arns.ts';
+import { LIST_BUCKET_ACTION, RESULTS_OBJECTS_REASON } from '../core/permissions/actions.ts';
+import { planBuildWorkListPermissions } from '../core/permissions/backfill.ts';
 import { ROLE_ARN_ENV } from '../core/permissions/denied-grant.ts';
-import { destinationPattern, type PlannedStatement } from '../core/permissions/plan.ts';
-import { partitionOf } from '../core/regions.ts';
+import type { PlannedStatement } from '../core/permissions/plan.ts';
 import { BACKFILL_RESULTS_BUCKET_ENV, CONFIG_ENV } from '../core/runtime-contract.ts';
 import {
   BACKFILL_MAP_LABEL,
@@ -65,31 +64,6 @@ export const BACKFILL_ABORT_INCOMPLETE_UPLOADS_AFTER = Duration.days(1);
 export const BACKFILL_STATE_MACHINE_NAME_SUFFIX = '-backfill';
 
 /**
- * Listing a source: ListObjectsV2 (s3:ListBucket) for an unversioned bucket, ListObjectVersions
- * (s3:ListBucketVersions) for a versioned one, and GetBucketVersioning to tell which.
- */
-export const SOURCE_LISTING_ACTIONS = [
-  LIST_BUCKET_ACTION,
-  's3:ListBucketVersions',
-  's3:GetBucketVersioning',
-] as const;
-
-/** The in-sync check HEADs each destination key (no `VersionId`), which needs s3:GetObject only. */
-export const DESTINATION_HEAD_ACTIONS = ['s3:GetObject'] as const;
-
-/**
- * The work list is one multipart upload across invocations (CreateMultipartUpload, UploadPart and
- * CompleteMultipartUpload are s3:PutObject), built from chunk objects written, read back and deleted;
- * AbortMultipartUpload when nothing is queued.
- */
-export const WORK_LIST_ACTIONS = [
-  's3:PutObject',
-  's3:GetObject',
-  's3:DeleteObject',
-  's3:AbortMultipartUpload',
-] as const;
-
-/**
  * What the Distributed Map does in the results bucket with the state machine's role: its ItemReader
  * reads the work list (s3:GetObject); its ResultWriter writes the manifest and result files, in multipart
  * uploads it may list and abort (the statement aws-cdk-lib's `ResultWriter` grants).
@@ -114,10 +88,6 @@ export const SYNC_EXECUTION_RULE_ACTIONS = [
   'events:DescribeRule',
 ] as const;
 
-/** Why the results bucket's objects are granted by `/*`. */
-export const RESULTS_OBJECTS_REASON =
-  "The backfill's results prefix is given per execution (its work list under <prefix>/<backfill id>/, the map run's results under <prefix>/<map run id>/), so object access is granted on the backfill's own results bucket only, a bucket nothing else writes to.";
-
 /** Why the relay's executions are granted by pattern. */
 export const RELAY_EXECUTIONS_REASON =
   "Each backfill item starts a relay execution named by Step Functions and waits for it (startExecution.sync:2), which describes and, when the item is stopped, stops it: DescribeExecution and StopExecution are granted on the executions of the relay's own state machine only.";
@@ -125,138 +95,6 @@ export const RELAY_EXECUTIONS_REASON =
 /** Why the backfill's own executions and its map run's children are granted by pattern. */
 export const OWN_EXECUTIONS_REASON =
   'A Distributed Map runs each item as a child execution of its own state machine, named by Step Functions at run time: the state machine may start, describe and stop executions of itself and redrive the children of its RelayObjects map run — nothing of any other state machine.';
-
-/** The backfill's results bucket, as the work-list builder's plan names it (may be a CDK token ARN). */
-export interface BuildWorkListPlanInput {
-  /** `arn:<partition>:s3:::<results bucket>`. */
-  readonly resultsBucketArn: string;
-}
-
-function unique<T>(values: readonly T[]): T[] {
-  return [...new Set(values)];
-}
-
-type RuleConfig = RelayConfig['sources'][number]['rules'][number];
-
-/** A target as a rule names it. */
-interface TargetUse {
-  readonly rule: RuleConfig;
-  readonly target: RuleConfig['targets'][number];
-}
-
-/**
- * kms:Decrypt of an SSE-KMS target's key, for S3 in the target's region and the target's destination keys
- * only: the in-sync check HEADs with `ChecksumMode: ENABLED`, and S3 needs kms:Decrypt to return the
- * checksum of an object encrypted with a KMS key (S3 API Reference, HeadObject, ChecksumMode). The same
- * statement core/permissions/plan.ts gives VerifyCopy for the target.
- */
-function targetKeyStatement({ rule, target }: TargetUse): PlannedStatement[] {
-  if (target.encryption.type !== 'aws:kms') return [];
-  const grant = kmsKeyGrant(target.encryption.kmsKeyArn);
-  return [
-    {
-      actions: ['kms:Decrypt'],
-      resources: [grant.resource],
-      conditions: {
-        StringEquals: { 'kms:ViaService': s3ViaService(target.region) },
-        StringLike: {
-          'kms:EncryptionContext:aws:s3:arn': [
-            s3BucketArn(partitionOf(target.region), target.bucket),
-            destinationPattern(rule, target),
-          ],
-        },
-        ...(grant.alias === undefined
-          ? {}
-          : { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': grant.alias } }),
-      },
-      ...(grant.alias === undefined ? {} : { wildcardReason: WILDCARD_REASONS.aliasKeys }),
-    },
-  ];
-}
-
-/**
- * What the builder needs for the `TargetBucket` tag convention (a source with `targetBucketTag.enabled`):
- * read the source bucket's tag, and HEAD — with s3:ListBucket, for a 404 — the keys the tag's admitted
- * buckets (the allowlist globs, `@region` dropped) would receive: the source key itself, under a rule's
- * prefix and suffix. Tag targets are SSE-S3, so no key.
- */
-function tagStatements(config: RelayConfig): PlannedStatement[] {
-  const tagged = config.sources.filter((source) => source.targetBucketTag?.enabled === true);
-  if (tagged.length === 0) return [];
-  const globsOf = (source: (typeof tagged)[number]): string[] =>
-    unique((source.targetBucketTag?.allowedBuckets ?? []).map((glob) => glob.split('@', 1)[0] ?? glob));
-  const objects = tagged.flatMap((source) =>
-    globsOf(source).flatMap((glob) =>
-      source.rules.map((rule) => s3ObjectsArn(partitionOf(source.region), glob, rule.prefix, rule.suffix)),
-    ),
-  );
-  const buckets = tagged.flatMap((source) =>
-    globsOf(source).map((glob) => s3BucketArn(partitionOf(source.region), glob)),
-  );
-  return [
-    {
-      actions: [BUCKET_TAGGING_ACTION],
-      resources: unique(tagged.map((source) => s3BucketArn(partitionOf(source.region), source.bucket))),
-    },
-    {
-      actions: DESTINATION_HEAD_ACTIONS,
-      resources: unique(objects),
-      wildcardReason: WILDCARD_REASONS.tagBuckets,
-    },
-    {
-      actions: [LIST_BUCKET_ACTION],
-      resources: unique(buckets),
-      wildcardReason: WILDCARD_REASONS.tagBuckets,
-    },
-  ];
-}
-
-/**
- * The IAM statements of the work-list builder (functions/build-work-list): list each configured source
- * bucket, HEAD the destination keys of each configured target (the relay's own key patterns, as the copy
- * and verify tasks are granted them; with the key of an SSE-KMS target, for the checksum; and the
- * `TargetBucket` tag's, when a source uses it), and build the work list in the results bucket. The configuration
- * reaches it like ResolveTargets (environment or bundled file), which needs no IAM. Pure data, like
- * core/permissions/plan.ts, so the local stack can evaluate the same JSON.
- */
-export function planBuildWorkListPermissions(
-  config: RelayConfig,
-  input: BuildWorkListPlanInput,
-): readonly PlannedStatement[] {
-  const uses: TargetUse[] = config.sources.flatMap((source) =>
-    source.rules.flatMap((rule) => rule.targets.map((target) => ({ rule, target }))),
-  );
-  return [
-    // Listing the source prefix, by the call the bucket's versioning decides.
-    {
-      actions: SOURCE_LISTING_ACTIONS,
-      resources: unique(
-        config.sources.map((source) => s3BucketArn(partitionOf(source.region), source.bucket)),
-      ),
-    },
-    // The in-sync check: HEAD of each chosen target's destination key.
-    {
-      actions: DESTINATION_HEAD_ACTIONS,
-      resources: unique(uses.map(({ rule, target }) => destinationPattern(rule, target))),
-      wildcardReason: WILDCARD_REASONS.objects,
-    },
-    // So that a HEAD of a replica not there yet answers 404 (not in sync), not 403.
-    {
-      actions: [LIST_BUCKET_ACTION],
-      resources: unique(uses.map(({ target }) => s3BucketArn(partitionOf(target.region), target.bucket))),
-    },
-    // The checksum of an SSE-KMS replica, which the in-sync check compares.
-    ...uses.flatMap(targetKeyStatement),
-    // Targets a source's TargetBucket tag adds.
-    ...tagStatements(config),
-    // The work list: chunks, the multipart upload of the list itself, and its abort when nothing is queued.
-    {
-      actions: WORK_LIST_ACTIONS,
-      resources: [`${input.resultsBucketArn}/*`],
-      wildcardReason: RESULTS_OBJECTS_REASON,
-    },
-  ];
-}
 
 /** Properties of {@link RelayBackfill}. */
 export interface RelayBackfillProps {

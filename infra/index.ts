@@ -3,6 +3,10 @@
  */
 
 export {
+  type BuildWorkListPlanInput,
+  planBuildWorkListPermissions,
+} from '../core/permissions/backfill.ts';
+export {
   type PermissionPlan,
   type PlannedStatement,
   planPermissions,
@@ -13,9 +17,7 @@ export {
   addBackfillOutputs,
   BACKFILL_STATE_MACHINE_NAME_SUFFIX,
   BUILD_WORK_LIST_FUNCTION_SETTINGS,
-  type BuildWorkListPlanInput,
   DEFAULT_BACKFILL_RESULTS_EXPIRATION,
-  planBuildWorkListPermissions,
   RelayBackfill,
   type RelayBackfillProps,
 } from './backfill.ts';

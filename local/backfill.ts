@@ -2,12 +2,18 @@
  * Deploys the backfill workflow (issue #15, state-machine/backfill.ts) onto the local stack beside a
  * deployed relay, the way the CDK app deploys it to AWS: the state machine `<relay>-backfill` from the same
  * definition, the work-list builder (functions/build-work-list) as an in-process handler writing into the
- * backfill's results bucket, and every object relayed by a child workflow that starts the relay's own state
- * machine (the stack's `states:startExecution.sync:2` integration).
+ * backfill's results bucket — running as its own role with exactly the policy the CDK app synthesizes for
+ * it (core/permissions/backfill.ts) — and every object relayed by a child workflow that starts the relay's
+ * own state machine (the stack's `states:startExecution.sync:2` integration).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_RESULTS_PREFIX, type ResultsLocation } from '../core/backfill.ts';
 import type { RelayConfig } from '../core/config/schema.ts';
+import { s3BucketArn } from '../core/permissions/arns.ts';
+import { BUILD_WORK_LIST_ROLE, planBuildWorkListPermissions } from '../core/permissions/backfill.ts';
+import type { PlannedStatement } from '../core/permissions/plan.ts';
+import { policyDocumentOf } from '../core/permissions/policy-document.ts';
+import { partitionOf } from '../core/regions.ts';
 import { createBuildWorkListHandler } from '../functions/build-work-list/index.ts';
 import { createS3ClientFactory } from '../functions/index.ts';
 import { buildBackfillDefinition, renderBackfillDefinition } from '../state-machine/backfill.ts';
@@ -15,7 +21,41 @@ import type { LocalStack } from './index.ts';
 import { createOrUpdateStateMachine, type DeployedRelay } from './relay.ts';
 import type { TaskHandler } from './types.ts';
 
-export interface DeployBackfillOptions {
+/** Options of the builder itself (tests lower the part size, the page size and the time budget). */
+export interface LocalBuilderSettings {
+  /** Bytes that make a part of the work list. @default 5 MiB */
+  readonly partBytes?: number;
+  /** How long one call lists (the local handler is told no remaining time). @default 5 minutes */
+  readonly budgetMs?: number;
+  readonly headConcurrency?: number;
+  /** Keys per listing page. @default 1,000 */
+  readonly pageSize?: number;
+}
+
+/** How the local builder runs: as which principal, and with which settings. */
+export interface LocalBuildWorkListOptions {
+  readonly builder?: LocalBuilderSettings;
+  /**
+   * Run as the role `artifact-relay-build-work-list` holding exactly its planned policy
+   * (`planBuildWorkListPermissions` with the results bucket), so the local S3 evaluates its requests as AWS
+   * would — as the relay's task roles run (local/relay-handlers.ts `asRoles`). With signatures verified
+   * (`relay local --strict-auth`) its key pair is accepted, as it is registered with its secret.
+   * @default false — the builder acts as the account administrator (with a key pair of its own)
+   */
+  readonly asRoles?: boolean;
+  /**
+   * Names the builder's access key (`relay-build-work-list-<tag>`), so its requests can be told apart in
+   * the stack's authorization logs. Letters, digits and `-` only. @default a random id
+   */
+  readonly credentialsTag?: string;
+  /**
+   * With `asRoles`: changes the planned statements before they are registered — the seam the
+   * least-privilege proof uses to remove one grant at a time. @default the plan as it is
+   */
+  readonly adjustPolicy?: (statements: readonly PlannedStatement[]) => readonly PlannedStatement[];
+}
+
+export interface DeployBackfillOptions extends Omit<LocalBuildWorkListOptions, 'asRoles'> {
   readonly config: RelayConfig;
   /** The relay the backfill starts, one execution per object. */
   readonly relay: DeployedRelay;
@@ -23,12 +63,12 @@ export interface DeployBackfillOptions {
   readonly relayName: string;
   /** The bucket work lists and results go to when a request names none (it must exist, in the relay's region). */
   readonly resultsBucket: string;
-  /** Options of the builder (tests lower the part size and the time budget). */
-  readonly builder?: {
-    readonly partBytes?: number;
-    readonly budgetMs?: number;
-    readonly headConcurrency?: number;
-  };
+  /**
+   * Run the builder as its own role with its planned policy (see {@link LocalBuildWorkListOptions.asRoles}).
+   * @default true — as `relay local` runs the relay's task functions; a request naming another results
+   * bucket is then refused, as on AWS, where the builder may write to the backfill's own bucket only
+   */
+  readonly asRoles?: boolean;
 }
 
 export interface DeployedBackfill {
@@ -42,20 +82,49 @@ export function localResultsBucket(relayName: string, accountId: string): string
   return `${relayName}-backfill-${accountId}`.toLowerCase().slice(0, 63);
 }
 
-/** The builder as an in-process handler, signing as the account administrator with a key pair of its own. */
+/**
+ * The role ARN the work-list builder runs as locally, named as the relay's task roles are
+ * (local/relay-handlers.ts `localRoleArn`: `artifact-relay-<functions/ folder>`).
+ */
+export function localBuildWorkListRoleArn(accountId: string): string {
+  return `arn:aws:iam::${accountId}:role/artifact-relay-${BUILD_WORK_LIST_ROLE}`;
+}
+
+/**
+ * The builder as an in-process handler, signing with a key pair of its own (registered with the stack with
+ * its secret): as its own role with exactly its planned policy when `asRoles`, else as the account
+ * administrator. `region` is the backfill state machine's, where the results bucket is.
+ */
 export function createLocalBuildWorkListHandler(
   stack: Pick<LocalStack, 'endpoint' | 'accountId' | 'principals'>,
   config: RelayConfig,
   region: string,
   results: ResultsLocation,
-  builder: DeployBackfillOptions['builder'] = {},
+  options: LocalBuildWorkListOptions = {},
 ): TaskHandler {
+  const tag = options.credentialsTag ?? randomUUID().slice(0, 8);
+  if (!/^[A-Za-z0-9-]+$/.test(tag)) {
+    throw new Error(`credentialsTag "${tag}" may hold only letters, digits and "-"`);
+  }
   const credentials = {
-    accessKeyId: `relay-build-work-list-${randomUUID().slice(0, 8)}`,
+    accessKeyId: `relay-${BUILD_WORK_LIST_ROLE}-${tag}`,
     secretAccessKey: randomBytes(30).toString('base64'),
   };
-  stack.principals.registerAdministrator({ ...credentials, account: stack.accountId });
+  if (options.asRoles === true) {
+    const planned = planBuildWorkListPermissions(config, {
+      resultsBucketArn: s3BucketArn(partitionOf(region), results.bucket),
+    });
+    stack.principals.register({
+      ...credentials,
+      arn: localBuildWorkListRoleArn(stack.accountId),
+      account: stack.accountId,
+      policies: [policyDocumentOf(options.adjustPolicy?.(planned) ?? planned)],
+    });
+  } else {
+    stack.principals.registerAdministrator({ ...credentials, account: stack.accountId });
+  }
   const s3ClientFor = createS3ClientFactory({ endpoint: stack.endpoint, forcePathStyle: true, credentials });
+  const builder = options.builder ?? {};
   const handler = createBuildWorkListHandler({
     s3ClientFor,
     loadConfig: async () => config,
@@ -64,6 +133,7 @@ export function createLocalBuildWorkListHandler(
     ...(builder.partBytes === undefined ? {} : { partBytes: builder.partBytes }),
     ...(builder.budgetMs === undefined ? {} : { budgetMs: builder.budgetMs }),
     ...(builder.headConcurrency === undefined ? {} : { headConcurrency: builder.headConcurrency }),
+    ...(builder.pageSize === undefined ? {} : { pageSize: builder.pageSize }),
   });
   return (input, { signal }) => handler(input, { signal });
 }
@@ -79,7 +149,12 @@ export async function deployBackfill(
   const results = { bucket: options.resultsBucket, prefix: DEFAULT_RESULTS_PREFIX };
   stack.stepFunctions.registerTaskHandler(
     functionArn,
-    createLocalBuildWorkListHandler(stack, options.config, region, results, options.builder),
+    createLocalBuildWorkListHandler(stack, options.config, region, results, {
+      asRoles: options.asRoles ?? true,
+      ...(options.builder === undefined ? {} : { builder: options.builder }),
+      ...(options.credentialsTag === undefined ? {} : { credentialsTag: options.credentialsTag }),
+      ...(options.adjustPolicy === undefined ? {} : { adjustPolicy: options.adjustPolicy }),
+    }),
   );
   const definition = renderBackfillDefinition(buildBackfillDefinition(), {
     BuildWorkListFunctionArn: functionArn,

@@ -86,6 +86,36 @@ export const CHECK_DEPLOYMENT_ACTION = 'codedeploy:GetDeployment';
  */
 export const DELETE_REPLICA_ACTIONS = ['s3:GetObject', 's3:DeleteObject'] as const;
 
+/**
+ * The backfill's work-list builder lists a source: ListObjectsV2 (s3:ListBucket) for an unversioned
+ * bucket, ListObjectVersions (s3:ListBucketVersions) for a versioned one, and GetBucketVersioning to tell
+ * which.
+ */
+export const SOURCE_LISTING_ACTIONS = [
+  LIST_BUCKET_ACTION,
+  's3:ListBucketVersions',
+  's3:GetBucketVersioning',
+] as const;
+
+/** The builder's in-sync check HEADs each destination key (no `VersionId`), which needs s3:GetObject only. */
+export const DESTINATION_HEAD_ACTIONS = ['s3:GetObject'] as const;
+
+/**
+ * The builder writes the work list as one multipart upload across invocations (CreateMultipartUpload,
+ * UploadPart and CompleteMultipartUpload are s3:PutObject), built from chunk objects written, read back
+ * and deleted; AbortMultipartUpload when nothing is queued.
+ */
+export const WORK_LIST_ACTIONS = [
+  's3:PutObject',
+  's3:GetObject',
+  's3:DeleteObject',
+  's3:AbortMultipartUpload',
+] as const;
+
+/** Why the backfill's results bucket's objects are granted by `/*` (the builder's and the state machine's). */
+export const RESULTS_OBJECTS_REASON =
+  "The backfill's results prefix is given per execution (its work list under <prefix>/<backfill id>/, the map run's results under <prefix>/<map run id>/), so object access is granted on the backfill's own results bucket only, a bucket nothing else writes to.";
+
 /** Reasons for wildcard resources, as the acknowledgements state them. */
 export const WILDCARD_REASONS = {
   objects:

@@ -108,19 +108,21 @@ function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
 }
 
-interface TargetUse {
+/** A target as a rule names it (a target two rules name is used twice). */
+export interface TargetUse {
   readonly rule: RuleConfig;
   readonly target: TargetConfig;
 }
 
-function targetUses(config: RelayConfig): TargetUse[] {
+/** Every target of every rule of every source, with its rule. */
+export function targetUses(config: RelayConfig): TargetUse[] {
   return config.sources.flatMap((source) =>
     source.rules.flatMap((rule) => rule.targets.map((target) => ({ rule, target }))),
   );
 }
 
 /** The buckets (allowlist globs, `@region` dropped) a source's `TargetBucket` tag may name. */
-function tagBucketGlobs(source: SourceConfig): string[] {
+export function tagBucketGlobs(source: SourceConfig): string[] {
   if (source.targetBucketTag?.enabled !== true) return [];
   return unique(source.targetBucketTag.allowedBuckets.map((glob) => glob.split('@', 1)[0] ?? glob));
 }
@@ -142,7 +144,11 @@ function sourceKmsStatement(source: SourceConfig): PlannedStatement {
   };
 }
 
-function targetKmsStatement(use: TargetUse, actions: readonly string[]): PlannedStatement | undefined {
+/**
+ * `actions` on an SSE-KMS target's key (by ARN, or by alias narrowed with `kms:ResourceAliases`), for S3 in
+ * the target's region and the target's bucket and destination keys only; none for an SSE-S3 target.
+ */
+export function targetKmsStatement(use: TargetUse, actions: readonly string[]): PlannedStatement | undefined {
   const { target } = use;
   if (target.encryption.type !== 'aws:kms') return undefined;
   const grant = kmsKeyGrant(target.encryption.kmsKeyArn);

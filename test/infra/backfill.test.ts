@@ -5,6 +5,8 @@ import { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RelayConfigInput } from '../../core/config/schema.ts';
+import { planBuildWorkListPermissions } from '../../core/permissions/backfill.ts';
+import { policyStatementOf } from '../../core/permissions/policy-document.ts';
 import { ArtifactRelay } from '../../infra/artifact-relay.ts';
 import type { ArtifactRelayProps } from '../../infra/props.ts';
 import {
@@ -14,7 +16,7 @@ import {
   buildBackfillDefinition,
 } from '../../state-machine/backfill.ts';
 import { cdkJson } from './helpers/synth.ts';
-import { actionsByResource, asList, logicalIdOf, type Statement } from './helpers/template.ts';
+import { actionsByResource, asList, logicalIdOf, resourceText, type Statement } from './helpers/template.ts';
 
 const ACCOUNT = '111122223333';
 const REGION = 'us-west-2';
@@ -96,6 +98,30 @@ function roleStatements(built: Built, roleId: string): Statement[] {
 }
 
 const text = (value: unknown): string => JSON.stringify(value);
+
+/** JSON with object keys sorted, so two equal conditions compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
+/** Each (effect, action, resource, condition) a set of statements grants, once, sorted: merged by CDK or not. */
+function grantLines(statements: readonly Statement[]): string[] {
+  const lines = statements.flatMap((statement) =>
+    asList(statement.Action).flatMap((action) =>
+      asList(statement.Resource ?? []).map(
+        (resource) =>
+          `${statement.Effect} ${action} ${resourceText(resource)} ${canonical(statement.Condition ?? null)}`,
+      ),
+    ),
+  );
+  return [...new Set(lines)].sort();
+}
 
 /** `arn:aws:states:<region>:<account>:execution:<name of machineId><tail>`, as CloudFormation gets it. */
 function executionsOf(machineId: string, tail: string): string {
@@ -332,6 +358,63 @@ describe('the work-list builder', () => {
         }).sort(([a], [b]) => a.localeCompare(b)),
       ),
     );
+  });
+});
+
+describe('the work-list builder’s plan', () => {
+  it('is exactly what its role holds, besides its log group and X-Ray: the JSON the local stack evaluates', () => {
+    // Arrange
+    const backfill = built.relay.backfill!;
+    const plan = planBuildWorkListPermissions(built.relay.config, {
+      resultsBucketArn: backfill.resultsBucket.bucketArn,
+    });
+    const planned = built.stack.resolve(plan.map(policyStatementOf)) as Statement[];
+    const beyond = [
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ];
+
+    // Act
+    const held = roleStatements(built, id(built, backfill.functionRole)).filter(
+      (s) => !asList(s.Action).some((action) => beyond.includes(action)),
+    );
+
+    // Assert
+    expect(backfill.permissions).toEqual(plan);
+    expect(grantLines(held)).toEqual(grantLines(planned));
+  });
+
+  it('synthesizes for a configuration whose rules route by the TargetBucket tag alone, every statement naming a resource', () => {
+    // Arrange: a rule with no target of its own
+    const tagOnly = {
+      sources: [
+        {
+          bucket: 'src-t',
+          region: REGION,
+          rules: [{ name: 'zips', prefix: 'builds/', suffix: '.zip', targets: [] }],
+          targetBucketTag: { enabled: true, allowedBuckets: ['artifacts-*'] },
+        },
+      ],
+    } satisfies RelayConfigInput;
+
+    // Act
+    const withTagOnly = build({ config: tagOnly });
+    const statements = roleStatements(withTagOnly, id(withTagOnly, withTagOnly.relay.backfill!.functionRole));
+
+    // Assert
+    expect(statements.filter((s) => asList(s.Resource ?? []).length === 0)).toEqual([]);
+    expect(actionsByResource(statements)).toMatchObject({
+      'arn:aws:s3:::src-t': [
+        's3:GetBucketTagging',
+        's3:GetBucketVersioning',
+        's3:ListBucket',
+        's3:ListBucketVersions',
+      ],
+      'arn:aws:s3:::artifacts-*/builds/*.zip': ['s3:GetObject'],
+      'arn:aws:s3:::artifacts-*': ['s3:ListBucket'],
+    });
   });
 });
 

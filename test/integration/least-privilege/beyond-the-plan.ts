@@ -3,6 +3,11 @@
  * one home for both the template test (test/infra/iam.test.ts, which proves a role holds exactly its
  * plan plus these) and the least-privilege table, which lists them as not provable locally.
  */
+import {
+  DISTRIBUTED_MAP_S3_ACTIONS,
+  SYNC_EXECUTION_RULE,
+  SYNC_EXECUTION_RULE_ACTIONS,
+} from '../../../infra/backfill.ts';
 import { NAG_REASONS } from '../../../infra/nag.ts';
 
 export interface BeyondThePlan {
@@ -34,10 +39,15 @@ export interface OtherRole {
   readonly reason: string;
 }
 
+/** Why the backfill state machine's grants are not proven on the local stack, and where they are asserted. */
+const BACKFILL_NOT_LOCAL =
+  'not provable locally: the local Step Functions evaluates no IAM (it runs the Distributed Map, its child executions and `.sync` itself); test/infra/backfill.test.ts asserts the synthesized template grants exactly this';
+
 /**
- * The stack's roles besides the task roles and the pipeline action's (test/infra/iam.test.ts asserts
- * their statements). The local stack runs neither Lambda nor CloudFormation, so none of these can be
- * taken away and watched failing there.
+ * The stack's roles besides the task roles, the pipeline action's and the work-list builder's
+ * (test/infra/iam.test.ts and test/infra/backfill.test.ts assert their statements). The local stack runs
+ * neither Lambda nor CloudFormation, and its Step Functions evaluates no IAM, so none of these can be taken
+ * away and watched failing there.
  */
 export const OTHER_ROLES: readonly OtherRole[] = [
   {
@@ -53,6 +63,44 @@ export const OTHER_ROLES: readonly OtherRole[] = [
     resource: '`*`',
     reason:
       'tracing and execution logging, which CDK grants on Resource "*" (the services offer nothing narrower); not provable locally: no X-Ray, no CloudWatch Logs',
+  },
+  {
+    role: 'backfill state machine',
+    actions: ['lambda:InvokeFunction'],
+    resource: 'the work-list builder',
+    reason:
+      'not provable locally: the local Step Functions calls the builder as an in-process handler, there is no Lambda service to refuse the invoke',
+  },
+  {
+    role: 'backfill state machine',
+    actions: ['states:StartExecution'],
+    resource:
+      'the relay state machine (one execution per object), and itself (its map run’s child executions)',
+    reason: BACKFILL_NOT_LOCAL,
+  },
+  {
+    role: 'backfill state machine',
+    actions: ['states:DescribeExecution', 'states:StopExecution'],
+    resource: 'the executions of the relay state machine and of itself',
+    reason: BACKFILL_NOT_LOCAL,
+  },
+  {
+    role: 'backfill state machine',
+    actions: ['states:RedriveExecution'],
+    resource: 'the child executions of its own `RelayObjects` map runs',
+    reason: BACKFILL_NOT_LOCAL,
+  },
+  {
+    role: 'backfill state machine',
+    actions: [...SYNC_EXECUTION_RULE_ACTIONS],
+    resource: `the rule \`${SYNC_EXECUTION_RULE}\` Step Functions manages for \`.sync\``,
+    reason: BACKFILL_NOT_LOCAL,
+  },
+  {
+    role: 'backfill state machine',
+    actions: [...DISTRIBUTED_MAP_S3_ACTIONS],
+    resource: 'the objects of the backfill’s results bucket (the work list it reads, the results it writes)',
+    reason: BACKFILL_NOT_LOCAL,
   },
   {
     role: 'bucket notifications handler',

@@ -1,19 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { examplePlan } from './example-plan.ts';
+import { examplePlans } from './example-plan.ts';
 import { type ProofResult, proofFailures, proveLeastPrivilege } from './proof.ts';
 import { SCENARIOS } from './scenarios.ts';
 import { REGENERATE_COMMAND, renderTable, TABLE_PATH } from './table.ts';
 
 /**
- * Least privilege, proven on the local stack (issue 11, point 3): every scenario relays with every
+ * Least privilege, proven on the local stack (issue 11, point 3; the backfill's builder, issue 15): every scenario relays with every
  * grant and nothing denied (sufficiency), and every grant the local stack evaluates is needed by some
  * scenario — taken away alone, that scenario fails with AccessDenied for exactly that action and role.
  * docs/least-privilege.md is the table the proof finds.
  */
 
-describe('the task roles hold least privilege (local stack)', () => {
+describe('the task roles, the pipeline action and the work-list builder hold least privilege (local stack)', () => {
   let proof: ProofResult;
 
   beforeAll(async () => {
@@ -42,7 +42,7 @@ describe('the task roles hold least privilege (local stack)', () => {
   it('keeps docs/least-privilege.md exactly as the proof writes it', async () => {
     // Arrange
     const root = join(import.meta.dirname, '..', '..', '..');
-    const expected = renderTable(proof, SCENARIOS, await examplePlan());
+    const expected = renderTable(proof, SCENARIOS, await examplePlans());
 
     // Act
     const kept = await readFile(join(root, TABLE_PATH), 'utf8').catch(() => '');

@@ -4,7 +4,7 @@
  * change the world between two tasks of a run.
  */
 import { randomBytes } from 'node:crypto';
-import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutBucketTaggingCommand } from '@aws-sdk/client-s3';
 import type { RelayConfigInput } from '../../../core/config/schema.ts';
 import type { CopyResult, TaskInput } from '../../../core/workflow.ts';
 import { zipWithAppspec } from '../../helpers/bundles.ts';
@@ -37,6 +37,16 @@ export function source(
   extra: object = {},
 ): RelayConfigInput['sources'][number] {
   return { bucket, region: SOURCE_REGION, rules: [{ ...RULE, targets: [...targets] }], ...extra };
+}
+
+/** Sets the source bucket's `TargetBucket` tag to `value` (`bucket@region` entries, space-separated). */
+export async function tagSourceBucket(h: WorkflowHarness, bucket: string, value: string): Promise<void> {
+  await h.s3(SOURCE_REGION).send(
+    new PutBucketTaggingCommand({
+      Bucket: bucket,
+      Tagging: { TagSet: [{ Key: 'TargetBucket', Value: value }] },
+    }),
+  );
 }
 
 /** A deployable zip whose bytes differ in every call. */

@@ -1,18 +1,27 @@
 /**
  * What a least-privilege scenario is: a relay configuration and a run of it, prepared for one run's
  * names (run-names.ts) so that any number of runs deploy side by side on one local stack. The
- * scenarios themselves live in scenarios.ts (workflow runs) and pipeline-scenarios.ts (runs driven by
- * a local CodePipeline).
+ * scenarios themselves live in scenarios.ts (workflow runs), pipeline-scenarios.ts (runs driven by
+ * a local CodePipeline) and backfill-scenarios.ts (runs of the backfill workflow).
  */
 
 import type { RelayConfigInput } from '../../../core/config/schema.ts';
 import type { PipelineArtifactStore } from '../../../core/permissions/plan.ts';
+import type { LocalBuilderSettings } from '../../../local/backfill.ts';
 import type {
   LocalPipelineActionHandler,
   LocalPipelineActionOptions,
 } from '../../../local/codepipeline/index.ts';
 import type { Execution, Relay, TaskHook, WorkflowHarness } from '../workflow/harness.ts';
 import type { RunNames } from './run-names.ts';
+
+/** The backfill workflow deployed beside a run's relay (local/backfill.ts). */
+export interface RunBackfill {
+  /** Its results bucket, in the relay's region: where the work lists and the map runs' results go. */
+  readonly resultsBucket: string;
+  /** Starts a backfill execution with `request` (core/backfill.ts `BackfillRequest`) and waits for it to end. */
+  run(request: unknown): Promise<Execution>;
+}
 
 /** What the proof's runner hands a run beyond the harness and its relay. */
 export interface RunSeams {
@@ -24,6 +33,12 @@ export interface RunSeams {
     relay: Relay,
     options?: Partial<Pick<LocalPipelineActionOptions, 'waitBudgetMs'>>,
   ): LocalPipelineActionHandler;
+  /**
+   * The backfill workflow for `relay`, with a results bucket of this run's, its work-list builder running as
+   * its own role with its planned policy (less the grant this run takes away) and signing with this run's
+   * access key. Objects the backfill relays are relay executions: `relay.settle()` finds them.
+   */
+  backfill(relay: Relay, options?: { readonly builder?: LocalBuilderSettings }): Promise<RunBackfill>;
 }
 
 /** One run of a scenario, for one run's names. */

@@ -7,7 +7,7 @@
  * vanished mid-copy), streamed verification, deployments with their ledger, a delete propagated to
  * the relay's replicas, and the paths where an object is missing (S3 answers 404 rather than 403 only
  * with `s3:ListBucket`: GetObject / HeadObject API reference, "Permissions"). The pipeline scenarios
- * (pipeline-scenarios.ts) come last in {@link SCENARIOS}.
+ * (pipeline-scenarios.ts) and the backfill scenarios (backfill-scenarios.ts) come last in {@link SCENARIOS}.
  *
  * Each scenario is prepared for one run's names (run-names.ts), so any number of runs deploy side by
  * side on one local stack; `check` says what is wrong with the outcome, beyond the executions'
@@ -16,15 +16,11 @@
 import { randomBytes } from 'node:crypto';
 import { CreateDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { CreateAliasCommand } from '@aws-sdk/client-kms';
-import {
-  DeleteObjectCommand,
-  ListMultipartUploadsCommand,
-  PutBucketTaggingCommand,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { CopyResult } from '../../../core/workflow.ts';
 import { COPY_TIME_MARGIN_MS } from '../../../functions/copy-object/budget.ts';
 import type { Execution, Relay, TargetInput, WorkflowHarness } from '../workflow/harness.ts';
+import { BACKFILL_SCENARIOS } from './backfill-scenarios.ts';
 import { deleteProblems, nothingToRelayProblems, relayProblems } from './outcomes.ts';
 import { PIPELINE_SCENARIOS } from './pipeline-scenarios.ts';
 import type { RunNames } from './run-names.ts';
@@ -43,6 +39,7 @@ import {
   RULE,
   SOURCE_REGION,
   source,
+  tagSourceBucket,
   zip,
 } from './scenario-kit.ts';
 
@@ -106,15 +103,6 @@ function routed(names: RunNames, routing: Routing, region: string): RoutedTarget
     sourceExtra: { targetBucketTag: { enabled: true, allowedBuckets: [glob] } },
     tagSource: (h, src) => tagSourceBucket(h, src, `${bucket}@${region}`),
   };
-}
-
-async function tagSourceBucket(h: WorkflowHarness, bucket: string, value: string): Promise<void> {
-  await h.s3(SOURCE_REGION).send(
-    new PutBucketTaggingCommand({
-      Bucket: bucket,
-      Tagging: { TagSet: [{ Key: 'TargetBucket', Value: value }] },
-    }),
-  );
 }
 
 function suffixed(name: string, routing: Routing): string {
@@ -735,4 +723,5 @@ export const SCENARIOS: readonly Scenario[] = [
   deployKmsNamedConfig,
   deletePropagated,
   ...PIPELINE_SCENARIOS,
+  ...BACKFILL_SCENARIOS,
 ];

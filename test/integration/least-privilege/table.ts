@@ -4,9 +4,10 @@
  * local stack — plus the grants CDK adds beyond the plan, the scenarios, and the statements per role
  * of the example configuration. Deterministic: no timings, no run names.
  */
-import type { PermissionPlan } from '../../../core/permissions/plan.ts';
-import { PLANNED_ROLES } from '../../../core/permissions/plan.ts';
+import { BUILD_WORK_LIST_ROLE } from '../../../core/permissions/backfill.ts';
+import { PLANNED_ROLES, type PlannedStatement } from '../../../core/permissions/plan.ts';
 import { BEYOND_THE_PLAN, OTHER_ROLES } from './beyond-the-plan.ts';
+import type { ExamplePlans } from './example-plan.ts';
 import type { GrantVerdict, ProofResult } from './proof.ts';
 import { PROVEN_ROLES } from './roles.ts';
 import type { Scenario } from './scenario.ts';
@@ -43,28 +44,35 @@ function neededCell(grant: GrantVerdict): string {
   }
 }
 
-/** Statements and actions per role of a plan. */
-export function statementsPerRole(
-  plan: PermissionPlan,
-): Array<{ role: string; statements: number; actions: number }> {
-  return PLANNED_ROLES.map((role) => ({
+function counted(role: string, statements: readonly PlannedStatement[]) {
+  return {
     role,
-    statements: plan[role].length,
-    actions: plan[role].reduce((sum, statement) => sum + statement.actions.length, 0),
-  }));
+    statements: statements.length,
+    actions: statements.reduce((sum, statement) => sum + statement.actions.length, 0),
+  };
+}
+
+/** Statements and actions per role of the plans: the task roles', then the work-list builder's. */
+export function statementsPerRole(
+  plans: ExamplePlans,
+): Array<{ role: string; statements: number; actions: number }> {
+  return [
+    ...PLANNED_ROLES.map((role) => counted(role, plans.tasks[role])),
+    counted(BUILD_WORK_LIST_ROLE, plans.builder),
+  ];
 }
 
 export function renderTable(
   result: ProofResult,
   scenarios: readonly Scenario[],
-  examplePlan: PermissionPlan,
+  examplePlans: ExamplePlans,
 ): string {
   const lines: string[] = [
     '# Least privilege, proven',
     '',
     `<!-- Written by \`${REGENERATE_COMMAND}\` (test/integration/least-privilege/); the test there fails when this file is not what the proof finds. -->`,
     '',
-    "Each task Lambda runs as its own role holding exactly the policy the permission plan (`core/permissions/plan.ts`) computes from the configuration — on AWS as `npx cdk deploy` synthesizes it, on the local stack as `relay local` and the tests register it. The CodePipeline action runs as a role of its own too (`planPipelineActionPermissions`), and when a pipeline drives the relay its tasks also hold the artifact store's grants (`planPipelineArtifactPermissions`, the `<artifact-store>` rows); the `pipeline…` scenarios run a local pipeline (Source → Build → Relay) with them. The proof runs the scenarios below on the local stack, first with every grant (each must relay as expected, nothing denied), then once per row with just that action taken out of just that statement: the row's scenario then fails while the local stack records AccessDenied for exactly that action and role.",
+    "Each task Lambda runs as its own role holding exactly the policy the permission plan (`core/permissions/plan.ts`) computes from the configuration — on AWS as `npx cdk deploy` synthesizes it, on the local stack as `relay local` and the tests register it. The CodePipeline action runs as a role of its own too (`planPipelineActionPermissions`), and when a pipeline drives the relay its tasks also hold the artifact store's grants (`planPipelineArtifactPermissions`, the `<artifact-store>` rows); the `pipeline…` scenarios run a local pipeline (Source → Build → Relay) with them. The backfill's work-list builder runs as its own role as well (`planBuildWorkListPermissions`, `core/permissions/backfill.ts`, with the backfill's `<results-bucket>`); the `backfill…` scenarios run the backfill workflow with it, relaying objects a source already holds. The proof runs the scenarios below on the local stack, first with every grant (each must relay as expected, nothing denied), then once per row with just that action taken out of just that statement: the row's scenario then fails while the local stack records AccessDenied for exactly that action and role.",
     '',
     'Resource patterns name the configuration with placeholders: `<source-bucket>`, `<target-bucket>` and the other `<…>` stand for the configured names, `<account>` for the account. Rows whose service the local stack does not evaluate (yet) say so; they are proven once it does.',
     '',
@@ -83,7 +91,7 @@ export function renderTable(
   for (const extra of Object.values(BEYOND_THE_PLAN)) {
     for (const action of extra.actions) {
       lines.push(
-        `| every task role | ${code(action)} | ${extra.resource === '*' ? code('*') : extra.resource} | ${extra.reason} |`,
+        `| every relay function's role | ${code(action)} | ${extra.resource === '*' ? code('*') : extra.resource} | ${extra.reason} |`,
       );
     }
   }
@@ -100,7 +108,7 @@ export function renderTable(
     '',
     '| Role | Statements | Actions |',
     '| --- | --- | --- |',
-    ...statementsPerRole(examplePlan).map((row) => `| ${row.role} | ${row.statements} | ${row.actions} |`),
+    ...statementsPerRole(examplePlans).map((row) => `| ${row.role} | ${row.statements} | ${row.actions} |`),
     '',
   );
   return lines.join('\n');

@@ -1,0 +1,133 @@
+import type { RelayConfig } from '../config/schema.ts';
+import { partitionOf } from '../regions.ts';
+import {
+  BUCKET_TAGGING_ACTION,
+  DESTINATION_HEAD_ACTIONS,
+  LIST_BUCKET_ACTION,
+  RESULTS_OBJECTS_REASON,
+  SOURCE_LISTING_ACTIONS,
+  WILDCARD_REASONS,
+  WORK_LIST_ACTIONS,
+} from './actions.ts';
+import { s3BucketArn, s3ObjectsArn } from './arns.ts';
+import {
+  destinationPattern,
+  type PlannedStatement,
+  tagBucketGlobs,
+  targetKmsStatement,
+  targetUses,
+} from './plan.ts';
+
+/**
+ * The least-privilege IAM of the backfill's work-list builder (functions/build-work-list, issue #15),
+ * computed from the configuration and the backfill's results bucket. Pure data, like the task functions'
+ * plan (plan.ts) and apart from it — the builder is no task of the relay's state machine, and its
+ * statements name the results bucket the backfill deploys — so `infra/backfill.ts` renders it as the
+ * builder role's CDK policy and the local stack evaluates the same JSON when the builder runs as its role
+ * (`local/backfill.ts`).
+ */
+
+/** The builder's role, by its `functions/` folder name, as the relay's task roles are named. */
+export const BUILD_WORK_LIST_ROLE = 'build-work-list';
+
+/** The name of the work-list builder's planned role. */
+export type BuildWorkListRole = typeof BUILD_WORK_LIST_ROLE;
+
+/** The backfill's results bucket, as the work-list builder's plan names it (may be a CDK token ARN). */
+export interface BuildWorkListPlanInput {
+  /** `arn:<partition>:s3:::<results bucket>`. */
+  readonly resultsBucketArn: string;
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+/**
+ * What the builder needs for the `TargetBucket` tag convention (a source with `targetBucketTag.enabled`):
+ * read the source bucket's tag, and HEAD — with s3:ListBucket, for a 404 — the keys the tag's admitted
+ * buckets (the allowlist globs, `@region` dropped) would receive: the source key itself, under a rule's
+ * prefix and suffix. Tag targets are SSE-S3, so no key.
+ */
+function tagStatements(config: RelayConfig): PlannedStatement[] {
+  const tagged = config.sources.filter((source) => source.targetBucketTag?.enabled === true);
+  if (tagged.length === 0) return [];
+  const objects = tagged.flatMap((source) =>
+    tagBucketGlobs(source).flatMap((glob) =>
+      source.rules.map((rule) => s3ObjectsArn(partitionOf(source.region), glob, rule.prefix, rule.suffix)),
+    ),
+  );
+  const buckets = tagged.flatMap((source) =>
+    tagBucketGlobs(source).map((glob) => s3BucketArn(partitionOf(source.region), glob)),
+  );
+  return [
+    {
+      actions: [BUCKET_TAGGING_ACTION],
+      resources: unique(tagged.map((source) => s3BucketArn(partitionOf(source.region), source.bucket))),
+    },
+    {
+      actions: DESTINATION_HEAD_ACTIONS,
+      resources: unique(objects),
+      wildcardReason: WILDCARD_REASONS.tagBuckets,
+    },
+    {
+      actions: [LIST_BUCKET_ACTION],
+      resources: unique(buckets),
+      wildcardReason: WILDCARD_REASONS.tagBuckets,
+    },
+  ];
+}
+
+/**
+ * The IAM statements of the work-list builder: list each configured source bucket, HEAD the destination
+ * keys of each configured target (the relay's own key patterns, as the copy and verify tasks are granted
+ * them; with s3:ListBucket on the target buckets, so that a replica not there yet answers 404, not 403;
+ * with kms:Decrypt of an SSE-KMS target's key, because the in-sync check HEADs with `ChecksumMode: ENABLED`
+ * and S3 needs kms:Decrypt to return the checksum of an object encrypted with a KMS key — S3 API
+ * Reference, HeadObject, `ChecksumMode`; and the `TargetBucket` tag's, when a source uses it), and build
+ * the work list in the results bucket. The configuration reaches it like ResolveTargets (environment or
+ * bundled file), which needs no IAM.
+ */
+export function planBuildWorkListPermissions(
+  config: RelayConfig,
+  input: BuildWorkListPlanInput,
+): readonly PlannedStatement[] {
+  const uses = targetUses(config);
+  return [
+    // Listing the source prefix, by the call the bucket's versioning decides.
+    {
+      actions: SOURCE_LISTING_ACTIONS,
+      resources: unique(
+        config.sources.map((source) => s3BucketArn(partitionOf(source.region), source.bucket)),
+      ),
+    },
+    // The in-sync check: HEAD of each chosen target's destination key — none when every rule routes by
+    // the TargetBucket tag alone (a statement must name a resource).
+    ...(uses.length === 0
+      ? []
+      : [
+          {
+            actions: DESTINATION_HEAD_ACTIONS,
+            resources: unique(uses.map(({ rule, target }) => destinationPattern(rule, target))),
+            wildcardReason: WILDCARD_REASONS.objects,
+          },
+          // So that a HEAD of a replica not there yet answers 404 (not in sync), not 403.
+          {
+            actions: [LIST_BUCKET_ACTION],
+            resources: unique(
+              uses.map(({ target }) => s3BucketArn(partitionOf(target.region), target.bucket)),
+            ),
+          },
+        ]),
+    // The checksum of an SSE-KMS replica, which the in-sync check compares (VerifyCopy's statement on the key).
+    ...uses.flatMap((use) => targetKmsStatement(use, ['kms:Decrypt']) ?? []),
+    // Targets a source's TargetBucket tag adds.
+    ...tagStatements(config),
+    // The work list: chunks, the multipart upload of the list itself, and its abort when nothing is queued.
+    {
+      actions: WORK_LIST_ACTIONS,
+      resources: [`${input.resultsBucketArn}/*`],
+      wildcardReason: RESULTS_OBJECTS_REASON,
+    },
+  ];
+}
