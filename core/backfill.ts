@@ -6,6 +6,9 @@
  * construct, the local stack and the CLI (`relay replay --distributed`, `relay backfill status`).
  */
 import * as z from 'zod/mini';
+import { InvalidInput } from './errors.ts';
+import { unquoteEtag } from './etag.ts';
+import { decodeNotificationKey } from './events/decode-key.ts';
 import './schema-locale.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));
@@ -14,6 +17,9 @@ const nonEmpty = z.string().check(z.minLength(1));
 export const MAX_BACKFILL_CONCURRENCY = 10_000;
 /** How many relay executions a backfill runs at once unless told otherwise. */
 export const DEFAULT_BACKFILL_CONCURRENCY = 40;
+
+/** An S3 URL of an object: `s3://bucket/key`, the key not empty. */
+const INVENTORY_URL = /^s3:\/\/([^/]+)\/(.+)$/;
 
 /** Where a backfill writes its work list and results. */
 export const resultsLocationSchema = z.object({ bucket: nonEmpty, prefix: nonEmpty });
@@ -26,8 +32,24 @@ export const DEFAULT_RESULTS_PREFIX = 'backfills';
 
 /** The backfill execution's input: which objects, to which targets, and where results go. */
 export const backfillRequestSchema = z.object({
-  /** The source bucket (a configured source) and the prefix to list (every key when absent). */
+  /**
+   * The source bucket (a configured source) and the prefix to list (every key when absent). With
+   * `inventory`, nothing is listed and the prefix filters the inventory's keys instead.
+   */
   source: z.object({ bucket: nonEmpty, prefix: z.optional(z.string()) }),
+  /**
+   * Read the objects from this S3 Inventory report (`s3://bucket/…/manifest.json`, CSV format) instead of
+   * listing the source: no LIST request per 1,000 keys, and no listing time, for buckets of millions of
+   * objects. The report must be of the source bucket; it is as fresh as its date (S3 Inventory is a daily
+   * or weekly snapshot), and every object is still HEADed at its targets and pinned as the report names it.
+   */
+  inventory: z.optional(
+    z.string().check(
+      z.regex(INVENTORY_URL, {
+        message: 'the S3 URL of an S3 Inventory manifest: s3://bucket/…/manifest.json',
+      }),
+    ),
+  ),
   /** Only objects last modified at or after this time (ISO 8601). */
   since: z.optional(z.iso.datetime({ offset: true })),
   /** Only these targets (`bucket` or `bucket@region`), as a relay request's `targets`; all when absent. */
@@ -79,8 +101,29 @@ export function emptyCounts(): WorkListCounts {
   return { listed: 0, tooOld: 0, noTarget: 0, inSync: 0, queued: 0, queuedBytes: 0 };
 }
 
-/** How the source is listed: its objects (never versioned), or its versions (versioning Enabled or Suspended). */
-export const WORK_LIST_LISTINGS = ['objects', 'versions'] as const;
+/**
+ * How the source is read: listed by its objects (never versioned) or its versions (versioning Enabled or
+ * Suspended), or read from the S3 Inventory report the request names.
+ */
+export const WORK_LIST_LISTINGS = ['objects', 'versions', 'inventory'] as const;
+
+/**
+ * Where a build reading an S3 Inventory stopped: the next line of the report's CSV files is line `line`
+ * of file `file` (in the manifest's order), which starts `byte` bytes into the file once it is
+ * decompressed. A call resumes by decompressing the file again and skipping `byte` bytes — checking that
+ * they hold exactly `line` lines, so a file changed since is refused rather than read from a wrong line —
+ * and a retried call, given the same cursor, reads the same lines again: nothing skipped, nothing twice.
+ */
+export const inventoryCursorSchema = z.object({
+  /** The manifest's ETag when the build started: a later call reads it only if it is unchanged (If-Match). */
+  manifestETag: z.optional(nonEmpty),
+  file: z.number().check(z.int(), z.nonnegative()),
+  line: z.number().check(z.int(), z.nonnegative()),
+  byte: z.number().check(z.int(), z.nonnegative()),
+});
+
+/** Where an inventory read stopped. */
+export type InventoryCursor = z.output<typeof inventoryCursorSchema>;
 
 /**
  * Where BuildWorkList stopped (it runs to a time budget and is called again): the listing's position, the
@@ -88,11 +131,13 @@ export const WORK_LIST_LISTINGS = ['objects', 'versions'] as const;
  * (S3 parts are 5 MiB at least, except the last).
  */
 export const workListCursorSchema = z.object({
-  /** Decided by the first call (GetBucketVersioning) and kept, so one build never mixes two listings. */
+  /** Decided by the first call (the request, or GetBucketVersioning) and kept, so one build never mixes two. */
   listing: z.enum(WORK_LIST_LISTINGS),
   continuationToken: z.optional(nonEmpty),
   keyMarker: z.optional(z.string()),
   versionIdMarker: z.optional(z.string()),
+  /** Where the inventory read stopped (listing `inventory`). */
+  inventory: z.optional(inventoryCursorSchema),
   uploadId: z.optional(nonEmpty),
   /** The parts uploaded, each with the CRC32 the upload was created to carry (CompleteMultipartUpload names it). */
   parts: z.array(z.object({ PartNumber: z.number(), ETag: nonEmpty, ChecksumCRC32: z.optional(nonEmpty) })),
@@ -177,3 +222,274 @@ export function workListChunkKey(listKey: string, n: number): string {
 
 /** The smallest S3 multipart part except the last. */
 export const MIN_WORK_LIST_PART_BYTES = 5 * 1024 * 1024;
+
+// The S3 Inventory a backfill may read instead of listing its source (`inventory` in the request). The
+// format is S3's (Amazon S3 User Guide, "Cataloging and analyzing your data with S3 Inventory"): a
+// manifest.json names the source bucket, the destination bucket (as an ARN) holding the report's files,
+// the files' format and schema, and the files; a CSV file is gzipped, has no header row, quotes every
+// field, and URL-encodes the key (with `+` for a space, as classic S3 notifications do).
+
+/** An object's place in S3. */
+export interface S3ObjectLocation {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/** The manifest an `inventory` URL names. @throws InvalidInput when it is not `s3://bucket/key` */
+export function inventoryLocation(url: string): S3ObjectLocation {
+  const match = INVENTORY_URL.exec(url);
+  if (match?.[1] === undefined || match[2] === undefined) {
+    throw new InvalidInput(
+      `The inventory ${JSON.stringify(url)} is not an S3 URL of a manifest: name the manifest.json of an S3 Inventory report, s3://bucket/…/YYYY-MM-DDTHH-MMZ/manifest.json`,
+    );
+  }
+  return { bucket: match[1], key: match[2] };
+}
+
+/** The only inventory format a backfill reads. */
+export const INVENTORY_FORMAT = 'CSV';
+
+/** The columns a backfill needs in every inventory report: which object, how big, which bytes. */
+export const REQUIRED_INVENTORY_COLUMNS = ['Bucket', 'Key', 'Size', 'ETag'] as const;
+
+const inventoryManifestSchema = z.object({
+  sourceBucket: nonEmpty,
+  destinationBucket: nonEmpty,
+  fileFormat: nonEmpty,
+  fileSchema: z.string(),
+  creationTimestamp: z.optional(z.union([z.string(), z.number()])),
+  files: z.array(z.object({ key: nonEmpty, size: z.number().check(z.nonnegative()) })),
+});
+
+/** A manifest.json as a backfill uses it. */
+export interface InventoryManifest {
+  /** `s3://…/manifest.json`. */
+  readonly url: string;
+  /** The bucket the report lists. */
+  readonly sourceBucket: string;
+  /** The bucket holding the report's files (the manifest's `destinationBucket`, an ARN, by name). */
+  readonly filesBucket: string;
+  /** The CSV columns, in order (`fileSchema`). */
+  readonly columns: readonly string[];
+  /** Whether the report lists every version (then the latest one that is not a delete marker is taken). */
+  readonly versions: boolean;
+  /** The gzipped CSV files, in order, with their compressed sizes. */
+  readonly files: readonly { readonly key: string; readonly size: number }[];
+  /** When S3 began the report (ISO 8601), when the manifest says. */
+  readonly createdAt?: string;
+}
+
+/** `arn:aws:s3:::bucket` (any partition) → `bucket`; a bare name as it is. */
+function bucketOfArn(value: string): string {
+  const match = /^arn:[^:]+:s3:::([^/]+)$/.exec(value);
+  return match?.[1] ?? value;
+}
+
+function createdAtOf(timestamp: string | number | undefined): string | undefined {
+  const millis = typeof timestamp === 'string' ? Number(timestamp) : timestamp;
+  if (millis === undefined || !Number.isFinite(millis)) return undefined;
+  const date = new Date(millis);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/**
+ * Reads a manifest.json: its JSON, a CSV format (ORC and Parquet are refused: "configure the inventory as
+ * CSV"), the columns a backfill needs, and — for a report of every version — the columns that tell the
+ * latest version and delete markers apart.
+ *
+ * @throws InvalidInput naming the manifest and what is wrong with it, and how to fix it
+ */
+export function parseInventoryManifest(text: string, location: S3ObjectLocation): InventoryManifest {
+  const url = `s3://${location.bucket}/${location.key}`;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidInput(
+      `The inventory ${url} is not JSON, so it is not an S3 Inventory manifest: name the manifest.json of a report (s3://bucket/…/YYYY-MM-DDTHH-MMZ/manifest.json)`,
+      { cause: err },
+    );
+  }
+  const parsed = z.safeParse(inventoryManifestSchema, raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.map(String).join('.') || '(manifest)'}: ${issue.message}`)
+      .join('; ');
+    throw new InvalidInput(
+      `The inventory ${url} is not an S3 Inventory manifest (${problems}): name the manifest.json of a report`,
+      { cause: parsed.error },
+    );
+  }
+  const manifest = parsed.data;
+  if (manifest.fileFormat.toUpperCase() !== INVENTORY_FORMAT) {
+    throw new InvalidInput(
+      `The inventory ${url} is in ${manifest.fileFormat} format, which the backfill does not read: configure the inventory as CSV (its output format) and use a report delivered after that, or leave out the inventory to list the bucket`,
+    );
+  }
+  const columns = manifest.fileSchema
+    .split(',')
+    .map((column) => column.trim())
+    .filter((column) => column !== '');
+  const versions = columns.includes('VersionId');
+  const needed = [
+    ...REQUIRED_INVENTORY_COLUMNS,
+    ...(versions ? (['IsLatest', 'IsDeleteMarker'] as const) : []),
+  ];
+  const missing = needed.filter((column) => !columns.includes(column));
+  if (missing.length > 0) {
+    throw new InvalidInput(
+      `The inventory ${url} has no ${missing.join(', ')} field (its fields: ${columns.join(', ') || 'none'}): add ${missing.join(', ')} to the inventory's additional fields and use a report delivered after that, or leave out the inventory to list the bucket`,
+    );
+  }
+  const createdAt = createdAtOf(manifest.creationTimestamp);
+  return {
+    url,
+    sourceBucket: manifest.sourceBucket,
+    filesBucket: bucketOfArn(manifest.destinationBucket),
+    columns,
+    versions,
+    files: manifest.files.map((file) => ({ key: file.key, size: file.size })),
+    ...(createdAt === undefined ? {} : { createdAt }),
+  };
+}
+
+/**
+ * Checks that a backfill can use this report: it lists the request's source bucket, and it has the
+ * LastModifiedDate field when `since` filters by it.
+ *
+ * @throws InvalidInput naming the mismatch and how to fix it
+ */
+export function checkInventoryUse(
+  manifest: InventoryManifest,
+  request: { readonly source: { readonly bucket: string }; readonly since?: string | undefined },
+): void {
+  if (manifest.sourceBucket !== request.source.bucket) {
+    throw new InvalidInput(
+      `The inventory ${manifest.url} lists the bucket ${manifest.sourceBucket}, not the backfill's source ${request.source.bucket}: name a report of ${request.source.bucket} (its manifests are under …/${request.source.bucket}/<inventory name>/)`,
+    );
+  }
+  if (request.since !== undefined && !manifest.columns.includes('LastModifiedDate')) {
+    throw new InvalidInput(
+      `The inventory ${manifest.url} has no LastModifiedDate field, so it cannot tell which objects changed since ${request.since}: add LastModifiedDate to the inventory's additional fields, or leave out since`,
+    );
+  }
+}
+
+/** One row of an inventory CSV file. */
+export interface InventoryRow {
+  readonly bucket: string;
+  /** Decoded. */
+  readonly key: string;
+  /** Absent when the report lists current versions only, or the row names none. */
+  readonly versionId?: string;
+  /** `true` unless the report lists every version and this is not the latest. */
+  readonly isLatest: boolean;
+  readonly isDeleteMarker: boolean;
+  /** Absent for a delete marker. */
+  readonly size?: number;
+  readonly lastModified?: Date;
+  /** Unquoted; absent for a delete marker. */
+  readonly etag?: string;
+}
+
+/** The fields of one CSV line (RFC 4180: quoted or not, `""` for a quote inside quotes). */
+export function splitCsvLine(line: string): string[] {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    let field = '';
+    if (line[i] === '"') {
+      i += 1;
+      for (;;) {
+        const quote = line.indexOf('"', i);
+        if (quote === -1) throw new Error('a quoted field is not closed');
+        field += line.slice(i, quote);
+        i = quote + 1;
+        if (line[i] !== '"') break;
+        field += '"';
+        i += 1;
+      }
+      if (i < line.length && line[i] !== ',') throw new Error(`a quoted field is followed by ${line[i]}`);
+    } else {
+      const comma = line.indexOf(',', i);
+      field = line.slice(i, comma === -1 ? line.length : comma);
+      i = comma === -1 ? line.length : comma;
+    }
+    fields.push(field);
+    if (i >= line.length) return fields;
+    i += 1; // the comma
+  }
+}
+
+function booleanField(value: string, column: string): boolean {
+  const lower = value.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  throw new Error(`${column} is ${JSON.stringify(value)}, not true or false`);
+}
+
+/**
+ * One CSV line of an inventory file, read by the manifest's columns: the key URL-decoded (`+` is a space,
+ * `%2B` a plus), sizes and dates parsed, an empty VersionId taken as none.
+ *
+ * @throws Error saying what in the line is wrong (the caller names the file and line)
+ */
+export function parseInventoryRow(line: string, columns: readonly string[]): InventoryRow {
+  const fields = splitCsvLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+  if (fields.length !== columns.length) {
+    throw new Error(`it has ${fields.length} fields where the manifest's fileSchema names ${columns.length}`);
+  }
+  const value = (column: string): string | undefined => {
+    const index = columns.indexOf(column);
+    return index === -1 ? undefined : fields[index];
+  };
+  const encodedKey = value('Key') ?? '';
+  let key: string;
+  try {
+    key = decodeNotificationKey(encodedKey);
+  } catch {
+    throw new Error(`its Key ${JSON.stringify(encodedKey)} is not URL-encoded as S3 Inventory encodes keys`);
+  }
+  if (key === '') throw new Error('its Key is empty');
+  const isLatest = value('IsLatest');
+  const isDeleteMarker = value('IsDeleteMarker');
+  const versionId = value('VersionId');
+  const sizeText = value('Size');
+  const size = sizeText === undefined || sizeText === '' ? undefined : Number(sizeText);
+  if (size !== undefined && !(Number.isSafeInteger(size) && size >= 0)) {
+    throw new Error(`its Size ${JSON.stringify(sizeText)} is not a number of bytes`);
+  }
+  const modified = value('LastModifiedDate');
+  const lastModified = modified === undefined || modified === '' ? undefined : new Date(modified);
+  if (lastModified !== undefined && Number.isNaN(lastModified.getTime())) {
+    throw new Error(`its LastModifiedDate ${JSON.stringify(modified)} is not a date`);
+  }
+  const etag = value('ETag');
+  const deleteMarker =
+    isDeleteMarker === undefined || isDeleteMarker === ''
+      ? false
+      : booleanField(isDeleteMarker, 'IsDeleteMarker');
+  if (!deleteMarker && (size === undefined || etag === undefined || etag === '')) {
+    throw new Error('it names an object without its Size or ETag');
+  }
+  return {
+    bucket: value('Bucket') ?? '',
+    key,
+    ...(versionId === undefined || versionId === '' ? {} : { versionId }),
+    isLatest: isLatest === undefined || isLatest === '' ? true : booleanField(isLatest, 'IsLatest'),
+    isDeleteMarker: deleteMarker,
+    ...(size === undefined ? {} : { size }),
+    ...(lastModified === undefined ? {} : { lastModified }),
+    ...(etag === undefined || etag === '' ? {} : { etag: unquoteEtag(etag) }),
+  };
+}
+
+/**
+ * Whether a row is an object a backfill relays: the latest version, not a delete marker (a report of
+ * current versions lists nothing else). Such a row has its size and ETag ({@link parseInventoryRow}).
+ */
+export function isCurrentObject(
+  row: InventoryRow,
+): row is InventoryRow & { readonly size: number; readonly etag: string } {
+  return row.isLatest && !row.isDeleteMarker && row.size !== undefined && row.etag !== undefined;
+}

@@ -1,4 +1,5 @@
 /** `relay replay s3://bucket/prefix`: relay objects that were there before the relay. */
+import type { RelayConfig } from '../../core/config/schema.ts';
 import { findSource, resolveTargets } from '../../core/routing.ts';
 import type { StateMachineRef } from '../aws/arn.ts';
 import type { Connection } from '../aws/connection.ts';
@@ -19,6 +20,12 @@ import {
   renderReplaySummary,
   replayJson,
 } from '../render/replay.ts';
+import {
+  describeInventoryBasis,
+  estimateFromInventory,
+  type InventoryBasis,
+  readManifest,
+} from '../replay/inventory.ts';
 import { type ListedObject, listObjects } from '../replay/list-objects.ts';
 import { type ReplayItem, replayItem, startReplay } from '../replay/start.ts';
 import { backfillName, followBackfill, reportBackfill, startBackfill } from './backfill.ts';
@@ -41,6 +48,12 @@ export interface ReplayFlags extends MachineFlags {
   readonly results?: S3Url;
   /** With the backfill: follow it until it ends and report its results. */
   readonly wait?: boolean;
+  /**
+   * Read the objects from this S3 Inventory report (its manifest.json, CSV) instead of listing the
+   * bucket: the backfill workflow's builder reads it, and the estimate is made from it. Implies
+   * `--distributed`.
+   */
+  readonly inventory?: S3Url;
   readonly backfillStateMachine?: string;
 }
 
@@ -61,25 +74,21 @@ export async function runReplay(url: S3Url, flags: ReplayFlags): Promise<void> {
         );
       }
       const machine = await machineFor({ ...flags, config: choice.path }, conn);
+      const route = routerFor(config, url, flags);
+      if (flags.inventory !== undefined) {
+        await inventoryReplay(conn, machine, url, flags, out, { route, region: source.region });
+        return { distributed: true as const };
+      }
       const routed: Array<{ object: ListedObject; item: ReplayItem }> = [];
       let listedCount = 0;
       let routedBytes = 0;
       let mostTargets = 0;
-      const only = flags.targets === undefined ? {} : { only: flags.targets };
       for await (const object of listObjects(conn.s3(source.region), url.bucket, url.key)) {
         listedCount += 1;
-        if (flags.since !== undefined && object.lastModified < flags.since) continue;
-        const resolution = resolveTargets(config, { bucket: url.bucket, key: object.key }, only);
-        const refused = resolution.rejected.filter((entry) => entry.from === 'request');
-        if (refused.length > 0) {
-          throw new CliError(
-            `--targets: ${refused.map((entry) => entry.message).join('; ')}`,
-            EXIT_CODES.usage,
-          );
-        }
-        if (resolution.targets.length === 0) continue;
+        const targets = route(object);
+        if (targets === 0) continue;
         routedBytes += object.size;
-        mostTargets = Math.max(mostTargets, resolution.targets.length);
+        mostTargets = Math.max(mostTargets, targets);
         routed.push({ object, item: replayItem(url.bucket, object) });
         out.progress(
           `listing s3://${url.bucket}/${url.key}: ${plural(listedCount, 'object')}, ${routed.length} routed`,
@@ -125,6 +134,56 @@ export async function runReplay(url: S3Url, flags: ReplayFlags): Promise<void> {
 }
 
 /**
+ * How many targets an object goes to under the replay's selection (0: filtered out by `--since`, or routed
+ * nowhere among the chosen targets) — the relay's own routing, as the work-list builder applies it.
+ *
+ * @throws CliError when `--targets` names a target the configuration does not have
+ */
+function routerFor(config: RelayConfig, url: S3Url, flags: ReplayFlags): (object: ListedObject) => number {
+  const only = flags.targets === undefined ? {} : { only: flags.targets };
+  return (object) => {
+    if (flags.since !== undefined && object.lastModified < flags.since) return 0;
+    const resolution = resolveTargets(config, { bucket: url.bucket, key: object.key }, only);
+    const refused = resolution.rejected.filter((entry) => entry.from === 'request');
+    if (refused.length > 0) {
+      throw new CliError(`--targets: ${refused.map((entry) => entry.message).join('; ')}`, EXIT_CODES.usage);
+    }
+    return resolution.targets.length;
+  };
+}
+
+/**
+ * `--inventory`: the estimate from the S3 Inventory report (read up to a budget, never the bucket listed),
+ * then the backfill workflow with the report named in its request — its builder reads the report instead
+ * of listing the bucket.
+ */
+async function inventoryReplay(
+  conn: Connection,
+  relay: StateMachineRef,
+  url: S3Url,
+  flags: ReplayFlags,
+  out: Output,
+  context: { route: (object: ListedObject) => number; region: string },
+): Promise<void> {
+  const inventory = `s3://${flags.inventory?.bucket ?? ''}/${flags.inventory?.key ?? ''}`;
+  // S3 delivers a bucket's inventory into a bucket of the same region.
+  const s3 = conn.s3(context.region);
+  const manifest = await readManifest(s3, inventory, {
+    source: { bucket: url.bucket },
+    ...(flags.since === undefined ? {} : { since: flags.since.toISOString() }),
+  });
+  const found = await estimateFromInventory(s3, manifest, url.key, context.route, undefined, (line) =>
+    out.progress(line),
+  );
+  out.endProgress();
+  await distributedReplay(conn, relay, url, flags, out, {
+    estimate: estimateBackfill(found.routed, found.routedBytes, found.mostTargets),
+    listed: found.listed,
+    inventory: found.basis,
+  });
+}
+
+/**
  * The distributed replay: prints the estimate, then (unless --dry-run) starts the backfill workflow with the
  * same selection and, with --wait, follows it to the end.
  */
@@ -134,15 +193,19 @@ async function distributedReplay(
   url: S3Url,
   flags: ReplayFlags,
   out: Output,
-  facts: { estimate: BackfillEstimate; listed: number },
+  facts: { estimate: BackfillEstimate; listed: number; inventory?: InventoryBasis },
 ): Promise<void> {
   out.line(renderEstimate(facts.estimate));
+  if (facts.inventory !== undefined) out.line(describeInventoryBasis(facts.inventory));
   const machine = await resolveBackfillStateMachine(conn, relay, {
     backfillStateMachine: flags.backfillStateMachine,
     stack: flags.stack,
   });
   const request = {
     source: { bucket: url.bucket, ...(url.key === '' ? {} : { prefix: url.key }) },
+    ...(flags.inventory === undefined
+      ? {}
+      : { inventory: `s3://${flags.inventory.bucket}/${flags.inventory.key}` }),
     ...(flags.since === undefined ? {} : { since: flags.since.toISOString() }),
     ...(flags.targets === undefined ? {} : { targets: [...flags.targets] }),
     deploy: flags.deploy === true,
@@ -158,6 +221,7 @@ async function distributedReplay(
       dryRun: true,
       estimate: facts.estimate,
       listed: facts.listed,
+      ...(facts.inventory === undefined ? {} : { inventory: facts.inventory }),
       request,
     });
     out.line(`would start the backfill ${machine.name} with: ${JSON.stringify(request)}`);
@@ -173,6 +237,7 @@ async function distributedReplay(
       mode: 'distributed',
       estimate: facts.estimate,
       listed: facts.listed,
+      ...(facts.inventory === undefined ? {} : { inventory: facts.inventory }),
       backfill: { name, executionArn },
     });
     return;
@@ -182,6 +247,7 @@ async function distributedReplay(
     mode: 'distributed',
     estimate: facts.estimate,
     listed: facts.listed,
+    ...(facts.inventory === undefined ? {} : { inventory: facts.inventory }),
     backfill,
   }));
 }

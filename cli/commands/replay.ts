@@ -70,12 +70,17 @@ export function registerReplayCommand(program: Command): void {
       "distributed: where the work list and results go (default: the backfill's bucket)",
       parseS3Url,
     )
+    .option(
+      '--inventory <s3-url>',
+      'read the objects from this S3 Inventory report (its manifest.json, CSV) instead of listing the bucket; implies --distributed',
+      parseS3Url,
+    )
     .option('--wait', 'distributed: follow the backfill until it ends and print its results')
     .option('--backfill-state-machine <arn|name>', 'the backfill state machine (default: <relay>-backfill)');
   addJsonOption(addMachineOptions(command))
     .addHelpText(
       'after',
-      '\nExamples:\n  $ npx relay replay s3://build-artifacts-oregon/build_artifacts/ --local\n  $ npx relay replay s3://build-artifacts-oregon/build_artifacts/ --since 2026-11-01 --dry-run --region us-west-2\n  $ npx relay replay s3://build-artifacts-oregon/ --distributed --targets artifacts-tokyo@ap-northeast-1 --wait',
+      '\nExamples:\n  $ npx relay replay s3://build-artifacts-oregon/build_artifacts/ --local\n  $ npx relay replay s3://build-artifacts-oregon/build_artifacts/ --since 2026-11-01 --dry-run --region us-west-2\n  $ npx relay replay s3://build-artifacts-oregon/ --distributed --targets artifacts-tokyo@ap-northeast-1 --wait\n  $ npx relay replay s3://build-artifacts-oregon/ --inventory s3://inventory-oregon/inventory/build-artifacts-oregon/daily/2026-12-02T01-00Z/manifest.json',
     )
     .action(async (url, flags) => (await import('../actions/replay.ts')).runReplay(url, flags));
 }

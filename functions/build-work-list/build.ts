@@ -18,13 +18,13 @@ import type { S3ClientFor } from '../shared/clients.ts';
 import { silentLog, type TaskLog } from '../shared/log.ts';
 import { type Clock, systemClock, type TaskOptions } from '../shared/task.ts';
 import { type SyncQuestion, targetsNotInSync } from './in-sync.ts';
+import { openInventoryPages } from './inventory.ts';
 import {
   type ListedObject,
   type ListedSource,
   type Listing,
-  type ListingPosition,
-  listingOf,
-  listPage,
+  openListingPages,
+  type SourcePages,
 } from './listing.ts';
 import { backfillSource, checkTargetSelection, createRouter, type Router, workItemFor } from './select.ts';
 import { type UploadState, WorkListWriter } from './work-list-writer.ts';
@@ -90,13 +90,41 @@ async function bucketTagValueOf(
   }
 }
 
-function positionOf(cursor: WorkListCursor | undefined): ListingPosition {
-  if (cursor === undefined) return {};
-  return {
-    ...(cursor.continuationToken === undefined ? {} : { continuationToken: cursor.continuationToken }),
-    ...(cursor.keyMarker === undefined ? {} : { keyMarker: cursor.keyMarker }),
-    ...(cursor.versionIdMarker === undefined ? {} : { versionIdMarker: cursor.versionIdMarker }),
+/**
+ * The source's pages from the cursor: the S3 Inventory report the request names (read in the source's
+ * region, where S3 delivers a bucket's inventory), or the listing of the prefix.
+ *
+ * @throws InvalidInput when the cursor was made by the other kind of read (the state was changed between calls)
+ */
+function openSourcePages(
+  deps: BuildWorkListDeps,
+  request: BackfillRequest,
+  source: SourceConfig,
+  cursor: WorkListCursor | undefined,
+  signal: AbortSignal | undefined,
+): Promise<SourcePages> {
+  const client = deps.s3ClientFor(source.region);
+  const options = { pageSize: deps.pageSize ?? DEFAULT_LISTING_PAGE_SIZE, signal };
+  const fromInventory = request.inventory !== undefined;
+  if (cursor !== undefined && (cursor.listing === 'inventory') !== fromInventory) {
+    throw new InvalidInput(
+      `The backfill state's workList cursor was made by ${cursor.listing === 'inventory' ? 'reading an inventory' : 'listing the bucket'}, but the request ${fromInventory ? 'names an inventory' : 'names none'}: the execution state was changed between calls; start the backfill again`,
+    );
+  }
+  if (request.inventory !== undefined) {
+    return openInventoryPages(
+      client,
+      { ...request, inventory: request.inventory },
+      cursor?.inventory,
+      options,
+    );
+  }
+  const listed: ListedSource = {
+    bucket: source.bucket,
+    prefix: request.source.prefix,
+    account: source.account,
   };
+  return openListingPages(client, listed, cursor, options);
 }
 
 function uploadStateOf(cursor: WorkListCursor | undefined): UploadState | undefined {
@@ -198,17 +226,20 @@ async function addPage(
 }
 
 /**
- * BuildWorkList: lists the backfill's source prefix from where the previous call stopped, keeps the
- * objects that need relaying — modified since `since`, routed by the relay's own rules to one of the
- * chosen targets, and (unless `deploy`) not already in sync at every one of them — and writes a relay
- * request per object to the JSONL work list. It lists page by page until the listing ends or its time
- * is nearly up (at least one page per call, so every call makes progress), and answers `done: false`
- * with a cursor to be called again, or `done: true` once the list is complete (`items: 0`, and no
- * object written, when nothing needs relaying).
+ * BuildWorkList: lists the backfill's source prefix — or reads the S3 Inventory report the request names,
+ * its keys filtered by the prefix — from where the previous call stopped, keeps the objects that need
+ * relaying — modified since `since`, routed by the relay's own rules to one of the chosen targets, and
+ * (unless `deploy`) not already in sync at every one of them — and writes a relay request per object to
+ * the JSONL work list. It reads page by page until the source ends or its time is nearly up (at least one
+ * page per call, so every call makes progress), and answers `done: false` with a cursor to be called
+ * again, or `done: true` once the list is complete (`items: 0`, and no object written, when nothing
+ * needs relaying).
  *
- * @throws InvalidInput when the request does not parse, its source is not configured, or a target
- *   selector names no target of the source; ConfigInvalid for a bad configuration; the classified AWS
- *   error of a failed call (TransientAwsError is retried by the state machine from the same cursor)
+ * @throws InvalidInput when the request does not parse, its source is not configured, a target selector
+ *   names no target of the source, or its inventory is missing, changed or not a CSV report of the
+ *   source; AccessDenied naming the grant when the inventory may not be read; ConfigInvalid for a bad
+ *   configuration; the classified AWS error of a failed call (TransientAwsError is retried by the state
+ *   machine from the same cursor)
  */
 export async function buildWorkList(
   input: BuildWorkListInput,
@@ -235,38 +266,28 @@ export async function buildWorkList(
   const bucketTagValue = await bucketTagValueOf(deps, source, signal);
   checkTargetSelection(source, request, bucketTagValue);
 
-  const sourceClient = deps.s3ClientFor(source.region);
-  const listed: ListedSource = {
-    bucket: source.bucket,
-    prefix: request.source.prefix,
-    account: source.account,
-  };
   const cursor = previous?.cursor;
-  const listing = cursor?.listing ?? (await listingOf(sourceClient, listed, signal));
+  // Before anything is written: a manifest that cannot serve this backfill is refused here.
+  const pages = await openSourcePages(deps, request, source, cursor, signal);
+  const listing = pages.listing;
   const place = { bucket: request.results.bucket, key };
-  const writer = await WorkListWriter.open(
-    deps.s3ClientFor(deps.resultsRegion),
-    place,
-    uploadStateOf(cursor),
-    {
+  const counts: WorkListCounts = { ...(previous?.counts ?? emptyCounts()) };
+  const router = createRouter(config, request, bucketTagValue);
+  let writer: WorkListWriter;
+  try {
+    writer = await WorkListWriter.open(deps.s3ClientFor(deps.resultsRegion), place, uploadStateOf(cursor), {
       partBytes: deps.partBytes ?? MIN_WORK_LIST_PART_BYTES,
       signal,
       log,
-    },
-  );
-  const counts: WorkListCounts = { ...(previous?.counts ?? emptyCounts()) };
-  const router = createRouter(config, request, bucketTagValue);
-
-  let position: ListingPosition | undefined = positionOf(cursor);
-  do {
-    const page = await listPage(sourceClient, listed, listing, position, {
-      pageSize: deps.pageSize ?? DEFAULT_LISTING_PAGE_SIZE,
-      signal,
     });
-    await addPage(deps, request, { config, router, listing, signal }, page.objects, counts, writer);
-    await writer.uploadPartIfFull();
-    position = page.next;
-  } while (position !== undefined && clock() < deadline);
+    do {
+      const objects = await pages.next();
+      await addPage(deps, request, { config, router, listing, signal }, objects, counts, writer);
+      await writer.uploadPartIfFull();
+    } while (!pages.done && clock() < deadline);
+  } finally {
+    pages.close();
+  }
 
   const answer = {
     bucket: place.bucket,
@@ -277,10 +298,10 @@ export async function buildWorkList(
     toleratedFailurePercentage: request.toleratedFailurePercentage,
     counts,
   };
-  if (position !== undefined) {
+  if (!pages.done) {
     const upload = await writer.pause();
     log.info('Work list in progress', { workList: `s3://${place.bucket}/${key}`, counts });
-    return { done: false, ...answer, cursor: { listing, ...position, ...upload } };
+    return { done: false, ...answer, cursor: { listing, ...pages.position(), ...upload } };
   }
   if (counts.queued === 0) await writer.abort();
   else await writer.complete();

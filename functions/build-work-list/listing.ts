@@ -39,6 +39,23 @@ export interface ListedPage {
   readonly next: ListingPosition | undefined;
 }
 
+/**
+ * The source's objects, a page at a time, as one call of BuildWorkList reads them: from a listing
+ * ({@link openListingPages}) or an S3 Inventory report (inventory.ts), resumed from the cursor.
+ */
+export interface SourcePages {
+  /** How the source is read; kept in the cursor. */
+  readonly listing: Listing;
+  /** Whether nothing follows the pages read so far. */
+  readonly done: boolean;
+  /** The objects of the next page (none once done). */
+  next(): Promise<readonly ListedObject[]>;
+  /** The cursor's fields that resume after the pages read so far. */
+  position(): Pick<WorkListCursor, 'continuationToken' | 'keyMarker' | 'versionIdMarker' | 'inventory'>;
+  /** Releases what an open page holds (an inventory file's stream). */
+  close(): void;
+}
+
 /** The source bucket as a listing request names it. */
 export interface ListedSource {
   readonly bucket: string;
@@ -178,4 +195,39 @@ export function listPage(
   return listing === 'versions'
     ? listVersionsPage(client, source, position, options)
     : listObjectsPage(client, source, position, options);
+}
+
+/**
+ * The listing's pages from the cursor's position (the start when there is none), by the listing the
+ * cursor keeps or — on the first call — the one the bucket's versioning decides.
+ */
+export async function openListingPages(
+  client: S3Client,
+  source: ListedSource,
+  cursor: WorkListCursor | undefined,
+  options: PageOptions,
+): Promise<SourcePages> {
+  const listing = cursor?.listing ?? (await listingOf(client, source, options.signal));
+  let position: ListingPosition | undefined =
+    cursor === undefined
+      ? {}
+      : {
+          ...(cursor.continuationToken === undefined ? {} : { continuationToken: cursor.continuationToken }),
+          ...(cursor.keyMarker === undefined ? {} : { keyMarker: cursor.keyMarker }),
+          ...(cursor.versionIdMarker === undefined ? {} : { versionIdMarker: cursor.versionIdMarker }),
+        };
+  return {
+    listing,
+    get done() {
+      return position === undefined;
+    },
+    async next() {
+      if (position === undefined) return [];
+      const page = await listPage(client, source, listing, position, options);
+      position = page.next;
+      return page.objects;
+    },
+    position: () => position ?? {},
+    close: () => undefined,
+  };
 }

@@ -120,10 +120,11 @@ export function createRouter(
 }
 
 /**
- * The work-list line for an object: the relay request pinned to its version (a versioned listing) or its
- * ETag, naming the targets to relay to (as `bucket@region`, without duplicates) when they are fewer than
- * the relay would pick on its own — some already in sync, or the request chose some — and `deploy: false`
- * unless the backfill deploys (a relay request without `deploy` deploys where the configuration says).
+ * The work-list line for an object: the relay request pinned to its version (a versioned listing, or an
+ * inventory of every version) or its ETag, naming the targets to relay to (as `bucket@region`, without
+ * duplicates) when they are fewer than the relay would pick on its own — some already in sync, or the
+ * request chose some — and `deploy: false` unless the backfill deploys (a relay request without `deploy`
+ * deploys where the configuration says).
  */
 export function workItemFor(
   bucket: string,
@@ -134,7 +135,7 @@ export function workItemFor(
   deploy: boolean,
 ): WorkItem {
   const pin =
-    listing === 'versions' && object.versionId !== undefined
+    listing !== 'objects' && object.versionId !== undefined
       ? { versionId: object.versionId }
       : object.etag === ''
         ? {}
