@@ -311,6 +311,159 @@ export interface DeploymentsView {
   readonly groups: readonly DeploymentGroupPage[];
 }
 
+/** A backfill work list's counts (core/backfill.ts `WorkListCounts`): what BuildWorkList listed and kept. */
+export interface WorkListCountsView {
+  readonly listed: number;
+  readonly tooOld: number;
+  readonly noTarget: number;
+  readonly inSync: number;
+  readonly queued: number;
+  readonly queuedBytes: number;
+}
+
+/** A backfill's objects as its map run counts them: done (ended, any way), failed (failed, timed out, aborted). */
+export interface BackfillItemsView {
+  readonly total: number;
+  readonly done: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly running: number;
+  readonly pending: number;
+}
+
+/** One row of the backfills list (read as `relay backfill status` reads a backfill). */
+export interface BackfillSummary {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: string;
+  readonly stopDate: string | null;
+  /** Null before BuildWorkList first answered. */
+  readonly workList: WorkListCountsView | null;
+  /** Null before the map run started (or when the work list was empty: no map run). */
+  readonly items: BackfillItemsView | null;
+}
+
+/** GET /api/backfills */
+export interface BackfillPage {
+  readonly stateMachineArn: string;
+  readonly backfills: readonly BackfillSummary[];
+  /** Pass as `?next=` for the following (older) page; null on the last page. */
+  readonly nextToken: string | null;
+}
+
+/** DescribeMapRun's `itemCounts` or `executionCounts`. */
+export interface MapRunCountsView {
+  readonly total: number;
+  readonly pending: number;
+  readonly running: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly timedOut: number;
+  readonly aborted: number;
+  readonly resultsWritten: number;
+}
+
+/** Where a map run's ResultWriter writes: `<prefix>/<map run id>/manifest.json` and the result files beside it. */
+export interface MapRunResultsView {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly manifestKey: string;
+  /** `s3://bucket/manifestKey`. */
+  readonly manifestUrl: string;
+  /** Whether the manifest is there: null while the map run runs or when it could not be read (see `error`). */
+  readonly written: boolean | null;
+  /** Why the manifest could not be read. */
+  readonly error: string | null;
+}
+
+/** One map run of a backfill (DescribeMapRun). */
+export interface MapRunView {
+  readonly mapRunArn: string;
+  readonly status: string;
+  readonly startDate: string | null;
+  readonly stopDate: string | null;
+  readonly maxConcurrency: number;
+  readonly toleratedFailurePercentage: number;
+  readonly toleratedFailureCount: number;
+  readonly items: MapRunCountsView;
+  readonly executions: MapRunCountsView;
+  readonly redriveCount: number;
+  readonly redriveDate: string | null;
+  /** Null when the console cannot tell where the results go (no work list read). */
+  readonly results: MapRunResultsView | null;
+}
+
+/** The work-list object a child relays (core/backfill.ts `WorkItem`). */
+export interface BackfillObjectView {
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId: string | null;
+}
+
+/** One child execution of a map run: the object it relays and the relay execution it started. */
+export interface MapRunChildView {
+  /** Null for an item the ResultWriter lists that has no child execution. */
+  readonly executionArn: string | null;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: string | null;
+  readonly stopDate: string | null;
+  readonly object: BackfillObjectView | null;
+  /** The relay execution it started (opens in the execution page); null before it is known. */
+  readonly relayExecutionArn: string | null;
+  readonly relayStatus: string | null;
+  readonly error: string | null;
+  readonly message: string | null;
+}
+
+/** GET /api/map-runs/:mapRunArn/executions?status=&next= — one page of a map run's child executions. */
+export interface MapRunChildrenPage {
+  readonly mapRunArn: string;
+  readonly children: readonly MapRunChildView[];
+  /** Pass as `?next=` for the following page; null on the last page. */
+  readonly nextToken: string | null;
+}
+
+/**
+ * The failed items of a backfill's latest map run: from the ResultWriter's FAILED files once they are
+ * written (`results`), else the map run's FAILED child executions, a page at a time (`children`: more with
+ * GET /api/map-runs/:mapRunArn/executions?status=FAILED&next=).
+ */
+export interface FailedItemsView {
+  readonly from: 'results' | 'children' | 'none';
+  readonly mapRunArn: string | null;
+  readonly items: readonly MapRunChildView[];
+  /** How many the FAILED files list (from `results`); null from the children (paged). */
+  readonly total: number | null;
+  /** The FAILED files (`s3://…`), from `results`. */
+  readonly files: readonly string[];
+  readonly nextToken: string | null;
+}
+
+/** GET /api/backfills/:arn */
+export interface BackfillDetailView {
+  readonly summary: BackfillSummary;
+  readonly stateMachineArn: string;
+  /** The backfill request (its execution input), as it was sent. */
+  readonly request: unknown;
+  readonly workList: {
+    readonly counts: WorkListCountsView;
+    readonly done: boolean;
+    /** `s3://bucket/key` of the JSONL work list. */
+    readonly location: string;
+    readonly items: number;
+  } | null;
+  readonly error: string | null;
+  readonly message: string | null;
+  readonly redriveCount: number;
+  /** Why Redrive is not offered, or null when it is (a redrive of the backfill redrives its map run's failed items). */
+  readonly notRedrivable: string | null;
+  /** Its map runs, the latest first (one, unless the definition has several Distributed Maps). */
+  readonly mapRuns: readonly MapRunView[];
+  readonly failed: FailedItemsView;
+}
+
 /** Every error answer. */
 export interface ErrorAnswer {
   readonly error: string;

@@ -5,6 +5,7 @@ import type { RelayConfig } from '../../core/config/schema.ts';
 import type { StateMachineRef } from '../aws/arn.ts';
 import { createConnection } from '../aws/connection.ts';
 import { machineFor } from '../aws/session.ts';
+import { resolveBackfillStateMachine } from '../aws/state-machine.ts';
 import { translateError } from '../aws/translate-error.ts';
 import type { MachineFlags } from '../common-options.ts';
 import { requireConfig } from '../config-file.ts';
@@ -27,6 +28,17 @@ export async function runConsole(flags: ConsoleFlags): Promise<void> {
     });
     return found;
   };
+  // The backfill beside it (Backfills), found as `relay backfill status` finds it, on first use.
+  let backfill: Promise<StateMachineRef> | undefined;
+  const backfillMachine = (): Promise<StateMachineRef> => {
+    backfill ??= machine()
+      .then((relay) => resolveBackfillStateMachine(conn, relay, { stack: flags.stack }))
+      .catch((err: unknown) => {
+        backfill = undefined;
+        throw err;
+      });
+    return backfill;
+  };
   // The configuration (Replicas, Relay again, Deployments) is found as `relay status` finds it, on first use.
   let loaded: Promise<RelayConfig> | undefined;
   const config = (): Promise<RelayConfig> => {
@@ -44,6 +56,7 @@ export async function runConsole(flags: ConsoleFlags): Promise<void> {
       s3For: (region) => conn.s3(region),
       codeDeployFor: (region) => conn.codeDeploy(region),
       machine,
+      backfillMachine,
       config,
     },
     port: flags.port ?? DEFAULT_CONSOLE_PORT,

@@ -41,6 +41,12 @@ export interface ConsoleBackend {
   codeDeployFor(region: string): CodeDeployClient;
   /** The relay's state machine (resolved once, on first use). */
   machine(): Promise<StateMachineRef>;
+  /**
+   * The backfill's state machine beside the relay, found as `relay backfill status` finds it
+   * (cli/aws/state-machine.ts `resolveBackfillStateMachine`). Absent: the Backfills view answers 409
+   * NoBackfill and the rest of the console works as before.
+   */
+  backfillMachine?(): Promise<StateMachineRef>;
   /** The relay configuration (Replicas, Relay again, Deployments), as `relay status` finds it. */
   config(): Promise<RelayConfig>;
 }

@@ -52,6 +52,17 @@ export class NotConfiguredError extends ConsoleHttpError {
   }
 }
 
+/**
+ * 409: no backfill state machine was found beside the relay (deployed without its backfill, or the console
+ * was started without a way to find it): the Backfills view says why, the rest of the console works.
+ */
+export class NoBackfillError extends ConsoleHttpError {
+  override readonly name = 'NoBackfillError';
+  constructor(message: string) {
+    super(409, 'NoBackfill', message);
+  }
+}
+
 /** 409: another claimant is starting a deployment in the group; try again shortly. */
 export class GroupBusyError extends ConsoleHttpError {
   override readonly name = 'GroupBusyError';

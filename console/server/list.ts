@@ -53,7 +53,8 @@ function statusFilter(value: string | null): ExecutionStatusFilter | undefined {
   return found;
 }
 
-function pageSize(value: string | null): number {
+/** The `limit` query parameter: {@link DEFAULT_PAGE_SIZE} when absent, 1 to {@link MAX_PAGE_SIZE}, else 400. */
+export function pageSize(value: string | null): number {
   if (value === null || value === '') return DEFAULT_PAGE_SIZE;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > MAX_PAGE_SIZE) {

@@ -9,6 +9,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { parseStateMachineArn, type StateMachineRef } from '../../cli/aws/arn.ts';
 import { createConnection } from '../../cli/aws/connection.ts';
 import { machineFor } from '../../cli/aws/session.ts';
+import { resolveBackfillStateMachine } from '../../cli/aws/state-machine.ts';
 import { requireConfig } from '../../cli/config-file.ts';
 import type { RelayConfig } from '../../core/config/schema.ts';
 import { type ConsoleServer, DEFAULT_CONSOLE_PORT, startConsoleServer } from './server.ts';
@@ -49,6 +50,17 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<C
       throw err;
     });
     return found;
+  };
+  // The backfill beside the relay (`relay local` deploys `<relay>-backfill`), found as `relay backfill status --local` finds it.
+  let backfill: Promise<StateMachineRef> | undefined;
+  const backfillMachine = (): Promise<StateMachineRef> => {
+    backfill ??= machine()
+      .then((relay) => resolveBackfillStateMachine(conn, relay, {}))
+      .catch((err: unknown) => {
+        backfill = undefined;
+        throw err;
+      });
+    return backfill;
   };
   const credentials = options.credentials;
   const signed: Array<{ destroy(): void }> = [];
@@ -98,7 +110,7 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<C
   };
   const start = (port: number): Promise<ConsoleServer> =>
     startConsoleServer({
-      backend: { sfnFor, s3For, codeDeployFor, machine, config },
+      backend: { sfnFor, s3For, codeDeployFor, machine, backfillMachine, config },
       port,
       endpoint: options.endpoint,
       isLocal: true,

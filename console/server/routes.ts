@@ -7,12 +7,14 @@ import { translateError } from '../../cli/aws/translate-error.ts';
 import type { ErrorAnswer } from '../api-types.ts';
 import { decideApproval, relayAgain, stopExecution } from './actions.ts';
 import { type ConsoleBackend, executionDetail, redriveExecution } from './api.ts';
+import { backfillDetail, listBackfillsPage } from './backfills.ts';
 import type { UiBundle } from './bundle.ts';
 import { deploymentStatus, deployOnDemand } from './deploy.ts';
 import { deploymentGroupPage, deploymentsOverview } from './deployments.ts';
 import { ConsoleHttpError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError } from './errors.ts';
 import { type GuardedRequest, guardRequest } from './guard.ts';
 import { listExecutionsPage } from './list.ts';
+import { mapRunChildren } from './map-runs.ts';
 import { renderPage } from './page.ts';
 import { replicasOf } from './replicas.ts';
 
@@ -84,6 +86,8 @@ function errorReply(err: unknown, deps: RouteDeps): ConsoleReply {
 }
 
 const EXECUTION_PATH = /^\/api\/executions\/([^/]+)(\/redrive|\/stop|\/approve|\/reject)?$/;
+const BACKFILL_PATH = /^\/api\/backfills\/([^/]+)$/;
+const MAP_RUN_CHILDREN_PATH = /^\/api\/map-runs\/([^/]+)\/executions$/;
 
 function headerOf(request: ConsoleRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -144,6 +148,21 @@ async function route(request: ConsoleRequest, deps: RouteDeps): Promise<ConsoleR
   if (path === '/api/deployments/group') {
     only(method, 'GET');
     return json(200, await deploymentGroupPage(deps.backend, url.searchParams));
+  }
+  if (path === '/api/backfills') {
+    only(method, 'GET');
+    return json(200, await listBackfillsPage(deps.backend, url.searchParams));
+  }
+  const backfill = BACKFILL_PATH.exec(path);
+  if (backfill !== null) {
+    only(method, 'GET');
+    return json(200, await backfillDetail(deps.backend, decodeURIComponent(backfill[1] ?? '')));
+  }
+  const children = MAP_RUN_CHILDREN_PATH.exec(path);
+  if (children !== null) {
+    only(method, 'GET');
+    const mapRunArn = decodeURIComponent(children[1] ?? '');
+    return json(200, await mapRunChildren(deps.backend, mapRunArn, url.searchParams));
   }
   const match = EXECUTION_PATH.exec(path);
   if (match !== null) {

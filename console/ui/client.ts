@@ -1,6 +1,8 @@
 /** The UI's calls to the console's JSON API; mutating calls carry the page's token. */
 import {
   type ApprovalAnswerView,
+  type BackfillDetailView,
+  type BackfillPage,
   type DeployAnswer,
   type DeploymentGroupPage,
   type DeploymentStatusAnswer,
@@ -8,6 +10,7 @@ import {
   type ErrorAnswer,
   type ExecutionDetailView,
   type ExecutionPage,
+  type MapRunChildrenPage,
   type RedriveAnswer,
   type RelayAgainAnswer,
   type ReplicasView,
@@ -168,4 +171,27 @@ export function deployReplica(request: DeployRequestView): Promise<DeployAnswer>
 
 export function getDeploymentStatus(region: string, deploymentId: string): Promise<DeploymentStatusAnswer> {
   return call<DeploymentStatusAnswer>(`/api/deploy/status?${new URLSearchParams({ region, deploymentId })}`);
+}
+
+/** One page of backfills, newest first. */
+export function listBackfills(next?: string): Promise<BackfillPage> {
+  const query = new URLSearchParams();
+  if (next !== undefined) query.set('next', next);
+  return call<BackfillPage>(`/api/backfills?${query}`);
+}
+
+/** One backfill: work list, map runs, failed items. */
+export function getBackfill(arn: string): Promise<BackfillDetailView> {
+  return call<BackfillDetailView>(`/api/backfills/${encodeURIComponent(arn)}`);
+}
+
+/** One page of a map run's child executions (`status` filters them: ListExecutions' statusFilter). */
+export function listMapRunChildren(
+  mapRunArn: string,
+  options: { status?: string | undefined; next?: string | undefined },
+): Promise<MapRunChildrenPage> {
+  const query = new URLSearchParams();
+  if (options.status !== undefined && options.status !== '') query.set('status', options.status);
+  if (options.next !== undefined) query.set('next', options.next);
+  return call<MapRunChildrenPage>(`/api/map-runs/${encodeURIComponent(mapRunArn)}/executions?${query}`);
 }

@@ -10,9 +10,9 @@ import { executionHref } from './routes.ts';
 
 /**
  * A button that asks before it acts; the question takes the focus, so the keyboard goes on from there,
- * and once answered (or cancelled) the focus returns to the button.
+ * and once answered (or cancelled) the focus returns to the button. (The backfill page's Redrive asks so too.)
  */
-function Confirmed({
+export function Confirmed({
   label,
   text,
   question,

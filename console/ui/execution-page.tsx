@@ -10,7 +10,7 @@ import { EventHistory } from './event-history.tsx';
 import { RelayAgainControl, StopControl } from './execution-actions.tsx';
 import { ACTIVE_STATUSES, formatDuration, formatTime, POLL_MS, UNKNOWN } from './format.ts';
 import { ResultsTable } from './results-table.tsx';
-import { replicasHref } from './routes.ts';
+import { backfillHref, replicasHref } from './routes.ts';
 import { StateGraph } from './state-graph.tsx';
 import { StatusBadge } from './status-badge.tsx';
 import { TargetPath } from './target-path.tsx';
@@ -74,6 +74,17 @@ function RedriveControl({
       )}
       {message === undefined ? null : <p role="status">{message}</p>}
     </div>
+  );
+}
+
+/** Whether a definition runs a Distributed Map at its top level (the backfill's does: its page shows the map run). */
+function runsDistributedMap(definition: unknown): boolean {
+  const states = (definition as { States?: unknown } | null)?.States;
+  if (typeof states !== 'object' || states === null) return false;
+  return Object.values(states).some(
+    (state) =>
+      (state as { ItemProcessor?: { ProcessorConfig?: { Mode?: unknown } } } | null)?.ItemProcessor
+        ?.ProcessorConfig?.Mode === 'DISTRIBUTED',
   );
 }
 
@@ -180,6 +191,12 @@ export function ExecutionPage({ arn }: { arn: string }) {
           </>
         )}
       </dl>
+      {runsDistributedMap(view.definition) ? (
+        <p role="note">
+          This execution runs a Distributed Map:{' '}
+          <a href={backfillHref(s.executionArn)}>its map run, child executions and failed items</a>.
+        </p>
+      ) : null}
       <div class="toolbar">
         <RedriveControl view={view} onRedriven={(before) => setWatching(before)} />
         <StopControl view={view} onStopped={() => setTick((n) => n + 1)} />

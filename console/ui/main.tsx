@@ -1,9 +1,12 @@
 /**
  * The console's UI: a hash-routed single page (`#/` the list, `#/executions/<arn>` one execution,
- * `#/replicas?bucket=&key=` one object's replicas, `#/deployments` the CodeDeploy deployments).
+ * `#/replicas?bucket=&key=` one object's replicas, `#/deployments` the CodeDeploy deployments,
+ * `#/backfills` the backfills and `#/backfills/<arn>` one backfill with its map run).
  */
 import { render } from 'preact';
 import { useEffect, useErrorBoundary, useState } from 'preact/hooks';
+import { BackfillPage } from './backfill-page.tsx';
+import { BackfillsList } from './backfills-list.tsx';
 import { DeploymentsPage } from './deployments-page.tsx';
 import { ExecutionPage } from './execution-page.tsx';
 import { ExecutionsList } from './executions-list.tsx';
@@ -19,6 +22,10 @@ function Page({ route }: { route: Route }) {
       return <ReplicasPage object={route.object} />;
     case 'deployments':
       return <DeploymentsPage />;
+    case 'backfills':
+      return <BackfillsList />;
+    case 'backfill':
+      return <BackfillPage arn={route.arn} />;
     default:
       return <ExecutionsList />;
   }
@@ -63,6 +70,12 @@ function App() {
           </a>
           <a href="#/deployments" aria-current={route.page === 'deployments' ? 'page' : undefined}>
             Deployments
+          </a>
+          <a
+            href="#/backfills"
+            aria-current={route.page === 'backfills' || route.page === 'backfill' ? 'page' : undefined}
+          >
+            Backfills
           </a>
         </nav>
       </header>

@@ -1,4 +1,7 @@
-/** The console's hash routes: `#/` the list, `#/executions/<arn>`, `#/replicas?bucket=&key=&versionId=`, `#/deployments`. */
+/**
+ * The console's hash routes: `#/` the list, `#/executions/<arn>`, `#/replicas?bucket=&key=&versionId=`,
+ * `#/deployments`, `#/backfills` and `#/backfills/<arn>`.
+ */
 
 export type Route =
   | { readonly page: 'executions' }
@@ -7,7 +10,9 @@ export type Route =
       readonly page: 'replicas';
       readonly object: { bucket: string; key: string; versionId?: string } | undefined;
     }
-  | { readonly page: 'deployments' };
+  | { readonly page: 'deployments' }
+  | { readonly page: 'backfills' }
+  | { readonly page: 'backfill'; readonly arn: string };
 
 export function executionHref(arn: string): string {
   return `#/executions/${encodeURIComponent(arn)}`;
@@ -23,12 +28,20 @@ export function replicasHref(object: {
   return `#/replicas?${query}`;
 }
 
+export function backfillHref(arn: string): string {
+  return `#/backfills/${encodeURIComponent(arn)}`;
+}
+
 const EXECUTION_ROUTE = /^#\/executions\/(.+)$/;
+const BACKFILL_ROUTE = /^#\/backfills\/(.+)$/;
 
 export function parseRoute(hash: string): Route {
   const execution = EXECUTION_ROUTE.exec(hash);
   if (execution !== null) return { page: 'execution', arn: decodeURIComponent(execution[1] ?? '') };
   if (hash === '#/deployments') return { page: 'deployments' };
+  const backfill = BACKFILL_ROUTE.exec(hash);
+  if (backfill !== null) return { page: 'backfill', arn: decodeURIComponent(backfill[1] ?? '') };
+  if (hash === '#/backfills') return { page: 'backfills' };
   if (hash === '#/replicas' || hash.startsWith('#/replicas?')) {
     const query = new URLSearchParams(hash.slice('#/replicas'.length).replace(/^\?/, ''));
     const bucket = query.get('bucket');

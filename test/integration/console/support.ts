@@ -18,16 +18,28 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }
 
-/** A console on a free loopback port for `relay`, deployed on the harness's local stack. */
-export async function serveConsole(h: WorkflowHarness, relay: Relay): Promise<ConsoleServer> {
+/**
+ * A console on a free loopback port for `relay`, deployed on the harness's local stack — and, when given,
+ * the backfill state machine deployed beside it (local/backfill.ts).
+ */
+export async function serveConsole(
+  h: WorkflowHarness,
+  relay: Relay,
+  options: { readonly backfillStateMachineArn?: string } = {},
+): Promise<ConsoleServer> {
   const machine = parseStateMachineArn(relay.deployed.stateMachineArn);
   if (machine === undefined) throw new Error('the relay has no state machine ARN');
+  const backfill =
+    options.backfillStateMachineArn === undefined
+      ? undefined
+      : parseStateMachineArn(options.backfillStateMachineArn);
   return startConsoleServer({
     backend: {
       sfnFor: (region) => h.sfn(region),
       s3For: (region) => h.s3(region),
       codeDeployFor: (region) => h.codeDeploy(region),
       machine: async () => machine,
+      ...(backfill === undefined ? {} : { backfillMachine: async () => backfill }),
       config: async () => relay.config,
     },
     port: 0,
