@@ -5,13 +5,16 @@
  * quick run (`npm run bench -- --quick`, smaller inputs, for CI) writes bench/.out/results.quick.json.
  *
  * Options: `--quick`; `--only <id>[,<id>…]` runs some cases (orchestration, transitions, cold-start,
- * large-object, burst, history-memory, console-list, distributed-map) and writes only bench/.out/results.partial.json; `--render-docs` rewrites
+ * large-object, burst, history-memory, console-list, distributed-map, backfill) and writes only
+ * bench/.out/results.partial.json; `--backfill-objects <n>` (or BENCH_BACKFILL_OBJECTS) sets the backfill
+ * case's object count (100,000; quick: 1,000); `--render-docs` rewrites
  * docs/performance.md from bench/results.json without measuring (after a change to the page's wording).
  * No figure is asserted on: goals are reported as met or missed.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { backfillCase } from './cases/backfill.ts';
 import { burstCase } from './cases/burst.ts';
 import { coldStartCase } from './cases/cold-start.ts';
 import { consoleListCase } from './cases/console-list.ts';
@@ -34,9 +37,14 @@ const CASES: ReadonlyArray<{ id: string; run: (ctx: CaseContext) => Promise<Case
   { id: 'history-memory', run: historyMemoryCase },
   { id: 'console-list', run: consoleListCase },
   { id: 'distributed-map', run: distributedMapCase },
+  { id: 'backfill', run: backfillCase },
 ];
 
-function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string> | undefined } {
+function parseArgs(argv: readonly string[]): {
+  quick: boolean;
+  only: Set<string> | undefined;
+  backfillObjects: string | undefined;
+} {
   const quick = argv.includes('--quick');
   const at = argv.indexOf('--only');
   const only = at >= 0 ? new Set((argv[at + 1] ?? '').split(',').filter(Boolean)) : undefined;
@@ -44,7 +52,9 @@ function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<string>
     if (!CASES.some((c) => c.id === id))
       throw new Error(`--only: no case "${id}" (${CASES.map((c) => c.id).join(', ')})`);
   }
-  return { quick, only };
+  const objectsAt = argv.indexOf('--backfill-objects');
+  const backfillObjects = objectsAt >= 0 ? (argv[objectsAt + 1] ?? '') : undefined;
+  return { quick, only, backfillObjects };
 }
 
 async function renderDocsOnly(): Promise<number> {
@@ -59,7 +69,7 @@ async function renderDocsOnly(): Promise<number> {
 
 async function main(): Promise<number> {
   if (process.argv.includes('--render-docs')) return renderDocsOnly();
-  const { quick, only } = parseArgs(process.argv.slice(2));
+  const { quick, only, backfillObjects } = parseArgs(process.argv.slice(2));
   const startedAt = new Date();
   const t0 = performance.now();
   const machine = await describeMachine();
@@ -77,7 +87,12 @@ async function main(): Promise<number> {
     const workDir = await mkdtemp(join(tmpdir(), `relay-bench-${c.id}-`));
     log(`\n▶ ${c.id}`);
     try {
-      const result = await c.run({ quick, workDir, progress: (line) => log(`  ${line}`) });
+      const result = await c.run({
+        quick,
+        workDir,
+        progress: (line) => log(`  ${line}`),
+        ...(backfillObjects === undefined ? {} : { backfillObjects }),
+      });
       results.push(result);
       log(`  done in ${(result.durationMs / 1000).toFixed(1)} s`);
     } catch (err) {

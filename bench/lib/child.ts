@@ -24,6 +24,17 @@ export async function processMemory(pid: number): Promise<ProcessMemory> {
   return { rss: kb('VmRSS') * 1024, peak: kb('VmHWM') * 1024 };
 }
 
+/**
+ * CPU time a live process has used so far (user + system, all its threads), milliseconds — utime and stime
+ * of /proc/<pid>/stat, in clock ticks of 10 ms (Linux's USER_HZ).
+ */
+export async function processCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at the state, field 3; utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export interface RunningChild {
   readonly pid: number;
   readonly process: ChildProcess;
@@ -93,7 +104,8 @@ export function spawnNode(args: readonly string[], env: NodeJS.ProcessEnv = proc
 }
 
 /**
- * Asks a child started with `--expose-gc` that answers SIGUSR2 (bench/children/relay-stack.ts) for a full
+ * Asks a child started with `--expose-gc` that answers SIGUSR2 (bench/children/relay-stack.ts, or `relay local`
+ * with bench/children/heap-report.mjs preloaded) for a full
  * GC and its `process.memoryUsage()` afterwards — its `n`-th report.
  */
 export async function memoryAfterGc(child: RunningChild, n: number): Promise<NodeJS.MemoryUsage> {

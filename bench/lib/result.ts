@@ -44,6 +44,8 @@ export interface CaseContext {
   readonly workDir: string;
   /** Progress lines for the person watching. */
   readonly progress: (line: string) => void;
+  /** `--backfill-objects <n>`: the backfill case's object count (see bench/lib/backfill-measure.ts). */
+  readonly backfillObjects?: string;
 }
 
 /** A whole run, as written to bench/results.json. */
