@@ -114,6 +114,13 @@ export interface LocalStackOptions {
   };
   /** Receives one concise line per request. */
   readonly log?: (line: string) => void;
+  /**
+   * Executions a previous process left RUNNING continue only when `stack.resumeExecutions()` is called —
+   * after the caller has registered its task handlers (deployed the relay), so that the new executions a
+   * resumed one starts (a backfill's relays) do not fail with `Local.NoTaskHandler`. @default false — they
+   * continue as the stack starts, their own Tasks waiting for handlers
+   */
+  readonly deferResume?: boolean;
 }
 
 export interface LocalStack {
@@ -136,6 +143,8 @@ export interface LocalStack {
    * such as the relay's task roles); every other access key acts as the account administrator.
    */
   readonly principals: PrincipalRegistry;
+  /** Continues the executions a previous process left RUNNING, when the stack was started with `deferResume`. */
+  resumeExecutions(): Promise<void>;
   /** Stops the endpoint and every service; running executions stay RUNNING on disk and resume on the next start. */
   stop(): Promise<void>;
 }
@@ -244,7 +253,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const codePipeline = new CodePipelineService({ accountId, principals });
   await kms.init();
   await s3.init();
-  await stepFunctions.init();
+  await stepFunctions.init({ deferResume: options.deferResume === true });
   stepFunctions.registerTaskHandler(PUT_EVENTS_INTEGRATION, putEventsIntegration(events, accountId));
   registerStartExecutionIntegration(stepFunctions);
   await codeDeploy.init();
@@ -289,6 +298,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     events,
     faults,
     principals,
+    resumeExecutions: () => stepFunctions.resumeExecutions(),
     async stop() {
       if (stopped) return;
       stopped = true;

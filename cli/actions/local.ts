@@ -152,6 +152,8 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
     ...(flags.allowHost ? { allowHosts: flags.allowHost } : {}),
     ...(administrator ? { auth: { verifySignatures: true, keyPairs: [administrator] } } : {}),
     ...(flags.quiet ? {} : { log }),
+    // Executions left running by a stop or a crash continue once the relay's handlers are registered.
+    deferResume: true,
   });
   let deployed: DeployedInfo | undefined;
   let consoleServer: ConsoleServer | undefined;
@@ -161,6 +163,7 @@ export async function runLocal(flags: LocalFlags): Promise<void> {
     }
     // Armed after provisioning, so a rule cannot break the creation of the buckets it targets.
     for (const rule of faults) stack.faults.add(rule);
+    await stack.resumeExecutions();
     consoleServer = flags.console ? await startConsole(stack, deployed, administrator, flags) : undefined;
   } catch (err) {
     await stack.stop();

@@ -146,6 +146,8 @@ function markRedriven(record: ExecutionRecord): void {
 export class ExecutionManager {
   private readonly entries = new Map<string, Entry>();
   private closed = false;
+  /** Executions a previous process left RUNNING, loaded but not continued yet (`load({ defer: true })`). */
+  private readonly toResume: Array<[Entry, ExecutionRecord]> = [];
 
   private readonly maxHistoryEvents: number;
 
@@ -181,15 +183,26 @@ export class ExecutionManager {
     entry.done = (entry.done ?? Promise.resolve()).then(() => this.settle(entry));
   }
 
-  /** Loads every execution; continues the ones a previous process left RUNNING. */
-  async load(): Promise<void> {
-    const running: Array<[Entry, ExecutionRecord]> = [];
+  /**
+   * Loads every execution; continues the ones a previous process left RUNNING — at once, or with `defer`
+   * only when {@link resumeLoaded} is called (once the caller has registered its task handlers: a resumed
+   * run may start new executions, a backfill's relays, whose Tasks would otherwise find no handler yet).
+   */
+  async load(options: { readonly defer?: boolean } = {}): Promise<void> {
     for (const record of await this.options.store.loadExecutions()) {
       const entry: Entry = { summary: summarize(record), runId: 0, waiters: [] };
       this.entries.set(record.executionArn, entry);
-      if (record.status === 'RUNNING') running.push([entry, record]);
+      if (record.status === 'RUNNING') this.toResume.push([entry, record]);
     }
-    for (const [entry, record] of running) await this.resume(entry, record);
+    if (options.defer !== true) await this.resumeLoaded();
+  }
+
+  /** Continues the executions {@link load} found RUNNING and has not continued yet. */
+  async resumeLoaded(): Promise<void> {
+    for (const [entry, record] of this.toResume.splice(0)) {
+      if (this.closed) return;
+      await this.resume(entry, record);
+    }
     await this.options.store.flush();
   }
 
@@ -633,7 +646,7 @@ export class ExecutionManager {
   private async redriveChild(ref: ChildRef): Promise<ChildRun> {
     const record = await this.options.store.readExecution(ref);
     if (!record) throw executionDoesNotExist(ref.executionArn);
-    if (record.status === 'RUNNING') return this.resumeChild(ref, record);
+    if (record.status === 'RUNNING') return this.resumeRecordedChild(record);
     const events = await this.options.store.repairHistory(ref);
     const { entry, ended } = this.childEntry(record);
     const history = this.liveHistory(entry, record, events);
@@ -651,9 +664,12 @@ export class ExecutionManager {
    * Continues a child a previous process left RUNNING (as {@link resume} continues any execution); one whose
    * history shows it had ended is completed from its terminal event instead.
    */
-  private async resumeChild(ref: ChildRef, known?: ExecutionRecord): Promise<ChildRun> {
-    const record = known ?? (await this.options.store.readExecution(ref));
-    if (!record) throw executionDoesNotExist(ref.executionArn);
+  private async resumeChild(ref: ChildRef): Promise<ChildRun | undefined> {
+    const record = await this.options.store.readExecution(ref);
+    return record === undefined ? undefined : this.resumeRecordedChild(record);
+  }
+
+  private async resumeRecordedChild(record: ExecutionRecord): Promise<ChildRun> {
     if (record.status !== 'RUNNING') return { started: { ...record }, ended: Promise.resolve(record) };
     const events = await this.options.store.repairHistory(record);
     const last = events.at(-1);

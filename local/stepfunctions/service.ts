@@ -112,13 +112,20 @@ export class StepFunctionsService implements JsonService {
   /**
    * Loads what a previous process left; executions it left RUNNING continue by themselves from where the
    * engine recorded them (not a redrive: `redriveCount` is unchanged). Their Tasks wait for their handlers
-   * to be registered. Throws `DataDirInUseError` when another live process uses the same data directory.
+   * to be registered. With `deferResume` they continue only when {@link resumeExecutions} is called, so
+   * that the new executions they start (a backfill's relays) find their handlers registered too. Throws
+   * `DataDirInUseError` when another live process uses the same data directory.
    */
-  async init(): Promise<void> {
+  async init(options: { readonly deferResume?: boolean } = {}): Promise<void> {
     await this.store.init();
     await this.machines.load();
     await this.mapRuns.load(); // before the executions: a parent that continues continues its map run
-    await this.executions.load();
+    await this.executions.load({ defer: options.deferResume === true });
+  }
+
+  /** Continues the executions `init({ deferResume: true })` left waiting. */
+  async resumeExecutions(): Promise<void> {
+    await this.executions.resumeLoaded();
   }
 
   /**

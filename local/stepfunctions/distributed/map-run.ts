@@ -332,7 +332,7 @@ export class MapRun {
     try {
       if (from === ChildState.PENDING) run = runner.start(this.newChild(ref, child.input));
       else if (from === ChildState.PENDING_REDRIVE) run = await runner.redrive(ref);
-      else run = await runner.resume(ref);
+      else run = (await runner.resume(ref)) ?? runner.start(this.newChild(ref, child.input));
     } catch (error) {
       // Its record is gone or unreadable: the child fails, and the map run goes on as AWS would.
       const now = Date.now();

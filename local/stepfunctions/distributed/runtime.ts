@@ -23,8 +23,12 @@ export interface ChildRunner {
   start(record: ExecutionRecord): ChildRun;
   /** Redrives a failed, aborted or timed-out child (same ARN; `redriveCount` + 1). */
   redrive(ref: ChildRef): Promise<ChildRun>;
-  /** Continues a child the service left RUNNING when it stopped (not a redrive). */
-  resume(ref: ChildRef): Promise<ChildRun>;
+  /**
+   * Continues a child the service left RUNNING when it stopped (not a redrive). `undefined` when no record
+   * of it is on disk: the crash came after its map run logged the start and before the child's own record
+   * was written — it never ran, and its map run starts it anew.
+   */
+  resume(ref: ChildRef): Promise<ChildRun | undefined>;
   /** Stops a running child (ABORTED). */
   stop(executionArn: string, error?: string, cause?: string): Promise<void>;
   /** The service is closing: runs stop without recording an end. */

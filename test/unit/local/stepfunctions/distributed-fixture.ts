@@ -102,8 +102,12 @@ export interface DistributedFixture {
   sfn: StepFunctionsService;
   call<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T>;
   createMachine(definition: object, name?: string): Promise<string>;
-  /** Closes the service (as a crash would leave its data) and opens another on the same directory. */
-  restart(): Promise<StepFunctionsService>;
+  /**
+   * Closes the service (as a crash would leave its data) and opens another on the same directory:
+   * `between` runs while none is open; with `deferResume` the new one continues nothing until
+   * `resumeExecutions()`.
+   */
+  restart(options?: { between?: () => Promise<void>; deferResume?: boolean }): Promise<StepFunctionsService>;
   dispose(): Promise<void>;
 }
 
@@ -112,14 +116,14 @@ export async function startDistributedFixture(
 ): Promise<DistributedFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'relay-dmap-'));
   const s3 = options.s3 === null ? new MemoryS3() : (options.s3 ?? new MemoryS3());
-  const open = async (): Promise<StepFunctionsService> => {
+  const open = async (deferResume = false): Promise<StepFunctionsService> => {
     const service = new StepFunctionsService({
       dataDir: dir,
       accountId: ACCOUNT,
       timeScale: options.timeScale ?? 0.0001,
       ...(options.s3 === null ? {} : { distributedMapS3: s3 }),
     });
-    await service.init();
+    await service.init({ deferResume });
     return service;
   };
   const fixture: DistributedFixture = {
@@ -136,9 +140,10 @@ export async function startDistributedFixture(
       });
       return out.stateMachineArn;
     },
-    async restart() {
+    async restart({ between, deferResume } = {}) {
       await fixture.sfn.close();
-      fixture.sfn = await open();
+      await between?.();
+      fixture.sfn = await open(deferResume);
       return fixture.sfn;
     },
     async dispose() {

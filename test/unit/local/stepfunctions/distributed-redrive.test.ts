@@ -1,4 +1,7 @@
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { registerStartExecutionIntegration } from '../../../../local/stepfunctions/start-execution-integration.ts';
 import {
   childrenOf,
   type DistributedFixture,
@@ -34,6 +37,12 @@ beforeEach(async () => {
 afterEach(async () => {
   await f.dispose();
 });
+
+/** The files named `name` under `dir`. */
+async function findFiles(dir: string, name: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile() && e.name === name).map((e) => join(e.parentPath, e.name));
+}
 
 const TEN = Array.from({ length: 10 }, (_, n) => ({ n }));
 
@@ -240,5 +249,90 @@ describe('A Distributed Map when the local stack restarts', () => {
     expect(calls.get(2)).toBe(2);
     expect(calls.get(9)).toBe(1);
     expect(described).toMatchObject({ status: 'SUCCEEDED', redriveCount: 0, itemCounts: { succeeded: 10 } });
+  });
+
+  it('starts anew a child its map run logged as running but whose own record never reached the disk', async () => {
+    // Arrange: children 0–1 hang until the service closes; the crash loses child 1's record
+    const hanging = deferred();
+    let hung = 0;
+    f.sfn.registerTaskHandler(fn('relay'), async (input, { signal }) => {
+      const { n } = input as { n: number };
+      calls.set(n, (calls.get(n) ?? 0) + 1);
+      hung += 1;
+      if (hung === 2) hanging.resolve();
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      throw named('Interrupted');
+    });
+    const stateMachineArn = await f.createMachine(
+      distributedMachine(taskProcessor(fn('relay')), { MaxConcurrency: 2 }),
+    );
+    const { executionArn } = await f.sfn.startExecution({ stateMachineArn, input: JSON.stringify(TEN) });
+    await hanging.promise;
+    const [mapRunArn] = await mapRunsOf(f, executionArn);
+    const lost = (await childrenOf(f, mapRunArn!)).find((c) => c.status === 'RUNNING')!;
+
+    // Act
+    await f.restart({
+      between: async () => {
+        const [file] = await findFiles(f.dir, `${lost.name}.json`);
+        await rm(file!);
+      },
+    });
+    register();
+    const done = await f.sfn.waitForExecution(executionArn);
+    const children = await childrenOf(f, mapRunArn!);
+    const again = await f.call<Record<string, unknown>>('DescribeExecution', {
+      executionArn: lost.executionArn,
+    });
+
+    // Assert: the lost child ran again under its own ARN, and nothing failed
+    expect(done.status).toBe('SUCCEEDED');
+    expect(children.every((c) => c.status === 'SUCCEEDED')).toBe(true);
+    expect(again).toMatchObject({ status: 'SUCCEEDED', redriveCount: 0 });
+  });
+
+  it('with deferResume, continues nothing until resumeExecutions, so new executions it starts find their handlers', async () => {
+    // Arrange: a parent starts one execution per item through startExecution.sync; the items hang
+    const hanging = deferred();
+    f.sfn.registerTaskHandler(fn('relay'), async (_input, { signal }) => {
+      hanging.resolve();
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      throw named('Interrupted');
+    });
+    registerStartExecutionIntegration(f.sfn);
+    const worker = await f.createMachine(taskProcessor(fn('relay')), 'worker');
+    const stateMachineArn = await f.createMachine(
+      distributedMachine(
+        {
+          StartAt: 'Start',
+          States: {
+            Start: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::states:startExecution.sync:2',
+              Parameters: { StateMachineArn: worker, 'Input.$': '$' },
+              End: true,
+            },
+          },
+        },
+        { MaxConcurrency: 2 },
+      ),
+    );
+    const { executionArn } = await f.sfn.startExecution({ stateMachineArn, input: JSON.stringify(TEN) });
+    await hanging.promise;
+
+    // Act: the new service's resumed parent waits while the handlers are registered
+    await f.restart({ deferResume: true });
+    registerStartExecutionIntegration(f.sfn);
+    const waiting = await f.call<{ status: string }>('DescribeExecution', { executionArn });
+    const callsBeforeResume = calls.size;
+    register();
+    await f.sfn.resumeExecutions();
+    const done = await f.sfn.waitForExecution(executionArn);
+
+    // Assert
+    expect(waiting.status).toBe('RUNNING');
+    expect(callsBeforeResume).toBe(0);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(calls.size).toBe(10);
   });
 });
