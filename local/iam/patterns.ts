@@ -78,6 +78,46 @@ function regExpOf(tokens: readonly Token[], ignoreCase: boolean): RegExp {
   return new RegExp(`^${source}$`, ignoreCase ? 'si' : 's');
 }
 
+/** A pattern compiled: one expression per segment, and whether the last segment ends with `*`. */
+interface Compiled {
+  readonly segments: readonly RegExp[];
+  readonly endsWithAny: boolean;
+}
+
+/**
+ * Patterns without variables compile the same for every request: kept here (every request evaluates the same
+ * few policies again). Bounded — cleared when full, so odd inputs cannot grow it without end.
+ */
+const compiledPatterns = new Map<string, Compiled>();
+const COMPILED_PATTERNS_LIMIT = 10_000;
+
+/** The pattern compiled for matching; undefined when a variable has no value in the context. */
+function compile(
+  pattern: string,
+  options: PatternOptions,
+  segments: number,
+  ignoreCase: boolean,
+): Compiled | undefined {
+  const cacheable = !options.variables || !pattern.includes('${');
+  const cacheKey = `${options.wildcards ? 'w' : '-'}${ignoreCase ? 'i' : '-'}${segments}:${pattern}`;
+  if (cacheable) {
+    const known = compiledPatterns.get(cacheKey);
+    if (known !== undefined) return known;
+  }
+  const tokens = tokenize(pattern, options, segments);
+  if (tokens === undefined) return undefined;
+  const last = tokens[tokens.length - 1] ?? [];
+  const result: Compiled = {
+    segments: tokens.map((segment) => regExpOf(segment, ignoreCase)),
+    endsWithAny: last[last.length - 1]?.kind === 'any',
+  };
+  if (cacheable) {
+    if (compiledPatterns.size >= COMPILED_PATTERNS_LIMIT) compiledPatterns.clear();
+    compiledPatterns.set(cacheKey, result);
+  }
+  return result;
+}
+
 /** Whether `value` matches `pattern` as a whole (StringLike / StringEquals semantics). */
 export function matchesString(
   pattern: string,
@@ -85,8 +125,8 @@ export function matchesString(
   options: PatternOptions,
   ignoreCase = false,
 ): boolean {
-  const tokens = tokenize(pattern, options);
-  return tokens !== undefined && regExpOf(tokens[0] ?? [], ignoreCase).test(value);
+  const compiled = compile(pattern, options, 1, ignoreCase);
+  return compiled !== undefined && (compiled.segments[0]?.test(value) ?? false);
 }
 
 /** Whether the action `value` (`service:Name`) matches the policy's action `pattern`. */
@@ -115,18 +155,13 @@ export function matchesArn(
   options: Omit<PatternOptions, 'wildcards'>,
 ): boolean {
   if (pattern === '*') return true;
-  const segments = tokenize(pattern, { ...options, wildcards: true }, ARN_SEGMENTS);
-  if (segments === undefined) return false;
+  const compiled = compile(pattern, { ...options, wildcards: true }, ARN_SEGMENTS, false);
+  if (compiled === undefined) return false;
+  const { segments } = compiled;
   const values = splitArn(value);
-  if (segments.length === values.length) {
-    return segments.every((tokens, i) => regExpOf(tokens, false).test(values[i] ?? ''));
-  }
-  const last = segments[segments.length - 1] ?? [];
-  if (segments.length > values.length || last[last.length - 1]?.kind !== 'any') return false;
+  if (segments.length === values.length) return segments.every((re, i) => re.test(values[i] ?? ''));
+  if (segments.length > values.length || !compiled.endsWithAny) return false;
   const head = segments.slice(0, -1);
   const tail = values.slice(head.length).join(':');
-  return (
-    head.every((tokens, i) => regExpOf(tokens, false).test(values[i] ?? '')) &&
-    regExpOf(last, false).test(tail)
-  );
+  return head.every((re, i) => re.test(values[i] ?? '')) && (segments.at(-1)?.test(tail) ?? false);
 }
