@@ -70,7 +70,7 @@ async function readJsonFiles<T>(dir: string, depth: number): Promise<T[]> {
 /** Serialised writes of one file. */
 class FileQueue {
   private chain: Promise<void> = Promise.resolve();
-  private pendingText: string | undefined;
+  private pendingText: (() => string) | undefined;
   private pendingLines: string[] = [];
   private failure: unknown;
   private busy = 0;
@@ -82,14 +82,18 @@ class FileQueue {
     return this.busy === 0 && this.failure === undefined;
   }
 
-  replace(text: string): void {
+  /**
+   * Replaces the file's content with `text`'s; taken when the write runs, so saves that come faster than
+   * the disk serialise once — the latest wins, as it would anyway.
+   */
+  replace(text: () => string): void {
     const scheduled = this.pendingText !== undefined;
     this.pendingText = text;
     if (scheduled) return;
     this.enqueue(async () => {
       const latest = this.pendingText;
       this.pendingText = undefined;
-      if (latest !== undefined) await atomicWrite(this.path, latest);
+      if (latest !== undefined) await atomicWrite(this.path, latest());
     });
   }
 
@@ -222,7 +226,8 @@ export class StepFunctionsStore {
 
   async saveStateMachine(record: StateMachineRecord): Promise<void> {
     const queue = this.queue(this.stateMachinePath(record));
-    queue.replace(JSON.stringify(record, null, 2));
+    const text = JSON.stringify(record, null, 2);
+    queue.replace(() => text);
     await queue.flush();
   }
 
@@ -234,7 +239,8 @@ export class StepFunctionsStore {
 
   /** Schedules a rewrite of the execution's record with its current content. */
   saveExecution(record: ExecutionRecord): void {
-    this.queue(`${this.executionBase(record)}.json`).replace(JSON.stringify(record));
+    // Serialised when written: a running execution saves its record at every step (its redrive point).
+    this.queue(`${this.executionBase(record)}.json`).replace(() => JSON.stringify(record));
   }
 
   /** Schedules appending one event to the execution's history file. */
