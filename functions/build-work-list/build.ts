@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { GetBucketTaggingCommand } from '@aws-sdk/client-s3';
 import {
   type BackfillRequest,
@@ -18,7 +19,7 @@ import type { S3ClientFor } from '../shared/clients.ts';
 import { silentLog, type TaskLog } from '../shared/log.ts';
 import { type Clock, systemClock, type TaskOptions } from '../shared/task.ts';
 import { type SyncQuestion, targetsNotInSync } from './in-sync.ts';
-import { openInventoryPages } from './inventory.ts';
+import { INVENTORY_FILE_CHECK_CONCURRENCY, openInventoryPages } from './inventory.ts';
 import {
   type ListedObject,
   type ListedSource,
@@ -261,6 +262,13 @@ export async function buildWorkList(
   const deadline = deadlineOf(deps, clock, options);
   const log = deps.log ?? silentLog;
   const signal = options.signal;
+  // Each request in flight listens on the signal until it ends: room for every HEAD at once, the listing,
+  // the work list's upload and the inventory checks, so Node does not warn of a listener leak.
+  if (signal !== undefined) {
+    const inFlight =
+      (deps.headConcurrency ?? DEFAULT_HEAD_CONCURRENCY) + INVENTORY_FILE_CHECK_CONCURRENCY + 8;
+    setMaxListeners(Math.max(getMaxListeners(signal), inFlight), signal);
+  }
   const config = await deps.loadConfig();
   const source = backfillSource(config, request);
   const bucketTagValue = await bucketTagValueOf(deps, source, signal);

@@ -33,7 +33,7 @@ import { mapConcurrent } from './pool.ts';
  */
 
 /** Inventory files HEADed at once when the first call checks them all. */
-const FILE_CHECK_CONCURRENCY = 16;
+export const INVENTORY_FILE_CHECK_CONCURRENCY = 16;
 
 /** How often one call opens a file again after its stream broke, before the call fails (and is retried). */
 const MAX_REOPENS_PER_CALL = 3;
@@ -139,7 +139,7 @@ export async function checkInventoryFiles(
   manifest: InventoryManifest,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  await mapConcurrent(manifest.files, FILE_CHECK_CONCURRENCY, async (file) => {
+  await mapConcurrent(manifest.files, INVENTORY_FILE_CHECK_CONCURRENCY, async (file) => {
     const location = { bucket: manifest.filesBucket, key: file.key };
     let size: number | undefined;
     try {

@@ -1,3 +1,4 @@
+import { getMaxListeners } from 'node:events';
 import {
   CreateMultipartUploadCommand,
   GetBucketTaggingCommand,
@@ -8,11 +9,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { workListKey, workListSchema } from '../../../../core/backfill.ts';
+import { buildWorkListInputSchema, workListKey, workListSchema } from '../../../../core/backfill.ts';
 import { parseConfig } from '../../../../core/config/parse.ts';
 import type { RelayConfigInput } from '../../../../core/config/schema.ts';
 import { AccessDenied, InvalidInput, TransientAwsError } from '../../../../core/errors.ts';
 import { buildReplicaMetadata } from '../../../../core/replica-metadata.ts';
+import { buildWorkList, DEFAULT_HEAD_CONCURRENCY } from '../../../../functions/build-work-list/build.ts';
 import { createBuildWorkListHandler } from '../../../../functions/build-work-list/index.ts';
 import { awsError, regionalS3Clients } from '../fixtures.ts';
 import { fakeDestinations, fakeResults, fakeSource, jsonLines, type SourceVersion } from './fake-s3.ts';
@@ -167,6 +169,22 @@ describe('BuildWorkList', () => {
       expect(source.commandCalls(ListObjectsV2Command)).toHaveLength(0);
     },
   );
+
+  it("makes room on the invocation's abort signal for every request it has in flight", async () => {
+    // Arrange: 32 destination HEADs at once, each SDK request listening on the signal until it ends
+    givenSource([{ key: 'build_artifacts/a.zip', etag: 'etag-a', size: 100 }]);
+    const signal = new AbortController().signal;
+
+    // Act
+    await buildWorkList(
+      buildWorkListInputSchema.parse(request()),
+      { s3ClientFor, loadConfig: async () => config(), resultsRegion: 'us-east-1' },
+      { signal },
+    );
+
+    // Assert: above Node's default of 10, so no MaxListenersExceededWarning
+    expect(getMaxListeners(signal)).toBeGreaterThan(DEFAULT_HEAD_CONCURRENCY);
+  });
 
   it('lists only the prefix asked for', async () => {
     // Arrange
