@@ -30,6 +30,17 @@ export type ResultsLocation = z.output<typeof resultsLocationSchema>;
 /** The prefix under the backfill's own results bucket when the request names none. */
 export const DEFAULT_RESULTS_PREFIX = 'backfills';
 
+/**
+ * The stack output naming the backfill's own results bucket (infra/backfill.ts); CDK suffixes its key with
+ * the construct path and a hash (`RelayBackfillResultsBucket1A2B3C4D`).
+ */
+export const BACKFILL_RESULTS_OUTPUT = 'BackfillResultsBucket';
+
+/** The bucket `relay local` creates for the backfill's work lists and results. */
+export function localResultsBucket(relayName: string, accountId: string): string {
+  return `${relayName}-backfill-${accountId}`.toLowerCase().slice(0, 63);
+}
+
 /** The backfill execution's input: which objects, to which targets, and where results go. */
 export const backfillRequestSchema = z.object({
   /**
@@ -213,6 +224,38 @@ export type WorkItem = z.output<typeof workItemSchema>;
 /** Where a backfill writes: `<prefix>/<backfill id>/work-list.jsonl`, and the map run's results beside it. */
 export function workListKey(request: { readonly results: ResultsLocation }, backfillId: string): string {
   return `${request.results.prefix.replace(/\/+$/, '')}/${backfillId}/work-list.jsonl`;
+}
+
+/** What a map run ARN (`arn:<partition>:states:<region>:<account>:mapRun:<machine>/<label>:<id>`) names. */
+export function parseMapRunArn(arn: string): { readonly region: string; readonly id: string } | undefined {
+  const match = /^arn:[^:]+:states:([^:]+):[^:]*:mapRun:[^:]+:([^:]+)$/.exec(arn);
+  if (match === null) return undefined;
+  return { region: match[1] ?? '', id: match[2] ?? '' };
+}
+
+/**
+ * Where a map run's ResultWriter writes its manifest: `<Prefix>/<map run id>/manifest.json` — the key of
+ * `ResultWriterDetails` in the Step Functions Developer Guide's example (`csvProcessJobs/<id>/manifest.json`
+ * for the map run `…:mapRun:csvProcess/Map:<id>`), and what the local stack writes (no `/` doubled).
+ */
+export function resultsManifestKey(prefix: string, mapRunId: string): string {
+  const base = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  return `${base}${mapRunId}/manifest.json`;
+}
+
+/**
+ * The results manifest of a map run that wrote into `results` (the work list's `results`), for when the
+ * backfill's output does not name it — a backfill that FAILED has no output, though its map run wrote its
+ * results; `undefined` when the ARN is not a map run's.
+ */
+export function resultsManifestOf(
+  results: ResultsLocation,
+  mapRunArn: string,
+): { readonly Bucket: string; readonly Key: string } | undefined {
+  const id = parseMapRunArn(mapRunArn)?.id;
+  return id === undefined
+    ? undefined
+    : { Bucket: results.bucket, Key: resultsManifestKey(results.prefix, id) };
 }
 
 /** The key of the chunk `n` of a work list being built (deleted once it is part of the list). */

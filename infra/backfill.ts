@@ -5,6 +5,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { BACKFILL_RESULTS_OUTPUT } from '../core/backfill.ts';
 import type { RelayConfig } from '../core/config/schema.ts';
 import { LIST_BUCKET_ACTION, RESULTS_OBJECTS_REASON } from '../core/permissions/actions.ts';
 import { planBuildWorkListPermissions } from '../core/permissions/backfill.ts';
@@ -208,6 +209,8 @@ export class RelayBackfill extends Construct {
     const substitutions: Record<BackfillPlaceholder, string> = {
       BuildWorkListFunctionArn: this.function.functionArn,
       RelayStateMachineArn: props.relayStateMachine.stateMachineArn,
+      // The service integrations' ARNs name the stack's partition (aws-cn, aws-us-gov as well as aws).
+      Partition: Stack.of(this).partition,
     };
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
@@ -354,7 +357,7 @@ export function addBackfillOutputs(scope: Construct, backfill: RelayBackfill): v
     description: 'The backfill state machine (relay the existing objects of a source prefix)',
     value: backfill.stateMachine.stateMachineArn,
   });
-  new CfnOutput(scope, 'BackfillResultsBucket', {
+  new CfnOutput(scope, BACKFILL_RESULTS_OUTPUT, {
     description: "The bucket of the backfill's work lists and results (a backfill request's results.bucket)",
     value: backfill.resultsBucket.bucketName,
   });

@@ -7,7 +7,12 @@ import { Construct } from 'constructs';
 import type { WaveApproval } from '../core/waves.ts';
 import type { AslDefinition } from '../state-machine/asl.ts';
 import { buildDefinition } from '../state-machine/build.ts';
-import { TASK_PLACEHOLDERS, type TaskPlaceholder, type TaskRole } from '../state-machine/placeholders.ts';
+import {
+  type DefinitionSubstitutions,
+  TASK_PLACEHOLDERS,
+  type TaskPlaceholder,
+  type TaskRole,
+} from '../state-machine/placeholders.ts';
 import { acknowledge, NAG_REASONS } from './nag.ts';
 
 /** Properties of {@link RelayStateMachine}. */
@@ -43,14 +48,21 @@ export function relayDefinition(
   };
 }
 
-/** The `definitionSubstitutions`: each `${…FunctionArn}` placeholder to its function's ARN. */
+/**
+ * The `definitionSubstitutions`: each `${…FunctionArn}` placeholder to its function's ARN, and `${Partition}`
+ * (of the approvals' service integration) to the stack's partition.
+ */
 export function definitionSubstitutions(
+  scope: Construct,
   functions: Readonly<Record<TaskRole, IFunction>>,
-): Record<TaskPlaceholder, string> {
+): Required<DefinitionSubstitutions> {
   const entries = Object.entries(TASK_PLACEHOLDERS).map(
     ([name, role]) => [name, functions[role].functionArn] as const,
   );
-  return Object.fromEntries(entries) as Record<TaskPlaceholder, string>;
+  return {
+    ...(Object.fromEntries(entries) as Record<TaskPlaceholder, string>),
+    Partition: Stack.of(scope).partition,
+  };
 }
 
 /**
@@ -79,7 +91,7 @@ export class RelayStateMachine extends Construct {
       stateMachineType: StateMachineType.STANDARD,
       ...(props.stateMachineName === undefined ? {} : { stateMachineName: props.stateMachineName }),
       definitionBody: DefinitionBody.fromString(JSON.stringify(definition)),
-      definitionSubstitutions: definitionSubstitutions(props.functions),
+      definitionSubstitutions: definitionSubstitutions(this, props.functions),
       logs: { destination: this.logGroup, level: props.logLevel, includeExecutionData: false },
       tracingEnabled: true,
     });

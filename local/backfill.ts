@@ -16,7 +16,11 @@ import { policyDocumentOf } from '../core/permissions/policy-document.ts';
 import { partitionOf } from '../core/regions.ts';
 import { createBuildWorkListHandler } from '../functions/build-work-list/index.ts';
 import { createS3ClientFactory } from '../functions/index.ts';
-import { buildBackfillDefinition, renderBackfillDefinition } from '../state-machine/backfill.ts';
+import {
+  buildBackfillDefinition,
+  LOCAL_PARTITION,
+  renderBackfillDefinition,
+} from '../state-machine/backfill.ts';
 import type { LocalStack } from './index.ts';
 import { createOrUpdateStateMachine, type DeployedRelay } from './relay.ts';
 import type { TaskHandler } from './types.ts';
@@ -77,10 +81,8 @@ export interface DeployedBackfill {
   readonly results: ResultsLocation;
 }
 
-/** The bucket `relay local` creates for the backfill's work lists and results. */
-export function localResultsBucket(relayName: string, accountId: string): string {
-  return `${relayName}-backfill-${accountId}`.toLowerCase().slice(0, 63);
-}
+/** The bucket `relay local` creates for the backfill's work lists and results (named in core, which the CLI reads). */
+export { localResultsBucket } from '../core/backfill.ts';
 
 /**
  * The role ARN the work-list builder runs as locally, named as the relay's task roles are
@@ -159,6 +161,7 @@ export async function deployBackfill(
   const definition = renderBackfillDefinition(buildBackfillDefinition(), {
     BuildWorkListFunctionArn: functionArn,
     RelayStateMachineArn: relay.stateMachineArn,
+    Partition: LOCAL_PARTITION,
   });
   const stateMachineArn = await createOrUpdateStateMachine(stack, name, region, definition);
   return { stateMachineArn, functionArn, results };

@@ -19,6 +19,7 @@ import type {
   Retrier,
   SubMachine,
 } from './asl.ts';
+import { LOCAL_PARTITION } from './placeholders.ts';
 
 /** The `${…}` placeholders of the backfill definition and what replaces them. */
 export const BACKFILL_PLACEHOLDERS = {
@@ -26,12 +27,24 @@ export const BACKFILL_PLACEHOLDERS = {
   BuildWorkListFunctionArn: 'build-work-list',
   /** The relay state machine each object is relayed by. */
   RelayStateMachineArn: 'relay-state-machine',
+  /**
+   * The partition of the state machine's region (`aws`, `aws-cn`, `aws-us-gov`) in the service integrations'
+   * ARNs (`arn:<partition>:states:::s3:getObject` …): Step Functions refuses to run a resource of another
+   * partition than the execution's ("The resource belongs to a different partition from the running
+   * execution", States.Runtime), so `arn:aws:states:::` works in the `aws` partition only.
+   */
+  Partition: 'partition',
 } as const;
 
 /** A placeholder of the backfill definition. */
 export type BackfillPlaceholder = keyof typeof BACKFILL_PLACEHOLDERS;
 
 const placeholder = (name: BackfillPlaceholder): string => `\${${name}}`;
+
+/** A Step Functions service integration's ARN, in the partition the definition is rendered for. */
+const integration = (service: string): string => `arn:${placeholder('Partition')}:states:::${service}`;
+
+export { LOCAL_PARTITION };
 
 /** The states of the backfill workflow — what `relay backfill status` and the console look for. */
 export const BACKFILL_STATES = {
@@ -106,7 +119,7 @@ function childWorkflow(): SubMachine {
       [BACKFILL_STATES.relayObject]: {
         Type: 'Task',
         Comment: 'Relay one object: a relay execution with the plain request, waited for.',
-        Resource: 'arn:aws:states:::states:startExecution.sync:2',
+        Resource: integration('states:startExecution.sync:2'),
         Parameters: {
           StateMachineArn: placeholder('RelayStateMachineArn'),
           'Input.$': '$.request',
@@ -127,7 +140,7 @@ export function buildBackfillDefinition(): BackfillDefinition {
     Comment:
       'One child workflow per object of the work list, each a relay execution; failed items are redriven with the map run.',
     ItemReader: {
-      Resource: 'arn:aws:states:::s3:getObject',
+      Resource: integration('s3:getObject'),
       ReaderConfig: { InputType: 'JSONL' },
       Parameters: { 'Bucket.$': '$.workList.bucket', 'Key.$': '$.workList.key' },
     },
@@ -139,7 +152,7 @@ export function buildBackfillDefinition(): BackfillDefinition {
     MaxConcurrencyPath: '$.workList.maxConcurrency',
     ToleratedFailurePercentagePath: '$.workList.toleratedFailurePercentage',
     ResultWriter: {
-      Resource: 'arn:aws:states:::s3:putObject',
+      Resource: integration('s3:putObject'),
       Parameters: { 'Bucket.$': '$.workList.results.bucket', 'Prefix.$': '$.workList.results.prefix' },
     },
     Label: BACKFILL_MAP_LABEL,
@@ -179,11 +192,17 @@ export function buildBackfillDefinition(): BackfillDefinition {
   };
 }
 
-/** Replaces the placeholders, as CDK's `definitionSubstitutions` would. @throws naming a missing value */
+/**
+ * Replaces the placeholders, as CDK's `definitionSubstitutions` would; `Partition` is the local stack's
+ * ({@link LOCAL_PARTITION}) unless given. @throws naming a missing value
+ */
 export function renderBackfillDefinition(
   definition: BackfillDefinition,
-  values: Readonly<Record<BackfillPlaceholder, string>>,
+  given: Readonly<Record<Exclude<BackfillPlaceholder, 'Partition'>, string>> & {
+    readonly Partition?: string;
+  },
 ): BackfillDefinition {
+  const values: Readonly<Record<BackfillPlaceholder, string>> = { Partition: LOCAL_PARTITION, ...given };
   const render = (value: JsonValue): JsonValue => {
     if (typeof value === 'string') {
       return value.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_match, name: string) => {

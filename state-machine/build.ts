@@ -12,7 +12,7 @@ import {
 import type { WaveApproval } from '../core/waves.ts';
 import type { AslDefinition, AslState, PayloadTemplate, SubMachine } from './asl.ts';
 import { buildTargetChain, buildWaveChain, TASK_TIMEOUT_SECONDS } from './chain.ts';
-import { placeholder } from './placeholders.ts';
+import { PARTITION_PLACEHOLDER, placeholder } from './placeholders.ts';
 import { SECOND_PASS_ERROR_NAMES, TASK_RETRY } from './retry-policies.ts';
 
 /** Options of {@link buildDefinition}. */
@@ -53,7 +53,7 @@ export const DEFAULT_BUILD_OPTIONS: Required<BuildOptions> = {
  * "Approval Pending" event (with the token) on the default bus and waits until SendTaskSuccess or
  * SendTaskFailure names the token, or the state's timeout passes.
  */
-export const APPROVAL_RESOURCE = 'arn:aws:states:::events:putEvents.waitForTaskToken';
+export const APPROVAL_RESOURCE = `arn:${PARTITION_PLACEHOLDER}:states:::events:putEvents.waitForTaskToken`;
 
 /** Where an approval's decision (SendTaskSuccess's output) goes in the execution's state. */
 export function approvalResultPath(wave: number): string {

@@ -32,6 +32,22 @@ export function placeholderOf(role: TaskRole): TaskPlaceholder {
   return entry[0] as TaskPlaceholder;
 }
 
+/**
+ * The placeholder of the partition in service integration ARNs (`arn:${Partition}:states:::…`): Step Functions
+ * refuses to run a resource of another partition than the execution's (States.Runtime), so `arn:aws:states:::`
+ * would work in the `aws` partition only. CDK substitutes the stack's partition.
+ */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a definition placeholder, not a template
+export const PARTITION_PLACEHOLDER = '${Partition}';
+
+/** The partition the local stack serves (its ARNs are all `arn:aws:…`): `${Partition}` unless given. */
+export const LOCAL_PARTITION = 'aws';
+
+/** What {@link renderDefinition} substitutes: each task's ARN, and the partition. */
+export type DefinitionSubstitutions = Readonly<Record<TaskPlaceholder, string>> & {
+  readonly Partition?: string;
+};
+
 const PLACEHOLDER_PATTERN = /\$\{([A-Za-z0-9_]+)\}/g;
 
 /**
@@ -42,9 +58,9 @@ const PLACEHOLDER_PATTERN = /\$\{([A-Za-z0-9_]+)\}/g;
  */
 export function renderDefinition(
   definition: AslDefinition,
-  substitutions: Readonly<Record<TaskPlaceholder, string>>,
+  substitutions: DefinitionSubstitutions,
 ): AslDefinition {
-  const values: Readonly<Record<string, string>> = substitutions;
+  const values: Readonly<Record<string, string>> = { Partition: LOCAL_PARTITION, ...substitutions };
   const missing = new Set<string>();
   const render = (value: JsonValue): JsonValue => {
     if (typeof value === 'string') {

@@ -7,6 +7,7 @@ import { machineFor, withConnection } from '../aws/session.ts';
 import { resolveBackfillStateMachine } from '../aws/state-machine.ts';
 import { type BackfillEstimate, estimateBackfill } from '../backfill/estimate.ts';
 import { renderEstimate } from '../backfill/render.ts';
+import { findBackfillResultsBucket } from '../backfill/results-bucket.ts';
 import type { MachineFlags } from '../common-options.ts';
 import { mapConcurrently } from '../concurrency.ts';
 import { requireConfig } from '../config-file.ts';
@@ -24,6 +25,7 @@ import {
   describeInventoryBasis,
   estimateFromInventory,
   type InventoryBasis,
+  type ReportAccess,
   readManifest,
 } from '../replay/inventory.ts';
 import { type ListedObject, listObjects } from '../replay/list-objects.ts';
@@ -76,7 +78,15 @@ export async function runReplay(url: S3Url, flags: ReplayFlags): Promise<void> {
       const machine = await machineFor({ ...flags, config: choice.path }, conn);
       const route = routerFor(config, url, flags);
       if (flags.inventory !== undefined) {
-        await inventoryReplay(conn, machine, url, flags, out, { route, region: source.region });
+        await inventoryReplay(conn, machine, url, flags, out, {
+          route,
+          access: {
+            source,
+            path: `sources[${config.sources.indexOf(source)}]`,
+            config: choice.display,
+            resultsBucket: await findBackfillResultsBucket(conn, machine, { stack: flags.stack }),
+          },
+        });
         return { distributed: true as const };
       }
       const routed: Array<{ object: ListedObject; item: ReplayItem }> = [];
@@ -163,15 +173,20 @@ async function inventoryReplay(
   url: S3Url,
   flags: ReplayFlags,
   out: Output,
-  context: { route: (object: ListedObject) => number; region: string },
+  context: { route: (object: ListedObject) => number; access: ReportAccess },
 ): Promise<void> {
   const inventory = `s3://${flags.inventory?.bucket ?? ''}/${flags.inventory?.key ?? ''}`;
   // S3 delivers a bucket's inventory into a bucket of the same region.
-  const s3 = conn.s3(context.region);
-  const manifest = await readManifest(s3, inventory, {
-    source: { bucket: url.bucket },
-    ...(flags.since === undefined ? {} : { since: flags.since.toISOString() }),
-  });
+  const s3 = conn.s3(context.access.source.region);
+  const manifest = await readManifest(
+    s3,
+    inventory,
+    {
+      source: { bucket: url.bucket },
+      ...(flags.since === undefined ? {} : { since: flags.since.toISOString() }),
+    },
+    context.access,
+  );
   const found = await estimateFromInventory(s3, manifest, url.key, context.route, undefined, (line) =>
     out.progress(line),
   );

@@ -26,6 +26,11 @@ export function renderEstimate(estimate: BackfillEstimate): string {
   ].join('\n');
 }
 
+/** How the work list found its objects: `12 objects listed`, or `12 objects in the inventory`. */
+function found(status: BackfillStatus, count: number): string {
+  return `${plural(count, 'object')} ${status.inventory === undefined ? 'listed' : 'in the inventory'}`;
+}
+
 /** One line of progress (the bar is drawn by cli-progress on a terminal). */
 export function renderBackfillProgress(status: BackfillStatus): string {
   const items = status.items;
@@ -33,7 +38,7 @@ export function renderBackfillProgress(status: BackfillStatus): string {
     const w = status.workList?.counts;
     return w === undefined
       ? `${status.name}: ${status.status}, building the work list`
-      : `${status.name}: building the work list — ${plural(w.listed, 'object')} listed, ${w.queued} queued, ${w.inSync} in sync`;
+      : `${status.name}: building the work list — ${found(status, w.listed)}, ${w.queued} queued, ${w.inSync} in sync`;
   }
   const done = items.succeeded + items.failed + items.aborted + items.timedOut;
   const rate = status.ratePerSecond === undefined ? '' : `, ${status.ratePerSecond.toFixed(1)} objects/s`;
@@ -54,8 +59,11 @@ export function renderBackfillStatus(
   const w = status.workList;
   if (w !== undefined) {
     const c = w.counts;
+    const counted = `${c.queued} queued (${bytes(c.queuedBytes)}), ${c.inSync} already in sync, ${c.tooOld} older than --since, ${c.noTarget} routed to none of the chosen targets`;
     lines.push(
-      `  listed   ${plural(c.listed, 'object')}: ${c.queued} queued (${bytes(c.queuedBytes)}), ${c.inSync} already in sync, ${c.tooOld} older than --since, ${c.noTarget} routed to none of the chosen targets${w.done ? '' : ' (still listing)'}`,
+      status.inventory === undefined
+        ? `  listed   ${plural(c.listed, 'object')}: ${counted}${w.done ? '' : ' (still listing)'}`
+        : `  report   ${plural(c.listed, 'object')} in the inventory ${status.inventory}: ${counted}${w.done ? '' : ' (still reading the inventory)'}`,
     );
     lines.push(
       w.done && w.items === 0
@@ -78,6 +86,10 @@ export function renderBackfillStatus(
     lines.push(`  manifest ${tally.manifestUrl}`);
     for (const arn of tally.failedExecutions)
       lines.push(`  failed   ${arn} — relay show ${arn.split(':').at(-1)}`);
+  } else if (status.results !== undefined) {
+    lines.push(
+      `  manifest s3://${status.results.Bucket}/${status.results.Key} is not there: the map run wrote no results, or they expired with the results bucket's lifecycle rule`,
+    );
   }
   if (status.status === 'FAILED' || status.status === 'ABORTED' || status.status === 'TIMED_OUT') {
     lines.push(`  redrive the failed objects only: relay redrive ${status.executionArn}`);

@@ -46,6 +46,10 @@ interface ResultEntry {
   readonly Cause?: string;
 }
 
+function isMissing(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'NoSuchKey' || err.name === 'NotFound');
+}
+
 async function readJson<T>(s3: S3Client, bucket: string, key: string): Promise<T> {
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return JSON.parse((await object.Body?.transformToString()) ?? 'null') as T;
@@ -61,12 +65,22 @@ function failedRelayArn(entry: ResultEntry): string | undefined {
   }
 }
 
-/** Reads the manifest and every result file it lists, and counts them. */
+/**
+ * Reads the manifest and every result file it lists, and counts them; `undefined` when the manifest is not
+ * there — not written (a map run that failed before writing its results), or expired with the results
+ * bucket's lifecycle rule.
+ */
 export async function readBackfillResults(
   s3: S3Client,
   details: ResultWriterDetails,
-): Promise<BackfillTally> {
-  const manifest = await readJson<Manifest>(s3, details.Bucket, details.Key);
+): Promise<BackfillTally | undefined> {
+  let manifest: Manifest;
+  try {
+    manifest = await readJson<Manifest>(s3, details.Bucket, details.Key);
+  } catch (err) {
+    if (isMissing(err)) return undefined;
+    throw err;
+  }
   const files = manifest.ResultFiles ?? {};
   const targets: Record<string, number> = {};
   const failedExecutions: string[] = [];

@@ -10,7 +10,8 @@ import {
   ListMapRunsCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import { type WorkList, workListSchema } from '../../core/backfill.ts';
+import { resultsManifestOf, type WorkList, workListSchema } from '../../core/backfill.ts';
+import { parseJson } from '../../core/executions/history-events.ts';
 import { BACKFILL_STATES } from '../../state-machine/backfill.ts';
 import { fetchHistory } from '../executions/history.ts';
 import type { ResultWriterDetails } from './results.ts';
@@ -34,6 +35,11 @@ export interface BackfillStatus {
   readonly stopDate?: Date;
   readonly error?: string;
   readonly cause?: string;
+  /**
+   * The S3 Inventory manifest the backfill's request named (`relay replay --inventory`): the work list's
+   * counts are then of the report's rows, not of a listing.
+   */
+  readonly inventory?: string;
   /** The last work list BuildWorkList answered (while it is still building: the counts so far). */
   readonly workList?: WorkList;
   readonly mapRunArn?: string;
@@ -42,8 +48,22 @@ export interface BackfillStatus {
   readonly ratePerSecond?: number;
   /** Seconds until every item is done at that rate. */
   readonly etaSeconds?: number;
-  /** Where the results manifest is, once the map run ended. */
+  /**
+   * Where the results manifest is, once the map run ended: as the backfill's output names it, or — a FAILED
+   * backfill has no output, though its map run wrote its results — where its map run wrote it
+   * (core/backfill.ts `resultsManifestOf`, as the console finds it).
+   */
   readonly results?: ResultWriterDetails;
+}
+
+/** The inventory the backfill's request (the execution's input) named, if any. */
+function inventoryOf(input: string | undefined): string | undefined {
+  const request = parseJson(input);
+  const inventory =
+    typeof request === 'object' && request !== null
+      ? (request as { inventory?: unknown }).inventory
+      : undefined;
+  return typeof inventory === 'string' ? inventory : undefined;
 }
 
 /** BuildWorkList's last answer in the history. */
@@ -114,7 +134,13 @@ export async function readBackfillStatus(
       etaSeconds = run.stopDate === undefined ? (items.total - finished) / ratePerSecond : 0;
     }
   }
-  const results = resultsOf(described.output);
+  const reported = resultsOf(described.output);
+  const results =
+    reported ??
+    (described.status === 'FAILED' && workList !== undefined && mapRunArn !== undefined
+      ? resultsManifestOf(workList.results, mapRunArn)
+      : undefined);
+  const inventory = inventoryOf(described.input);
   return {
     executionArn,
     name: described.name ?? executionArn.split(':').at(-1) ?? executionArn,
@@ -123,6 +149,7 @@ export async function readBackfillStatus(
     ...(described.stopDate === undefined ? {} : { stopDate: described.stopDate }),
     ...(described.error === undefined ? {} : { error: described.error }),
     ...(described.cause === undefined ? {} : { cause: described.cause }),
+    ...(inventory === undefined ? {} : { inventory }),
     ...(workList === undefined ? {} : { workList }),
     ...(mapRunArn === undefined ? {} : { mapRunArn }),
     ...(items === undefined ? {} : { items }),

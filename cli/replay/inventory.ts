@@ -18,9 +18,12 @@ import {
   isCurrentObject,
   parseInventoryManifest,
   parseInventoryRow,
+  type S3ObjectLocation,
 } from '../../core/backfill.ts';
 import { errorCodeOf, httpStatusOf } from '../../core/classify-aws-error.ts';
+import type { SourceConfig } from '../../core/config/schema.ts';
 import { InvalidInput } from '../../core/errors.ts';
+import { buildWorkListMayReadInventory } from '../../core/permissions/backfill.ts';
 import { CliError, EXIT_CODES } from '../errors.ts';
 import { plural } from '../output/format.ts';
 import type { ListedObject } from './list-objects.ts';
@@ -62,11 +65,64 @@ function refusal(err: unknown): never {
   throw err;
 }
 
-/** Reads and checks the manifest (`--inventory`): a CSV report of `bucket`, usable with `since`. */
+/** Where the backfill's work-list builder may read a report of the replay's source, for {@link readManifest}. */
+export interface ReportAccess {
+  /** The configured source. */
+  readonly source: SourceConfig;
+  /** Its place in the configuration, such as `sources[0]`. */
+  readonly path: string;
+  /** The configuration file, as the CLI names it. */
+  readonly config: string;
+  /** The backfill's own results bucket, when it could be found (cli/backfill/results-bucket.ts). */
+  readonly resultsBucket: string | undefined;
+}
+
+/**
+ * The destination prefix of the inventory configuration that delivered `key` for `sourceBucket`: S3 delivers
+ * under `<prefix>/<source bucket>/<inventory name>/` (Amazon S3 User Guide, "Locating your inventory list");
+ * `undefined` when the key is not laid out so.
+ */
+export function inventoryPrefixOf(key: string, sourceBucket: string): string | undefined {
+  const folder = `${sourceBucket}/`;
+  if (key.startsWith(folder)) return '';
+  const at = key.indexOf(`/${folder}`);
+  return at === -1 ? undefined : key.slice(0, at + 1);
+}
+
+/**
+ * Refuses a report the backfill's work-list builder could not read with its role: one outside the backfill's
+ * results bucket and the source's configured `inventory` (core/permissions/backfill.ts) — the backfill would
+ * fail at once with AccessDenied. Nothing is refused while the results bucket is not known (the report may be
+ * there).
+ *
+ * @throws CliError (usage) naming the configuration field that grants it
+ */
+export function refuseUnreadableReport(access: ReportAccess, objects: readonly S3ObjectLocation[]): void {
+  const { resultsBucket, source } = access;
+  if (resultsBucket === undefined) return;
+  const denied = objects.find((object) => !buildWorkListMayReadInventory(source, object, resultsBucket));
+  if (denied === undefined) return;
+  const prefix = inventoryPrefixOf(denied.key, source.bucket) ?? '<destination prefix>';
+  const setting = JSON.stringify({ bucket: denied.bucket, ...(prefix === '' ? {} : { prefix }) });
+  const configured =
+    source.inventory === undefined
+      ? `${access.path}.inventory is not set`
+      : `${access.path}.inventory names s3://${source.inventory.bucket}/${source.inventory.prefix ?? ''}`;
+  throw new CliError(
+    `--inventory: the backfill's work-list builder may not read s3://${denied.bucket}/${denied.key} — it reads reports only in the backfill's results bucket (${resultsBucket}) and where the source's inventory setting says S3 Inventory delivers them, and ${configured}. Add "inventory": ${setting} (with "kmsKeyArn" if the reports are SSE-KMS) to ${access.path} (${source.bucket}) in ${access.config} and deploy the relay again (npx cdk deploy, or restart relay local), or copy the report into s3://${resultsBucket}/`,
+    EXIT_CODES.usage,
+  );
+}
+
+/**
+ * Reads and checks the manifest (`--inventory`): a CSV report of `bucket`, usable with `since` — and, given
+ * `access`, one the backfill's builder may read (the manifest before it is read, then every file it names).
+ */
 export async function readManifest(
   s3: S3Client,
   url: string,
   request: { readonly source: { readonly bucket: string }; readonly since?: string },
+  access?: ReportAccess,
 ): Promise<InventoryManifest> {
   let location: ReturnType<typeof inventoryLocation>;
   try {
@@ -74,6 +130,7 @@ export async function readManifest(
   } catch (err) {
     refusal(err);
   }
+  if (access !== undefined) refuseUnreadableReport(access, [location]);
   let text: string;
   try {
     const answer = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
@@ -92,13 +149,20 @@ export async function readManifest(
     }
     throw err;
   }
+  let manifest: InventoryManifest;
   try {
-    const manifest = parseInventoryManifest(text, location);
+    manifest = parseInventoryManifest(text, location);
     checkInventoryUse(manifest, request);
-    return manifest;
   } catch (err) {
     refusal(err);
   }
+  if (access !== undefined) {
+    refuseUnreadableReport(
+      access,
+      manifest.files.map((file) => ({ bucket: manifest.filesBucket, key: file.key })),
+    );
+  }
+  return manifest;
 }
 
 /**

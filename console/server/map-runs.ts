@@ -32,7 +32,12 @@ import {
 import { mapConcurrently } from '../../cli/concurrency.ts';
 import { causeMessage, describeFailure } from '../../cli/executions/cause.ts';
 import { EXECUTION_STATUSES, type ExecutionStatusFilter } from '../../cli/options.ts';
-import { type ResultsLocation, workItemSchema } from '../../core/backfill.ts';
+import {
+  parseMapRunArn,
+  type ResultsLocation,
+  resultsManifestKey,
+  workItemSchema,
+} from '../../core/backfill.ts';
 import { parseJson } from '../../core/executions/history-events.ts';
 import type {
   BackfillObjectView,
@@ -60,25 +65,6 @@ export const MAX_FAILED_FILE_BYTES = 4 * 1024 * 1024;
 
 /** The most failed items the page lists from the FAILED files (the files hold them all). */
 export const MAX_FAILED_LISTED = 100;
-
-const MAP_RUN_ARN = /^arn:[^:]+:states:([^:]+):[^:]*:mapRun:[^:]+:([^:]+)$/;
-
-/** What a map run ARN (`arn:aws:states:<region>:<account>:mapRun:<machine>/<label>:<id>`) names. */
-export function parseMapRunArn(arn: string): { readonly region: string; readonly id: string } | undefined {
-  const match = MAP_RUN_ARN.exec(arn);
-  if (match === null) return undefined;
-  return { region: match[1] ?? '', id: match[2] ?? '' };
-}
-
-/**
- * Where a map run's ResultWriter writes its manifest: `<Prefix>/<map run id>/manifest.json` — the key of
- * `ResultWriterDetails` in the Developer Guide's example (`csvProcessJobs/<id>/manifest.json` for the map
- * run `…:mapRun:csvProcess/Map:<id>`), and what the local stack writes (no `/` doubled).
- */
-export function manifestKeyOf(prefix: string, mapRunId: string): string {
-  const base = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
-  return `${base}${mapRunId}/manifest.json`;
-}
 
 /** The prefix a manifest key was written under (`…/<id>/manifest.json` taken off). */
 function prefixOfManifest(key: string, mapRunId: string): string {
@@ -182,7 +168,11 @@ export async function readMapRun(
       manifestKey: written.Key,
     };
   } else if (where !== undefined) {
-    location = { bucket: where.bucket, prefix: where.prefix, manifestKey: manifestKeyOf(where.prefix, id) };
+    location = {
+      bucket: where.bucket,
+      prefix: where.prefix,
+      manifestKey: resultsManifestKey(where.prefix, id),
+    };
   }
   let manifest: ResultsManifest | undefined;
   let results: MapRunResultsView | null = null;

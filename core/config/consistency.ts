@@ -565,6 +565,25 @@ function checkTargetBucketTag(source: SourceView, problems: ConfigProblem[]): vo
   }
 }
 
+// ── The source's S3 Inventory ─────────────────────────────────────────────────────────────
+
+/**
+ * An inventory's key is in the source's region: S3 Inventory delivers a bucket's reports into a bucket of
+ * the same region (S3 API Reference, PutBucketInventoryConfiguration), and S3 encrypts with a key of the
+ * bucket's own region only.
+ */
+function checkInventory(source: SourceView, problems: ConfigProblem[]): void {
+  const arn = text(record(source.raw.inventory)?.kmsKeyArn);
+  const parsed = arn === undefined ? undefined : parseKmsKeyArn(arn);
+  if (parsed === undefined || source.region === undefined || parsed.region === source.region) return;
+  problems.push({
+    path: formatPath(['sources', source.index, 'inventory', 'kmsKeyArn']),
+    message: `the KMS key is in ${parsed.region} but the source is in ${source.region}; S3 Inventory delivers reports into a bucket of the source's region, and S3 can only use a key in the bucket's own region`,
+    got: arn,
+    allowed: `a key ARN in ${source.region}`,
+  });
+}
+
 /**
  * One deployment group, one revision bucket: the relay orders a group's deployments (newest wins,
  * exactly once) through one ledger object kept in the bucket its revisions come from
@@ -640,6 +659,7 @@ export function consistencyProblems(input: unknown): ConfigProblem[] {
     checkRules(source, verify, problems);
     checkOverlappingRules(source, problems);
     checkTargetBucketTag(source, problems);
+    checkInventory(source, problems);
   }
   checkLoops(sources, problems);
   checkWaveSettings(input, sources, problems);

@@ -90,11 +90,16 @@ const accountId = checkedString(
   }),
 );
 
-const kmsKeyArn = checkedString(
-  (value) => (parseKmsKeyArn(value) === undefined ? 'not a KMS key ARN' : undefined),
-  'arn:aws:kms:<region>:<account>:key/<key-id> or …:alias/<name>',
-  KMS_KEY_ARN_PATTERN,
-).check(z.meta({ description: "The ARN of a symmetric KMS key (or alias) in the target's region." }));
+/** A KMS key (or alias) ARN; `description` says whose key it is. */
+function kmsKeyArnField(description: string) {
+  return checkedString(
+    (value) => (parseKmsKeyArn(value) === undefined ? 'not a KMS key ARN' : undefined),
+    'arn:aws:kms:<region>:<account>:key/<key-id> or …:alias/<name>',
+    KMS_KEY_ARN_PATTERN,
+  ).check(z.meta({ description }));
+}
+
+const kmsKeyArn = kmsKeyArnField("The ARN of a symmetric KMS key (or alias) in the target's region.");
 
 /** The S3 storage classes a relayed object may be written with. */
 export const STORAGE_CLASSES = [
@@ -325,6 +330,33 @@ export const targetBucketTagSchema = z
     }),
   );
 
+/**
+ * Where S3 Inventory delivers the reports of a source (the destination of its inventory configuration):
+ * the backfill's work-list builder may read reports there (`relay replay --inventory`), besides the
+ * backfill's own results bucket.
+ */
+export const inventorySchema = z
+  .strictObject({
+    bucket: bucketName,
+    prefix: z.optional(byteLimitedString(MAX_KEY_BYTES, 'prefix')).check(
+      z.meta({
+        description:
+          "The inventory configuration's destination prefix: reports are delivered under <prefix>/<source bucket>/<inventory name>/. Omit it when the configuration has none.",
+      }),
+    ),
+    kmsKeyArn: z.optional(
+      kmsKeyArnField(
+        "The KMS key the reports are encrypted with (the inventory's SSE-KMS encryption), in the source's region; omit it for SSE-S3.",
+      ),
+    ),
+  })
+  .check(
+    z.meta({
+      description:
+        "Where S3 Inventory delivers this source's reports: the backfill (relay replay --inventory) may read reports there, with s3:GetObject on <bucket>/<prefix>* (and kms:Decrypt on kmsKeyArn).",
+    }),
+  );
+
 /** A bucket whose new objects are relayed. */
 export const sourceSchema = z
   .strictObject({
@@ -333,6 +365,7 @@ export const sourceSchema = z
     account: z.optional(accountId),
     rules: z.array(ruleSchema).check(z.minLength(1)),
     targetBucketTag: z.optional(targetBucketTagSchema),
+    inventory: z.optional(inventorySchema),
   })
   .check(z.meta({ description: 'A bucket whose new objects are relayed.' }));
 
@@ -425,6 +458,8 @@ export type EncryptionConfig = TargetConfig['encryption'];
 export type DeployConfig = NonNullable<TargetConfig['deploy']>;
 /** The tag convention's settings. */
 export type TargetBucketTagConfig = NonNullable<SourceConfig['targetBucketTag']>;
+/** Where a source's S3 Inventory reports are delivered. */
+export type InventoryConfig = NonNullable<SourceConfig['inventory']>;
 /** One wave's settings. */
 export type WaveSettings = z.output<typeof waveSettingsSchema>;
 /** The defaults block. */

@@ -112,6 +112,17 @@ export const WORK_LIST_ACTIONS = [
   's3:AbortMultipartUpload',
 ] as const;
 
+/**
+ * The builder reads an S3 Inventory report (`relay replay --inventory`): GetObject of its manifest.json (with
+ * If-Match on later calls) and of each gzipped CSV file, and HeadObject of each file — all s3:GetObject. It
+ * never lists the report's bucket (the manifest names every file).
+ */
+export const INVENTORY_READ_ACTIONS = ['s3:GetObject'] as const;
+
+/** Why a source's inventory reports are granted by prefix. */
+export const INVENTORY_OBJECTS_REASON =
+  "S3 Inventory delivers a new report (a manifest.json and its data files, under <prefix>/<source bucket>/<inventory name>/) every day or week, named by the delivery's date and unknown until then: s3:GetObject is granted on the configured inventory destination's bucket and prefix only (the source's inventory setting).";
+
 /** Why the backfill's results bucket's objects are granted by `/*` (the builder's and the state machine's). */
 export const RESULTS_OBJECTS_REASON =
   "The backfill's results prefix is given per execution (its work list under <prefix>/<backfill id>/, the map run's results under <prefix>/<map run id>/), so object access is granted on the backfill's own results bucket only, a bucket nothing else writes to.";

@@ -1,8 +1,11 @@
-import type { RelayConfig } from '../config/schema.ts';
+import type { S3ObjectLocation } from '../backfill.ts';
+import type { RelayConfig, SourceConfig } from '../config/schema.ts';
 import { partitionOf } from '../regions.ts';
 import {
   BUCKET_TAGGING_ACTION,
   DESTINATION_HEAD_ACTIONS,
+  INVENTORY_OBJECTS_REASON,
+  INVENTORY_READ_ACTIONS,
   LIST_BUCKET_ACTION,
   RESULTS_OBJECTS_REASON,
   SOURCE_LISTING_ACTIONS,
@@ -12,6 +15,7 @@ import {
 import { s3BucketArn, s3ObjectsArn } from './arns.ts';
 import {
   destinationPattern,
+  objectsKmsStatement,
   type PlannedStatement,
   tagBucketGlobs,
   targetKmsStatement,
@@ -78,14 +82,67 @@ function tagStatements(config: RelayConfig): PlannedStatement[] {
   ];
 }
 
+/** The objects of a source's inventory destination: `arn:<partition>:s3:::<bucket>/<prefix>*`. */
+function inventoryObjects(source: SourceConfig): string | undefined {
+  const inventory = source.inventory;
+  if (inventory === undefined) return undefined;
+  return s3ObjectsArn(partitionOf(source.region), inventory.bucket, inventory.prefix ?? '');
+}
+
+/**
+ * What the builder needs to read the S3 Inventory reports of the sources that say where theirs are
+ * delivered (`inventory`): s3:GetObject on the destination's prefix — the manifest, then a HEAD and a GET
+ * of each data file it names; never a listing, so no s3:ListBucket — and kms:Decrypt of the reports' key
+ * when they are SSE-KMS, for S3 in the source's region (where S3 Inventory delivers) and those objects only.
+ */
+function inventoryStatements(config: RelayConfig): PlannedStatement[] {
+  const sources = config.sources.filter((source) => source.inventory !== undefined);
+  if (sources.length === 0) return [];
+  return [
+    {
+      actions: INVENTORY_READ_ACTIONS,
+      resources: unique(sources.flatMap((source) => inventoryObjects(source) ?? [])),
+      wildcardReason: INVENTORY_OBJECTS_REASON,
+    },
+    ...sources.flatMap((source) => {
+      const objects = inventoryObjects(source);
+      const kmsKeyArn = source.inventory?.kmsKeyArn;
+      if (objects === undefined || kmsKeyArn === undefined || source.inventory === undefined) return [];
+      return [
+        objectsKmsStatement({ bucket: source.inventory.bucket, region: source.region, kmsKeyArn }, objects),
+      ];
+    }),
+  ];
+}
+
+/**
+ * Whether the builder's plan lets it read `object` as part of an S3 Inventory report of `source`: an object
+ * of the backfill's results bucket (`resultsBucket`, its name; `undefined` when unknown), or one under the
+ * source's configured `inventory` bucket and prefix — what {@link planBuildWorkListPermissions} grants.
+ */
+export function buildWorkListMayReadInventory(
+  source: SourceConfig,
+  object: S3ObjectLocation,
+  resultsBucket: string | undefined,
+): boolean {
+  if (resultsBucket !== undefined && object.bucket === resultsBucket) return true;
+  const inventory = source.inventory;
+  return (
+    inventory !== undefined &&
+    object.bucket === inventory.bucket &&
+    object.key.startsWith(inventory.prefix ?? '')
+  );
+}
+
 /**
  * The IAM statements of the work-list builder: list each configured source bucket, HEAD the destination
  * keys of each configured target (the relay's own key patterns, as the copy and verify tasks are granted
  * them; with s3:ListBucket on the target buckets, so that a replica not there yet answers 404, not 403;
  * with kms:Decrypt of an SSE-KMS target's key, because the in-sync check HEADs with `ChecksumMode: ENABLED`
  * and S3 needs kms:Decrypt to return the checksum of an object encrypted with a KMS key — S3 API
- * Reference, HeadObject, `ChecksumMode`; and the `TargetBucket` tag's, when a source uses it), and build
- * the work list in the results bucket. The configuration reaches it like ResolveTargets (environment or
+ * Reference, HeadObject, `ChecksumMode`; and the `TargetBucket` tag's, when a source uses it), read the
+ * S3 Inventory reports where a source's `inventory` says they are delivered, and build the work list in the
+ * results bucket (where a report may be put too). The configuration reaches it like ResolveTargets (environment or
  * bundled file), which needs no IAM.
  */
 export function planBuildWorkListPermissions(
@@ -123,6 +180,8 @@ export function planBuildWorkListPermissions(
     ...uses.flatMap((use) => targetKmsStatement(use, ['kms:Decrypt']) ?? []),
     // Targets a source's TargetBucket tag adds.
     ...tagStatements(config),
+    // The S3 Inventory reports of the sources that say where theirs are delivered (relay replay --inventory).
+    ...inventoryStatements(config),
     // The work list: chunks, the multipart upload of the list itself, and its abort when nothing is queued.
     {
       actions: WORK_LIST_ACTIONS,

@@ -504,7 +504,20 @@ export interface PipelineArtifactStore {
   readonly kmsKeyArn?: string;
 }
 
-function artifactKmsStatement(store: PipelineArtifactStore, objects: string): PlannedStatement {
+/** Objects S3 decrypts on a caller's behalf: their bucket and region, and the key when it is known. */
+export interface KeyedObjects {
+  readonly bucket: string;
+  readonly region: string;
+  readonly kmsKeyArn?: string | undefined;
+}
+
+/**
+ * `kms:Decrypt` for S3 reading `objects` (a pattern of `store.bucket`) in the bucket's region: of the key
+ * by ARN (or by alias, narrowed with `kms:ResourceAliases`), or — no key given — of any key S3 uses there,
+ * for requests S3 makes in that region (`kms:ViaService`) for that bucket's objects only
+ * (`kms:EncryptionContext:aws:s3:arn`: the object, or the bucket with an S3 Bucket Key).
+ */
+export function objectsKmsStatement(store: KeyedObjects, objects: string): PlannedStatement {
   const conditions: PlannedConditions = {
     StringEquals: { 'kms:ViaService': s3ViaService(store.region) },
     StringLike: {
@@ -544,7 +557,7 @@ export function planPipelineArtifactPermissions(
   const partition = partitionOf(store.region);
   const objects = s3ObjectsArn(partition, store.bucket, store.keyPrefix ?? '');
   const list = listBuckets([s3BucketArn(partition, store.bucket)]);
-  const kms = artifactKmsStatement(store, objects);
+  const kms = objectsKmsStatement(store, objects);
   return {
     'resolve-targets': [objectStatement(ARTIFACT_HEAD_ACTIONS, [objects]), ...list],
     'copy-object': [objectStatement(COPY_SOURCE_ACTIONS, [objects]), ...list, kms],

@@ -74,7 +74,8 @@ describe('approvals of deployment waves in the template', () => {
       TimeoutSeconds: number;
     };
     expect(definition.States['Approve wave 2']).toMatchObject({
-      Resource: 'arn:aws:states:::events:putEvents.waitForTaskToken',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a definition substitution (the stack's partition)
+      Resource: 'arn:${Partition}:states:::events:putEvents.waitForTaskToken',
       TimeoutSeconds: 172_800,
     });
     expect(definition.TimeoutSeconds).toBeGreaterThan(172_800);
@@ -113,5 +114,45 @@ describe('approvals of deployment waves in the template', () => {
     // Assert: three passes (two, and wave 2) of a 1 h deployment wait + 1 h, plus the 48 h approval
     expect(without.toHours()).toBe(24);
     expect(withApproval.toHours()).toBe(3 * 2 + 48);
+  });
+
+  it("names the stack's partition in the approval's service integration, as Step Functions runs only those of its own", () => {
+    // Arrange: a relay in GovCloud whose wave 2 requires an approval
+    const app = new App({ context: { ...cdkJson().context, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'GovCloud', { env: { account: ENV.account, region: 'us-gov-west-1' } });
+    const target = { bucket: 'artifacts-goveast', region: 'us-gov-east-1' };
+    const deploy = { application: 'web', deploymentGroup: 'web-prod', bundleType: 'zip' } as const;
+    new ArtifactRelay(stack, 'Relay', {
+      config: {
+        sources: [
+          {
+            bucket: 'build-artifacts-govwest',
+            region: 'us-gov-west-1',
+            rules: [{ name: 'web', targets: [{ ...target, deploy: { ...deploy, wave: 2 } }] }],
+          },
+        ],
+        waves: { '2': { approval: { timeoutSeconds: 3600 } } },
+      },
+      alarmNotifications: { email: 'ops@example.com' },
+    });
+
+    // Act
+    const all = Template.fromStack(stack).toJSON() as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const relayMachine = Object.values(all.Resources).find(
+      (r) =>
+        r.Type === 'AWS::StepFunctions::StateMachine' &&
+        JSON.stringify(r.Properties).includes('waitForTaskToken'),
+    )!;
+
+    // Assert
+    expect(JSON.stringify(relayMachine.Properties.DefinitionString)).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a definition substitution, not a template
+      'arn:${Partition}:states:::events:putEvents.waitForTaskToken',
+    );
+    expect((relayMachine.Properties.DefinitionSubstitutions as Record<string, unknown>).Partition).toBe(
+      'aws-us-gov',
+    );
   });
 });

@@ -163,7 +163,41 @@ describe('the backfill state machine', () => {
     expect(backfillMachine.Properties.DefinitionSubstitutions).toEqual({
       BuildWorkListFunctionArn: { 'Fn::GetAtt': [id(built, built.relay.backfill!.function), 'Arn'] },
       RelayStateMachineArn: { Ref: id(built, built.relay.stateMachine) },
+      Partition: 'aws',
     });
+  });
+
+  it('names the stack’s partition in its service integrations’ ARNs, as Step Functions runs only those of its own', () => {
+    // Arrange: the relay in the China (Beijing) region, whose partition is aws-cn
+    const app = new App({ context: { ...cdkJson().context, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'BackfillChina', { env: { account: ACCOUNT, region: 'cn-north-1' } });
+    const relay = new ArtifactRelay(stack, 'Relay', {
+      config: {
+        sources: [
+          {
+            bucket: 'src-beijing',
+            region: 'cn-north-1',
+            rules: [{ name: 'all', targets: [{ bucket: 'dst-ningxia', region: 'cn-northwest-1' }] }],
+          },
+        ],
+      },
+      alarmNotifications: { email: 'ops@example.com' },
+    });
+    const json = Template.fromStack(stack).toJSON() as Built['json'];
+
+    // Act
+    const machine = json.Resources[logicalIdOf(stack, relay.backfill!.stateMachine)]!.Properties;
+    const resources = [...String(machine.DefinitionString).matchAll(/"Resource":"(arn:[^"]*)"/g)].map(
+      (m) => m[1],
+    );
+
+    // Assert
+    expect((machine.DefinitionSubstitutions as Record<string, unknown>).Partition).toBe('aws-cn');
+    expect(resources.sort()).toEqual([
+      `arn:\${Partition}:states:::s3:getObject`,
+      `arn:\${Partition}:states:::s3:putObject`,
+      `arn:\${Partition}:states:::states:startExecution.sync:2`,
+    ]);
   });
 
   it('relays each work-list line by a relay execution, in a Distributed Map reading and writing the results path given at run time', () => {
@@ -177,16 +211,16 @@ describe('the backfill state machine', () => {
     expect(map.Type).toBe('Map');
     expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     expect(map.ItemReader).toEqual({
-      Resource: 'arn:aws:states:::s3:getObject',
+      Resource: `arn:\${Partition}:states:::s3:getObject`,
       ReaderConfig: { InputType: 'JSONL' },
       Parameters: { 'Bucket.$': '$.workList.bucket', 'Key.$': '$.workList.key' },
     });
     expect(map.ResultWriter).toEqual({
-      Resource: 'arn:aws:states:::s3:putObject',
+      Resource: `arn:\${Partition}:states:::s3:putObject`,
       Parameters: { 'Bucket.$': '$.workList.results.bucket', 'Prefix.$': '$.workList.results.prefix' },
     });
     expect(map.Label).toBe(BACKFILL_MAP_LABEL);
-    expect(child.Resource).toBe('arn:aws:states:::states:startExecution.sync:2');
+    expect(child.Resource).toBe(`arn:\${Partition}:states:::states:startExecution.sync:2`);
     // The child's state machine is the relay's: its placeholder is substituted with the relay's ARN.
     expect(child.Parameters.StateMachineArn).toBe(`\${RelayStateMachineArn}`);
     expect(
@@ -454,6 +488,59 @@ describe('the work-list builder with the TargetBucket tag convention', () => {
       'arn:aws:s3:::dr-bucket': ['s3:ListBucket'],
     });
     expect(Object.keys(granted).filter((resource) => resource.startsWith('arn:aws:s3:::'))).toHaveLength(7);
+  });
+});
+
+describe('the work-list builder with a source’s S3 Inventory', () => {
+  const REPORTS_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/reports`;
+  const withInventory = {
+    sources: [
+      {
+        ...CONFIG.sources[0]!,
+        inventory: { bucket: 'inv-reports', prefix: 'inventory/', kmsKeyArn: REPORTS_KEY },
+      },
+      CONFIG.sources[1]!,
+    ],
+  } satisfies RelayConfigInput;
+
+  it('may read the reports under the configured destination prefix, decrypting them with their key in the source’s region', () => {
+    // Arrange
+    const inventory = build({ config: withInventory });
+    const statements = roleStatements(inventory, id(inventory, inventory.relay.backfill!.functionRole));
+
+    // Act
+    const granted = actionsByResource(statements);
+    const reportKey = statements.filter((s) => asList(s.Resource ?? []).includes(REPORTS_KEY));
+
+    // Assert
+    expect(granted['arn:aws:s3:::inv-reports/inventory/*']).toEqual(['s3:GetObject']);
+    expect(granted['arn:aws:s3:::inv-reports']).toBeUndefined();
+    expect(reportKey).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: REPORTS_KEY,
+        Condition: {
+          StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
+          StringLike: {
+            'kms:EncryptionContext:aws:s3:arn': [
+              'arn:aws:s3:::inv-reports',
+              'arn:aws:s3:::inv-reports/inventory/*',
+            ],
+          },
+        },
+      },
+    ]);
+    expect(new AwsSolutionsChecks(inventory.stack).validateScope(inventory.stack).violations).toEqual([]);
+  });
+
+  it('holds no grant on an inventory bucket when no source names one', () => {
+    // Act
+    const statements = roleStatements(built, id(built, built.relay.backfill!.functionRole));
+
+    // Assert
+    expect(text(statements)).not.toContain('inv-reports');
+    expect(text(statements)).not.toContain('inventory');
   });
 });
 

@@ -8,10 +8,12 @@
  * reference, "Permissions") and of replicas in sync, at an SSE-KMS target and at a bucket the source's
  * `TargetBucket` tag names; and the work list in the results bucket — a multipart upload across
  * calls (a chunk written, read back into a part, and deleted by the next call) completed, or aborted when
- * nothing is queued.
+ * nothing is queued; and the S3 Inventory report a source's `inventory` setting says where S3 delivers,
+ * read (and decrypted with its key) instead of listing the source.
  *
  * Objects are put before the relay is deployed, so no S3 event relays them: the backfill does.
  */
+import { CURRENT_COLUMNS, inventoryFile, inventoryManifest } from '../../helpers/inventory.ts';
 import type { Execution, Relay, WorkflowHarness } from '../workflow/harness.ts';
 import { relayProblems, shorten } from './outcomes.ts';
 import type { RunNames } from './run-names.ts';
@@ -197,5 +199,78 @@ const backfillUnversionedTag: Scenario = {
   },
 };
 
+/** The inventory configuration's destination prefix: S3 delivers under `<prefix>/<source bucket>/<name>/`. */
+const INVENTORY_PREFIX = 'inventory/';
+
+const backfillInventory: Scenario = {
+  name: 'backfill-inventory',
+  summary:
+    "A backfill that reads the source's S3 Inventory report instead of listing it, where the source's inventory setting says S3 delivers it: the builder GETs the SSE-KMS manifest and data file (decrypting them with the report's key) and HEADs the file, and the relay copies the build the report lists.",
+  prepare(names: RunNames, account: string) {
+    const src = names.bucket('source-bucket');
+    const eu = names.bucket('target-bucket');
+    const reports = names.bucket('inventory-bucket');
+    const key = `arn:aws:kms:${SOURCE_REGION}:${account}:key/${names.keyId('inventory-key-id')}`;
+    const manifestKey = `${INVENTORY_PREFIX}${src}/daily/2026-12-02T01-00Z/manifest.json`;
+    const backfills: Execution[] = [];
+    return {
+      config: {
+        sources: [
+          source(src, [{ bucket: eu, region: EU }], {
+            inventory: { bucket: reports, prefix: INVENTORY_PREFIX, kmsKeyArn: key },
+          }),
+        ],
+      },
+      async arrange(h) {
+        await h.bucket(src, SOURCE_REGION, { versioned: false });
+        await h.bucket(eu, EU);
+        await h.bucket(reports, SOURCE_REGION, { versioned: false });
+        await h.stack.createKmsKey(key);
+        await putExisting(h, src, [{ key: SHORT_KEY }]);
+        const head = await h.head(SOURCE_REGION, src, SHORT_KEY);
+        const file = {
+          key: `${INVENTORY_PREFIX}${src}/daily/data/0.csv.gz`,
+          body: inventoryFile(src, CURRENT_COLUMNS, [
+            { key: SHORT_KEY, size: head.ContentLength ?? 0, etag: (head.ETag ?? '').replace(/"/g, '') },
+          ]),
+        };
+        const manifest = inventoryManifest({
+          sourceBucket: src,
+          destinationBucket: reports,
+          columns: CURRENT_COLUMNS,
+          files: [file],
+        });
+        for (const object of [file, { key: manifestKey, body: manifest }]) {
+          await h.put(SOURCE_REGION, {
+            Bucket: reports,
+            Key: object.key,
+            Body: object.body,
+            ServerSideEncryption: 'aws:kms',
+            SSEKMSKeyId: key,
+          });
+        }
+        await h.stack.events.idle();
+      },
+      async act(_h, relay, seams) {
+        const backfill = await seams.backfill(relay);
+        const execution = await backfill.run({
+          source: { bucket: src, prefix: RULE.prefix },
+          inventory: `s3://${reports}/${manifestKey}`,
+        });
+        backfills.push(execution);
+        return relay.settle();
+      },
+      check: async (_h, executions) => [
+        ...backfillProblems('the backfill', backfills[0], { listed: 1, queued: 1, inSync: 0, noTarget: 0 }),
+        ...relayProblems(executions, expect([[eu, COPIED]])),
+      ],
+    };
+  },
+};
+
 /** The backfill scenarios, in the order the proof tries them. */
-export const BACKFILL_SCENARIOS: readonly Scenario[] = [backfillVersioned, backfillUnversionedTag];
+export const BACKFILL_SCENARIOS: readonly Scenario[] = [
+  backfillVersioned,
+  backfillUnversionedTag,
+  backfillInventory,
+];

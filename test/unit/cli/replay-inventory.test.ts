@@ -1,13 +1,20 @@
 import { Readable } from 'node:stream';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CliError } from '../../../cli/errors.ts';
+import { parseStateMachineArn } from '../../../cli/aws/arn.ts';
+import { createConnection } from '../../../cli/aws/connection.ts';
+import { findBackfillResultsBucket } from '../../../cli/backfill/results-bucket.ts';
+import { CliError, EXIT_CODES } from '../../../cli/errors.ts';
 import {
   describeInventoryBasis,
   estimateFromInventory,
+  inventoryPrefixOf,
+  type ReportAccess,
   readManifest,
 } from '../../../cli/replay/inventory.ts';
+import { sourceSchema } from '../../../core/config/schema.ts';
 import { CURRENT_COLUMNS, inventoryFile, inventoryManifest } from '../../helpers/inventory.ts';
 
 const s3 = mockClient(S3Client);
@@ -122,5 +129,170 @@ describe('relay replay --inventory: the estimate', () => {
     await expect(readManifest(client, 's3://just-a-bucket', { source: { bucket: SOURCE } })).rejects.toThrow(
       /is not an S3 URL of a manifest/,
     );
+  });
+});
+
+/** The backfill's results bucket, when the CLI finds it. */
+const RESULTS = 'relay-backfill-results';
+
+/** The replay's source, with the given `inventory` setting, and where the builder may read reports. */
+function accessWith(inventory: unknown, resultsBucket: string | undefined): ReportAccess {
+  return {
+    source: sourceSchema.parse({
+      bucket: SOURCE,
+      region: 'us-west-2',
+      rules: [
+        { name: 'zips', suffix: '.zip', targets: [{ bucket: 'artifacts-seoul', region: 'ap-northeast-2' }] },
+      ],
+      ...(inventory === undefined ? {} : { inventory }),
+    }),
+    path: 'sources[0]',
+    config: 'relay.config.json',
+    resultsBucket,
+  };
+}
+
+describe('relay replay --inventory: where the backfill may read the report', () => {
+  it("refuses a report outside the results bucket and the source's inventory setting, naming the setting to add, before reading it", async () => {
+    // Arrange
+    givenReport(1, 1);
+
+    // Act
+    const refused = await readManifest(
+      client,
+      MANIFEST,
+      { source: { bucket: SOURCE } },
+      accessWith(undefined, RESULTS),
+    ).catch((err: unknown) => err);
+
+    // Assert
+    expect(refused).toBeInstanceOf(CliError);
+    expect((refused as CliError).exitCode).toBe(EXIT_CODES.usage);
+    expect((refused as CliError).message).toContain(
+      `may not read ${MANIFEST} — it reads reports only in the backfill's results bucket (relay-backfill-results)`,
+    );
+    expect((refused as CliError).message).toContain('sources[0].inventory is not set');
+    expect((refused as CliError).message).toContain(
+      'Add "inventory": {"bucket":"inventory-oregon","prefix":"inv/"} (with "kmsKeyArn" if the reports are SSE-KMS) to sources[0] (build-artifacts-oregon) in relay.config.json',
+    );
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it("reads a report delivered where the source's inventory setting says, or put in the results bucket", async () => {
+    // Arrange
+    givenReport(1, 1);
+    const inResults = MANIFEST.replace('inventory-oregon', 'relay-backfill-results');
+
+    // Act
+    const configured = await readManifest(
+      client,
+      MANIFEST,
+      { source: { bucket: SOURCE } },
+      accessWith({ bucket: 'inventory-oregon', prefix: 'inv/' }, RESULTS),
+    );
+    const refusedFiles = await readManifest(
+      client,
+      inResults,
+      { source: { bucket: SOURCE } },
+      accessWith(undefined, RESULTS),
+    ).catch((err: unknown) => err);
+
+    // Assert
+    expect(configured.files).toHaveLength(1);
+    // The manifest in the results bucket is readable; the files it names are in inventory-oregon, which is not.
+    expect((refusedFiles as Error).message).toContain(
+      'may not read s3://inventory-oregon/inv/data/file-0.csv.gz',
+    );
+  });
+
+  it('refuses a report under another prefix of the configured bucket, saying what is configured', async () => {
+    // Act
+    const refused = readManifest(
+      client,
+      MANIFEST,
+      { source: { bucket: SOURCE } },
+      accessWith({ bucket: 'inventory-oregon', prefix: 'weekly/' }, RESULTS),
+    );
+
+    // Assert
+    await expect(refused).rejects.toThrow(/sources\[0\]\.inventory names s3:\/\/inventory-oregon\/weekly\//);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it('leaves the report to the builder when the results bucket cannot be told', async () => {
+    // Arrange
+    givenReport(1, 1);
+
+    // Act
+    const manifest = await readManifest(
+      client,
+      MANIFEST,
+      { source: { bucket: SOURCE } },
+      accessWith(undefined, undefined),
+    );
+
+    // Assert
+    expect(manifest.sourceBucket).toBe(SOURCE);
+  });
+
+  it("finds the destination prefix in a report's key as S3 Inventory lays it out", () => {
+    // Assert
+    expect(inventoryPrefixOf(`inv/${SOURCE}/daily/2026-12-02T01-00Z/manifest.json`, SOURCE)).toBe('inv/');
+    expect(inventoryPrefixOf(`${SOURCE}/daily/2026-12-02T01-00Z/manifest.json`, SOURCE)).toBe('');
+    expect(inventoryPrefixOf('reports/manifest.json', SOURCE)).toBeUndefined();
+  });
+});
+
+describe("finding the backfill's results bucket", () => {
+  const cfn = mockClient(CloudFormationClient);
+  const relay = parseStateMachineArn('arn:aws:states:us-west-2:111122223333:stateMachine:artifact-relay')!;
+
+  afterEach(() => {
+    cfn.reset();
+  });
+
+  it('names the bucket relay local creates, against the local stack', async () => {
+    // Arrange
+    const conn = createConnection({ local: true });
+
+    // Act
+    const bucket = await findBackfillResultsBucket(conn, relay, {});
+
+    // Assert
+    expect(bucket).toBe('artifact-relay-backfill-111122223333');
+    expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(0);
+    conn.destroy();
+  });
+
+  it("reads the stack's output against AWS, and knows none when the stack cannot be read", async () => {
+    // Arrange
+    const conn = createConnection({ region: 'us-west-2' });
+    cfn.on(DescribeStacksCommand, { StackName: 'ArtifactRelay' }).resolves({
+      Stacks: [
+        {
+          StackName: 'ArtifactRelay',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [
+            { OutputKey: 'RelayBackfillStateMachineArnC0FFEE00', OutputValue: 'arn:x' },
+            { OutputKey: 'RelayBackfillResultsBucket5E6F7A8B', OutputValue: 'artifactrelay-results-1a2b' },
+          ],
+        },
+      ],
+    });
+    cfn
+      .on(DescribeStacksCommand, { StackName: 'Elsewhere' })
+      .rejects(
+        Object.assign(new Error('Stack with id Elsewhere does not exist'), { name: 'ValidationError' }),
+      );
+
+    // Act
+    const found = await findBackfillResultsBucket(conn, relay, {});
+    const unknown = await findBackfillResultsBucket(conn, relay, { stack: 'Elsewhere' });
+
+    // Assert
+    expect(found).toBe('artifactrelay-results-1a2b');
+    expect(unknown).toBeUndefined();
+    conn.destroy();
   });
 });

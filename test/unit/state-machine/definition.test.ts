@@ -355,7 +355,8 @@ describe('the relay definition', () => {
     ]);
     expect(needed.Default).toBe('DeployWave3');
     // The Task puts the "Approval Pending" event with the token and waits, without a Retry (a retry would ask twice)
-    expect(approve.Resource).toBe('arn:aws:states:::events:putEvents.waitForTaskToken');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a definition substitution (the stack's partition)
+    expect(approve.Resource).toBe('arn:${Partition}:states:::events:putEvents.waitForTaskToken');
     expect(approve.TimeoutSeconds).toBe(7200);
     expect(approve.ResultPath).toBe('$.approvals.wave3');
     expect(approve.Next).toBe('DeployWave3');

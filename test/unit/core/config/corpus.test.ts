@@ -28,6 +28,7 @@ const defaults = (c: Config): Json => {
 };
 
 const SEOUL_KEY = 'arn:aws:kms:ap-northeast-2:000000000000:key/5d2f7c1e-8a4b-4e39-9c61-0b7a3e2d4f18';
+const OREGON_KEY = 'arn:aws:kms:us-west-2:000000000000:key/0b7a3e2d-4f18-4e39-9c61-5d2f7c1e8a4b';
 
 /** A second source, artifacts-frankfurt, relaying `releases/` to `to`. */
 function frankfurtSource(to: Json): Source {
@@ -245,6 +246,43 @@ const CASES: readonly Case[] = [
     problems: [['sources[0].targetBucketTag.allowedBuckets[0]', 'not a bucket glob']],
     fix: (c) => {
       source(c).targetBucketTag = { enabled: true, allowedBuckets: ['artifacts-*'] };
+    },
+  },
+  {
+    name: 'an inventory destination that is an S3 URL, not a bucket name',
+    breaks: (c) => {
+      source(c).inventory = { bucket: 's3://inventory-oregon/inventory/' };
+    },
+    problems: [['sources[0].inventory.bucket', 'a bucket name may only contain lowercase letters']],
+    fix: (c) => {
+      source(c).inventory = { bucket: 'inventory-oregon', prefix: 'inventory/' };
+    },
+  },
+  {
+    name: 'an inventory setting with a misspelt key',
+    breaks: (c) => {
+      source(c).inventory = { bucket: 'inventory-oregon', kmsKey: OREGON_KEY };
+    },
+    problems: [
+      [
+        'sources[0].inventory.kmsKey',
+        'unknown key (got "arn:aws:kms:us-west-2:000000000000:key/0b7a3e2d-4f18-4e39-9c61-5d2f7c1e8a4b"; allowed: bucket, prefix, kmsKeyArn)',
+      ],
+    ],
+    fix: (c) => {
+      source(c).inventory = { bucket: 'inventory-oregon', kmsKeyArn: OREGON_KEY };
+    },
+  },
+  {
+    name: "an inventory key in another region than the source's",
+    breaks: (c) => {
+      source(c).inventory = { bucket: 'inventory-oregon', kmsKeyArn: SEOUL_KEY };
+    },
+    problems: [
+      ['sources[0].inventory.kmsKeyArn', 'the KMS key is in ap-northeast-2 but the source is in us-west-2'],
+    ],
+    fix: (c) => {
+      source(c).inventory = { bucket: 'inventory-oregon', kmsKeyArn: OREGON_KEY };
     },
   },
   {

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../core/config/parse.ts';
 import type { RelayConfig } from '../../../../core/config/schema.ts';
-import { RESULTS_OBJECTS_REASON, WILDCARD_REASONS } from '../../../../core/permissions/actions.ts';
-import { planBuildWorkListPermissions } from '../../../../core/permissions/backfill.ts';
+import {
+  INVENTORY_OBJECTS_REASON,
+  RESULTS_OBJECTS_REASON,
+  WILDCARD_REASONS,
+} from '../../../../core/permissions/actions.ts';
+import {
+  buildWorkListMayReadInventory,
+  planBuildWorkListPermissions,
+} from '../../../../core/permissions/backfill.ts';
 import { type PlannedStatement, planPermissions } from '../../../../core/permissions/plan.ts';
 import { policyDocumentOf } from '../../../../core/permissions/policy-document.ts';
 
@@ -133,5 +140,113 @@ describe('planBuildWorkListPermissions', () => {
 
     // Assert
     expect(plan.flatMap((s) => s.actions)).not.toContain('s3:GetBucketTagging');
+  });
+
+  it('reads the S3 Inventory reports under the configured destination prefix, listing nothing there', () => {
+    // Arrange
+    const relay = withTargets([{ bucket: 'dst-eu', region: 'eu-central-1' }], {
+      inventory: { bucket: 'inventory-oregon', prefix: 'inventory/' },
+    });
+
+    // Act
+    const plan = planBuildWorkListPermissions(relay, RESULTS);
+    const reports = plan.filter((s) => s.resources.some((r) => r.includes('inventory-oregon')));
+
+    // Assert
+    expect(reports).toEqual([
+      {
+        actions: ['s3:GetObject'],
+        resources: ['arn:aws:s3:::inventory-oregon/inventory/*'],
+        wildcardReason: INVENTORY_OBJECTS_REASON,
+      },
+    ]);
+    expect(plan.flatMap((s) => s.actions)).not.toContain('kms:Decrypt');
+  });
+
+  it('grants the whole destination bucket when the inventory has no prefix, in the partition of the source', () => {
+    // Arrange
+    const relay = config({
+      sources: [
+        {
+          bucket: 'src-beijing',
+          region: 'cn-north-1',
+          rules: [{ name: 'r', targets: [{ bucket: 'dst-ningxia', region: 'cn-northwest-1' }] }],
+          inventory: { bucket: 'inventory-beijing' },
+        },
+      ],
+    });
+
+    // Act
+    const plan = planBuildWorkListPermissions(relay, RESULTS);
+
+    // Assert
+    expect(grantsOn(plan, 'arn:aws-cn:s3:::inventory-beijing/*')).toEqual(['s3:GetObject']);
+  });
+
+  it("decrypts SSE-KMS reports with their key, for S3 in the source's region and the reports only", () => {
+    // Arrange
+    const key = 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const relay = withTargets([{ bucket: 'dst-eu', region: 'eu-central-1' }], {
+      inventory: { bucket: 'inventory-oregon', prefix: 'daily/', kmsKeyArn: key },
+    });
+
+    // Act
+    const keys = planBuildWorkListPermissions(relay, RESULTS).filter((s) =>
+      s.actions.includes('kms:Decrypt'),
+    );
+
+    // Assert
+    expect(keys).toEqual([
+      {
+        actions: ['kms:Decrypt'],
+        resources: [key],
+        conditions: {
+          StringEquals: { 'kms:ViaService': 's3.us-west-2.amazonaws.com' },
+          StringLike: {
+            'kms:EncryptionContext:aws:s3:arn': [
+              'arn:aws:s3:::inventory-oregon',
+              'arn:aws:s3:::inventory-oregon/daily/*',
+            ],
+          },
+        },
+      },
+    ]);
+  });
+
+  it('grants no inventory bucket to a configuration that names none', () => {
+    // Act
+    const plan = planBuildWorkListPermissions(
+      withTargets([{ bucket: 'dst-eu', region: 'eu-central-1' }]),
+      RESULTS,
+    );
+
+    // Assert
+    expect(plan.map((s) => s.wildcardReason)).not.toContain(INVENTORY_OBJECTS_REASON);
+    expect(plan.flatMap((s) => s.resources)).toEqual([
+      'arn:aws:s3:::src-bucket',
+      'arn:aws:s3:::dst-eu/builds/*.zip',
+      'arn:aws:s3:::dst-eu',
+      'arn:aws:s3:::relay-backfills/*',
+    ]);
+  });
+
+  it('tells which reports the builder may read: in the results bucket, or under the configured inventory prefix', () => {
+    // Arrange
+    const relay = withTargets([{ bucket: 'dst-eu', region: 'eu-central-1' }], {
+      inventory: { bucket: 'inventory-oregon', prefix: 'inventory/' },
+    });
+    const source = relay.sources[0]!;
+    const manifest = 'inventory/src-bucket/daily/2026-12-02T01-00Z/manifest.json';
+
+    // Act
+    const mayRead = (bucket: string, key: string, results?: string) =>
+      buildWorkListMayReadInventory(source, { bucket, key }, results);
+
+    // Assert
+    expect(mayRead('inventory-oregon', manifest)).toBe(true);
+    expect(mayRead('inventory-oregon', `other/${manifest}`)).toBe(false);
+    expect(mayRead('reports-elsewhere', manifest)).toBe(false);
+    expect(mayRead('relay-backfills', manifest, 'relay-backfills')).toBe(true);
+    expect(mayRead('relay-backfills', manifest)).toBe(false);
   });
 });
