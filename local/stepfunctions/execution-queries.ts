@@ -1,4 +1,5 @@
 /** The read-only queries over executions: ListExecutions and GetExecutionHistory pages. */
+import type { EndedExecutions, ListKey } from './ended-index.ts';
 import { invalidToken } from './errors.ts';
 import { executionListItem } from './execution-view.ts';
 import { type ExecutionHistory, type HistoryEventOutput, toOutputEvent } from './history.ts';
@@ -20,37 +21,101 @@ export interface HistoryOptions {
   readonly includeExecutionData?: boolean | undefined;
 }
 
-/** One ListExecutions page of the state machine's executions, started last first. */
+/** An execution the service holds in memory (running, or ended a moment ago), with its place in list order. */
+export interface LiveExecution {
+  readonly summary: ExecutionSummary;
+  readonly seq: number;
+}
+
+/** List order, oldest first: by start time, then by the order the service came to know the executions in. */
+function compareKeys(a: ListKey, b: ListKey): number {
+  return a.startMs - b.startMs || a.seq - b.seq;
+}
+
+/**
+ * Where the item a page token names (`after`, started at `startDate`) is in the list — `undefined` when it
+ * is not in the list any more (its status changed, so the filter drops it) or never was.
+ */
+function positionOf(
+  after: string,
+  startDate: string,
+  stateMachineArn: string,
+  live: readonly LiveExecution[],
+  ended: EndedExecutions | undefined,
+  matches: (status: ExecutionStatus, redriveCount: number) => boolean,
+): ListKey | undefined {
+  const held = live.find(({ summary }) => summary.executionArn === after);
+  if (held) {
+    const { summary, seq } = held;
+    const listed =
+      summary.stateMachineArn === stateMachineArn && matches(summary.status, summary.redriveCount);
+    return listed ? { startMs: Date.parse(summary.startDate), seq } : undefined;
+  }
+  const index = ended?.indexOfArn(after, startDate) ?? -1;
+  return ended && index >= 0 && matches(ended.status(index), ended.redriveCount(index))
+    ? ended.key(index)
+    : undefined;
+}
+
+/**
+ * One ListExecutions page of the state machine's executions: started last first; among equal start times,
+ * the one the service came to know later first. `live` are the executions held in memory (of any state
+ * machine), `ended` the state machine's ended ones; only the page's items are made into list items.
+ */
 export function listExecutions(
-  all: readonly ExecutionSummary[],
+  live: readonly LiveExecution[],
+  ended: EndedExecutions | undefined,
   stateMachineArn: string,
   options: ListExecutionsOptions,
 ): { executions: Record<string, unknown>[]; nextToken?: string } {
   const scope = `executions:${stateMachineArn}:${options.statusFilter ?? ''}:${options.redriveFilter ?? ''}`;
   const size = pageSize(options.maxResults);
-  const records = all
-    .filter((record) => record.stateMachineArn === stateMachineArn)
-    .filter((record) => !options.statusFilter || record.status === options.statusFilter)
-    .filter((record) => {
-      if (options.redriveFilter === 'REDRIVEN') return record.redriveCount > 0;
-      if (options.redriveFilter === 'NOT_REDRIVEN') return record.redriveCount === 0;
-      return true;
-    })
-    // Started later first; among equal start times, the one created later (sort is stable).
-    .reverse()
-    .sort((a, b) => b.startDate.localeCompare(a.startDate));
-  let start = 0;
+  const matches = (status: ExecutionStatus, redriveCount: number): boolean => {
+    if (options.statusFilter && status !== options.statusFilter) return false;
+    if (options.redriveFilter === 'REDRIVEN') return redriveCount > 0;
+    if (options.redriveFilter === 'NOT_REDRIVEN') return redriveCount === 0;
+    return true;
+  };
+  const held = live
+    .filter(({ summary }) => summary.stateMachineArn === stateMachineArn)
+    .filter(({ summary }) => matches(summary.status, summary.redriveCount))
+    .map(({ summary, seq }) => ({ summary, key: { startMs: Date.parse(summary.startDate), seq } }))
+    .sort((a, b) => compareKeys(b.key, a.key));
+  // The next of `held` to list, and the ended ones still to list: the index's first `below`, newest last.
+  let next = 0;
+  let below = ended?.size ?? 0;
   if (options.nextToken !== undefined) {
     const { after, startDate } = decodeToken(options.nextToken, scope);
     if (typeof after !== 'string' || typeof startDate !== 'string') throw invalidToken(options.nextToken);
-    const index = records.findIndex((record) => record.executionArn === after);
-    // The last item seen may have left the filter (its status changed): continue after its start date.
-    start = index >= 0 ? index + 1 : records.filter((record) => record.startDate >= startDate).length;
+    const position = positionOf(after, startDate, stateMachineArn, live, ended, matches);
+    if (position) {
+      next = held.findIndex((item) => compareKeys(item.key, position) < 0);
+      if (next < 0) next = held.length;
+      below = ended?.lowerBound(position) ?? 0;
+    } else {
+      // The last item seen has left the filter (its status changed): continue after its start date.
+      next = held.filter((item) => item.summary.startDate >= startDate).length;
+      below = ended?.countStartedBefore(startDate) ?? 0;
+    }
   }
-  const page = records.slice(start, start + size);
+  /** The next item in list order, or `undefined` after the last. */
+  const take = (): ExecutionSummary | undefined => {
+    while (ended && below > 0 && !matches(ended.status(below - 1), ended.redriveCount(below - 1))) below -= 1;
+    const fromHeld = held[next];
+    if (ended && below > 0 && (!fromHeld || compareKeys(ended.key(below - 1), fromHeld.key) > 0)) {
+      below -= 1;
+      return ended.summary(below);
+    }
+    if (!fromHeld) return undefined;
+    next += 1;
+    return fromHeld.summary;
+  };
+  const page: ExecutionSummary[] = [];
+  for (let item = take(); item && page.push(item) < size; item = take());
+  const more = page.length === size && take() !== undefined;
   const executions = page.map(executionListItem);
   const last = page.at(-1);
-  return start + size < records.length && last
+  return more && last
     ? { executions, nextToken: encodeToken({ scope, after: last.executionArn, startDate: last.startDate }) }
     : { executions };
 }

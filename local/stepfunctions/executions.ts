@@ -17,9 +17,11 @@
  * - **What ended stays ended.** StartExecution, StopExecution and RedriveExecution answer only once their
  *   record is on disk; an execution whose history ends with its terminal event is not run again even when
  *   the crash lost the record's last write — the record is rebuilt from that event.
- * - **Finished executions live on disk, not in memory**: the service keeps a small summary of each (for
- *   ListExecutions) and reads the record and history back for DescribeExecution, GetExecutionHistory and
- *   RedriveExecution.
+ * - **Finished executions live on disk, not in memory**: once an execution has ended (and its end is on
+ *   disk) it leaves the entries; what ListExecutions shows of it is kept compact in the ended index
+ *   (ended-index.ts, some 40 bytes plus its name), and DescribeExecution, GetExecutionHistory and
+ *   RedriveExecution read its record and history back from disk. A redrive makes it RUNNING again: it
+ *   returns to the entries, keeping its place in the list.
  * - **A Distributed Map's children** are executions like any other while they run; once ended they are not
  *   even summarised here (a map run may have 100,000): their map run lists them (distributed/), and
  *   DescribeExecution / GetExecutionHistory read them from disk by their ARN. Their map run starts,
@@ -32,6 +34,7 @@ import { parseDefinition } from './definition.ts';
 import { isChildStateMachineName } from './distributed/arn.ts';
 import type { MapRuns } from './distributed/map-runs.ts';
 import { attachRuntime, type ChildRef, type ChildRun, type ChildRunner } from './distributed/runtime.ts';
+import { EndedIndex } from './ended-index.ts';
 import {
   executionAlreadyExists,
   executionDoesNotExist,
@@ -56,9 +59,11 @@ import {
 import type { LaneOutcome } from './lane.ts';
 import {
   type ExecutionRecord,
+  type ExecutionRef,
   type ExecutionStatus,
   type ExecutionSummary,
   type RedrivePoint,
+  type StateMachineRecord,
   type StoredEvent,
   summarize,
 } from './model.ts';
@@ -70,8 +75,10 @@ import { MAX_PAYLOAD_BYTES } from './task-invoker.ts';
 import type { TaskTokens } from './task-tokens.ts';
 
 interface Entry {
-  /** Always kept: what ListExecutions shows. */
+  /** What ListExecutions shows. */
   summary: ExecutionSummary;
+  /** The order the service came to know the execution in: among equal start times, the later is listed first. */
+  seq: number;
   /** The whole record, kept only while the execution runs. */
   record?: ExecutionRecord | undefined;
   /** The history, kept only while the execution runs. */
@@ -144,7 +151,14 @@ function markRedriven(record: ExecutionRecord): void {
 }
 
 export class ExecutionManager {
+  /** The executions running, and those that ended until their end is on disk (then they go to `ended`). */
   private readonly entries = new Map<string, Entry>();
+  /** The ended top-level executions, compact (Distributed Map children are listed by their map run). */
+  private readonly ended = new EndedIndex();
+  /** The `seq` of the last execution the service came to know. */
+  private lastSeq = 0;
+  /** StartExecution calls in progress, by ARN: one with the same ARN waits for the one before. */
+  private readonly starting = new Map<string, Promise<unknown>>();
   private closed = false;
   /** Executions a previous process left RUNNING, loaded but not continued yet (`load({ defer: true })`). */
   private readonly toResume: Array<[Entry, ExecutionRecord]> = [];
@@ -190,9 +204,14 @@ export class ExecutionManager {
    */
   async load(options: { readonly defer?: boolean } = {}): Promise<void> {
     for (const record of await this.options.store.loadExecutions()) {
-      const entry: Entry = { summary: summarize(record), runId: 0, waiters: [] };
+      const seq = ++this.lastSeq;
+      if (record.status !== 'RUNNING') {
+        this.ended.add(summarize(record), seq);
+        continue;
+      }
+      const entry: Entry = { summary: summarize(record), seq, runId: 0, waiters: [] };
       this.entries.set(record.executionArn, entry);
-      if (record.status === 'RUNNING') this.toResume.push([entry, record]);
+      this.toResume.push([entry, record]);
     }
     if (options.defer !== true) await this.resumeLoaded();
   }
@@ -220,6 +239,10 @@ export class ExecutionManager {
       this.restoreEnd(record, ended, last);
       entry.summary = summarize(record);
       this.options.store.saveExecution(record);
+      if (this.entries.get(record.executionArn) === entry) {
+        this.entries.delete(record.executionArn);
+        this.ended.add(entry.summary, entry.seq);
+      }
       return;
     }
     entry.record = record;
@@ -304,6 +327,25 @@ export class ExecutionManager {
     const inputText = input.input ?? '{}';
     checkInput(inputText);
     const arn = executionArn(machine.region, this.options.accountId, machine.name, name);
+    // One at a time per ARN: whether an ended execution has the name is read from disk.
+    for (let before = this.starting.get(arn); before; before = this.starting.get(arn)) {
+      await before.catch(() => undefined);
+    }
+    const started = this.startOnce(machine, arn, name, inputText);
+    this.starting.set(arn, started);
+    try {
+      return await started;
+    } finally {
+      if (this.starting.get(arn) === started) this.starting.delete(arn);
+    }
+  }
+
+  private async startOnce(
+    machine: StateMachineRecord,
+    arn: string,
+    name: string,
+    inputText: string,
+  ): Promise<{ executionArn: string; startDate: Date }> {
     const existing = this.entries.get(arn);
     if (existing) {
       if (existing.summary.status === 'RUNNING' && existing.record?.input === inputText) {
@@ -311,6 +353,13 @@ export class ExecutionManager {
       }
       throw executionAlreadyExists(arn);
     }
+    // An ended execution of that name (not in memory; a redrive meanwhile would have put it back).
+    const stored = await this.options.store.readExecution({
+      region: machine.region,
+      stateMachineName: machine.name,
+      name,
+    });
+    if (stored || this.entries.has(arn)) throw executionAlreadyExists(arn);
     const record: ExecutionRecord = {
       executionArn: arn,
       stateMachineArn: machine.stateMachineArn,
@@ -324,7 +373,7 @@ export class ExecutionManager {
       startDate: new Date().toISOString(),
       redriveCount: 0,
     };
-    const entry: Entry = { summary: summarize(record), record, runId: 0, waiters: [] };
+    const entry: Entry = { summary: summarize(record), seq: ++this.lastSeq, record, runId: 0, waiters: [] };
     const history = this.liveHistory(entry, record, []);
     entry.history = history;
     this.entries.set(arn, entry);
@@ -456,10 +505,10 @@ export class ExecutionManager {
       if (entry.summary.status !== 'RUNNING') {
         entry.record = undefined;
         entry.history = undefined;
-        if (entry.child) {
-          if (this.entries.get(summary.executionArn) === entry) this.entries.delete(summary.executionArn);
-          entry.child.ended(ended);
-        }
+        const held = this.entries.get(summary.executionArn) === entry;
+        if (held) this.entries.delete(summary.executionArn);
+        if (entry.child) entry.child.ended(ended);
+        else if (held) this.ended.add(entry.summary, entry.seq);
       }
       for (const wake of entry.waiters.splice(0)) wake();
     }
@@ -498,18 +547,27 @@ export class ExecutionManager {
         'it is a child workflow execution of a Distributed Map: redrive its parent execution, whose Map Run redrives it',
       );
     }
-    const check = (): void => {
+    const check = (entry: Entry): void => {
       const status = redriveStatus(entry.summary, this.options.machines.has(entry.summary.stateMachineArn));
       if (status.redriveStatus !== 'REDRIVABLE') {
         throw executionNotRedrivable(arn, status.redriveStatusReason ?? 'not redrivable');
       }
     };
-    check();
+    check(entry);
     await entry.done;
     const record = await this.recordOf(entry);
     const events = entry.history ? undefined : await this.options.store.repairHistory(entry.summary);
     // Another RedriveExecution may have started it while this one was reading.
-    check();
+    const held = this.entries.get(arn);
+    if (held && held !== entry) check(held);
+    check(entry);
+    if (!held) {
+      // Ended: it comes back from the ended index to the entries, keeping its place in the list.
+      const seq = this.ended.remove(entry.summary);
+      if (seq === undefined) throw executionDoesNotExist(arn);
+      entry.seq = seq;
+      this.entries.set(arn, entry);
+    }
     const history = entry.history ?? this.liveHistory(entry, record, events ?? []);
     markRedriven(record);
     entry.record = record;
@@ -557,8 +615,8 @@ export class ExecutionManager {
   /** ListExecutions: newest first. */
   list(options: ListExecutionsOptions): { executions: Record<string, unknown>[]; nextToken?: string } {
     const machine = this.options.machines.get(options.stateMachineArn);
-    const summaries = [...this.entries.values()].map((entry) => entry.summary);
-    return listExecutions(summaries, machine.stateMachineArn, options);
+    const live = [...this.entries.values()];
+    return listExecutions(live, this.ended.of(machine.stateMachineArn), machine.stateMachineArn, options);
   }
 
   /** GetExecutionHistory, paged by event id. */
@@ -572,28 +630,42 @@ export class ExecutionManager {
 
   /** Forgets the ended executions of a deleted state machine (running ones finish first). */
   async forgetStateMachine(stateMachineArn: string): Promise<void> {
+    const forgotten: ExecutionRef[] = [];
     for (const [arn, entry] of this.entries) {
       if (entry.summary.stateMachineArn !== stateMachineArn || entry.summary.status === 'RUNNING') continue;
       this.entries.delete(arn);
-      await this.options.store.deleteExecution(entry.summary);
+      forgotten.push(entry.summary);
     }
+    const machine = this.ended.of(stateMachineArn);
+    if (machine) {
+      const { region, stateMachineName } = machine;
+      for (const name of this.ended.forget(stateMachineArn))
+        forgotten.push({ region, stateMachineName, name });
+    }
+    for (const ref of forgotten) await this.options.store.deleteExecution(ref);
   }
 
   /**
-   * The execution `arn` names: a known entry, or a Distributed Map's child that has ended (read from disk —
-   * finished children are not kept among the entries).
+   * The execution `arn` names: an entry, or one that has ended, read from disk — an ended top-level
+   * execution of the ended index, or a Distributed Map's child (finished children are not kept at all).
    */
   private async find(arn: string): Promise<Entry> {
     const known = this.entries.get(arn);
     if (known) return known;
     const parts = parseExecutionArn(arn);
-    if (parts && isChildStateMachineName(parts.stateMachineName)) {
+    if (parts) {
       const record = await this.options.store.readExecution({
         region: parts.region,
         stateMachineName: parts.stateMachineName,
         name: parts.name,
       });
-      if (record) return { summary: summarize(record), record, runId: 0, waiters: [] };
+      const held = this.entries.get(arn); // it may have started running again meanwhile (a redrive)
+      if (held) return held;
+      const summary = record && summarize(record);
+      const found = isChildStateMachineName(parts.stateMachineName)
+        ? summary !== undefined
+        : summary?.executionArn === arn && this.ended.has(summary);
+      if (record && summary && found) return { summary, seq: 0, record, runId: 0, waiters: [] };
     }
     return this.entry(arn);
   }
@@ -619,6 +691,7 @@ export class ExecutionManager {
     });
     const entry: Entry = {
       summary: summarize(record),
+      seq: ++this.lastSeq,
       record,
       runId: 0,
       waiters: [],
