@@ -18,8 +18,19 @@ export function compareKeys(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/**
+ * A key's versions: the version itself when it has one (most keys), else an array of exactly their number,
+ * newest first — no spare capacity per key, as the index holds every key of the bucket.
+ */
+type Versions = ObjectVersion | readonly ObjectVersion[];
+
+function listOf(entry: Versions | undefined): readonly ObjectVersion[] {
+  if (entry === undefined) return [];
+  return Array.isArray(entry) ? entry : [entry as ObjectVersion];
+}
+
 export class KeyIndex {
-  readonly #versions = new Map<string, ObjectVersion[]>();
+  readonly #versions = new Map<string, Versions>();
   #sorted: string[] | undefined;
 
   /** How many keys have at least one version (object or delete marker). */
@@ -29,16 +40,17 @@ export class KeyIndex {
 
   /** Every version of `key`, newest first. */
   versions(key: string): readonly ObjectVersion[] {
-    return this.#versions.get(key) ?? [];
+    return listOf(this.#versions.get(key));
   }
 
   /** The newest version of `key` (possibly a delete marker). */
   latest(key: string): ObjectVersion | undefined {
-    return this.#versions.get(key)?.[0];
+    const entry = this.#versions.get(key);
+    return Array.isArray(entry) ? entry[0] : (entry as ObjectVersion | undefined);
   }
 
   find(key: string, versionId: string): ObjectVersion | undefined {
-    return this.#versions.get(key)?.find((v) => v.versionId === versionId);
+    return this.versions(key).find((v) => v.versionId === versionId);
   }
 
   /**
@@ -46,44 +58,46 @@ export class KeyIndex {
    * version, which is returned so its files can be removed.
    */
   add(version: ObjectVersion): ObjectVersion[] {
-    const list = this.#versions.get(version.key) ?? [];
+    const entry = this.#versions.get(version.key);
+    let kept = listOf(entry);
     const replaced: ObjectVersion[] = [];
-    let kept = list;
     if (version.versionId === 'null') {
-      const older = list.find((v) => v.versionId === 'null');
-      if (older && older.sequencer > version.sequencer) return [version];
-      kept = list.filter((v) => v.versionId !== 'null');
-      if (older) replaced.push(older);
+      const at = kept.findIndex((v) => v.versionId === 'null');
+      const older = kept[at];
+      if (older) {
+        if (older.sequencer > version.sequencer) return [version];
+        kept = kept.toSpliced(at, 1);
+        replaced.push(older);
+      }
     }
     const index = kept.findIndex((v) => v.sequencer < version.sequencer);
-    const next = [...kept];
-    next.splice(index < 0 ? next.length : index, 0, version);
-    if (!this.#versions.has(version.key)) this.#sorted = undefined;
-    this.#versions.set(version.key, next);
+    if (entry === undefined) this.#sorted = undefined;
+    const list = kept.toSpliced(index < 0 ? kept.length : index, 0, version);
+    this.#versions.set(version.key, list.length > 1 ? list : version);
     return replaced;
   }
 
   /** Swaps a version's record for an updated one (same key and version id). */
   update(version: ObjectVersion): void {
-    const list = this.#versions.get(version.key);
-    if (!list) return;
-    this.#versions.set(
-      version.key,
-      list.map((v) => (v.versionId === version.versionId ? version : v)),
-    );
+    const entry = this.#versions.get(version.key);
+    if (entry === undefined) return;
+    const list = listOf(entry).map((v) => (v.versionId === version.versionId ? version : v));
+    this.#versions.set(version.key, list.length > 1 ? list : version);
   }
 
   /** Removes one version; returns it, or `undefined` when there was none. */
   remove(key: string, versionId: string): ObjectVersion | undefined {
-    const list = this.#versions.get(key);
-    const found = list?.find((v) => v.versionId === versionId);
-    if (!list || !found) return undefined;
-    const rest = list.filter((v) => v !== found);
-    if (rest.length === 0) {
+    const list = this.versions(key);
+    const at = list.findIndex((v) => v.versionId === versionId);
+    const found = list[at];
+    if (!found) return undefined;
+    const rest = list.toSpliced(at, 1);
+    const [only] = rest;
+    if (only === undefined) {
       this.#versions.delete(key);
       this.#sorted = undefined;
     } else {
-      this.#versions.set(key, rest);
+      this.#versions.set(key, rest.length > 1 ? rest : only);
     }
     return found;
   }
@@ -96,6 +110,6 @@ export class KeyIndex {
 
   /** Every version of every key. */
   *all(): Generator<ObjectVersion> {
-    for (const list of this.#versions.values()) yield* list;
+    for (const entry of this.#versions.values()) yield* listOf(entry);
   }
 }

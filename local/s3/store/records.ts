@@ -79,6 +79,14 @@ export interface Segment {
   readonly size: number;
 }
 
+/** The data file of a version whose body is one file (what PutObject and CopyObject write). */
+export const SINGLE_SEGMENT_FILE = 'seg-1';
+
+/** The data files of a version (see {@link ObjectVersion.segments}). */
+export function segmentsOf(version: ObjectVersion): readonly Segment[] {
+  return version.segments ?? [{ file: SINGLE_SEGMENT_FILE, size: version.size }];
+}
+
 /** What an object version is, apart from where it lives. */
 export interface ObjectAttributes {
   readonly size: number;
@@ -108,7 +116,11 @@ export interface ObjectVersion extends ObjectAttributes {
   readonly deleteMarker: boolean;
   /** ISO-8601 with milliseconds. */
   readonly lastModified: string;
-  readonly segments: readonly Segment[];
+  /**
+   * The data files, in body order. Left out when the body is the one file {@link SINGLE_SEGMENT_FILE} of
+   * `size` bytes (compact.ts; records written earlier list it anyway): read it with {@link segmentsOf}.
+   */
+  readonly segments?: readonly Segment[];
 }
 
 /** A multipart upload in progress. */

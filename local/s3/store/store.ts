@@ -10,24 +10,27 @@
  * ```
  *
  * Every change is made visible by a rename, so a crash leaves either the old or the new state; `init()`
- * rebuilds the in-memory index from the JSON records and sweeps what a crash left behind.
+ * rebuilds the in-memory index from the JSON records and sweeps what a crash left behind. Every version
+ * stays in memory, in the compact form of compact.ts (bench/lib/s3-index-memory.ts measures it).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { s3Timestamp } from '../clock.ts';
+import { VersionCompactor } from './compact.ts';
 import { newId, readJson, readSegments, remove, writeJsonAtomic } from './files.ts';
 import { KeyIndex } from './key-index.ts';
 import { KeyedLock } from './keyed-lock.ts';
-import type {
-  BucketRecord,
-  CompletedUploadRecord,
-  ObjectAttributes,
-  ObjectVersion,
-  PartRecord,
-  Segment,
-  UploadRecord,
+import {
+  type BucketRecord,
+  type CompletedUploadRecord,
+  type ObjectAttributes,
+  type ObjectVersion,
+  type PartRecord,
+  type Segment,
+  segmentsOf,
+  type UploadRecord,
 } from './records.ts';
 
 /** A bucket as the service sees it: its record, its keys and its multipart uploads. */
@@ -108,6 +111,8 @@ export class S3Store {
   readonly #buckets = new Map<string, MutableBucketState>();
   readonly #lock = new KeyedLock();
   readonly #completedKept: number;
+  /** Every version record the store holds goes through it (they are all kept in memory). */
+  readonly #compactor = new VersionCompactor();
 
   constructor(dataDir: string, options: S3StoreOptions = {}) {
     this.#root = dataDir;
@@ -160,11 +165,12 @@ export class S3Store {
   async #loadVersions(state: MutableBucketState): Promise<void> {
     const dir = join(this.#bucketDir(state.record.name), 'objects');
     for (const id of await listDir(dir)) {
-      const version = await readJson<ObjectVersion>(join(dir, id, META));
-      if (!version || version.id !== id) {
+      const record = await readJson<ObjectVersion>(join(dir, id, META));
+      if (!record || record.id !== id) {
         await remove(join(dir, id));
         continue;
       }
+      const version = this.#compactor.compact(record);
       for (const stale of state.index.add(version)) await remove(join(dir, stale.id));
       const seq = BigInt(`0x${version.sequencer}`);
       if (seq > state.lastSequencer) state.lastSequencer = seq;
@@ -301,7 +307,7 @@ export class S3Store {
 
   /** Streams bytes `start..end` (inclusive) of a version's body. */
   read(bucket: string, version: ObjectVersion, start: number, end: number): Readable {
-    return readSegments(this.versionDir(bucket, version), version.segments, start, end);
+    return readSegments(this.versionDir(bucket, version), segmentsOf(version), start, end);
   }
 
   /**
@@ -313,7 +319,7 @@ export class S3Store {
     bucket: string,
     key: string,
     staging: Staging,
-    attributes: ObjectAttributes & { readonly segments: ObjectVersion['segments'] },
+    attributes: ObjectAttributes & { readonly segments: readonly Segment[] },
     check?: (current: ObjectVersion | undefined) => void,
   ): Promise<ObjectVersion> {
     return this.#lock.run(`${bucket}\u0000${key}`, async () => {
@@ -332,7 +338,8 @@ export class S3Store {
     });
   }
 
-  async #install(state: BucketState, staging: Staging, version: ObjectVersion): Promise<ObjectVersion> {
+  async #install(state: BucketState, staging: Staging, made: ObjectVersion): Promise<ObjectVersion> {
+    const version = this.#compactor.compact(made);
     await writeJsonAtomic(join(staging.dir, META), version);
     await rename(staging.dir, this.#versionDir(state.record.name, version.id));
     for (const replaced of state.index.add(version)) {
@@ -378,11 +385,11 @@ export class S3Store {
         encryption: { algorithm: 'AES256' },
         segments: [],
       };
-      await this.#install(state, staging, marker);
-      const sequencer = marker.sequencer;
+      const installed = await this.#install(state, staging, marker);
+      const sequencer = installed.sequencer;
       return replacedNull && !replacedNull.deleteMarker
-        ? { marker, removed: replacedNull, sequencer }
-        : { marker, sequencer };
+        ? { marker: installed, removed: replacedNull, sequencer }
+        : { marker: installed, sequencer };
     });
   }
 
@@ -416,7 +423,7 @@ export class S3Store {
       const state = this.#require(bucket);
       const current = state.index.find(key, versionId);
       if (!current) return undefined;
-      const next = update(current);
+      const next = this.#compactor.compact(update(current));
       await writeJsonAtomic(join(this.#versionDir(bucket, current.id), META), next);
       state.index.update(next);
       return next;

@@ -96,4 +96,38 @@ describe('KeyIndex', () => {
     expect(index.keyCount).toBe(1);
     expect(index.sortedKeys()).toEqual(['b']);
   });
+
+  it('keeps a key readable as its versions are removed down to one and updated', () => {
+    // Arrange
+    const index = new KeyIndex();
+    index.add(version('k', 'v1', '0000000000000001'));
+    index.add(version('k', 'v2', '0000000000000002'));
+    index.add(version('k', 'v3', '0000000000000003'));
+
+    // Act
+    index.remove('k', 'v3');
+    index.remove('k', 'v1');
+    index.update({ ...version('k', 'v2', '0000000000000002'), tags: [{ key: 'a', value: 'b' }] });
+
+    // Assert
+    expect(index.versions('k').map((v) => v.versionId)).toEqual(['v2']);
+    expect(index.latest('k')?.tags).toEqual([{ key: 'a', value: 'b' }]);
+    expect(index.find('k', 'v2')?.versionId).toBe('v2');
+    expect(index.find('k', 'v1')).toBeUndefined();
+    expect([...index.all()].map((v) => v.versionId)).toEqual(['v2']);
+  });
+
+  it('returns a key’s only version as a list of one', () => {
+    // Arrange
+    const index = new KeyIndex();
+    const only = version('k', 'v1', '0000000000000001');
+
+    // Act
+    index.add(only);
+
+    // Assert
+    expect(index.versions('k')).toEqual([only]);
+    expect(index.versions('missing')).toEqual([]);
+    expect(index.latest('missing')).toBeUndefined();
+  });
 });
