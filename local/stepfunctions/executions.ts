@@ -203,16 +203,17 @@ export class ExecutionManager {
    * run may start new executions, a backfill's relays, whose Tasks would otherwise find no handler yet).
    */
   async load(options: { readonly defer?: boolean } = {}): Promise<void> {
-    for (const record of await this.options.store.loadExecutions()) {
+    // One record at a time: only the RUNNING ones are kept.
+    await this.options.store.forEachExecution((record) => {
       const seq = ++this.lastSeq;
       if (record.status !== 'RUNNING') {
         this.ended.add(summarize(record), seq);
-        continue;
+        return;
       }
       const entry: Entry = { summary: summarize(record), seq, runId: 0, waiters: [] };
       this.entries.set(record.executionArn, entry);
       this.toResume.push([entry, record]);
-    }
+    });
     if (options.defer !== true) await this.resumeLoaded();
   }
 

@@ -9,7 +9,13 @@
  * map-run-executions/<region>/<stateMachineName>%2F<label>/<name>.json    (a Distributed Map's children;
  * map-run-executions/<region>/<stateMachineName>%2F<label>/<name>.history.jsonl   same files, not loaded)
  * map-runs/…                                                              (the map runs: distributed/store.ts)
+ * definitions/<sha256>.json                                               (each definition an execution ran)
  * ```
+ *
+ * An execution's record names its definition by hash instead of holding it: the relay's definition is
+ * about 25 KB, its record without it under 1 KB, so a backfill of 100,000 relays keeps 2.5 GB less on disk
+ * and a restart does not parse it 100,000 times. A definition file is on disk before any record naming it;
+ * records written inline by an earlier version are read as they are.
  *
  * Records are written to a temporary file and renamed over the old one. Writes of one file are serialised
  * and coalesced (only the newest pending content is written); {@link StepFunctionsStore.flush} waits for
@@ -18,7 +24,7 @@
  * execution once its writes are done ({@link StepFunctionsStore.releaseExecution}): finished executions are
  * read back from these files on demand.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -67,6 +73,23 @@ async function readJsonFiles<T>(dir: string, depth: number): Promise<T[]> {
   return out;
 }
 
+/** A record as stored: its definition named by hash (`definition` inline only in older files). */
+type StoredExecutionRecord = Omit<ExecutionRecord, 'definition'> & {
+  readonly definition?: string;
+  readonly definitionSha256?: string;
+};
+
+/** The names of the directories in `dir` (none when it does not exist). */
+async function directoriesIn(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
 /** Serialised writes of one file. */
 class FileQueue {
   private chain: Promise<void> = Promise.resolve();
@@ -86,11 +109,12 @@ class FileQueue {
    * Replaces the file's content with `text`'s; taken when the write runs, so saves that come faster than
    * the disk serialise once — the latest wins, as it would anyway.
    */
-  replace(text: () => string): void {
+  replace(text: () => string, after?: Promise<void>): void {
     const scheduled = this.pendingText !== undefined;
     this.pendingText = text;
     if (scheduled) return;
     this.enqueue(async () => {
+      await after; // what the content refers to is on disk first
       const latest = this.pendingText;
       this.pendingText = undefined;
       if (latest !== undefined) await atomicWrite(this.path, latest());
@@ -149,6 +173,13 @@ export const CHILD_EXECUTIONS_DIR = 'map-run-executions';
 export class StepFunctionsStore {
   private readonly queues = new Map<string, FileQueue>();
   private locked = false;
+  /** Definitions by hash, with their file's write (few: one per state machine version run). */
+  private readonly definitions = new Map<
+    string,
+    { readonly text: string; readonly written: Promise<void> }
+  >();
+  /** The hash of a definition text, by the text (the same string objects come back at every save). */
+  private readonly hashes = new Map<string, string>();
 
   constructor(private readonly dataDir: string) {}
 
@@ -220,8 +251,75 @@ export class StepFunctionsStore {
     return readJsonFiles<StateMachineRecord>(join(this.dataDir, 'state-machines'), 1);
   }
 
-  loadExecutions(): Promise<ExecutionRecord[]> {
-    return readJsonFiles<ExecutionRecord>(join(this.dataDir, 'executions'), 2);
+  /**
+   * Visits every execution record (not a Distributed Map's children), one file at a time: nothing is kept
+   * here, so a data directory of 100,000 executions is read in the memory of one.
+   */
+  async forEachExecution(visit: (record: ExecutionRecord) => void): Promise<void> {
+    const root = join(this.dataDir, 'executions');
+    for (const region of await directoriesIn(root)) {
+      for (const machine of await directoriesIn(join(root, region))) {
+        const dir = join(root, region, machine);
+        for (const entry of await readdir(dir, { withFileTypes: true })) {
+          if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
+          const record = await this.readRecordFile(join(dir, entry.name)).catch(() => undefined);
+          if (record !== undefined) visit(record); // a half-written or foreign file is not ours to load
+        }
+      }
+    }
+  }
+
+  /** A record file, its definition resolved; `undefined` when there is no such file. */
+  private async readRecordFile(path: string): Promise<ExecutionRecord | undefined> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const stored = JSON.parse(text) as StoredExecutionRecord;
+    if (typeof stored.definition === 'string' || stored.definitionSha256 === undefined) {
+      return stored as ExecutionRecord;
+    }
+    const { definitionSha256, ...rest } = stored;
+    return { ...rest, definition: await this.definitionText(definitionSha256) } as ExecutionRecord;
+  }
+
+  private definitionPath(sha256: string): string {
+    return join(this.dataDir, 'definitions', `${sha256}.json`);
+  }
+
+  /** The definition of this hash: known, or read from its file. */
+  private async definitionText(sha256: string): Promise<string> {
+    const known = this.definitions.get(sha256);
+    if (known !== undefined) return known.text;
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a definition hash: ${sha256}`);
+    const text = await readFile(this.definitionPath(sha256), 'utf8');
+    this.definitions.set(sha256, { text, written: Promise.resolve() });
+    this.hashes.set(text, sha256);
+    return text;
+  }
+
+  /** The hash a record names its definition by; the definition's file is written once, before any record. */
+  private definitionRef(text: string): { readonly sha256: string; readonly written: Promise<void> } {
+    let sha256 = this.hashes.get(text);
+    if (sha256 === undefined) {
+      sha256 = createHash('sha256').update(text).digest('hex');
+      this.hashes.set(text, sha256);
+    }
+    let known = this.definitions.get(sha256);
+    if (known === undefined) {
+      const path = this.definitionPath(sha256);
+      // Written once per process: an existing file of this hash holds the same text.
+      const written = readFile(path, 'utf8').then(
+        (onDisk) => (onDisk === text ? undefined : atomicWrite(path, text)),
+        () => atomicWrite(path, text),
+      );
+      known = { text, written };
+      this.definitions.set(sha256, known);
+    }
+    return { sha256, written: known.written };
   }
 
   async saveStateMachine(record: StateMachineRecord): Promise<void> {
@@ -240,7 +338,11 @@ export class StepFunctionsStore {
   /** Schedules a rewrite of the execution's record with its current content. */
   saveExecution(record: ExecutionRecord): void {
     // Serialised when written: a running execution saves its record at every step (its redrive point).
-    this.queue(`${this.executionBase(record)}.json`).replace(() => JSON.stringify(record));
+    const definition = this.definitionRef(record.definition);
+    this.queue(`${this.executionBase(record)}.json`).replace(
+      () => JSON.stringify({ ...record, definition: undefined, definitionSha256: definition.sha256 }),
+      definition.written,
+    );
   }
 
   /** Schedules appending one event to the execution's history file. */
@@ -298,12 +400,7 @@ export class StepFunctionsStore {
     const path = `${this.executionBase(ref)}.json`;
     await this.queue(path).flush();
     this.drop(path);
-    try {
-      return JSON.parse(await readFile(path, 'utf8')) as ExecutionRecord;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    return this.readRecordFile(path);
   }
 
   /** Once the execution's files are written, forgets their write queues (nothing is kept per execution). */

@@ -122,6 +122,50 @@ describe('persistence', () => {
     ]);
   });
 
+  it('names the definition by hash in each record, kept once on disk, and still reads a record holding it inline', async () => {
+    // Arrange: two executions of one state machine, and one record written the older way (definition inline)
+    const definition = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
+    const arn = await f.createMachine(definition);
+    for (const name of ['first', 'second', 'inline']) {
+      const { executionArn } = await f.sfn.startExecution({ stateMachineArn: arn, name });
+      await f.sfn.waitForExecution(executionArn);
+    }
+    const dir = join(f.dir, 'executions', 'us-east-1', 'relay');
+    const first = JSON.parse(await readFile(join(dir, 'first.json'), 'utf8'));
+    const second = JSON.parse(await readFile(join(dir, 'second.json'), 'utf8'));
+    const { definitionSha256, ...inline } = JSON.parse(await readFile(join(dir, 'inline.json'), 'utf8'));
+    await writeFile(join(dir, 'inline.json'), JSON.stringify({ ...inline, definition: '{"edited":true}' }));
+
+    // Act: a new service on the directory
+    const other = await f.reopen();
+    const definitions = await readdir(join(f.dir, 'definitions'));
+    const stored = await readFile(join(f.dir, 'definitions', definitions[0]!), 'utf8');
+    const described = await other.handle(
+      'DescribeExecution',
+      { executionArn: `${arn.replace(':stateMachine:', ':execution:')}:second` },
+      CTX,
+    );
+    const old = await other.handle(
+      'DescribeExecution',
+      { executionArn: `${arn.replace(':stateMachine:', ':execution:')}:inline` },
+      CTX,
+    );
+    const list = (await other.handle('ListExecutions', { stateMachineArn: arn }, CTX)) as {
+      executions: unknown[];
+    };
+
+    // Assert
+    expect(first.definition).toBeUndefined();
+    expect(first.definitionSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(second.definitionSha256).toBe(first.definitionSha256);
+    expect(definitions).toEqual([`${first.definitionSha256}.json`]);
+    expect(JSON.parse(stored)).toEqual(definition);
+    expect(described).toMatchObject({ status: 'SUCCEEDED' });
+    expect(old).toMatchObject({ status: 'SUCCEEDED' });
+    expect(list.executions).toHaveLength(3);
+    expect(definitionSha256).toBe(first.definitionSha256);
+  });
+
   it('continues an execution a crashed process left RUNNING from the state that was running, without a redrive', async () => {
     // Arrange
     const stuck = deferred();
