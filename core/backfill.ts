@@ -36,6 +36,9 @@ export const DEFAULT_RESULTS_PREFIX = 'backfills';
  */
 export const BACKFILL_RESULTS_OUTPUT = 'BackfillResultsBucket';
 
+/** The stack output naming the backfill's state machine (infra/backfill.ts), keyed like the results bucket's. */
+export const BACKFILL_STATE_MACHINE_OUTPUT = 'BackfillStateMachineArn';
+
 /** The bucket `relay local` creates for the backfill's work lists and results. */
 export function localResultsBucket(relayName: string, accountId: string): string {
   return `${relayName}-backfill-${accountId}`.toLowerCase().slice(0, 63);

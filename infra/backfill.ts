@@ -5,7 +5,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { BACKFILL_RESULTS_OUTPUT } from '../core/backfill.ts';
+import { BACKFILL_RESULTS_OUTPUT, BACKFILL_STATE_MACHINE_OUTPUT } from '../core/backfill.ts';
 import type { RelayConfig } from '../core/config/schema.ts';
 import { LIST_BUCKET_ACTION, RESULTS_OBJECTS_REASON } from '../core/permissions/actions.ts';
 import { planBuildWorkListPermissions } from '../core/permissions/backfill.ts';
@@ -353,7 +353,7 @@ export class RelayBackfill extends Construct {
 
 /** The backfill's stack outputs, beside the relay's (same scope): its state machine and results bucket. */
 export function addBackfillOutputs(scope: Construct, backfill: RelayBackfill): void {
-  new CfnOutput(scope, 'BackfillStateMachineArn', {
+  new CfnOutput(scope, BACKFILL_STATE_MACHINE_OUTPUT, {
     description: 'The backfill state machine (relay the existing objects of a source prefix)',
     value: backfill.stateMachine.stateMachineArn,
   });

@@ -23,6 +23,7 @@ import {
 } from '../state-machine/backfill.ts';
 import type { LocalStack } from './index.ts';
 import { createOrUpdateStateMachine, type DeployedRelay } from './relay.ts';
+import { localRoleArn } from './relay-handlers.ts';
 import type { TaskHandler } from './types.ts';
 
 /** Options of the builder itself (tests lower the part size, the page size and the time budget). */
@@ -84,12 +85,9 @@ export interface DeployedBackfill {
 /** The bucket `relay local` creates for the backfill's work lists and results (named in core, which the CLI reads). */
 export { localResultsBucket } from '../core/backfill.ts';
 
-/**
- * The role ARN the work-list builder runs as locally, named as the relay's task roles are
- * (local/relay-handlers.ts `localRoleArn`: `artifact-relay-<functions/ folder>`).
- */
+/** The role ARN the work-list builder runs as locally, named as the relay's task roles are. */
 export function localBuildWorkListRoleArn(accountId: string): string {
-  return `arn:aws:iam::${accountId}:role/artifact-relay-${BUILD_WORK_LIST_ROLE}`;
+  return localRoleArn(accountId, BUILD_WORK_LIST_ROLE);
 }
 
 /**

@@ -4,9 +4,11 @@
  * pair of its own, registered with the stack together with its random secret, so the handlers also work
  * on a stack that verifies signatures (`auth.verifySignatures`, `relay local --strict-auth`).
  */
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { RelayConfig } from '../core/config/schema.ts';
+import type { BUILD_WORK_LIST_ROLE } from '../core/permissions/backfill.ts';
 import {
   type PipelineActionRole,
   PLANNED_ROLES,
@@ -56,8 +58,11 @@ export interface LocalHandlerOptions {
   ) => readonly PlannedStatement[];
 }
 
-/** The role ARN a task (or the pipeline action) runs as locally. */
-export function localRoleArn(accountId: string, role: TaskRole | PipelineActionRole): string {
+/** The role ARN a task (or the pipeline action, or the backfill's work-list builder) runs as locally. */
+export function localRoleArn(
+  accountId: string,
+  role: TaskRole | PipelineActionRole | typeof BUILD_WORK_LIST_ROLE,
+): string {
   return `arn:aws:iam::${accountId}:role/artifact-relay-${role}`;
 }
 

@@ -8,9 +8,11 @@
  */
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ListStateMachinesCommand, type StateMachineListItem } from '@aws-sdk/client-sfn';
+import { BACKFILL_STATE_MACHINE_OUTPUT } from '../../core/backfill.ts';
 import { CliError } from '../errors.ts';
 import { parseStateMachineArn, type StateMachineRef } from './arn.ts';
 import type { Connection } from './connection.ts';
+import { outputValue } from './outputs.ts';
 
 /** The name the relay's state machine has unless told otherwise (DEFAULT_STATE_MACHINE_NAME in local/relay.ts). */
 export const DEFAULT_STATE_MACHINE_NAME = 'artifact-relay';
@@ -22,9 +24,6 @@ const LOOKS_LIKE_RELAY = /artifact-?relay/i;
 
 /** The backfill's state machine (issue #15) looks like the relay's too, and is never it. */
 const LOOKS_LIKE_BACKFILL = /backfill/i;
-
-/** The stack output that names the backfill's state machine (infra/relay-stack.ts). */
-export const BACKFILL_OUTPUT_KEY = 'BackfillStateMachineArn';
 
 export interface StateMachineOptions {
   /** `--state-machine`. */
@@ -165,8 +164,8 @@ export async function resolveBackfillStateMachine(
       const { Stacks } = await conn
         .cloudFormation(relay.region)
         .send(new DescribeStacksCommand({ StackName: options.stack ?? DEFAULT_STACK_NAME }));
-      const output = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === BACKFILL_OUTPUT_KEY);
-      const ref = output?.OutputValue === undefined ? undefined : parseStateMachineArn(output.OutputValue);
+      const value = outputValue(Stacks?.[0]?.Outputs, BACKFILL_STATE_MACHINE_OUTPUT);
+      const ref = value === undefined ? undefined : parseStateMachineArn(value);
       if (ref !== undefined) return ref;
     } catch {
       // no stack, or not readable: the name lookup comes next

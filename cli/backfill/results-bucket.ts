@@ -9,10 +9,8 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { BACKFILL_RESULTS_OUTPUT, localResultsBucket } from '../../core/backfill.ts';
 import type { StateMachineRef } from '../aws/arn.ts';
 import type { Connection } from '../aws/connection.ts';
+import { outputValue } from '../aws/outputs.ts';
 import { DEFAULT_STACK_NAME } from '../aws/state-machine.ts';
-
-/** An output key of the results bucket: the output's id, after the construct path and before CDK's hash. */
-const OUTPUT_KEY = new RegExp(`(^|[a-z0-9])${BACKFILL_RESULTS_OUTPUT}([0-9A-F]{8})?$`);
 
 /**
  * The results bucket of the backfill beside `relay` (the relay state machine), or `undefined` when it cannot
@@ -28,7 +26,7 @@ export async function findBackfillResultsBucket(
     const { Stacks } = await conn
       .cloudFormation(relay.region)
       .send(new DescribeStacksCommand({ StackName: options.stack ?? DEFAULT_STACK_NAME }));
-    return Stacks?.[0]?.Outputs?.find((output) => OUTPUT_KEY.test(output.OutputKey ?? ''))?.OutputValue;
+    return outputValue(Stacks?.[0]?.Outputs, BACKFILL_RESULTS_OUTPUT);
   } catch {
     // No such stack, or not readable: the bucket is not known.
     return undefined;
