@@ -195,8 +195,9 @@ class RssSampler {
     clearInterval(this.#timer);
   }
 
+  /** The largest resident set sampled (a sample read while the process was dying may be NaN: skipped). */
   max(): number {
-    return Math.max(0, ...this.samples.map((s) => s.rss));
+    return this.samples.reduce((max, s) => (Number.isFinite(s.rss) && s.rss > max ? s.rss : max), 0);
   }
 }
 
