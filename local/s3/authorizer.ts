@@ -35,7 +35,8 @@ import {
 } from './authorization.ts';
 import { bucketOwner } from './bucket-owner.ts';
 import { bucketPolicyOf } from './bucket-policy.ts';
-import type { S3Deps, S3Request } from './context.ts';
+import { header, type S3Deps, type S3Request } from './context.ts';
+import { type CopySourceRef, parseCopySource } from './copy-source.ts';
 import { S3Error, S3Errors } from './errors.ts';
 import type { S3Operation } from './router.ts';
 import type { BucketState } from './store/store.ts';
@@ -78,13 +79,14 @@ export class S3Authorizer {
    * @throws S3Error AccessDenied (403) for the first action not allowed, or for a missing object
    *   without `s3:ListBucket`; NotImplemented (501) for a policy outside the evaluator's grammar.
    */
-  authorize(deps: S3Deps, request: S3Request, principal: Principal): void {
+  async authorize(deps: S3Deps, request: S3Request, principal: Principal): Promise<void> {
     const bucket = request.address.bucket;
     const state = bucket === undefined ? undefined : deps.store.bucket(bucket);
     // A bucket that does not exist is answered NoSuchBucket by the operation; CreateBucket and
     // ListBuckets address none that exists.
     if (bucket !== undefined && state === undefined && request.operation !== 'CreateBucket') return;
     const partition = bucketPartition(state?.record.region);
+    const copiesTaggedSource = request.operation === 'CopyObject' && (await copySourceHasTags(deps, request));
     const { permissions, context } = s3Authorization({
       operation: request.operation,
       ...(bucket !== undefined ? { bucket } : {}),
@@ -92,14 +94,7 @@ export class S3Authorizer {
       query: request.query,
       headers: request.req.headers,
       partition,
-      sourceHasTags: (ref) => {
-        const source = deps.store.bucket(ref.bucket);
-        const version =
-          ref.versionId === undefined
-            ? source?.index.latest(ref.key)
-            : source?.index.find(ref.key, ref.versionId);
-        return (version?.tags.length ?? 0) > 0;
-      },
+      sourceHasTags: () => copiesTaggedSource,
     });
     for (const permission of permissions) {
       this.check(deps, request, principal, permission, context, 'request');
@@ -108,7 +103,7 @@ export class S3Authorizer {
       (request.operation === 'GetObject' || request.operation === 'HeadObject') &&
       bucket !== undefined &&
       state !== undefined &&
-      objectMissing(state, request.address.key ?? '', request.query.get('versionId'))
+      (await objectMissing(state, request.address.key ?? '', request.query.get('versionId')))
     ) {
       this.check(
         deps,
@@ -196,8 +191,24 @@ function resourceOf(
 }
 
 /** Whether a GET/HEAD would find no object: no such key or version, or a current delete marker. */
-function objectMissing(state: BucketState, key: string, versionId: string | null): boolean {
-  if (versionId !== null) return state.index.find(key, versionId) === undefined;
-  const latest = state.index.latest(key);
+async function objectMissing(state: BucketState, key: string, versionId: string | null): Promise<boolean> {
+  if (versionId !== null) return (await state.index.find(key, versionId)) === undefined;
+  const latest = await state.index.latest(key);
   return latest === undefined || latest.deleteMarker;
+}
+
+/** Whether a copy's source version (header `x-amz-copy-source`) has tags; false when it names none that exists. */
+async function copySourceHasTags(deps: S3Deps, request: S3Request): Promise<boolean> {
+  let ref: CopySourceRef;
+  try {
+    ref = parseCopySource(header(request, 'x-amz-copy-source') ?? '');
+  } catch {
+    return false; // the operation answers the malformed header
+  }
+  const source = deps.store.bucket(ref.bucket);
+  const version =
+    ref.versionId === undefined
+      ? await source?.index.latest(ref.key)
+      : await source?.index.find(ref.key, ref.versionId);
+  return (version?.tags.length ?? 0) > 0;
 }

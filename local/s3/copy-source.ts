@@ -92,7 +92,7 @@ function checkConditions(request: S3Request, version: ObjectVersion): void {
  * @throws S3Error InvalidArgument, NoSuchBucket, NoSuchKey, NoSuchVersion, InvalidRequest (a delete marker
  *   by id), InvalidObjectState (archived), AccessDenied (source owner), PreconditionFailed.
  */
-export function resolveCopySource(deps: S3Deps, request: S3Request): CopySource {
+export async function resolveCopySource(deps: S3Deps, request: S3Request): Promise<CopySource> {
   const ref = parseCopySource(header(request, 'x-amz-copy-source') ?? '');
   checkKey(ref.key);
   const bucket = deps.store.bucket(ref.bucket);
@@ -101,7 +101,7 @@ export function resolveCopySource(deps: S3Deps, request: S3Request): CopySource 
   let version: ObjectVersion | undefined;
   if (ref.versionId !== undefined) {
     checkVersionId(ref.versionId);
-    version = bucket.index.find(ref.key, ref.versionId);
+    version = await bucket.index.find(ref.key, ref.versionId);
     if (!version) throw S3Errors.noSuchVersion(ref.key, ref.versionId);
     if (version.deleteMarker) {
       throw S3Errors.invalidRequest(
@@ -109,7 +109,7 @@ export function resolveCopySource(deps: S3Deps, request: S3Request): CopySource 
       );
     }
   } else {
-    version = bucket.index.latest(ref.key);
+    version = await bucket.index.latest(ref.key);
     if (!version || version.deleteMarker) throw S3Errors.noSuchKey(ref.key);
   }
   if (ARCHIVE_CLASSES.has(version.storageClass)) throw S3Errors.invalidObjectState(version.storageClass);

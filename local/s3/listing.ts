@@ -4,7 +4,7 @@
  * `encoding-type=url`.
  */
 import { S3Errors } from './errors.ts';
-import { compareKeys } from './store/key-index.ts';
+import { compareKeys } from './store/key-order.ts';
 
 /** One page of a listing. */
 export interface ListingPage<T> {
@@ -23,20 +23,30 @@ export interface ListingOptions {
   readonly marker?: string;
 }
 
+/** A common prefix that the source of a listing rolled its keys up into (it skipped the keys). */
+export interface RolledUp {
+  readonly key: string;
+  readonly rolledUp: true;
+}
+
+function isRolledUp(entry: object): entry is RolledUp {
+  return (entry as Partial<RolledUp>).rolledUp === true;
+}
+
 /**
  * Groups `entries` (already in key order and past the marker) into a page of at most `max` entries and
  * common prefixes.
  */
-export function paginate<T extends { readonly key: string }>(
-  entries: Iterable<T>,
+export async function paginate<T extends { readonly key: string }>(
+  entries: Iterable<T | RolledUp> | AsyncIterable<T | RolledUp>,
   options: ListingOptions,
-): ListingPage<T> {
+): Promise<ListingPage<T>> {
   const { prefix, delimiter, max, marker } = options;
   const out: T[] = [];
   const prefixes: string[] = [];
   let last: ListingPage<T>['last'];
   let truncated = false;
-  for (const entry of entries) {
+  for await (const entry of entries) {
     if (!entry.key.startsWith(prefix)) continue;
     const cut = delimiter ? entry.key.indexOf(delimiter, prefix.length) : -1;
     if (delimiter && cut >= 0) {
@@ -51,6 +61,7 @@ export function paginate<T extends { readonly key: string }>(
       last = { key: common };
       continue;
     }
+    if (isRolledUp(entry)) continue; // a rolled-up prefix always has the delimiter: not reached
     if (out.length + prefixes.length >= max) {
       truncated = max > 0;
       break;

@@ -130,7 +130,8 @@ export class S3Service implements RestService, S3ObjectReader {
   async getObject(bucket: string, key: string, versionId?: string): Promise<StoredObject | undefined> {
     const state = this.#store.bucket(bucket);
     if (!state) return undefined;
-    const version = versionId !== undefined ? state.index.find(key, versionId) : state.index.latest(key);
+    const version =
+      versionId !== undefined ? await state.index.find(key, versionId) : await state.index.latest(key);
     if (!version || version.deleteMarker) return undefined;
     const store = this.#store;
     const unversioned = state.record.versioning === undefined && version.versionId === 'null';
@@ -178,7 +179,7 @@ export class S3Service implements RestService, S3ObjectReader {
       const authorizer = this.#authorizer;
       const principal = authorizer?.principalFor(scope?.accessKeyId);
       if (authorizer !== undefined && principal !== undefined) {
-        authorizer.authorize(this.#deps, request, principal);
+        await authorizer.authorize(this.#deps, request, principal);
         const authorized = request;
         request = {
           ...authorized,

@@ -44,21 +44,21 @@ function markerHeaders(bucket: BucketRecord, marker: ObjectVersion): Record<stri
  * The object version a read names.
  * @throws S3Error NoSuchKey, NoSuchVersion, MethodNotAllowed (a delete marker by id), InvalidArgument.
  */
-export function readableVersion(
+export async function readableVersion(
   state: BucketState,
   key: string,
   versionId: string | null | undefined,
-): ObjectVersion {
+): Promise<ObjectVersion> {
   if (versionId !== undefined && versionId !== null) {
     checkVersionId(versionId);
-    const found = state.index.find(key, versionId);
+    const found = await state.index.find(key, versionId);
     if (!found) throw S3Errors.noSuchVersion(key, versionId);
     if (found.deleteMarker) {
       throw S3Errors.methodNotAllowed('GET', 'DeleteMarker', markerHeaders(state.record, found));
     }
     return found;
   }
-  const latest = state.index.latest(key);
+  const latest = await state.index.latest(key);
   if (!latest) throw S3Errors.noSuchKey(key);
   if (latest.deleteMarker) throw S3Errors.noSuchKey(key, markerHeaders(state.record, latest));
   return latest;

@@ -75,7 +75,7 @@ export const headBucket: S3Handler = async (deps, request) => {
 /** DeleteBucket: only when it holds no object versions or delete markers. */
 export const deleteBucket: S3Handler = async (deps, request) => {
   const state = requireBucket(deps, request);
-  if (state.index.keyCount > 0) throw S3Errors.bucketNotEmpty(state.record.name);
+  if (!(await state.index.isEmpty())) throw S3Errors.bucketNotEmpty(state.record.name);
   await deps.store.deleteBucket(state.record.name);
   return { status: 204 };
 };

@@ -47,7 +47,7 @@ export const copyObject: S3Handler = async (deps, request) => {
   const bucket = dest.record.name;
   const key = objectKey(request);
   checkKey(key);
-  const source = resolveCopySource(deps, request);
+  const source = await resolveCopySource(deps, request);
   const src = source.version;
   if (src.size > deps.limits.maxCopyObjectBytes) {
     throw S3Errors.invalidRequest(
@@ -68,7 +68,7 @@ export const copyObject: S3Handler = async (deps, request) => {
   const toItself =
     source.bucket.record.name === bucket &&
     src.key === key &&
-    source.bucket.index.latest(key) === src &&
+    (await source.bucket.index.latest(key))?.versionId === src.versionId &&
     metadataDirective === 'COPY' &&
     CHANGES_IN_PLACE.every((h) => header(request, h) === undefined);
   if (toItself) {

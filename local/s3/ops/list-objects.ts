@@ -7,17 +7,31 @@ import { requireBucket } from '../bucket-access.ts';
 import { bucketOwner } from '../bucket-owner.ts';
 import type { S3Handler } from '../context.ts';
 import { S3Errors } from '../errors.ts';
-import { encodeKey, maxParam, paginate, urlEncoding } from '../listing.ts';
+import { encodeKey, maxParam, paginate, type RolledUp, urlEncoding } from '../listing.ts';
 import { ownerXml } from '../owner.ts';
-import { compareKeys } from '../store/key-index.ts';
 import type { ObjectVersion } from '../store/records.ts';
 import type { BucketState } from '../store/store.ts';
 import { toXml, type XmlNode } from '../xml.ts';
 
-function* currentObjects(state: BucketState, after: string | undefined): Generator<ObjectVersion> {
-  for (const key of state.index.sortedKeys()) {
-    if (after !== undefined && compareKeys(key, after) <= 0) continue;
-    const latest = state.index.latest(key);
+/** The current versions after `after`, in listing order, and the common prefixes that hold one. */
+async function* currentObjects(
+  state: BucketState,
+  prefix: string,
+  delimiter: string | undefined,
+  after: string | undefined,
+): AsyncGenerator<ObjectVersion | RolledUp> {
+  const scan = state.index.scan({
+    prefix,
+    live: true,
+    ...(delimiter !== undefined ? { delimiter } : {}),
+    ...(after !== undefined ? { after } : {}),
+  });
+  for await (const entry of scan) {
+    if (entry.rolledUp) {
+      yield entry;
+      continue;
+    }
+    const [latest] = entry.versions;
     if (latest && !latest.deleteMarker) yield latest;
   }
 }
@@ -61,7 +75,7 @@ export const listObjectsV2: S3Handler = async (deps, request) => {
   const startAfter = query.get('start-after') ?? undefined;
   const marker = token !== null ? decodeToken(token) : startAfter;
   const owner = query.get('fetch-owner') === 'true' ? ownerXml(bucketOwner(deps, state.record)) : undefined;
-  const page = paginate(currentObjects(state, marker), {
+  const page = await paginate(currentObjects(state, prefix, delimiter, marker), {
     prefix,
     max,
     ...(delimiter !== undefined ? { delimiter } : {}),
@@ -95,7 +109,7 @@ export const listObjects: S3Handler = async (deps, request) => {
   const delimiter = query.get('delimiter') || undefined;
   const max = maxParam(query, 'max-keys');
   const marker = query.get('marker') || undefined;
-  const page = paginate(currentObjects(state, marker), {
+  const page = await paginate(currentObjects(state, prefix, delimiter, marker), {
     prefix,
     max,
     ...(delimiter !== undefined ? { delimiter } : {}),

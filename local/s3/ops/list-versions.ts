@@ -6,9 +6,8 @@ import { requireBucket } from '../bucket-access.ts';
 import { bucketOwner } from '../bucket-owner.ts';
 import type { S3Handler } from '../context.ts';
 import { S3Errors } from '../errors.ts';
-import { encodeKey, maxParam, paginate, urlEncoding } from '../listing.ts';
+import { encodeKey, maxParam, paginate, type RolledUp, urlEncoding } from '../listing.ts';
 import { ownerXml } from '../owner.ts';
-import { compareKeys } from '../store/key-index.ts';
 import type { ObjectVersion } from '../store/records.ts';
 import type { BucketState } from '../store/store.ts';
 import { toXml, type XmlNode } from '../xml.ts';
@@ -19,18 +18,28 @@ interface Entry {
   readonly isLatest: boolean;
 }
 
-function* versionsAfter(
+/**
+ * Every version after the markers (the key marker's own versions only after the version-id marker), in
+ * listing order, and the common prefixes.
+ */
+async function* versionsAfter(
   state: BucketState,
+  prefix: string,
+  delimiter: string | undefined,
   keyMarker: string | undefined,
   versionIdMarker: string | undefined,
-): Generator<Entry> {
-  for (const key of state.index.sortedKeys()) {
-    const order = keyMarker === undefined ? 1 : compareKeys(key, keyMarker);
-    if (order < 0) continue;
-    const versions = state.index.versions(key);
+): AsyncGenerator<Entry | RolledUp> {
+  const from =
+    keyMarker === undefined ? {} : versionIdMarker === undefined ? { after: keyMarker } : { from: keyMarker };
+  const scan = state.index.scan({ prefix, ...from, ...(delimiter !== undefined ? { delimiter } : {}) });
+  for await (const entry of scan) {
+    if (entry.rolledUp) {
+      yield entry;
+      continue;
+    }
+    const { key, versions } = entry;
     let start = 0;
-    if (order === 0) {
-      if (versionIdMarker === undefined) continue;
+    if (key === keyMarker) {
       const at = versions.findIndex((v) => v.versionId === versionIdMarker);
       if (at < 0) continue;
       start = at + 1;
@@ -59,7 +68,7 @@ export const listObjectVersions: S3Handler = async (deps, request) => {
       versionIdMarker,
     );
   }
-  const page = paginate(versionsAfter(state, keyMarker, versionIdMarker), {
+  const page = await paginate(versionsAfter(state, prefix, delimiter, keyMarker, versionIdMarker), {
     prefix,
     max,
     ...(delimiter !== undefined ? { delimiter } : {}),

@@ -24,7 +24,7 @@ import { uploadKeyUse, useKmsKeys } from '../kms-authorization.ts';
 import { encodeKey, maxParam, paginate, urlEncoding } from '../listing.ts';
 import { checkKey } from '../object-headers.ts';
 import { ownerXml } from '../owner.ts';
-import { compareKeys } from '../store/key-index.ts';
+import { compareKeys } from '../store/key-order.ts';
 import type { PartRecord, UploadRecord } from '../store/records.ts';
 import type { BucketState, UploadState } from '../store/store.ts';
 import { singlePartEtag, writeAttributes } from '../write-attributes.ts';
@@ -275,7 +275,7 @@ export const listMultipartUploads: S3Handler = async (deps, request) => {
         ? entries.slice(markerIndex + 1)
         : entries.filter((e) => compareKeys(e.key, keyMarker) > 0);
   }
-  const page = paginate(entries, {
+  const page = await paginate(entries, {
     prefix,
     max,
     ...(delimiter !== undefined ? { delimiter } : {}),

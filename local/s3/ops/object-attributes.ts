@@ -73,7 +73,7 @@ export const getObjectAttributes: S3Handler = async (deps, request) => {
       wanted.join(','),
     );
   }
-  const version = readableVersion(state, key, request.query.get('versionId'));
+  const version = await readableVersion(state, key, request.query.get('versionId'));
   const maxParts = Math.min(intHeader(header(request, 'x-amz-max-parts'), 'x-amz-max-parts', 1000), 1000);
   const marker = intHeader(header(request, 'x-amz-part-number-marker'), 'x-amz-part-number-marker', 0);
   const want = new Set(wanted);

@@ -14,7 +14,7 @@ async function retag(deps: S3Deps, request: S3Request, tags: readonly Tag[] | un
   const state = requireBucket(deps, request);
   const key = objectKey(request);
   checkKey(key);
-  const version = readableVersion(state, key, request.query.get('versionId'));
+  const version = await readableVersion(state, key, request.query.get('versionId'));
   const newTags = tags ?? parseTaggingXml(await readXml(request, 'Tagging'), 'object');
   await deps.store.updateVersion(state.record.name, key, version.versionId, (v) => ({ ...v, tags: newTags }));
   return { state, version };
@@ -37,7 +37,7 @@ export const getObjectTagging: S3Handler = async (deps, request) => {
   const state = requireBucket(deps, request);
   const key = objectKey(request);
   checkKey(key);
-  const version = readableVersion(state, key, request.query.get('versionId'));
+  const version = await readableVersion(state, key, request.query.get('versionId'));
   return {
     status: 200,
     headers: versionIdHeader(state.record, version.versionId),

@@ -142,7 +142,7 @@ async function serve(deps: S3Deps, request: S3Request, withBody: boolean) {
   const state = requireBucket(deps, request);
   const key = objectKey(request);
   checkKey(key);
-  const version = readableVersion(state, key, request.query.get('versionId'));
+  const version = await readableVersion(state, key, request.query.get('versionId'));
   refuseEncryptionHeaders(request);
   if (withBody && ARCHIVE_CLASSES.has(version.storageClass))
     throw S3Errors.invalidObjectState(version.storageClass);

@@ -23,7 +23,7 @@ export const uploadPartCopy: S3Handler = async (deps, request) => {
   const { state, upload } = requireUpload(deps, request);
   const bucket = state.record.name;
   const partNumber = partNumberOf(request);
-  const source = resolveCopySource(deps, request);
+  const source = await resolveCopySource(deps, request);
   const src = source.version;
   await useKmsKeys(deps, request, [copySourceKeyUse(source), uploadKeyUse(state.record, upload.record)]);
   const rangeHeader = header(request, 'x-amz-copy-source-range');

@@ -1,6 +1,7 @@
 /**
  * The records the local S3 keeps per bucket, object version and multipart upload. They are stored as JSON
- * next to the data files and rebuilt into memory on start, so every field is plain data.
+ * (version records in the index, version-index.ts; the others next to their data files), so every field is
+ * plain data.
  */
 import type { ChecksumAlgorithm, ChecksumType } from '../checksums.ts';
 
@@ -118,7 +119,7 @@ export interface ObjectVersion extends ObjectAttributes {
   readonly lastModified: string;
   /**
    * The data files, in body order. Left out when the body is the one file {@link SINGLE_SEGMENT_FILE} of
-   * `size` bytes (compact.ts; records written earlier list it anyway): read it with {@link segmentsOf}.
+   * `size` bytes (records written by earlier versions list it anyway): read it with {@link segmentsOf}.
    */
   readonly segments?: readonly Segment[];
 }

@@ -4,23 +4,24 @@
  * ```
  * tmp/<id>/                             staging: bodies are written here first, then renamed into place
  * buckets/<bucket>/bucket.json          the bucket record
- * buckets/<bucket>/objects/<id>/        one object version (or delete marker): meta.json + seg-1…seg-N
+ * buckets/<bucket>/objects/<id>/        one object version's data files: seg-1…seg-N
  * buckets/<bucket>/uploads/<uploadId>/  a multipart upload: upload.json, part-<n>.json, part data files
  * buckets/<bucket>/completed/<uploadId>.json  a completed upload's answer (for a repeated Complete)
+ * index/                                the version records of every bucket (version-index.ts, LevelDB)
  * ```
  *
- * Every change is made visible by a rename, so a crash leaves either the old or the new state; `init()`
- * rebuilds the in-memory index from the JSON records and sweeps what a crash left behind. Every version
- * stays in memory, in the compact form of compact.ts (bench/lib/s3-index-memory.ts measures it).
+ * A version's data files are made visible by a rename and its record by one atomic batch of the index, so a
+ * crash leaves either the old or the new state; `init()` sweeps what a crash left behind. No version is
+ * kept in memory: the index is read on demand (bench/lib/s3-index-memory.ts measures what a version costs).
+ * Data directories of earlier versions of this store, which kept each record in a `meta.json` beside the
+ * data files, are moved into the index the first time they are opened.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { s3Timestamp } from '../clock.ts';
-import { VersionCompactor } from './compact.ts';
 import { newId, readJson, readSegments, remove, writeJsonAtomic } from './files.ts';
-import { KeyIndex } from './key-index.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import {
   type BucketRecord,
@@ -32,11 +33,12 @@ import {
   segmentsOf,
   type UploadRecord,
 } from './records.ts';
+import { type BucketIndex, VersionIndex } from './version-index.ts';
 
 /** A bucket as the service sees it: its record, its keys and its multipart uploads. */
 export interface BucketState {
   readonly record: BucketRecord;
-  readonly index: KeyIndex;
+  readonly index: BucketIndex;
   readonly uploads: Map<string, UploadState>;
   /** Uploads that completed, by upload id, oldest first (bounded, see {@link S3StoreOptions}). */
   readonly completed: ReadonlyMap<string, CompletedUploadRecord>;
@@ -91,7 +93,8 @@ export class BucketGoneError extends Error {
 }
 
 const SEQUENCER_DIGITS = 16;
-const META = 'meta.json';
+/** Where earlier versions of the store kept a version's record, beside its data files. */
+const LEGACY_META = 'meta.json';
 
 /** A new S3-style version id: 32 URL-safe characters. */
 export function newVersionId(): string {
@@ -111,12 +114,12 @@ export class S3Store {
   readonly #buckets = new Map<string, MutableBucketState>();
   readonly #lock = new KeyedLock();
   readonly #completedKept: number;
-  /** Every version record the store holds goes through it (they are all kept in memory). */
-  readonly #compactor = new VersionCompactor();
+  readonly #index: VersionIndex;
 
   constructor(dataDir: string, options: S3StoreOptions = {}) {
     this.#root = dataDir;
     this.#completedKept = options.completedUploadsKept ?? COMPLETED_UPLOADS_KEPT;
+    this.#index = new VersionIndex(join(dataDir, 'index'));
   }
 
   get #tmp(): string {
@@ -139,41 +142,64 @@ export class S3Store {
     return join(this.#bucketDir(bucket), 'completed');
   }
 
-  /** Loads every bucket, version and upload from disk and removes leftovers of interrupted writes. */
+  /**
+   * Opens the index and loads every bucket and upload from disk, removing leftovers of interrupted writes.
+   * @throws IndexLockedError when another process has the same data directory open.
+   */
   async init(): Promise<void> {
+    await mkdir(join(this.#root, 'buckets'), { recursive: true });
+    await this.#index.open();
     await remove(this.#tmp);
     await mkdir(this.#tmp, { recursive: true });
-    await mkdir(join(this.#root, 'buckets'), { recursive: true });
     this.#buckets.clear();
+    const current = await this.#index.isCurrent();
     for (const name of await listDir(join(this.#root, 'buckets'))) {
       const record = await readJson<BucketRecord>(join(this.#bucketDir(name), 'bucket.json'));
       if (!record || record.name !== name) continue;
+      const index = this.#index.bucket(name);
       const state = {
         record,
-        index: new KeyIndex(),
+        index,
         uploads: new Map<string, UploadState>(),
         completed: new Map<string, CompletedUploadRecord>(),
         lastSequencer: 0n,
       };
-      await this.#loadVersions(state);
+      if (!current) await this.#importLegacyVersions(state);
+      await this.#removePending(state);
+      state.lastSequencer = await index.lastSequencer();
       await this.#loadUploads(state);
       await this.#loadCompleted(state);
       this.#buckets.set(name, state);
     }
+    await this.#index.markCurrent();
   }
 
-  async #loadVersions(state: MutableBucketState): Promise<void> {
+  /** Removes the version directories a crash left named for removal (version-index.ts). */
+  async #removePending(state: BucketState): Promise<void> {
+    const ids = await state.index.pending();
+    for (const id of ids) await remove(this.#versionDir(state.record.name, id));
+    await state.index.forget(ids);
+  }
+
+  /**
+   * Moves the records that earlier versions of the store kept in `meta.json` beside each version's data into
+   * the index (oldest first, so a newer null version replaces an older one a crash left behind); a
+   * directory without a readable record of its own is removed.
+   */
+  async #importLegacyVersions(state: BucketState): Promise<void> {
     const dir = join(this.#bucketDir(state.record.name), 'objects');
+    const records: ObjectVersion[] = [];
     for (const id of await listDir(dir)) {
-      const record = await readJson<ObjectVersion>(join(dir, id, META));
-      if (!record || record.id !== id) {
-        await remove(join(dir, id));
-        continue;
-      }
-      const version = this.#compactor.compact(record);
-      for (const stale of state.index.add(version)) await remove(join(dir, stale.id));
-      const seq = BigInt(`0x${version.sequencer}`);
-      if (seq > state.lastSequencer) state.lastSequencer = seq;
+      const record = await readJson<ObjectVersion>(join(dir, id, LEGACY_META));
+      if (record?.id === id) records.push(record);
+      else await remove(join(dir, id));
+    }
+    records.sort((a, b) => (a.sequencer < b.sequencer ? -1 : a.sequencer > b.sequencer ? 1 : 0));
+    for (const record of records) {
+      const replaced = await state.index.add(record);
+      for (const old of replaced) await remove(join(dir, old.id));
+      await state.index.forget(replaced.map((old) => old.id));
+      await remove(join(dir, record.id, LEGACY_META));
     }
   }
 
@@ -227,8 +253,10 @@ export class S3Store {
     }
   }
 
-  /** Nothing is held open between requests; present for symmetry with `init()`. */
-  async close(): Promise<void> {}
+  /** Closes the index (another process may then open the data directory). */
+  async close(): Promise<void> {
+    await this.#index.close();
+  }
 
   bucket(name: string): BucketState | undefined {
     return this.#buckets.get(name);
@@ -252,7 +280,7 @@ export class S3Store {
     await writeJsonAtomic(join(dir, 'bucket.json'), record);
     const state = {
       record,
-      index: new KeyIndex(),
+      index: this.#index.bucket(record.name),
       uploads: new Map<string, UploadState>(),
       completed: new Map<string, CompletedUploadRecord>(),
       lastSequencer: 0n,
@@ -276,6 +304,7 @@ export class S3Store {
   async deleteBucket(name: string): Promise<void> {
     this.#buckets.delete(name);
     await remove(this.#bucketDir(name));
+    await this.#index.bucket(name).clear();
   }
 
   /** The next event sequencer of a bucket: increasing, fixed-width upper-case hex. */
@@ -324,7 +353,7 @@ export class S3Store {
   ): Promise<ObjectVersion> {
     return this.#lock.run(`${bucket}\u0000${key}`, async () => {
       const state = this.#require(bucket);
-      check?.(state.index.latest(key));
+      check?.(await state.index.latest(key));
       const version: ObjectVersion = {
         ...attributes,
         id: staging.id,
@@ -334,18 +363,33 @@ export class S3Store {
         deleteMarker: false,
         lastModified: s3Timestamp(),
       };
-      return this.#install(state, staging, version);
+      return this.#install(state, version, staging);
     });
   }
 
-  async #install(state: BucketState, staging: Staging, made: ObjectVersion): Promise<ObjectVersion> {
-    const version = this.#compactor.compact(made);
-    await writeJsonAtomic(join(staging.dir, META), version);
-    await rename(staging.dir, this.#versionDir(state.record.name, version.id));
-    for (const replaced of state.index.add(version)) {
-      await remove(this.#versionDir(state.record.name, replaced.id));
+  /**
+   * Records `version`, moving its staged data files into place first (a delete marker has none): named for
+   * removal until the record is in the index, so a crash in between leaves no stray directory.
+   */
+  async #install(state: BucketState, version: ObjectVersion, staging?: Staging): Promise<ObjectVersion> {
+    if (staging !== undefined) {
+      await state.index.markPending(version.id);
+      await rename(staging.dir, this.#versionDir(state.record.name, version.id));
     }
+    const replaced = await state.index.add(version);
+    for (const old of replaced) await remove(this.#versionDir(state.record.name, old.id));
+    await state.index.forget(replaced.map((old) => old.id));
     return version;
+  }
+
+  /** Removes one version's record and then its data files. */
+  async #removeVersion(state: BucketState, key: string, versionId: string, sequencer: string) {
+    const removed = await state.index.remove(key, versionId, sequencer);
+    if (removed) {
+      await remove(this.#versionDir(state.record.name, removed.id));
+      await state.index.forget([removed.id]);
+    }
+    return removed;
   }
 
   /**
@@ -360,17 +404,17 @@ export class S3Store {
   ): Promise<DeleteOutcome> {
     return this.#lock.run(`${bucket}\u0000${key}`, async () => {
       const state = this.#require(bucket);
-      check?.(state.index.latest(key));
+      check?.(await state.index.latest(key));
       const versioning = state.record.versioning;
       if (versioning === undefined) {
-        const removed = state.index.remove(key, 'null');
-        if (removed) await remove(this.#versionDir(bucket, removed.id));
-        return removed ? { removed, sequencer: this.nextSequencer(bucket) } : {};
+        if ((await state.index.find(key, 'null')) === undefined) return {};
+        const sequencer = this.nextSequencer(bucket);
+        const removed = await this.#removeVersion(state, key, 'null', sequencer);
+        return removed ? { removed, sequencer } : {};
       }
-      const replacedNull = versioning === 'Suspended' ? state.index.find(key, 'null') : undefined;
-      const staging = await this.stage();
+      const replacedNull = versioning === 'Suspended' ? await state.index.find(key, 'null') : undefined;
       const marker: ObjectVersion = {
-        id: staging.id,
+        id: newId(),
         key,
         versionId: versioning === 'Enabled' ? newVersionId() : 'null',
         sequencer: this.nextSequencer(bucket),
@@ -385,7 +429,7 @@ export class S3Store {
         encryption: { algorithm: 'AES256' },
         segments: [],
       };
-      const installed = await this.#install(state, staging, marker);
+      const installed = await this.#install(state, marker);
       const sequencer = installed.sequencer;
       return replacedNull && !replacedNull.deleteMarker
         ? { marker: installed, removed: replacedNull, sequencer }
@@ -405,10 +449,11 @@ export class S3Store {
   ): Promise<DeleteOutcome> {
     return this.#lock.run(`${bucket}\u0000${key}`, async () => {
       const state = this.#require(bucket);
-      check?.(state.index.latest(key));
-      const removed = state.index.remove(key, versionId);
-      if (removed) await remove(this.#versionDir(bucket, removed.id));
-      return removed ? { removed, sequencer: this.nextSequencer(bucket) } : {};
+      check?.(await state.index.latest(key));
+      if ((await state.index.find(key, versionId)) === undefined) return {};
+      const sequencer = this.nextSequencer(bucket);
+      const removed = await this.#removeVersion(state, key, versionId, sequencer);
+      return removed ? { removed, sequencer } : {};
     });
   }
 
@@ -421,11 +466,10 @@ export class S3Store {
   ): Promise<ObjectVersion | undefined> {
     return this.#lock.run(`${bucket}\u0000${key}`, async () => {
       const state = this.#require(bucket);
-      const current = state.index.find(key, versionId);
+      const current = await state.index.find(key, versionId);
       if (!current) return undefined;
-      const next = this.#compactor.compact(update(current));
-      await writeJsonAtomic(join(this.#versionDir(bucket, current.id), META), next);
-      state.index.update(next);
+      const next = update(current);
+      await state.index.update(next);
       return next;
     });
   }

@@ -62,7 +62,7 @@ function depsWith(policies: { readonly mine?: string; readonly theirs?: string }
         if (record === undefined) return undefined;
         return {
           record,
-          index: { latest: () => present, find: () => present },
+          index: { latest: async () => present, find: async () => present },
         };
       },
     },
@@ -81,9 +81,9 @@ function request(operation: S3Operation, bucket: string, headers: IncomingHttpHe
   } as unknown as S3Request;
 }
 
-function outcome(deps: S3Deps, who: Principal, req: S3Request): S3Error | 'allowed' {
+async function outcome(deps: S3Deps, who: Principal, req: S3Request): Promise<S3Error | 'allowed'> {
   try {
-    new S3Authorizer(new PrincipalRegistry()).authorize(deps, req, who);
+    await new S3Authorizer(new PrincipalRegistry()).authorize(deps, req, who);
     return 'allowed';
   } catch (err) {
     if (err instanceof S3Error) return err;
@@ -92,23 +92,23 @@ function outcome(deps: S3Deps, who: Principal, req: S3Request): S3Error | 'allow
 }
 
 describe('the S3 authorization hook with bucket owners and bucket policies', () => {
-  it("allows a same-account request that only the bucket's policy grants", () => {
+  it("allows a same-account request that only the bucket's policy grants", async () => {
     // Arrange
     const deps = depsWith({ mine: bucketPolicy('Allow', 's3:PutObject', 'mine') });
 
     // Act
-    const result = outcome(deps, principal(), request('PutObject', 'mine'));
+    const result = await outcome(deps, principal(), request('PutObject', 'mine'));
 
     // Assert
     expect(result).toBe('allowed');
   });
 
-  it("denies a write to another account's bucket without a bucket policy, naming the missing resource-based policy", () => {
+  it("denies a write to another account's bucket without a bucket policy, naming the missing resource-based policy", async () => {
     // Arrange
     const deps = depsWith();
 
     // Act
-    const result = outcome(deps, principal(WRITE_ANY), request('PutObject', 'theirs'));
+    const result = await outcome(deps, principal(WRITE_ANY), request('PutObject', 'theirs'));
 
     // Assert
     expect(result).toBeInstanceOf(S3Error);
@@ -118,39 +118,39 @@ describe('the S3 authorization hook with bucket owners and bucket policies', () 
     );
   });
 
-  it("allows a cross-account write only when both the identity policy and the bucket's policy allow it", () => {
+  it("allows a cross-account write only when both the identity policy and the bucket's policy allow it", async () => {
     // Arrange
     const deps = depsWith({ theirs: bucketPolicy('Allow', 's3:PutObject', 'theirs') });
 
     // Act
-    const both = outcome(deps, principal(WRITE_ANY), request('PutObject', 'theirs'));
-    const policyOnly = outcome(deps, principal(), request('PutObject', 'theirs'));
+    const both = await outcome(deps, principal(WRITE_ANY), request('PutObject', 'theirs'));
+    const policyOnly = await outcome(deps, principal(), request('PutObject', 'theirs'));
 
     // Assert
     expect(both).toBe('allowed');
     expect((policyOnly as S3Error).message).toContain('because no identity-based policy allows');
   });
 
-  it('lets an explicit Deny in the bucket policy win over an identity Allow', () => {
+  it('lets an explicit Deny in the bucket policy win over an identity Allow', async () => {
     // Arrange
     const deps = depsWith({ mine: bucketPolicy('Deny', 's3:PutObject', 'mine') });
 
     // Act
-    const result = outcome(deps, principal(WRITE_ANY), request('PutObject', 'mine'));
+    const result = await outcome(deps, principal(WRITE_ANY), request('PutObject', 'mine'));
 
     // Assert
     expect((result as S3Error).message).toContain('with an explicit deny in a resource-based policy');
   });
 
-  it("decides a copy's source actions with the source bucket's owner and policy", () => {
+  it("decides a copy's source actions with the source bucket's owner and policy", async () => {
     // Arrange
     const deps = depsWith({ theirs: bucketPolicy('Allow', 's3:GetObject', 'theirs') });
     const copy = request('CopyObject', 'mine', { 'x-amz-copy-source': 'theirs/k' });
     const hook = new S3Authorizer(new PrincipalRegistry());
 
     // Act
-    hook.authorize(deps, copy, principal(WRITE_ANY, READ_ANY));
-    const withoutSourcePolicy = outcome(depsWith(), principal(WRITE_ANY, READ_ANY), copy);
+    await hook.authorize(deps, copy, principal(WRITE_ANY, READ_ANY));
+    const withoutSourcePolicy = await outcome(depsWith(), principal(WRITE_ANY, READ_ANY), copy);
 
     // Assert
     expect(hook.log().map((r) => `${r.decision} ${r.action} ${r.resource}`)).toEqual([
@@ -162,13 +162,13 @@ describe('the S3 authorization hook with bucket owners and bucket policies', () 
     );
   });
 
-  it("decides a CreateBucket in the principal's own account even when another account holds the name", () => {
+  it("decides a CreateBucket in the principal's own account even when another account holds the name", async () => {
     // Arrange
     const create = { ...request('CreateBucket', 'theirs'), address: { bucket: 'theirs' } } as S3Request;
     const mayCreate = { Effect: 'Allow', Action: 's3:CreateBucket', Resource: 'arn:aws:s3:::*' } as const;
 
     // Act
-    const result = outcome(depsWith(), principal(mayCreate), create);
+    const result = await outcome(depsWith(), principal(mayCreate), create);
 
     // Assert
     expect(result).toBe('allowed');

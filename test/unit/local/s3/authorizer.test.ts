@@ -32,8 +32,8 @@ const deps = {
         ? {
             record: { name: 'b', region: 'us-west-2' },
             index: {
-              latest: (key: string) => (key === present.key ? present : undefined),
-              find: (key: string, versionId: string) =>
+              latest: async (key: string) => (key === present.key ? present : undefined),
+              find: async (key: string, versionId: string) =>
                 key === present.key && versionId === 'null' ? present : undefined,
             },
           }
@@ -57,9 +57,13 @@ function request(
   } as unknown as S3Request;
 }
 
-function outcome(authorizer: S3Authorizer, who: Principal, req: S3Request): S3Error | 'allowed' {
+async function outcome(
+  authorizer: S3Authorizer,
+  who: Principal,
+  req: S3Request,
+): Promise<S3Error | 'allowed'> {
   try {
-    authorizer.authorize(deps, req, who);
+    await authorizer.authorize(deps, req, who);
     return 'allowed';
   } catch (err) {
     if (err instanceof S3Error) return err;
@@ -72,11 +76,11 @@ function authorizer(): S3Authorizer {
 }
 
 describe('the S3 authorization hook', () => {
-  it('allows a request the identity policy allows, and records the decision', () => {
+  it('allows a request the identity policy allows, and records the decision', async () => {
     // Arrange
     const hook = authorizer();
     // Act
-    const result = outcome(hook, principal(READ_OBJECTS), request('GetObject', 'present.zip'));
+    const result = await outcome(hook, principal(READ_OBJECTS), request('GetObject', 'present.zip'));
     // Assert
     expect(result).toBe('allowed');
     expect(hook.log()).toEqual([
@@ -92,9 +96,9 @@ describe('the S3 authorization hook', () => {
     ]);
   });
 
-  it('refuses an action no statement allows with AWS AccessDenied naming action, resource and principal', () => {
+  it('refuses an action no statement allows with AWS AccessDenied naming action, resource and principal', async () => {
     const hook = authorizer();
-    const result = outcome(hook, principal(READ_OBJECTS), request('PutObject', 'present.zip'));
+    const result = await outcome(hook, principal(READ_OBJECTS), request('PutObject', 'present.zip'));
     expect(result).toBeInstanceOf(S3Error);
     const err = result as S3Error;
     expect(err.code).toBe('AccessDenied');
@@ -105,21 +109,25 @@ describe('the S3 authorization hook', () => {
     expect(hook.log().at(-1)).toMatchObject({ action: 's3:PutObject', decision: 'ImplicitDeny' });
   });
 
-  it('refuses an explicitly denied action even when another statement allows it', () => {
+  it('refuses an explicitly denied action even when another statement allows it', async () => {
     const hook = authorizer();
     const who = principal([
       READ_OBJECTS,
       { Effect: 'Deny', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/present.zip' },
     ]);
-    const err = outcome(hook, who, request('GetObject', 'present.zip')) as S3Error;
+    const err = (await outcome(hook, who, request('GetObject', 'present.zip'))) as S3Error;
     expect(err.code).toBe('AccessDenied');
     expect(err.message).toContain('with an explicit deny in an identity-based policy');
     expect(hook.log().at(-1)).toMatchObject({ decision: 'ExplicitDeny' });
   });
 
-  it('answers a missing object as missing (the operation 404s) when the caller may list the bucket', () => {
+  it('answers a missing object as missing (the operation 404s) when the caller may list the bucket', async () => {
     const hook = authorizer();
-    const result = outcome(hook, principal([READ_OBJECTS, LIST_BUCKET]), request('HeadObject', 'absent.zip'));
+    const result = await outcome(
+      hook,
+      principal([READ_OBJECTS, LIST_BUCKET]),
+      request('HeadObject', 'absent.zip'),
+    );
     expect(result).toBe('allowed');
     expect(hook.log().at(-1)).toMatchObject({
       action: 's3:ListBucket',
@@ -129,9 +137,13 @@ describe('the S3 authorization hook', () => {
     });
   });
 
-  it('answers a missing object with 403 when the caller may not list the bucket', () => {
+  it('answers a missing object with 403 when the caller may not list the bucket', async () => {
     const hook = authorizer();
-    const err = outcome(hook, principal(READ_OBJECTS), request('HeadObject', 'absent.zip')) as S3Error;
+    const err = (await outcome(
+      hook,
+      principal(READ_OBJECTS),
+      request('HeadObject', 'absent.zip'),
+    )) as S3Error;
     expect(err.status).toBe(403);
     expect(err.code).toBe('AccessDenied');
     expect(err.message).toContain('s3:ListBucket on resource: "arn:aws:s3:::b"');
@@ -142,33 +154,35 @@ describe('the S3 authorization hook', () => {
     });
   });
 
-  it('needs no s3:ListBucket for an object that is there', () => {
+  it('needs no s3:ListBucket for an object that is there', async () => {
     const hook = authorizer();
-    expect(outcome(hook, principal(READ_OBJECTS), request('HeadObject', 'present.zip'))).toBe('allowed');
+    expect(await outcome(hook, principal(READ_OBJECTS), request('HeadObject', 'present.zip'))).toBe(
+      'allowed',
+    );
     expect(hook.log().map((r) => r.action)).toEqual(['s3:GetObject']);
   });
 
-  it('leaves a request on a bucket that does not exist to the operation (NoSuchBucket)', () => {
+  it('leaves a request on a bucket that does not exist to the operation (NoSuchBucket)', async () => {
     const hook = authorizer();
     const req = {
       ...request('GetObject', 'k'),
       address: { bucket: 'nope', key: 'k' },
     } as unknown as S3Request;
-    expect(outcome(hook, principal(READ_OBJECTS), req)).toBe('allowed');
+    expect(await outcome(hook, principal(READ_OBJECTS), req)).toBe('allowed');
     expect(hook.log()).toEqual([]);
   });
 
-  it('keeps a bounded record, oldest first out', () => {
+  it('keeps a bounded record, oldest first out', async () => {
     const hook = new S3Authorizer(new PrincipalRegistry(), { logSize: 2 });
     for (const key of ['present.zip', 'present.zip', 'present.zip']) {
-      outcome(hook, principal(READ_OBJECTS), request('GetObject', key));
+      await outcome(hook, principal(READ_OBJECTS), request('GetObject', key));
     }
     expect(hook.log()).toHaveLength(2);
   });
 });
 
 describe('the principal registry', () => {
-  it('finds a registered access key and nobody else', () => {
+  it('finds a registered access key and nobody else', async () => {
     const registry = new PrincipalRegistry([
       { accessKeyId: 'AKIACOPY', arn: ROLE, account: ACCOUNT, policies: [] },
     ]);
@@ -178,7 +192,7 @@ describe('the principal registry', () => {
     expect(registry.principalFor(undefined)).toBeUndefined();
   });
 
-  it('refuses a key registered twice and an ARN of another account', () => {
+  it('refuses a key registered twice and an ARN of another account', async () => {
     const one = { accessKeyId: 'AKIA1', arn: ROLE, account: ACCOUNT, policies: [] };
     expect(() => new PrincipalRegistry([one, one])).toThrow(/registered twice/);
     expect(() => new PrincipalRegistry([{ ...one, account: '444455556666' }])).toThrow(/not of account/);

@@ -4,12 +4,12 @@ import { encodeKey, maxParam, paginate } from '../../../../local/s3/listing.ts';
 const entries = ['a/1', 'a/2', 'b', 'c/x/1', 'd'].map((key) => ({ key }));
 
 describe('paginate', () => {
-  it('groups keys at the delimiter and counts prefixes toward the page size', () => {
+  it('groups keys at the delimiter and counts prefixes toward the page size', async () => {
     // Arrange
     const options = { prefix: '', delimiter: '/', max: 3 };
 
     // Act
-    const page = paginate(entries, options);
+    const page = await paginate(entries, options);
 
     // Assert
     expect(page.prefixes).toEqual(['a/', 'c/']);
@@ -18,12 +18,12 @@ describe('paginate', () => {
     expect(page.last?.key).toBe('c/');
   });
 
-  it('skips common prefixes at or before the marker', () => {
+  it('skips common prefixes at or before the marker', async () => {
     // Arrange
     const after = entries.filter((e) => e.key > 'a/');
 
     // Act
-    const page = paginate(after, { prefix: '', delimiter: '/', max: 10, marker: 'a/' });
+    const page = await paginate(after, { prefix: '', delimiter: '/', max: 10, marker: 'a/' });
 
     // Assert
     expect(page.prefixes).toEqual(['c/']);
@@ -31,24 +31,24 @@ describe('paginate', () => {
     expect(page.truncated).toBe(false);
   });
 
-  it('filters by prefix and rolls up only below it', () => {
+  it('filters by prefix and rolls up only below it', async () => {
     // Arrange
     const options = { prefix: 'c/', delimiter: '/', max: 10 };
 
     // Act
-    const page = paginate(entries, options);
+    const page = await paginate(entries, options);
 
     // Assert
     expect(page.prefixes).toEqual(['c/x/']);
     expect(page.entries).toEqual([]);
   });
 
-  it('returns an empty, untruncated page for max 0', () => {
+  it('returns an empty, untruncated page for max 0', async () => {
     // Arrange
     const options = { prefix: '', max: 0 };
 
     // Act
-    const page = paginate(entries, options);
+    const page = await paginate(entries, options);
 
     // Assert
     expect(page.entries).toEqual([]);

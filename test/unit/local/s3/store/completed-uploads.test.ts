@@ -17,12 +17,14 @@ const attributes: ObjectAttributes = {
 
 describe('S3Store completed uploads', () => {
   let dir: string;
+  const opened: S3Store[] = [];
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'relay-store-completed-'));
   });
 
   afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -60,6 +62,7 @@ describe('S3Store completed uploads', () => {
   async function open(kept?: number): Promise<S3Store> {
     const store = new S3Store(dir, kept !== undefined ? { completedUploadsKept: kept } : {});
     await store.init();
+    opened.push(store);
     return store;
   }
 
@@ -94,6 +97,7 @@ describe('S3Store completed uploads', () => {
     await store.createBucket({ name: 'b', region: 'us-east-1', createdAt: '2024-01-01T00:00:00.000Z' });
     for (const id of ['u1', 'u2', 'u3']) await complete(store, id);
     await writeFile(join(dir, 'buckets', 'b', 'completed', 'torn.json'), '{"uploadId":');
+    await store.close();
 
     // Act
     const reopened = await open(2);

@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ObjectAttributes } from '../../../../../local/s3/store/records.ts';
+import type { ObjectAttributes, ObjectVersion } from '../../../../../local/s3/store/records.ts';
 import { S3Store } from '../../../../../local/s3/store/store.ts';
+import { VersionIndex } from '../../../../../local/s3/store/version-index.ts';
 
 const attributes: ObjectAttributes = {
   size: 5,
@@ -23,18 +24,29 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 describe('S3Store', () => {
   let dir: string;
+  let opened: S3Store[];
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'relay-store-test-'));
+    opened = [];
   });
 
   afterEach(async () => {
+    for (const store of opened) await store.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function storeWithObject(): Promise<S3Store> {
+  /** A store on the test's directory; the one opened before (if any) is closed first, as a restart would. */
+  async function open(): Promise<S3Store> {
+    for (const store of opened.splice(0)) await store.close();
     const store = new S3Store(dir);
     await store.init();
+    opened.push(store);
+    return store;
+  }
+
+  async function storeWithObject(): Promise<S3Store> {
+    const store = await open();
     await store.createBucket({ name: 'bucket', region: 'eu-west-1', createdAt: '2024-01-01T00:00:00.000Z' });
     const staging = await store.stage();
     await writeFile(join(staging.dir, 'seg-1'), 'hello');
@@ -47,9 +59,8 @@ describe('S3Store', () => {
     await storeWithObject();
 
     // Act
-    const reopened = new S3Store(dir);
-    await reopened.init();
-    const version = reopened.bucket('bucket')?.index.latest('key');
+    const reopened = await open();
+    const version = await reopened.bucket('bucket')?.index.latest('key');
 
     // Assert
     expect(reopened.bucket('bucket')?.record.region).toBe('eu-west-1');
@@ -57,20 +68,26 @@ describe('S3Store', () => {
     expect(await readAll(reopened.read('bucket', version!, 1, 3))).toBe('ell');
   });
 
-  it('sweeps staging leftovers and version directories without a record on init', async () => {
-    // Arrange
-    await storeWithObject();
+  it('sweeps staging leftovers and a version directory a crash left before its record on init', async () => {
+    // Arrange: a crash between moving a new version's files into place and recording it
+    const store = await storeWithObject();
+    await store.close();
+    opened = [];
+    const index = new VersionIndex(join(dir, 'index'));
+    await index.open();
+    await index.bucket('bucket').markPending('orphan');
+    await index.close();
     await mkdir(join(dir, 'tmp', 'half-written'), { recursive: true });
     await mkdir(join(dir, 'buckets', 'bucket', 'objects', 'orphan'), { recursive: true });
 
     // Act
-    const reopened = new S3Store(dir);
-    await reopened.init();
+    const reopened = await open();
 
     // Assert
     expect(await readdir(join(dir, 'tmp'))).toEqual([]);
     expect(await readdir(join(dir, 'buckets', 'bucket', 'objects'))).toHaveLength(1);
-    expect(reopened.bucket('bucket')?.index.keyCount).toBe(1);
+    expect(await reopened.bucket('bucket')?.index.versions('key')).toHaveLength(1);
+    expect(await reopened.bucket('bucket')?.index.pending()).toEqual([]);
   });
 
   it('removes the replaced null version’s files when a key is overwritten', async () => {
@@ -88,13 +105,13 @@ describe('S3Store', () => {
 
     // Assert
     expect(await readdir(join(dir, 'buckets', 'bucket', 'objects'))).toHaveLength(1);
-    expect(store.bucket('bucket')?.index.versions('key')).toHaveLength(1);
+    expect(await store.bucket('bucket')?.index.versions('key')).toHaveLength(1);
+    expect(await store.bucket('bucket')?.index.pending()).toEqual([]);
   });
 
   it('hands out strictly increasing fixed-width sequencers', async () => {
     // Arrange
-    const store = new S3Store(dir);
-    await store.init();
+    const store = await open();
     await store.createBucket({ name: 'seq', region: 'us-east-1', createdAt: '2024-01-01T00:00:00.000Z' });
 
     // Act
@@ -105,29 +122,52 @@ describe('S3Store', () => {
     expect(values.every((v, i) => i === 0 || v > (values[i - 1] ?? ''))).toBe(true);
   });
 
-  it('reads bodies of records that list their single data file, as earlier versions wrote them', async () => {
-    // Arrange
-    const store = await storeWithObject();
-    const version = store.bucket('bucket')?.index.latest('key');
-    const meta = join(dir, 'buckets', 'bucket', 'objects', version?.id ?? '', 'meta.json');
-    const record = JSON.parse(await readFile(meta, 'utf8')) as Record<string, unknown>;
-    await writeFile(meta, JSON.stringify({ ...record, segments: [{ file: 'seg-1', size: 5 }] }));
+  it('moves the records an earlier version of the store kept beside the data into the index', async () => {
+    // Arrange: a data directory as earlier versions wrote it, a crash having left an older null version
+    const objects = join(dir, 'buckets', 'bucket', 'objects');
+    const legacy = (id: string, sequencer: string, size: number): ObjectVersion => ({
+      ...attributes,
+      size,
+      id,
+      key: 'key',
+      versionId: 'null',
+      sequencer,
+      deleteMarker: false,
+      lastModified: '2024-01-01T00:00:00.000Z',
+      segments: [{ file: 'seg-1', size }],
+    });
+    await mkdir(objects, { recursive: true });
+    await writeFile(
+      join(dir, 'buckets', 'bucket', 'bucket.json'),
+      JSON.stringify({ name: 'bucket', region: 'eu-west-1', createdAt: '2024-01-01T00:00:00.000Z' }),
+    );
+    for (const [record, body] of [
+      [legacy('newer', '0000000000000002', 5), 'hello'],
+      [legacy('older', '0000000000000001', 3), 'old'],
+    ] as const) {
+      await mkdir(join(objects, record.id));
+      await writeFile(join(objects, record.id, 'meta.json'), JSON.stringify(record));
+      await writeFile(join(objects, record.id, 'seg-1'), body);
+    }
+    await mkdir(join(objects, 'torn'));
 
     // Act
-    const reopened = new S3Store(dir);
-    await reopened.init();
-    const reloaded = reopened.bucket('bucket')?.index.latest('key');
+    const store = await open();
+    const versions = await store.bucket('bucket')?.index.versions('key');
+    const body = await readAll(store.read('bucket', versions![0]!, 0, 4));
+    const again = await open();
 
     // Assert
-    expect(record.segments).toBeUndefined();
-    expect(reloaded?.lastModified).toBe(version?.lastModified);
-    expect(await readAll(reopened.read('bucket', reloaded!, 0, 4))).toBe('hello');
+    expect(versions?.map((v) => v.id)).toEqual(['newer']);
+    expect(body).toBe('hello');
+    expect(await readdir(objects)).toEqual(['newer']);
+    expect(await readdir(join(objects, 'newer'))).toEqual(['seg-1']);
+    expect(await again.bucket('bucket')?.index.lastSequencer()).toBe(2n);
   });
 
   it('reads a body made of several data files, after a restart too', async () => {
     // Arrange
-    const store = new S3Store(dir);
-    await store.init();
+    const store = await open();
     await store.createBucket({ name: 'bucket', region: 'eu-west-1', createdAt: '2024-01-01T00:00:00.000Z' });
     const staging = await store.stage();
     await writeFile(join(staging.dir, 'seg-1'), 'hel');
@@ -139,12 +179,12 @@ describe('S3Store', () => {
 
     // Act
     const version = await store.commit('bucket', 'key', staging, { ...attributes, segments });
-    const reopened = new S3Store(dir);
-    await reopened.init();
-    const reloaded = reopened.bucket('bucket')?.index.latest('key');
+    const before = await readAll(store.read('bucket', version, 2, 4));
+    const reopened = await open();
+    const reloaded = await reopened.bucket('bucket')?.index.latest('key');
 
     // Assert
-    expect(await readAll(store.read('bucket', version, 2, 4))).toBe('llo');
+    expect(before).toBe('llo');
     expect(await readAll(reopened.read('bucket', reloaded!, 0, 4))).toBe('hello');
   });
 });
