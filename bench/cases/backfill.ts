@@ -15,8 +15,9 @@
  *   DescribeMapRun.
  * - **(b) Per-object replay.** A fresh `relay local --config …` on the copy; `relay replay s3://…` with the
  *   threshold raised so it stays per-object: the CLI lists the source and starts one relay execution per object
- *   itself ({@link CLI_CONCURRENCY} StartExecution calls in flight, its default). Done when every execution
- *   has stopped.
+ *   itself ({@link CLI_CONCURRENCY} StartExecution calls in flight, its default), with at most as many relay
+ *   executions running at once as the backfill's map run ({@link BACKFILL_CONCURRENCY}, `--max-in-flight`),
+ *   so both run the same number of relays at once. Done when every execution has stopped.
  *
  * Memory and CPU: the stack's resident set and CPU time (/proc/<pid>/status, /proc/<pid>/stat) are sampled
  * every {@link SAMPLE_MS} ms from this process; its VmHWM is the peak. Objects done at a sample come from the
@@ -472,6 +473,8 @@ async function perObjectSide(ctx: CaseContext, dataDir: string, configPath: stri
         String(objects + 1),
         '--concurrency',
         String(CLI_CONCURRENCY),
+        '--max-in-flight',
+        String(BACKFILL_CONCURRENCY),
         '--endpoint-url',
         stack.endpoint,
         '--config',
@@ -660,7 +663,7 @@ export async function backfillCase(ctx: CaseContext): Promise<CaseResult> {
       timeScale: TIME_SCALE,
       seeding: `relay local --no-relay (no relay deployed, so nothing relayed as the objects land), ${SEED_CONCURRENCY} PutObjects in flight; the data directory then copied for (b)`,
       backfill: `relay replay s3://… --distributed --concurrency ${BACKFILL_CONCURRENCY} (BuildWorkList, then a Distributed Map of relay executions)`,
-      perObject: `relay replay s3://… (per-object: --threshold above the count, --concurrency ${CLI_CONCURRENCY}, the CLI's default)`,
+      perObject: `relay replay s3://… (per-object: --threshold above the count, --concurrency ${CLI_CONCURRENCY}, the CLI's default, --max-in-flight ${BACKFILL_CONCURRENCY} as the backfill's concurrency)`,
       stack:
         'relay local as a child process (node --expose-gc with bench/children/heap-report.mjs preloaded, which answers SIGUSR2 with a full GC and its memory), MALLOC_ARENA_MAX=2 as bin/relay.mjs sets, --quiet --no-console',
       measuredAt: `stack VmRSS and CPU sampled every ${SAMPLE_MS} ms from the bench process; objects done at a sample from the relay executions' stop dates; (a) memory after a full GC at 10% and 90% of the objects and at the end; CLI peak RSS and CPU from its getrusage at exit`,

@@ -21,6 +21,7 @@ import {
   renderReplaySummary,
   replayJson,
 } from '../render/replay.ts';
+import { DEFAULT_MAX_IN_FLIGHT, DESCRIBES_PER_ROUND, InFlightWindow } from '../replay/in-flight.ts';
 import {
   describeInventoryBasis,
   estimateFromInventory,
@@ -36,6 +37,11 @@ export interface ReplayFlags extends MachineFlags {
   readonly since?: Date;
   readonly dryRun?: boolean;
   readonly concurrency: number;
+  /**
+   * Per-object replay: relay executions it started that run at once at most (0: no cap); before another
+   * start it waits until one has ended. Default {@link DEFAULT_MAX_IN_FLIGHT}.
+   */
+  readonly maxInFlight?: number;
   /** Only these targets (`bucket` or `bucket@region`). */
   readonly targets?: readonly string[];
   /** Deploy where the configuration says; without it nothing is deployed. */
@@ -62,8 +68,27 @@ export interface ReplayFlags extends MachineFlags {
 /** Allowance for the clock difference between this machine and Step Functions. */
 const CLOCK_SLACK_MS = 1000;
 
+/**
+ * How a full `--max-in-flight` window asks whether its executions have ended: on AWS one round of at most 10
+ * DescribeExecution calls a second (the API's sustained quota is 10 calls a second in most regions), so it
+ * notices at most 10 ends a second; the local stack has no such quota, so there 50 calls a round may follow
+ * every 100 ms — the window must not be what limits a local replay's throughput (the bench compares it).
+ */
+const IN_FLIGHT_PACING = {
+  aws: { pollIntervalMs: 1000, perRound: DESCRIBES_PER_ROUND },
+  local: { pollIntervalMs: 100, perRound: 50 },
+} as const;
+
 export async function runReplay(url: S3Url, flags: ReplayFlags): Promise<void> {
   const out = createOutput(flags);
+  const backfillFlag =
+    flags.inventory !== undefined ? '--inventory' : flags.distributed === true ? '--distributed' : undefined;
+  if (flags.maxInFlight !== undefined && backfillFlag !== undefined) {
+    throw new CliError(
+      `--max-in-flight caps the per-object replay; with ${backfillFlag} the backfill workflow runs at most --concurrency relay executions at once — use --concurrency instead`,
+      EXIT_CODES.usage,
+    );
+  }
   const startedAfter = new Date(Date.now() - CLOCK_SLACK_MS);
   const result = await withConnection(
     flags,
@@ -105,6 +130,11 @@ export async function runReplay(url: S3Url, flags: ReplayFlags): Promise<void> {
         );
       }
       if (flags.distributed === true || routed.length > flags.threshold) {
+        if (flags.maxInFlight !== undefined) {
+          out.note(
+            `note: ${routed.length} objects is past --threshold ${flags.threshold}, so the backfill workflow relays them with at most --concurrency ${flags.concurrency} at once; --max-in-flight does not apply`,
+          );
+        }
         await distributedReplay(conn, machine, url, flags, out, {
           estimate: estimateBackfill(routed.length, routedBytes, mostTargets),
           listed: listedCount,
@@ -121,16 +151,39 @@ export async function runReplay(url: S3Url, flags: ReplayFlags): Promise<void> {
         items: routed.map((r) => r.item),
       };
       const sfn = conn.sfn(machine.region);
+      const maxInFlight = flags.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+      // A dry run starts nothing, so it never waits.
+      const inFlight =
+        flags.dryRun === true || maxInFlight === 0
+          ? undefined
+          : new InFlightWindow(
+              sfn,
+              maxInFlight,
+              conn.isLocal ? IN_FLIGHT_PACING.local : IN_FLIGHT_PACING.aws,
+            );
       let done = 0;
+      // The progress line counts every item, so it is drawn only where it shows: 10 times a second at
+      // most, and at once when the starts begin or stop waiting for the cap.
+      let drawnAt = 0;
+      let drawnWaiting = false;
+      const drawProgress = (waitingOn?: number): void => {
+        const waiting = waitingOn !== undefined;
+        if (!out.interactive || (Date.now() - drawnAt < 100 && waiting === drawnWaiting)) return;
+        [drawnAt, drawnWaiting] = [Date.now(), waiting];
+        out.progress(renderReplayProgress(report, done, waitingOn));
+      };
+      const waitingOn = () => (inFlight?.full === true ? inFlight.size : undefined);
       await mapConcurrently(routed, flags.concurrency, async ({ object, item }) => {
+        drawProgress(waitingOn());
         await startReplay(sfn, machine, url.bucket, object, item, {
           dryRun: flags.dryRun === true,
           startedAfter,
           deploy: flags.deploy === true,
           ...(flags.targets === undefined ? {} : { targets: flags.targets }),
+          ...(inFlight === undefined ? {} : { inFlight }),
         });
         done += 1;
-        out.progress(renderReplayProgress(report, done));
+        drawProgress(waitingOn());
       });
       out.endProgress();
       return { report };

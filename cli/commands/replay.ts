@@ -4,6 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import { MAX_BACKFILL_CONCURRENCY } from '../../core/backfill.ts';
 import { addJsonOption, addMachineOptions } from '../common-options.ts';
 import { parseS3Url, parseSince, positiveInteger } from '../options.ts';
+import { DEFAULT_MAX_IN_FLIGHT } from '../replay/in-flight.ts';
 
 /** Past this many objects `relay replay` starts the backfill workflow instead of one execution per object. */
 export const DEFAULT_DISTRIBUTED_THRESHOLD = 1000;
@@ -16,6 +17,19 @@ function parseTargetList(value: string): string[] {
   if (entries.length === 0)
     throw new InvalidArgumentError('name at least one target: bucket or bucket@region');
   return entries;
+}
+
+/** Step Functions' quota of open executions per account and region: no cap needs to be higher. */
+const MAX_IN_FLIGHT_LIMIT = 1_000_000;
+
+function parseMaxInFlight(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n > MAX_IN_FLIGHT_LIMIT) {
+    throw new InvalidArgumentError(
+      `'${value}' is not a whole number from 0 (no cap) to ${MAX_IN_FLIGHT_LIMIT}.`,
+    );
+  }
+  return n;
 }
 
 function parsePercent(value: string): number {
@@ -43,6 +57,11 @@ export function registerReplayCommand(program: Command): void {
       'StartExecution calls in flight; distributed: relay executions at once',
       positiveInteger(MAX_BACKFILL_CONCURRENCY),
       8,
+    )
+    .option(
+      '--max-in-flight <n>',
+      `relay executions of this replay running at once at most: the next start waits for one to end; 0: no cap (default: ${DEFAULT_MAX_IN_FLIGHT}; per-object only: distributed, --concurrency caps them)`,
+      parseMaxInFlight,
     )
     .option(
       '--targets <list>',

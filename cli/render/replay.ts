@@ -19,7 +19,8 @@ function count(report: ReplayReport, status: ReplayStatus): number {
   return report.items.filter((item) => item.status === status).length;
 }
 
-export function renderReplayProgress(report: ReplayReport, done: number): string {
+/** @param waitingOn when given, the starts are held back: this many executions in flight (the cap) */
+export function renderReplayProgress(report: ReplayReport, done: number, waitingOn?: number): string {
   const total = report.items.length;
   const width = 24;
   const filled = total === 0 ? width : Math.round((done / total) * width);
@@ -27,7 +28,9 @@ export function renderReplayProgress(report: ReplayReport, done: number): string
   const started = report.dryRun
     ? `${count(report, 'would-start')} would start`
     : `${count(report, 'started')} started`;
-  return `replay ${bar} ${done}/${total}  ${started}, ${count(report, 'already-relayed')} already relayed, ${count(report, 'failed')} failed`;
+  // First after the count, so a narrow terminal does not cut it off.
+  const waiting = waitingOn === undefined ? '' : `  waiting: ${waitingOn} in flight`;
+  return `replay ${bar} ${done}/${total}${waiting}  ${started}, ${count(report, 'already-relayed')} already relayed, ${count(report, 'failed')} failed`;
 }
 
 export function renderReplaySummary(report: ReplayReport, style: Style): string {

@@ -1,11 +1,14 @@
 /**
  * Starts one replay execution with a deterministic name (core/naming.ts `executionName`), so a second
  * replay of the same object version starts nothing: Step Functions answers ExecutionAlreadyExists —
- * or, while the first is still running with the same input, returns it again.
+ * or, while the first is still running with the same input, returns it again. With a window
+ * (`--max-in-flight`), each start first waits for a slot; the slot stays taken while the execution it
+ * names runs (started now, or still running from an earlier replay).
  */
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionName } from '../../core/naming.ts';
 import { executionArnOf, type StateMachineRef } from '../aws/arn.ts';
+import type { InFlightWindow } from './in-flight.ts';
 import type { ListedObject } from './list-objects.ts';
 
 export type ReplayStatus = 'started' | 'already-relayed' | 'would-start' | 'failed';
@@ -63,7 +66,14 @@ export async function startReplay(
   bucket: string,
   object: ListedObject,
   item: ReplayItem,
-  options: { dryRun: boolean; startedAfter: Date; deploy?: boolean; targets?: readonly string[] },
+  options: {
+    dryRun: boolean;
+    startedAfter: Date;
+    deploy?: boolean;
+    targets?: readonly string[];
+    /** Caps the executions running at once; a dry run never waits for it. */
+    inFlight?: InFlightWindow;
+  },
 ): Promise<void> {
   const executionArn = executionArnOf(machine, item.name);
   if (options.dryRun) {
@@ -78,6 +88,9 @@ export async function startReplay(
     }
     return;
   }
+  const inFlight = options.inFlight;
+  await inFlight?.admit();
+  let running = false;
   try {
     const started = await sfn.send(
       new StartExecutionCommand({
@@ -92,7 +105,10 @@ export async function startReplay(
       started.startDate === undefined || started.startDate.getTime() >= options.startedAfter.getTime();
     item.status = fresh ? 'started' : 'already-relayed';
     if (!fresh) item.detail = 'RUNNING';
+    // Either way it runs now, so it takes a slot.
+    running = true;
   } catch (err) {
+    // The name's execution has ended (or, rarely, runs with another input): no slot.
     if (err instanceof Error && err.name === 'ExecutionAlreadyExists') {
       item.status = 'already-relayed';
       item.executionArn = executionArn;
@@ -103,5 +119,8 @@ export async function startReplay(
       throw err;
     item.status = 'failed';
     item.detail = `${err.name}: ${err.message}`;
+  } finally {
+    if (running) inFlight?.started(item.executionArn ?? executionArn);
+    else inFlight?.release();
   }
 }

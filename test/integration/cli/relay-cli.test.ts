@@ -15,7 +15,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { findAwsCliV2, runAwsCli } from '../../helpers/aws-cli.ts';
 import { type ChildStack, startChildStack } from '../../helpers/child-stack.ts';
 import { TEST_CREDENTIALS } from '../../helpers/local-stack.ts';
@@ -171,14 +171,14 @@ describe('the relay CLI against relay local', () => {
   it('replays each routed object once: a second replay starts nothing', async () => {
     // Arrange: two routed objects and one the rule's suffix leaves out
     await Promise.all([
-      put('replay/one.zip', 'one'),
-      put('replay/two.zip', 'two'),
-      put('replay/notes.txt', 'notes'),
+      put('replay/once/one.zip', 'one'),
+      put('replay/once/two.zip', 'two'),
+      put('replay/once/notes.txt', 'notes'),
     ]);
 
     // Act
-    const first = await runCli(['replay', 's3://cli-src/replay/', ...at, '--json']);
-    const second = await runCli(['replay', 's3://cli-src/replay/', ...at, '--json']);
+    const first = await runCli(['replay', 's3://cli-src/replay/once/', ...at, '--json']);
+    const second = await runCli(['replay', 's3://cli-src/replay/once/', ...at, '--json']);
 
     // Assert
     type Report = {
@@ -192,6 +192,48 @@ describe('the relay CLI against relay local', () => {
     expect([first.code, a.listed, a.routed, a.started, a.alreadyRelayed]).toEqual([0, 3, 2, 2, 0]);
     expect([second.code, b.routed, b.started, b.alreadyRelayed]).toEqual([0, 2, 0, 2]);
     expect(b.items.map((i) => i.name)).toEqual(a.items.map((i) => i.name));
+  });
+
+  it('replays with at most --max-in-flight of its executions running at once', async () => {
+    // Arrange: more routed objects than the cap, and more StartExecution calls at once than the cap
+    const keys = Array.from({ length: 8 }, (_, n) => `replay/capped/build-${n}.zip`);
+    await Promise.all(keys.map((key) => put(key, key)));
+
+    // Act
+    const result = await runCli([
+      'replay',
+      's3://cli-src/replay/capped/',
+      ...at,
+      '--max-in-flight',
+      '2',
+      '--concurrency',
+      '8',
+      '--json',
+    ]);
+
+    // Assert: from the executions' own start and stop dates, once they have all ended
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    const report = parseJsonOutput<{ started: number; items: Array<{ executionArn: string }> }>(result);
+    expect(report.started).toBe(keys.length);
+    const runs = await vi.waitFor(
+      async () => {
+        const described = await Promise.all(
+          report.items.map((item) =>
+            sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn })),
+          ),
+        );
+        if (described.some((d) => d.status === 'RUNNING')) throw new Error('still running');
+        return described.map((d) => ({
+          start: d.startDate?.getTime() ?? 0,
+          stop: d.stopDate?.getTime() ?? 0,
+        }));
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+    const mostAtOnce = Math.max(
+      ...runs.map(({ start }) => runs.filter((other) => other.start <= start && start < other.stop).length),
+    );
+    expect(mostAtOnce).toBeLessThanOrEqual(2);
   });
 
   it('reports a replica superseded by a newer version, and in sync for the current one', async () => {
@@ -250,6 +292,21 @@ describe('the relay CLI on bad input', () => {
       expect.stringContaining("'bucket/key' is not an S3 URL"),
       expect.stringContaining("unknown command 'frobnicate'"),
     ]);
+  });
+
+  it('refuses --max-in-flight with the backfill workflow, naming --concurrency, its cap there', async () => {
+    // Act
+    const results = await Promise.all([
+      runCli(['replay', 's3://bucket/prefix/', '--distributed', '--max-in-flight', '50']),
+      runCli(['replay', 's3://bucket/prefix/', '--max-in-flight', '-1']),
+    ]);
+
+    // Assert
+    expect(results.map((r) => r.code)).toEqual([2, 2]);
+    expect(results[0]?.stderr).toBe(
+      'relay: --max-in-flight caps the per-object replay; with --distributed the backfill workflow runs at most --concurrency relay executions at once — use --concurrency instead\n',
+    );
+    expect(results[1]?.stderr).toContain("'-1' is not a whole number from 0 (no cap) to 1000000");
   });
 
   it('exits 1 with a one-line message when nothing listens on the endpoint', async () => {
