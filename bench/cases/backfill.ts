@@ -577,7 +577,10 @@ export async function backfillCase(ctx: CaseContext): Promise<CaseResult> {
   ctx.progress(`seeded at ${seeded.objectsPerSecond} objects/s; (a) the backfill`);
   const a = await backfillSide(ctx, seedDir, configPath, objects);
   ctx.progress(
-    `(a) ${a.status} in ${round(a.endToEndMs / 1000, 1)} s; peak RSS ${round(a.vmHwm / MIB, 0)} MiB; (b) the per-object replay`,
+    `(a) ${a.status} in ${round(a.endToEndMs / 1000, 1)} s; peak RSS ${round(a.vmHwm / MIB, 0)} MiB; after full GCs: ` +
+      `heap kept ${a.heapPerObjectBytes} B per object, RSS growth 10% → 100% ${round(a.rssGrowthAfterGc / MIB, 1)} MiB ` +
+      `(${a.heapAfterGc.byTenth.map((t) => `${t.percent}%: heap ${round(t.heapUsed / MIB, 0)}, RSS ${round(t.rss / MIB, 0)} MiB`).join('; ')}; ` +
+      `end: heap ${round(a.heapAfterGc.atEnd / MIB, 0)}, RSS ${round(a.heapAfterGc.rssAtEnd / MIB, 0)} MiB); (b) the per-object replay`,
   );
   const b = await perObjectSide(ctx, copyDir, configPath, objects);
   if (!b.died) {
