@@ -22,16 +22,20 @@ import { singlePartEtag, writeAttributes } from '../write-attributes.ts';
 /** The checksum S3 gives an object uploaded without one. */
 export const DEFAULT_ALGORITHM: ChecksumAlgorithm = 'CRC64NVME';
 
-/** The check of `If-None-Match: *` and `If-Match` against the key's current version. */
+/**
+ * The check of `If-None-Match: *` and `If-Match` against the key's current version; `undefined` when the
+ * write sets neither (the store then need not read the current version).
+ */
 export function writeConditions(
   request: S3Request,
   key: string,
-): (current: ObjectVersion | undefined) => void {
+): ((current: ObjectVersion | undefined) => void) | undefined {
   const ifNoneMatch = header(request, 'if-none-match');
   const ifMatch = header(request, 'if-match');
   if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') {
     throw S3Errors.notImplemented('If-None-Match with a value other than * on writes');
   }
+  if (ifNoneMatch === undefined && ifMatch === undefined) return undefined;
   return (current) => {
     const live = current && !current.deleteMarker ? current : undefined;
     if (ifNoneMatch !== undefined && live) throw S3Errors.preconditionFailed('If-None-Match');

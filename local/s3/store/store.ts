@@ -353,7 +353,7 @@ export class S3Store {
   ): Promise<ObjectVersion> {
     return this.#lock.run(`${bucket}\u0000${key}`, async () => {
       const state = this.#require(bucket);
-      check?.(await state.index.latest(key));
+      if (check) check(await state.index.latest(key));
       const version: ObjectVersion = {
         ...attributes,
         id: staging.id,
@@ -404,7 +404,7 @@ export class S3Store {
   ): Promise<DeleteOutcome> {
     return this.#lock.run(`${bucket}\u0000${key}`, async () => {
       const state = this.#require(bucket);
-      check?.(await state.index.latest(key));
+      if (check) check(await state.index.latest(key));
       const versioning = state.record.versioning;
       if (versioning === undefined) {
         if ((await state.index.find(key, 'null')) === undefined) return {};
@@ -449,7 +449,7 @@ export class S3Store {
   ): Promise<DeleteOutcome> {
     return this.#lock.run(`${bucket}\u0000${key}`, async () => {
       const state = this.#require(bucket);
-      check?.(await state.index.latest(key));
+      if (check) check(await state.index.latest(key));
       if ((await state.index.find(key, versionId)) === undefined) return {};
       const sequencer = this.nextSequencer(bucket);
       const removed = await this.#removeVersion(state, key, versionId, sequencer);
