@@ -2,10 +2,26 @@
 // SIGUSR2 it runs a full garbage collection and prints `memory <n> <process.memoryUsage() as JSON>` on stdout (n
 // counts the reports) — what the stack still holds, as opposed to garbage not yet collected; bench/lib/child.ts
 // `memoryAfterGc` sends the signal and reads the line. Plain JavaScript, so it loads before bin/relay.mjs
-// registers tsx; until signalled it does nothing.
+// registers tsx; until signalled it does nothing. Besides `process.memoryUsage()` it reports the resident set's
+// two parts from /proc/self/status (Linux): `rssAnon`, memory the process allocated, and `rssFile`, pages of files
+// it maps (LevelDB maps the local S3's index files) — page cache the kernel may take back at any time.
+import { readFileSync } from 'node:fs';
+
+function residentParts() {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kib = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { rssAnon: kib('RssAnon') * 1024, rssFile: kib('RssFile') * 1024 };
+  } catch {
+    return {};
+  }
+}
+
 let reports = 0;
 process.on('SIGUSR2', () => {
   globalThis.gc?.();
   reports += 1;
-  process.stdout.write(`memory ${reports} ${JSON.stringify(process.memoryUsage())}\n`);
+  process.stdout.write(
+    `memory ${reports} ${JSON.stringify({ ...process.memoryUsage(), ...residentParts() })}\n`,
+  );
 });

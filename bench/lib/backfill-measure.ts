@@ -197,6 +197,10 @@ export interface HeapAtTenth {
   readonly done: number;
   readonly heapUsed: number;
   readonly rss: number;
+  /** The resident set's anonymous part (memory the stack allocated). */
+  readonly rssAnon?: number;
+  /** The resident set's file-backed part (mapped files: the local S3's LevelDB index). */
+  readonly rssFile?: number;
 }
 
 /**

@@ -108,8 +108,17 @@ export function spawnNode(args: readonly string[], env: NodeJS.ProcessEnv = proc
  * with bench/children/heap-report.mjs preloaded) for a full
  * GC and its `process.memoryUsage()` afterwards — its `n`-th report.
  */
-export async function memoryAfterGc(child: RunningChild, n: number): Promise<NodeJS.MemoryUsage> {
+export async function memoryAfterGc(child: RunningChild, n: number): Promise<MemoryAfterGc> {
   child.process.kill('SIGUSR2');
   const line = await child.waitForLine(new RegExp(`^memory ${n} (.+)$`, 'm'));
-  return JSON.parse(line[1]!) as NodeJS.MemoryUsage;
+  return JSON.parse(line[1]!) as MemoryAfterGc;
+}
+
+/**
+ * A child's memory after a full GC; with heap-report.mjs also the resident set's parts: `rssAnon` (memory it
+ * allocated) and `rssFile` (pages of files it maps, which the kernel may reclaim).
+ */
+export interface MemoryAfterGc extends NodeJS.MemoryUsage {
+  readonly rssAnon?: number;
+  readonly rssFile?: number;
 }
