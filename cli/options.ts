@@ -10,15 +10,21 @@ export function parsePort(value: string): number {
   return port;
 }
 
-/** A whole number from 1 to `max`. */
-export function positiveInteger(max: number): (value: string) => number {
+/** A whole number from `min` to `max`; `minMeans` says what the lowest one means (e.g. "no cap"). */
+export function wholeNumber(min: number, max: number, minMeans?: string): (value: string) => number {
+  const from = minMeans === undefined ? `${min}` : `${min} (${minMeans})`;
   return (value) => {
     const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-      throw new InvalidArgumentError(`'${value}' is not a whole number from 1 to ${max}.`);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`'${value}' is not a whole number from ${from} to ${max}.`);
     }
     return n;
   };
+}
+
+/** A whole number from 1 to `max`. */
+export function positiveInteger(max: number): (value: string) => number {
+  return wholeNumber(1, max);
 }
 
 /** A positive number (e.g. a time scale such as 0.02). */

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { MAX_BACKFILL_CONCURRENCY } from '../../core/backfill.ts';
 import { addJsonOption, addMachineOptions } from '../common-options.ts';
-import { parseS3Url, parseSince, positiveInteger } from '../options.ts';
+import { parseS3Url, parseSince, positiveInteger, wholeNumber } from '../options.ts';
 import { DEFAULT_MAX_IN_FLIGHT } from '../replay/in-flight.ts';
 
 /** Past this many objects `relay replay` starts the backfill workflow instead of one execution per object. */
@@ -21,16 +21,6 @@ function parseTargetList(value: string): string[] {
 
 /** Step Functions' quota of open executions per account and region: no cap needs to be higher. */
 const MAX_IN_FLIGHT_LIMIT = 1_000_000;
-
-function parseMaxInFlight(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n > MAX_IN_FLIGHT_LIMIT) {
-    throw new InvalidArgumentError(
-      `'${value}' is not a whole number from 0 (no cap) to ${MAX_IN_FLIGHT_LIMIT}.`,
-    );
-  }
-  return n;
-}
 
 function parsePercent(value: string): number {
   const n = Number(value);
@@ -61,7 +51,7 @@ export function registerReplayCommand(program: Command): void {
     .option(
       '--max-in-flight <n>',
       `relay executions of this replay running at once at most: the next start waits for one to end; 0: no cap (default: ${DEFAULT_MAX_IN_FLIGHT}; per-object only: distributed, --concurrency caps them)`,
-      parseMaxInFlight,
+      wholeNumber(0, MAX_IN_FLIGHT_LIMIT, 'no cap'),
     )
     .option(
       '--targets <list>',

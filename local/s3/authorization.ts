@@ -146,6 +146,11 @@ function copySourcePermissions(ref: CopySourceRef, partition: string, copiesTags
   ];
 }
 
+/** Whether a CopyObject copies its source's tags: the tagging directive is COPY (the default). */
+export function copiesSourceTags(headers: IncomingHttpHeaders): boolean {
+  return (headerOf(headers, 'x-amz-tagging-directive') ?? 'COPY') === 'COPY';
+}
+
 function copyObjectPermissions(
   input: S3AuthorizationInput,
   object: string,
@@ -153,7 +158,7 @@ function copyObjectPermissions(
 ): S3Permission[] {
   const ref = parseCopySource(headerOf(input.headers, 'x-amz-copy-source') ?? '');
   const directive = headerOf(input.headers, 'x-amz-tagging-directive') ?? 'COPY';
-  const copiesTags = directive === 'COPY' && (input.sourceHasTags?.(ref) ?? false);
+  const copiesTags = copiesSourceTags(input.headers) && (input.sourceHasTags?.(ref) ?? false);
   const writesTags = copiesTags || (directive === 'REPLACE' && input.headers['x-amz-tagging'] !== undefined);
   return [
     { action: 's3:PutObject', resource: object },

@@ -30,6 +30,7 @@ import {
   bucketArn,
   bucketOfArn,
   bucketPartition,
+  copiesSourceTags,
   type S3Permission,
   s3Authorization,
 } from './authorization.ts';
@@ -86,7 +87,11 @@ export class S3Authorizer {
     // ListBuckets address none that exists.
     if (bucket !== undefined && state === undefined && request.operation !== 'CreateBucket') return;
     const partition = bucketPartition(state?.record.region);
-    const copiesTaggedSource = request.operation === 'CopyObject' && (await copySourceHasTags(deps, request));
+    // Read only when the answer matters: a copy that copies its source's tags needs the tagging actions.
+    const copiesTaggedSource =
+      request.operation === 'CopyObject' &&
+      copiesSourceTags(request.req.headers) &&
+      (await copySourceHasTags(deps, request));
     const { permissions, context } = s3Authorization({
       operation: request.operation,
       ...(bucket !== undefined ? { bucket } : {}),

@@ -382,14 +382,18 @@ export class S3Store {
     return version;
   }
 
-  /** Removes one version's record and then its data files. */
-  async #removeVersion(state: BucketState, key: string, versionId: string, sequencer: string) {
-    const removed = await state.index.remove(key, versionId, sequencer);
-    if (removed) {
-      await remove(this.#versionDir(state.record.name, removed.id));
-      await state.index.forget([removed.id]);
-    }
-    return removed;
+  /**
+   * Removes `versionId` of `key` — its record, then its data files — with a fresh sequencer for the deletion;
+   * nothing (no sequencer handed out) when there is no such version.
+   */
+  async #removeVersion(state: BucketState, key: string, versionId: string): Promise<DeleteOutcome> {
+    const removed = await state.index.find(key, versionId);
+    if (removed === undefined) return {};
+    const sequencer = this.nextSequencer(state.record.name);
+    await state.index.drop(removed, sequencer);
+    await remove(this.#versionDir(state.record.name, removed.id));
+    await state.index.forget([removed.id]);
+    return { removed, sequencer };
   }
 
   /**
@@ -406,12 +410,7 @@ export class S3Store {
       const state = this.#require(bucket);
       if (check) check(await state.index.latest(key));
       const versioning = state.record.versioning;
-      if (versioning === undefined) {
-        if ((await state.index.find(key, 'null')) === undefined) return {};
-        const sequencer = this.nextSequencer(bucket);
-        const removed = await this.#removeVersion(state, key, 'null', sequencer);
-        return removed ? { removed, sequencer } : {};
-      }
+      if (versioning === undefined) return this.#removeVersion(state, key, 'null');
       const replacedNull = versioning === 'Suspended' ? await state.index.find(key, 'null') : undefined;
       const marker: ObjectVersion = {
         id: newId(),
@@ -450,10 +449,7 @@ export class S3Store {
     return this.#lock.run(`${bucket}\u0000${key}`, async () => {
       const state = this.#require(bucket);
       if (check) check(await state.index.latest(key));
-      if ((await state.index.find(key, versionId)) === undefined) return {};
-      const sequencer = this.nextSequencer(bucket);
-      const removed = await this.#removeVersion(state, key, versionId, sequencer);
-      return removed ? { removed, sequencer } : {};
+      return this.#removeVersion(state, key, versionId);
     });
   }
 

@@ -242,15 +242,19 @@ export class BucketIndex {
    */
   async remove(key: string, versionId: string, sequencer?: string): Promise<ObjectVersion | undefined> {
     const found = await this.find(key, versionId);
-    if (!found) return undefined;
+    if (found) await this.drop(found, sequencer);
+    return found;
+  }
+
+  /** {@link remove} of a version already read. */
+  async drop(version: ObjectVersion, sequencer?: string): Promise<void> {
     await this.#db.batch([
-      { type: 'del', key: this.#entryKey(found) },
-      { type: 'put', key: this.#garbageKey(found.id), value: '' },
+      { type: 'del', key: this.#entryKey(version) },
+      { type: 'put', key: this.#garbageKey(version.id), value: '' },
       ...(sequencer === undefined
         ? []
         : [{ type: 'put' as const, key: this.#sequencerKey(), value: sequencer }]),
     ]);
-    return found;
   }
 
   /** Every directory named for removal. */
