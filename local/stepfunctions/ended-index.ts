@@ -1,23 +1,47 @@
 /**
- * The ended top-level executions, kept compact for ListExecutions (issue #15: a backfill leaves 100,000 of
- * them, and the local stack must stay flat in memory). Per state machine, parallel typed arrays hold what a
- * list item shows — start and stop times in epoch ms, status — with the names as UTF-8 in one byte arena;
- * the ARNs, region and state machine name are the state machine's, not stored per execution, and the
- * redrive count and date are kept only for the few executions that were redriven. Entries are
- * kept in list order, oldest first: by start time, then by `seq` (the order the service came to know the
- * executions in). {@link ExecutionSummary} objects are made only for the items a page returns. About 27
- * bytes plus the name's UTF-8 per execution, and the arrays' room to grow.
+ * The ended top-level executions, on disk (LevelDB, through classic-level) for ListExecutions: a backfill
+ * leaves 100,000 of them, and `relay local` must stay flat in memory through it (issue #15) — so nothing is
+ * kept in memory per execution; a page reads its items from the index and makes their summaries then.
+ *
+ * Entries (keys are bytes; values UTF-8):
+ *
+ * ```
+ * e <state machine ARN> 00 <start, ms: 8 bytes BE> <seq: 4 bytes BE>           → what a list item shows (JSON)
+ * s <state machine ARN> 00 <status: 1 byte> <start, ms: 8 bytes BE> <seq: 4 bytes BE>  → the same, by status
+ * n <state machine ARN> 00 <execution name>                    → "<start ms> <seq>" (where the `e` entry is)
+ * ```
+ *
+ * The `s` entries let a page filtered by status (the console's "Failed", `relay executions --status FAILED`)
+ * read only the executions of that status, not every ended execution until it has found a page.
+ *
+ * LevelDB's byte order of the `e` keys is list order, oldest first: by start time, then by `seq` (the order
+ * the service came to know the executions in). The index is derived: the execution records on disk are the
+ * truth, and the service fills the index from them each time it starts. So each service makes its own, new
+ * index in a folder of its own (`<pid>-<id>` in the folder it is given), removed when it closes; one a crashed
+ * process left is removed by the next to open (a folder whose process is gone).
+ * Changes are applied one after another, in the order asked (adds that come together share one batch), so a
+ * remove never overtakes an add before it and two removes of one execution cannot both find it.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
 import { executionArn, parseStateMachineArn } from './arn.ts';
 import { EXECUTION_STATUSES, type ExecutionStatus, type ExecutionSummary } from './model.ts';
+import { isAlive } from './store.ts';
 
-/** The bit of a flags byte that marks an execution failed by the history quota (the low bits: status). */
-const HISTORY_LIMIT = 0x80;
-/** The bit of a flags byte that marks an execution with a redrive count or date (kept in `redrives`). */
-const REDRIVEN = 0x40;
-const STATUS_MASK = 0x0f;
-const MIN_CAPACITY = 64;
-const MIN_ARENA_BYTES = 4096;
+const ENDED = 0x65; // e
+const NAMES = 0x6e; // n
+const BY_STATUS = 0x73; // s
+const SEP = 0x00;
+/** Bytes of the position that follows a state machine's prefix in an `e` key. */
+const POSITION_BYTES = 12;
+/**
+ * LevelDB's buffers for a derived index of small entries: its memtable and block cache are bounded by these
+ * (the defaults, 4 and 8 MiB, are sized for bigger data than a few hundred thousand list items).
+ */
+const WRITE_BUFFER_BYTES = 1024 * 1024;
+const CACHE_BYTES = 1024 * 1024;
 
 /** A position in list order: later starts are newer; among equal starts, a higher `seq` is newer. */
 export interface ListKey {
@@ -28,263 +52,310 @@ export interface ListKey {
 /** Which executions of a state machine its index holds: the key of one of them. */
 export type EndedRef = Pick<ExecutionSummary, 'stateMachineArn' | 'name' | 'startDate'>;
 
-function grown(size: number, needed: number, minimum: number): number {
-  let next = Math.max(size, minimum);
-  while (next < needed) next = Math.ceil(next * 1.25);
-  return next;
+/** An ended execution as the index gives it: its place in list order and its summary. */
+export interface EndedItem {
+  readonly key: ListKey;
+  readonly summary: ExecutionSummary;
 }
 
-/** The ended executions of one state machine, oldest first. */
+/** What an `e` entry holds: a list item without what its key and state machine say. */
+interface StoredItem {
+  readonly name: string;
+  readonly status: ExecutionStatus;
+  readonly stopMs?: number;
+  readonly redriveCount?: number;
+  readonly redriveMs?: number;
+  readonly historyLimitReached?: true;
+}
+
+type Db = ClassicLevel<Buffer, string>;
+
+function machinePrefix(tag: number, stateMachineArn: string): Buffer {
+  return Buffer.concat([Buffer.of(tag), Buffer.from(stateMachineArn, 'utf8'), Buffer.of(SEP)]);
+}
+
+/** The byte after every key of the state machine's `tag` entries. */
+function machineEnd(tag: number, stateMachineArn: string): Buffer {
+  return Buffer.concat([Buffer.of(tag), Buffer.from(stateMachineArn, 'utf8'), Buffer.of(SEP + 1)]);
+}
+
+function positionBytes(key: ListKey): Buffer {
+  const position = Buffer.alloc(POSITION_BYTES);
+  position.writeBigUInt64BE(BigInt(Math.max(0, Math.trunc(key.startMs))), 0);
+  position.writeUInt32BE(key.seq >>> 0, 8);
+  return position;
+}
+
+function itemKey(stateMachineArn: string, key: ListKey): Buffer {
+  return Buffer.concat([machinePrefix(ENDED, stateMachineArn), positionBytes(key)]);
+}
+
+/** The `s` entries of one status start with it. */
+function statusPrefix(stateMachineArn: string, status: ExecutionStatus): Buffer {
+  return Buffer.concat([
+    machinePrefix(BY_STATUS, stateMachineArn),
+    Buffer.of(EXECUTION_STATUSES.indexOf(status)),
+  ]);
+}
+
+function statusKey(stateMachineArn: string, status: ExecutionStatus, key: ListKey): Buffer {
+  return Buffer.concat([statusPrefix(stateMachineArn, status), positionBytes(key)]);
+}
+
+function nameKey(stateMachineArn: string, name: string): Buffer {
+  return Buffer.concat([machinePrefix(NAMES, stateMachineArn), Buffer.from(name, 'utf8')]);
+}
+
+function keyOf(itemKeyBytes: Buffer): ListKey {
+  const at = itemKeyBytes.length - POSITION_BYTES;
+  return { startMs: Number(itemKeyBytes.readBigUInt64BE(at)), seq: itemKeyBytes.readUInt32BE(at + 8) };
+}
+
+function parsePosition(text: string): ListKey | undefined {
+  const [start, seq] = text.split(' ').map(Number);
+  return Number.isFinite(start) && Number.isFinite(seq) ? { startMs: start ?? 0, seq: seq ?? 0 } : undefined;
+}
+
+function stored(summary: ExecutionSummary): StoredItem {
+  return {
+    name: summary.name,
+    status: summary.status,
+    ...(summary.stopDate !== undefined ? { stopMs: Date.parse(summary.stopDate) } : {}),
+    ...(summary.redriveCount !== 0 ? { redriveCount: summary.redriveCount } : {}),
+    ...(summary.redriveDate !== undefined ? { redriveMs: Date.parse(summary.redriveDate) } : {}),
+    ...(summary.historyLimitReached ? { historyLimitReached: true as const } : {}),
+  };
+}
+
+/** The ended executions of one state machine, read from the index. */
 export class EndedExecutions {
-  private count = 0;
-  private starts = new Float64Array(0);
-  private stops = new Float64Array(0);
-  private seqs = new Uint32Array(0);
-  private flags = new Uint8Array(0);
-  private nameStarts = new Uint32Array(0);
-  private nameLengths = new Uint16Array(0);
-  private arena = new Uint8Array(0);
-  private arenaUsed = 0;
-  /** Bytes of the arena no entry points at any more (removed executions). */
-  private deadBytes = 0;
-  /** The redrive count and date of the executions that have them, by `seq`. */
-  private readonly redrives = new Map<number, { readonly count: number; readonly dateMs: number }>();
-  private readonly arnPrefix: string;
+  readonly #db: Db;
+  readonly #arnPrefix: string;
 
   constructor(
+    db: Db,
     readonly stateMachineArn: string,
     readonly stateMachineName: string,
     readonly region: string,
   ) {
+    this.#db = db;
     const accountId = parseStateMachineArn(stateMachineArn)?.accountId ?? '';
-    this.arnPrefix = executionArn(region, accountId, stateMachineName, '');
+    this.#arnPrefix = executionArn(region, accountId, stateMachineName, '');
   }
 
-  get size(): number {
-    return this.count;
-  }
-
-  /** How many are older than `key` (the position `key` takes among them). */
-  lowerBound(key: ListKey): number {
-    let low = 0;
-    let high = this.count;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      const start = this.starts[mid] ?? 0;
-      const older = start < key.startMs || (start === key.startMs && (this.seqs[mid] ?? 0) < key.seq);
-      if (older) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  }
-
-  /** How many started before `startDate` — compared as the ISO 8601 strings, as a token carries it. */
-  countStartedBefore(startDate: string): number {
-    let low = 0;
-    let high = this.count;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (new Date(this.starts[mid] ?? 0).toISOString() < startDate) low = mid + 1;
-      else high = mid;
-    }
-    return low;
-  }
-
-  /** Where the execution `name` started at `startMs` is; -1 when it is not here. */
-  indexOf(name: string, startMs: number): number {
-    const encoded = Buffer.from(name, 'utf8');
-    for (let i = this.lowerBound({ startMs, seq: 0 }); i < this.count && this.starts[i] === startMs; i++) {
-      if (this.nameIs(i, encoded)) return i;
-    }
-    return -1;
+  /** The execution `arn` names, when it is one of these. */
+  async find(arn: string): Promise<EndedItem | undefined> {
+    if (!arn.startsWith(this.#arnPrefix)) return undefined;
+    const position = await this.#db.get(nameKey(this.stateMachineArn, arn.slice(this.#arnPrefix.length)));
+    const key = position === undefined ? undefined : parsePosition(position);
+    if (key === undefined) return undefined;
+    const value = await this.#db.get(itemKey(this.stateMachineArn, key));
+    return value === undefined ? undefined : { key, summary: this.summary(key, value) };
   }
 
   /**
-   * Where the execution `arn` is; -1 when it is not here. Looked for among those started at `startDate`
-   * first (what a page token says), then among all.
+   * The executions older than `below` (all of them without it), newest first — only those of `status` when
+   * given — read from the index as they are taken; `close` lets go of the read early.
    */
-  indexOfArn(arn: string, startDate: string): number {
-    if (!arn.startsWith(this.arnPrefix)) return -1;
-    const name = arn.slice(this.arnPrefix.length);
-    const hinted = this.indexOf(name, Date.parse(startDate));
-    if (hinted >= 0) return hinted;
-    const encoded = Buffer.from(name, 'utf8');
-    for (let i = 0; i < this.count; i++) if (this.nameIs(i, encoded)) return i;
-    return -1;
-  }
-
-  key(index: number): ListKey {
-    return { startMs: this.starts[index] ?? 0, seq: this.seqs[index] ?? 0 };
-  }
-
-  status(index: number): ExecutionStatus {
-    return EXECUTION_STATUSES[(this.flags[index] ?? 0) & STATUS_MASK] ?? 'SUCCEEDED';
-  }
-
-  redriveCount(index: number): number {
-    return this.redriveOf(index)?.count ?? 0;
-  }
-
-  private redriveOf(index: number): { readonly count: number; readonly dateMs: number } | undefined {
-    return ((this.flags[index] ?? 0) & REDRIVEN) === 0 ? undefined : this.redrives.get(this.seqs[index] ?? 0);
-  }
-
-  name(index: number): string {
-    const start = this.nameStarts[index] ?? 0;
-    return Buffer.from(this.arena.buffer, start, this.nameLengths[index] ?? 0).toString('utf8');
-  }
-
-  /** The summary of the execution at `index`, made anew. */
-  summary(index: number): ExecutionSummary {
-    const name = this.name(index);
-    const stop = this.stops[index] ?? Number.NaN;
-    const redriveDate = this.redriveOf(index)?.dateMs ?? Number.NaN;
+  newestFirst(
+    below?: ListKey,
+    status?: ExecutionStatus,
+  ): AsyncIterableIterator<EndedItem> & { close(): Promise<void> } {
+    const arn = this.stateMachineArn;
+    const [from, to] =
+      status === undefined
+        ? [machinePrefix(ENDED, arn), below === undefined ? machineEnd(ENDED, arn) : itemKey(arn, below)]
+        : [
+            statusPrefix(arn, status),
+            below === undefined
+              ? Buffer.concat([statusPrefix(arn, status), Buffer.alloc(POSITION_BYTES, 0xff)])
+              : statusKey(arn, status, below),
+          ];
+    const iterator = this.#db.iterator({ gte: from, lt: to, reverse: true });
+    const summary = (key: ListKey, value: string) => this.summary(key, value);
     return {
-      executionArn: `${this.arnPrefix}${name}`,
-      stateMachineArn: this.stateMachineArn,
-      stateMachineName: this.stateMachineName,
-      name,
-      region: this.region,
-      status: this.status(index),
-      startDate: new Date(this.starts[index] ?? 0).toISOString(),
-      ...(Number.isNaN(stop) ? {} : { stopDate: new Date(stop).toISOString() }),
-      redriveCount: this.redriveCount(index),
-      ...(Number.isNaN(redriveDate) ? {} : { redriveDate: new Date(redriveDate).toISOString() }),
-      ...(((this.flags[index] ?? 0) & HISTORY_LIMIT) !== 0 ? { historyLimitReached: true } : {}),
+      async next(): Promise<IteratorResult<EndedItem>> {
+        const entry = await iterator.next();
+        if (entry === undefined) {
+          await iterator.close();
+          return { done: true, value: undefined };
+        }
+        const key = keyOf(entry[0]);
+        return { done: false, value: { key, summary: summary(key, entry[1]) } };
+      },
+      async close(): Promise<void> {
+        await iterator.close();
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
     };
   }
 
-  /** Adds an ended execution at its place in list order. */
-  add(summary: ExecutionSummary, seq: number): void {
-    const startMs = Date.parse(summary.startDate);
-    const index = this.lowerBound({ startMs, seq });
-    const name = Buffer.from(summary.name, 'utf8');
-    this.reserve(this.count + 1, name.length);
-    if (index < this.count) {
-      for (const array of this.columns()) array.copyWithin(index + 1, index, this.count);
-    }
-    this.count += 1;
-    this.starts[index] = startMs;
-    this.stops[index] = summary.stopDate === undefined ? Number.NaN : Date.parse(summary.stopDate);
-    this.seqs[index] = seq;
-    const redriven = summary.redriveCount !== 0 || summary.redriveDate !== undefined;
-    if (redriven) {
-      const dateMs = summary.redriveDate === undefined ? Number.NaN : Date.parse(summary.redriveDate);
-      this.redrives.set(seq, { count: summary.redriveCount, dateMs });
-    }
-    const status = EXECUTION_STATUSES.indexOf(summary.status);
-    this.flags[index] =
-      status | (summary.historyLimitReached ? HISTORY_LIMIT : 0) | (redriven ? REDRIVEN : 0);
-    this.arena.set(name, this.arenaUsed);
-    this.nameStarts[index] = this.arenaUsed;
-    this.nameLengths[index] = name.length;
-    this.arenaUsed += name.length;
-  }
-
-  /** Removes the execution at `index`; returns its `seq`. */
-  removeAt(index: number): number {
-    const seq = this.seqs[index] ?? 0;
-    this.redrives.delete(seq);
-    this.deadBytes += this.nameLengths[index] ?? 0;
-    for (const array of this.columns()) array.copyWithin(index, index + 1, this.count);
-    this.count -= 1;
-    if (this.deadBytes > MIN_ARENA_BYTES && this.deadBytes * 2 > this.arenaUsed)
-      this.compact(this.arena.length);
-    return seq;
-  }
-
-  private columns(): Array<Float64Array | Uint32Array | Uint16Array | Uint8Array> {
-    return [this.starts, this.stops, this.seqs, this.flags, this.nameStarts, this.nameLengths];
-  }
-
-  private nameIs(index: number, encoded: Buffer): boolean {
-    const length = this.nameLengths[index] ?? 0;
-    if (length !== encoded.length) return false;
-    const start = this.nameStarts[index] ?? 0;
-    for (let i = 0; i < length; i++) if (this.arena[start + i] !== encoded[i]) return false;
-    return true;
-  }
-
-  /** Room for `entries` entries and `nameBytes` more bytes of names. */
-  private reserve(entries: number, nameBytes: number): void {
-    if (entries > this.starts.length) {
-      const capacity = grown(this.starts.length, entries, MIN_CAPACITY);
-      const copy = <T extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(
-        array: T,
-        make: (length: number) => T,
-      ): T => {
-        const next = make(capacity);
-        next.set(array.subarray(0, this.count));
-        return next;
-      };
-      this.starts = copy(this.starts, (n) => new Float64Array(n));
-      this.stops = copy(this.stops, (n) => new Float64Array(n));
-      this.seqs = copy(this.seqs, (n) => new Uint32Array(n));
-      this.flags = copy(this.flags, (n) => new Uint8Array(n));
-      this.nameStarts = copy(this.nameStarts, (n) => new Uint32Array(n));
-      this.nameLengths = copy(this.nameLengths, (n) => new Uint16Array(n));
-    }
-    if (this.arenaUsed + nameBytes > this.arena.length) {
-      const live = this.arenaUsed - this.deadBytes;
-      this.compact(grown(this.arena.length, live + nameBytes, MIN_ARENA_BYTES));
-    }
-  }
-
-  /** Copies the live names into a new arena of `size` bytes, dropping the removed ones'. */
-  private compact(size: number): void {
-    const arena = new Uint8Array(size);
-    let used = 0;
-    for (let i = 0; i < this.count; i++) {
-      const start = this.nameStarts[i] ?? 0;
-      const length = this.nameLengths[i] ?? 0;
-      arena.set(this.arena.subarray(start, start + length), used);
-      this.nameStarts[i] = used;
-      used += length;
-    }
-    this.arena = arena;
-    this.arenaUsed = used;
-    this.deadBytes = 0;
+  private summary(key: ListKey, value: string): ExecutionSummary {
+    const item = JSON.parse(value) as StoredItem;
+    const status = EXECUTION_STATUSES.includes(item.status) ? item.status : 'SUCCEEDED';
+    return {
+      executionArn: `${this.#arnPrefix}${item.name}`,
+      stateMachineArn: this.stateMachineArn,
+      stateMachineName: this.stateMachineName,
+      name: item.name,
+      region: this.region,
+      status,
+      startDate: new Date(key.startMs).toISOString(),
+      ...(item.stopMs !== undefined ? { stopDate: new Date(item.stopMs).toISOString() } : {}),
+      redriveCount: item.redriveCount ?? 0,
+      ...(item.redriveMs !== undefined ? { redriveDate: new Date(item.redriveMs).toISOString() } : {}),
+      ...(item.historyLimitReached ? { historyLimitReached: true } : {}),
+    };
   }
 }
 
-/** The ended executions of every state machine. */
-export class EndedIndex {
-  private readonly machines = new Map<string, EndedExecutions>();
+/** Adds written together, and the callers waiting for them. */
+interface AddBatch {
+  readonly operations: Array<{ type: 'put'; key: Buffer; value: string }>;
+  readonly done: Promise<void>;
+}
 
-  /** The ended executions of a state machine (none: `undefined`). */
-  of(stateMachineArn: string): EndedExecutions | undefined {
-    return this.machines.get(stateMachineArn);
+/** The ended executions of every state machine: one LevelDB under the Step Functions data directory. */
+export class EndedIndex {
+  readonly #db: Db;
+  /** The changes asked for, one after another. */
+  #chain: Promise<void> = Promise.resolve();
+  /** The batch of adds still open to more (closed by any other change asked after it). */
+  #open: AddBatch | undefined;
+
+  readonly #root: string;
+  readonly #location: string;
+
+  /** An index in a new folder inside `root`. */
+  constructor(root: string) {
+    this.#root = root;
+    this.#location = join(root, `${process.pid}-${randomBytes(4).toString('hex')}`);
+    this.#db = new ClassicLevel<Buffer, string>(this.#location, {
+      keyEncoding: 'buffer',
+      valueEncoding: 'utf8',
+      writeBufferSize: WRITE_BUFFER_BYTES,
+      cacheSize: CACHE_BYTES,
+    });
   }
 
-  add(summary: ExecutionSummary, seq: number): void {
-    let machine = this.machines.get(summary.stateMachineArn);
-    if (!machine) {
-      machine = new EndedExecutions(summary.stateMachineArn, summary.stateMachineName, summary.region);
-      this.machines.set(summary.stateMachineArn, machine);
+  /**
+   * Opens the index, empty: the service fills it from the execution records as it loads them. Removes the
+   * indexes of processes that are gone first.
+   */
+  async open(): Promise<void> {
+    await mkdir(this.#root, { recursive: true });
+    for (const name of await readdir(this.#root)) {
+      const pid = Number.parseInt(name, 10);
+      if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) {
+        await rm(join(this.#root, name), { recursive: true, force: true });
+      }
     }
-    machine.add(summary, seq);
+    await this.#db.open();
+  }
+
+  /** Waits for the changes asked for, closes, and removes the index (the next service builds its own). */
+  async close(): Promise<void> {
+    await this.#chain.catch(() => undefined);
+    await this.#db.close();
+    await rm(this.#location, { recursive: true, force: true });
+  }
+
+  /** The ended executions of a state machine. */
+  of(stateMachineArn: string, stateMachineName: string, region: string): EndedExecutions {
+    return new EndedExecutions(this.#db, stateMachineArn, stateMachineName, region);
+  }
+
+  /** Adds an ended execution at its place in list order; resolves once it is in the index. */
+  add(summary: ExecutionSummary, seq: number): Promise<void> {
+    const key: ListKey = { startMs: Date.parse(summary.startDate), seq };
+    let batch = this.#open;
+    if (batch === undefined) {
+      const operations: AddBatch['operations'] = [];
+      const done = this.#then(async () => {
+        if (this.#open === batch) this.#open = undefined;
+        await this.#db.batch(operations);
+      });
+      batch = { operations, done };
+      this.#open = batch;
+    }
+    const arn = summary.stateMachineArn;
+    const value = JSON.stringify(stored(summary));
+    batch.operations.push(
+      { type: 'put', key: itemKey(arn, key), value },
+      { type: 'put', key: statusKey(arn, summary.status, key), value },
+      { type: 'put', key: nameKey(arn, summary.name), value: `${key.startMs} ${seq}` },
+    );
+    return batch.done;
   }
 
   /** Whether the execution is held here. */
-  has(ref: EndedRef): boolean {
-    return (this.of(ref.stateMachineArn)?.indexOf(ref.name, Date.parse(ref.startDate)) ?? -1) >= 0;
+  async has(ref: EndedRef): Promise<boolean> {
+    const position = await this.#db.get(nameKey(ref.stateMachineArn, ref.name));
+    return position !== undefined && parsePosition(position)?.startMs === Date.parse(ref.startDate);
   }
 
-  /** Takes the execution out (it runs again: a redrive); returns its `seq`, or `undefined` when not held. */
-  remove(ref: EndedRef): number | undefined {
-    const machine = this.of(ref.stateMachineArn);
-    const index = machine?.indexOf(ref.name, Date.parse(ref.startDate)) ?? -1;
-    if (!machine || index < 0) return undefined;
-    const seq = machine.removeAt(index);
-    if (machine.size === 0) this.machines.delete(ref.stateMachineArn);
-    return seq;
+  /** Takes the execution out (it runs again: a redrive); resolves with its `seq`, or `undefined` when not held. */
+  remove(ref: EndedRef): Promise<number | undefined> {
+    return this.#then(async () => {
+      const names = nameKey(ref.stateMachineArn, ref.name);
+      const position = await this.#db.get(names);
+      const key = position === undefined ? undefined : parsePosition(position);
+      if (key === undefined || key.startMs !== Date.parse(ref.startDate)) return undefined;
+      await this.#db.batch(await this.#removal(ref.stateMachineArn, names, key));
+      return key.seq;
+    });
   }
 
-  /** Forgets every ended execution of a state machine; returns their names. */
-  forget(stateMachineArn: string): string[] {
-    const machine = this.of(stateMachineArn);
-    if (!machine) return [];
-    this.machines.delete(stateMachineArn);
-    return Array.from({ length: machine.size }, (_, i) => machine.name(i));
+  /** Forgets every ended execution of a state machine, telling `visit` each one's name as it goes. */
+  forget(stateMachineArn: string, visit: (name: string) => Promise<void>): Promise<void> {
+    return this.#then(async () => {
+      const prefix = machinePrefix(NAMES, stateMachineArn);
+      for (;;) {
+        const page = await this.#db
+          .iterator({ gte: prefix, lt: machineEnd(NAMES, stateMachineArn), limit: 500 })
+          .all();
+        if (page.length === 0) break;
+        for (const [names, position] of page) {
+          await visit(names.subarray(prefix.length).toString('utf8'));
+          const key = parsePosition(position);
+          await this.#db.batch(
+            key === undefined
+              ? [{ type: 'del', key: names }]
+              : await this.#removal(stateMachineArn, names, key),
+          );
+        }
+      }
+    });
+  }
+
+  /** The deletes that take out the execution at `key` (its `n` entry is `names`): every entry of it. */
+  async #removal(
+    stateMachineArn: string,
+    names: Buffer,
+    key: ListKey,
+  ): Promise<Array<{ type: 'del'; key: Buffer }>> {
+    const item = itemKey(stateMachineArn, key);
+    const value = await this.#db.get(item);
+    const status = value === undefined ? undefined : (JSON.parse(value) as StoredItem).status;
+    return [
+      { type: 'del', key: item },
+      { type: 'del', key: names },
+      ...(status === undefined
+        ? []
+        : [{ type: 'del' as const, key: statusKey(stateMachineArn, status, key) }]),
+    ];
+  }
+
+  /** Runs `change` after the changes asked for before it; the batch of adds open until now closes. */
+  #then<T>(change: () => Promise<T>): Promise<T> {
+    this.#open = undefined;
+    const result = this.#chain.then(change);
+    this.#chain = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 }

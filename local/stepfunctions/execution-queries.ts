@@ -1,5 +1,5 @@
 /** The read-only queries over executions: ListExecutions and GetExecutionHistory pages. */
-import type { EndedExecutions, ListKey } from './ended-index.ts';
+import type { EndedExecutions, EndedItem, ListKey } from './ended-index.ts';
 import { invalidToken } from './errors.ts';
 import { executionListItem } from './execution-view.ts';
 import { type ExecutionHistory, type HistoryEventOutput, toOutputEvent } from './history.ts';
@@ -36,14 +36,13 @@ function compareKeys(a: ListKey, b: ListKey): number {
  * Where the item a page token names (`after`, started at `startDate`) is in the list — `undefined` when it
  * is not in the list any more (its status changed, so the filter drops it) or never was.
  */
-function positionOf(
+async function positionOf(
   after: string,
-  startDate: string,
   stateMachineArn: string,
   live: readonly LiveExecution[],
   ended: EndedExecutions | undefined,
   matches: (status: ExecutionStatus, redriveCount: number) => boolean,
-): ListKey | undefined {
+): Promise<ListKey | undefined> {
   const held = live.find(({ summary }) => summary.executionArn === after);
   if (held) {
     const { summary, seq } = held;
@@ -51,23 +50,22 @@ function positionOf(
       summary.stateMachineArn === stateMachineArn && matches(summary.status, summary.redriveCount);
     return listed ? { startMs: Date.parse(summary.startDate), seq } : undefined;
   }
-  const index = ended?.indexOfArn(after, startDate) ?? -1;
-  return ended && index >= 0 && matches(ended.status(index), ended.redriveCount(index))
-    ? ended.key(index)
-    : undefined;
+  const found = await ended?.find(after);
+  return found && matches(found.summary.status, found.summary.redriveCount) ? found.key : undefined;
 }
 
 /**
  * One ListExecutions page of the state machine's executions: started last first; among equal start times,
  * the one the service came to know later first. `live` are the executions held in memory (of any state
- * machine), `ended` the state machine's ended ones; only the page's items are made into list items.
+ * machine; one both held and in the index — on its way in or out — is listed as held), `ended` the state
+ * machine's ended ones, read from the index only as far as the page needs.
  */
-export function listExecutions(
+export async function listExecutions(
   live: readonly LiveExecution[],
   ended: EndedExecutions | undefined,
   stateMachineArn: string,
   options: ListExecutionsOptions,
-): { executions: Record<string, unknown>[]; nextToken?: string } {
+): Promise<{ executions: Record<string, unknown>[]; nextToken?: string }> {
   const scope = `executions:${stateMachineArn}:${options.statusFilter ?? ''}:${options.redriveFilter ?? ''}`;
   const size = pageSize(options.maxResults);
   const matches = (status: ExecutionStatus, redriveCount: number): boolean => {
@@ -76,48 +74,65 @@ export function listExecutions(
     if (options.redriveFilter === 'NOT_REDRIVEN') return redriveCount === 0;
     return true;
   };
-  const held = live
-    .filter(({ summary }) => summary.stateMachineArn === stateMachineArn)
+  const mine = live.filter(({ summary }) => summary.stateMachineArn === stateMachineArn);
+  const heldArns = new Set(mine.map(({ summary }) => summary.executionArn));
+  const held = mine
     .filter(({ summary }) => matches(summary.status, summary.redriveCount))
     .map(({ summary, seq }) => ({ summary, key: { startMs: Date.parse(summary.startDate), seq } }))
     .sort((a, b) => compareKeys(b.key, a.key));
-  // The next of `held` to list, and the ended ones still to list: the index's first `below`, newest last.
+  // The next of `held` to list, and the ended ones still to list: those older than `below` (all without it).
   let next = 0;
-  let below = ended?.size ?? 0;
+  let below: ListKey | undefined;
   if (options.nextToken !== undefined) {
     const { after, startDate } = decodeToken(options.nextToken, scope);
     if (typeof after !== 'string' || typeof startDate !== 'string') throw invalidToken(options.nextToken);
-    const position = positionOf(after, startDate, stateMachineArn, live, ended, matches);
+    const position = await positionOf(after, stateMachineArn, live, ended, matches);
     if (position) {
       next = held.findIndex((item) => compareKeys(item.key, position) < 0);
       if (next < 0) next = held.length;
-      below = ended?.lowerBound(position) ?? 0;
+      below = position;
     } else {
       // The last item seen has left the filter (its status changed): continue after its start date.
       next = held.filter((item) => item.summary.startDate >= startDate).length;
-      below = ended?.countStartedBefore(startDate) ?? 0;
+      below = { startMs: Date.parse(startDate), seq: 0 };
     }
   }
-  /** The next item in list order, or `undefined` after the last. */
-  const take = (): ExecutionSummary | undefined => {
-    while (ended && below > 0 && !matches(ended.status(below - 1), ended.redriveCount(below - 1))) below -= 1;
-    const fromHeld = held[next];
-    if (ended && below > 0 && (!fromHeld || compareKeys(ended.key(below - 1), fromHeld.key) > 0)) {
-      below -= 1;
-      return ended.summary(below);
-    }
-    if (!fromHeld) return undefined;
-    next += 1;
-    return fromHeld.summary;
-  };
-  const page: ExecutionSummary[] = [];
-  for (let item = take(); item && page.push(item) < size; item = take());
-  const more = page.length === size && take() !== undefined;
-  const executions = page.map(executionListItem);
-  const last = page.at(-1);
-  return more && last
-    ? { executions, nextToken: encodeToken({ scope, after: last.executionArn, startDate: last.startDate }) }
-    : { executions };
+  const older = ended?.newestFirst(below, options.statusFilter);
+  try {
+    /** The next ended item to list (in the filter, not held), or `undefined` after the last. */
+    const nextEnded = async (): Promise<EndedItem | undefined> => {
+      for (;;) {
+        const step = await older?.next();
+        if (step === undefined || step.done) return undefined;
+        const { summary } = step.value;
+        if (!heldArns.has(summary.executionArn) && matches(summary.status, summary.redriveCount))
+          return step.value;
+      }
+    };
+    let pending = await nextEnded();
+    /** The next item in list order, or `undefined` after the last. */
+    const take = async (): Promise<ExecutionSummary | undefined> => {
+      const fromHeld = held[next];
+      if (pending && (!fromHeld || compareKeys(pending.key, fromHeld.key) > 0)) {
+        const item = pending;
+        pending = await nextEnded();
+        return item.summary;
+      }
+      if (!fromHeld) return undefined;
+      next += 1;
+      return fromHeld.summary;
+    };
+    const page: ExecutionSummary[] = [];
+    for (let item = await take(); item && page.push(item) < size; item = await take());
+    const more = page.length === size && (await take()) !== undefined;
+    const executions = page.map(executionListItem);
+    const last = page.at(-1);
+    return more && last
+      ? { executions, nextToken: encodeToken({ scope, after: last.executionArn, startDate: last.startDate }) }
+      : { executions };
+  } finally {
+    await older?.close();
+  }
 }
 
 /** One GetExecutionHistory page, by event id, oldest first unless `reverseOrder`. */

@@ -18,23 +18,22 @@
  *   record is on disk; an execution whose history ends with its terminal event is not run again even when
  *   the crash lost the record's last write — the record is rebuilt from that event.
  * - **Finished executions live on disk, not in memory**: once an execution has ended (and its end is on
- *   disk) it leaves the entries; what ListExecutions shows of it is kept compact in the ended index
- *   (ended-index.ts, some 40 bytes plus its name), and DescribeExecution, GetExecutionHistory and
- *   RedriveExecution read its record and history back from disk. A redrive makes it RUNNING again: it
- *   returns to the entries, keeping its place in the list.
+ *   disk) it leaves the entries for the ended index, on disk (ended-index.ts: what ListExecutions shows of
+ *   it), and DescribeExecution, GetExecutionHistory and RedriveExecution read its record and history back
+ *   from disk. A redrive makes it RUNNING again: it returns to the entries, keeping its place in the list.
  * - **A Distributed Map's children** are executions like any other while they run; once ended they are not
  *   even summarised here (a map run may have 100,000): their map run lists them (distributed/), and
  *   DescribeExecution / GetExecutionHistory read them from disk by their ARN. Their map run starts,
  *   redrives and continues them; RedriveExecution of a child itself is refused (AWS: REDRIVABLE_BY_MAP_RUN).
  */
 import { randomUUID } from 'node:crypto';
-import { executionArn, isValidName, parseExecutionArn } from './arn.ts';
+import { executionArn, isValidName, parseExecutionArn, parseStateMachineArn } from './arn.ts';
 import { compileScope } from './compile.ts';
 import { parseDefinition } from './definition.ts';
 import { isChildStateMachineName } from './distributed/arn.ts';
 import type { MapRuns } from './distributed/map-runs.ts';
 import { attachRuntime, type ChildRef, type ChildRun, type ChildRunner } from './distributed/runtime.ts';
-import { EndedIndex } from './ended-index.ts';
+import type { EndedExecutions, EndedIndex } from './ended-index.ts';
 import {
   executionAlreadyExists,
   executionDoesNotExist,
@@ -125,6 +124,8 @@ export interface ExecutionManagerOptions {
   readonly onExecutionEnded?: (summary: ExecutionSummary) => void;
   /** The map runs of Distributed Map states (distributed/); without them such a state cannot run. */
   readonly mapRuns?: MapRuns;
+  /** Where the ended top-level executions are listed from (opened by the caller, filled by {@link ExecutionManager.load}). */
+  readonly ended: EndedIndex;
 }
 
 function checkInput(text: string): void {
@@ -153,8 +154,8 @@ function markRedriven(record: ExecutionRecord): void {
 export class ExecutionManager {
   /** The executions running, and those that ended until their end is on disk (then they go to `ended`). */
   private readonly entries = new Map<string, Entry>();
-  /** The ended top-level executions, compact (Distributed Map children are listed by their map run). */
-  private readonly ended = new EndedIndex();
+  /** The ended top-level executions, on disk (Distributed Map children are listed by their map run). */
+  private readonly ended: EndedIndex;
   /** The `seq` of the last execution the service came to know. */
   private lastSeq = 0;
   /** StartExecution calls in progress, by ARN: one with the same ARN waits for the one before. */
@@ -167,6 +168,7 @@ export class ExecutionManager {
 
   constructor(private readonly options: ExecutionManagerOptions) {
     this.maxHistoryEvents = options.maxHistoryEvents ?? MAX_HISTORY_EVENTS;
+    this.ended = options.ended;
   }
 
   /**
@@ -203,17 +205,19 @@ export class ExecutionManager {
    * run may start new executions, a backfill's relays, whose Tasks would otherwise find no handler yet).
    */
   async load(options: { readonly defer?: boolean } = {}): Promise<void> {
-    // One record at a time: only the RUNNING ones are kept.
+    // One record at a time: only the RUNNING ones are kept; the ended ones go to the index in batches.
+    let added: Promise<void> = Promise.resolve();
     await this.options.store.forEachExecution((record) => {
       const seq = ++this.lastSeq;
       if (record.status !== 'RUNNING') {
-        this.ended.add(summarize(record), seq);
+        added = this.ended.add(summarize(record), seq);
         return;
       }
       const entry: Entry = { summary: summarize(record), seq, runId: 0, waiters: [] };
       this.entries.set(record.executionArn, entry);
       this.toResume.push([entry, record]);
     });
+    await added; // the last batch: the ones before it were written first
     if (options.defer !== true) await this.resumeLoaded();
   }
 
@@ -241,8 +245,7 @@ export class ExecutionManager {
       entry.summary = summarize(record);
       this.options.store.saveExecution(record);
       if (this.entries.get(record.executionArn) === entry) {
-        this.entries.delete(record.executionArn);
-        this.ended.add(entry.summary, entry.seq);
+        if (await this.addEnded(entry)) this.entries.delete(record.executionArn);
       }
       return;
     }
@@ -507,13 +510,31 @@ export class ExecutionManager {
         entry.record = undefined;
         entry.history = undefined;
         const held = this.entries.get(summary.executionArn) === entry;
-        if (held) this.entries.delete(summary.executionArn);
+        // Into the index before out of the entries, so that a list in between finds it (held wins there).
+        const indexed = held && !entry.child ? await this.addEnded(entry) : true;
+        if (indexed && this.entries.get(summary.executionArn) === entry)
+          this.entries.delete(summary.executionArn);
         if (entry.child) entry.child.ended(ended);
-        else if (held) this.ended.add(entry.summary, entry.seq);
       }
       for (const wake of entry.waiters.splice(0)) wake();
     }
     if (entry.summary.status !== 'RUNNING') await this.options.store.releaseExecution(summary);
+  }
+
+  /**
+   * Puts an ended execution into the index; `false` when the index could not take it — then it stays in the
+   * entries (listed and found from memory) and the failure is reported on stderr.
+   */
+  private async addEnded(entry: Entry): Promise<boolean> {
+    try {
+      await this.ended.add(entry.summary, entry.seq);
+      return true;
+    } catch (error) {
+      process.stderr.write(
+        `relay local: could not index the ended execution ${entry.summary.executionArn} (kept in memory): ${String(error)}\n`,
+      );
+      return false;
+    }
   }
 
   /** StopExecution: ABORTED with the given error and cause. Stopping an ended execution changes nothing. */
@@ -558,15 +579,16 @@ export class ExecutionManager {
     await entry.done;
     const record = await this.recordOf(entry);
     const events = entry.history ? undefined : await this.options.store.repairHistory(entry.summary);
+    const indexed = this.entries.has(arn) ? undefined : await this.endedOf(entry.summary).find(arn);
     // Another RedriveExecution may have started it while this one was reading.
     const held = this.entries.get(arn);
     if (held && held !== entry) check(held);
     check(entry);
     if (!held) {
-      // Ended: it comes back from the ended index to the entries, keeping its place in the list.
-      const seq = this.ended.remove(entry.summary);
-      if (seq === undefined) throw executionDoesNotExist(arn);
-      entry.seq = seq;
+      // Ended: it comes back from the ended index to the entries, keeping its place in the list (and leaves
+      // the index below, once it runs: a list in between finds it held).
+      if (indexed === undefined) throw executionDoesNotExist(arn);
+      entry.seq = indexed.key.seq;
       this.entries.set(arn, entry);
     }
     const history = entry.history ?? this.liveHistory(entry, record, events ?? []);
@@ -577,6 +599,7 @@ export class ExecutionManager {
     const redrivenId = history.reopen(record.redriveCount);
     this.options.store.saveExecution(record);
     this.launch(entry, history, redrivenId, record.redrivePoint, false);
+    if (!held) await this.ended.remove(entry.summary);
     await this.options.store.flushExecution(record);
     return { redriveDate: new Date(record.redriveDate ?? Date.now()) };
   }
@@ -614,10 +637,18 @@ export class ExecutionManager {
   }
 
   /** ListExecutions: newest first. */
-  list(options: ListExecutionsOptions): { executions: Record<string, unknown>[]; nextToken?: string } {
+  list(
+    options: ListExecutionsOptions,
+  ): Promise<{ executions: Record<string, unknown>[]; nextToken?: string }> {
     const machine = this.options.machines.get(options.stateMachineArn);
     const live = [...this.entries.values()];
-    return listExecutions(live, this.ended.of(machine.stateMachineArn), machine.stateMachineArn, options);
+    const ended = this.ended.of(machine.stateMachineArn, machine.name, machine.region);
+    return listExecutions(live, ended, machine.stateMachineArn, options);
+  }
+
+  /** The ended executions of the summary's state machine. */
+  private endedOf(summary: ExecutionSummary): EndedExecutions {
+    return this.ended.of(summary.stateMachineArn, summary.stateMachineName, summary.region);
   }
 
   /** GetExecutionHistory, paged by event id. */
@@ -637,13 +668,14 @@ export class ExecutionManager {
       this.entries.delete(arn);
       forgotten.push(entry.summary);
     }
-    const machine = this.ended.of(stateMachineArn);
-    if (machine) {
-      const { region, stateMachineName } = machine;
-      for (const name of this.ended.forget(stateMachineArn))
-        forgotten.push({ region, stateMachineName, name });
-    }
     for (const ref of forgotten) await this.options.store.deleteExecution(ref);
+    const parts = parseStateMachineArn(stateMachineArn);
+    if (parts) {
+      const { region, name: stateMachineName } = parts;
+      await this.ended.forget(stateMachineArn, (name) =>
+        this.options.store.deleteExecution({ region, stateMachineName, name }),
+      );
+    }
   }
 
   /**
@@ -665,7 +697,7 @@ export class ExecutionManager {
       const summary = record && summarize(record);
       const found = isChildStateMachineName(parts.stateMachineName)
         ? summary !== undefined
-        : summary?.executionArn === arn && this.ended.has(summary);
+        : summary?.executionArn === arn && (await this.ended.has(summary));
       if (record && summary && found) return { summary, seq: 0, record, runId: 0, waiters: [] };
     }
     return this.entry(arn);

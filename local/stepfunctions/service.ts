@@ -14,12 +14,14 @@
  * await sfn.close();
  * ```
  */
+import { join } from 'node:path';
 import '../polyfills.ts';
 import { optionalString, requireString } from '../protocol/json.ts';
 import type { JsonService, RequestContext, TaskHandler } from '../types.ts';
 import { parseStateMachineArn } from './arn.ts';
 import { MapRuns } from './distributed/map-runs.ts';
 import type { DistributedMapS3 } from './distributed/s3.ts';
+import { EndedIndex } from './ended-index.ts';
 import { invalidArn, unknownOperation, validation } from './errors.ts';
 import { ExecutionManager } from './executions.ts';
 import { optionalBoolean, optionalEnum, optionalNumber } from './input.ts';
@@ -27,7 +29,7 @@ import { EXECUTION_STATUSES, type ExecutionSummary } from './model.ts';
 import { TaskHandlerRegistry } from './resources.ts';
 import { StateMachineRegistry } from './state-machines.ts';
 import { type ExecutionStatusChangeEvent, statusChangeEvent } from './status-change.ts';
-import { StepFunctionsStore } from './store.ts';
+import { ENDED_INDEX_DIR, StepFunctionsStore } from './store.ts';
 import { TaskTokens } from './task-tokens.ts';
 
 export { DataDirInUseError } from './store.ts';
@@ -78,6 +80,7 @@ export class StepFunctionsService implements JsonService {
   private readonly machines: StateMachineRegistry;
   private readonly executions: ExecutionManager;
   private readonly mapRuns: MapRuns;
+  private readonly ended: EndedIndex;
 
   constructor(options: StepFunctionsServiceOptions) {
     const timeScale = options.timeScale ?? 1;
@@ -91,7 +94,9 @@ export class StepFunctionsService implements JsonService {
       accountId: options.accountId,
       s3: options.distributedMapS3,
     });
+    this.ended = new EndedIndex(join(options.dataDir, ENDED_INDEX_DIR));
     this.executions = new ExecutionManager({
+      ended: this.ended,
       mapRuns: this.mapRuns,
       store: this.store,
       machines: this.machines,
@@ -118,6 +123,7 @@ export class StepFunctionsService implements JsonService {
    */
   async init(options: { readonly deferResume?: boolean } = {}): Promise<void> {
     await this.store.init();
+    await this.ended.open();
     await this.machines.load();
     await this.mapRuns.load(); // before the executions: a parent that continues continues its map run
     await this.executions.load({ defer: options.deferResume === true });
@@ -135,6 +141,7 @@ export class StepFunctionsService implements JsonService {
   async close(): Promise<void> {
     await this.executions.close();
     await this.mapRuns.flush();
+    await this.ended.close();
     await this.store.close();
   }
 

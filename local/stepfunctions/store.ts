@@ -9,6 +9,8 @@
  * map-run-executions/<region>/<stateMachineName>%2F<label>/<name>.json    (a Distributed Map's children;
  * map-run-executions/<region>/<stateMachineName>%2F<label>/<name>.history.jsonl   same files, not loaded)
  * map-runs/…                                                              (the map runs: distributed/store.ts)
+ * ended-index/<pid>-<id>/                                                 (ended executions to list: LevelDB,
+ *                                                                          built from the records at each start)
  * definitions/<sha256>.json                                               (each definition an execution ran)
  * ```
  *
@@ -158,7 +160,8 @@ export class DataDirInUseError extends Error {
   override readonly name = 'DataDirInUseError';
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id runs (one of another user's included). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -166,6 +169,9 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** The folder of the ended executions' list index (ended-index.ts), beside `executions/`. */
+export const ENDED_INDEX_DIR = 'ended-index';
 
 /** The folder of the child executions of Distributed Maps, beside `executions/`. */
 export const CHILD_EXECUTIONS_DIR = 'map-run-executions';

@@ -1,5 +1,13 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EndedExecutions } from '../../../../local/stepfunctions/ended-index.ts';
+import {
+  type EndedExecutions,
+  EndedIndex,
+  type EndedItem,
+} from '../../../../local/stepfunctions/ended-index.ts';
 import { type LiveExecution, listExecutions } from '../../../../local/stepfunctions/execution-queries.ts';
 import { executionListItem } from '../../../../local/stepfunctions/execution-view.ts';
 import type { ExecutionStatus, ExecutionSummary } from '../../../../local/stepfunctions/model.ts';
@@ -85,47 +93,153 @@ function random(seed: number): () => number {
   };
 }
 
-describe('EndedExecutions', () => {
-  it('keeps executions in list order however they arrive and makes their summaries anew, ARN included', () => {
+/** A fresh, opened index in a temporary directory; `dispose` closes and removes it. */
+async function openIndex(): Promise<{ index: EndedIndex; dir: string; dispose(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ended-index-'));
+  const index = new EndedIndex(join(dir, 'index'));
+  await index.open();
+  return {
+    index,
+    dir,
+    async dispose() {
+      await index.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function all(executions: EndedExecutions): Promise<EndedItem[]> {
+  const out: EndedItem[] = [];
+  for await (const item of executions.newestFirst()) out.push(item);
+  return out;
+}
+
+describe('EndedIndex', () => {
+  let opened: Awaited<ReturnType<typeof openIndex>>;
+  beforeEach(async () => {
+    opened = await openIndex();
+  });
+  afterEach(async () => {
+    await opened.dispose();
+  });
+
+  it('lists executions newest first however they arrive and makes their summaries anew, ARN included', async () => {
     // Arrange
-    const index = new EndedExecutions(MACHINE, 'relay', REGION);
+    const { index } = opened;
     const added = [
       summary('late', BASE + 20, 'SUCCEEDED'),
       summary('early', BASE, 'FAILED', { redriveCount: 2, redriveDate: new Date(BASE + 5).toISOString() }),
       summary('tie-b', BASE + 10, 'TIMED_OUT'),
       summary('tie-a', BASE + 10, 'FAILED', { historyLimitReached: true }),
       summary('déjà-vu', BASE + 30, 'ABORTED'),
+      summary('elsewhere', BASE + 15, 'SUCCEEDED', { stateMachineArn: OTHER }),
     ];
-    const seqs = [5, 1, 3, 2, 4];
+    const seqs = [5, 1, 3, 2, 4, 6];
 
     // Act
-    for (const [i, item] of added.entries()) index.add(item, seqs[i] ?? 0);
-    const listed = Array.from({ length: index.size }, (_, i) => index.summary(i));
+    await Promise.all(added.map((item, i) => index.add(item, seqs[i] ?? 0)));
+    const listed = await all(index.of(MACHINE, 'relay', REGION));
 
     // Assert
-    expect(listed.map((s) => s.name)).toEqual(['early', 'tie-a', 'tie-b', 'late', 'déjà-vu']);
-    expect(listed).toEqual([added[1], added[3], added[2], added[0], added[4]]);
+    expect(listed.map((item) => item.summary)).toEqual([added[4], added[0], added[2], added[3], added[1]]);
+    expect(listed.map((item) => item.key)).toEqual([
+      { startMs: BASE + 30, seq: 4 },
+      { startMs: BASE + 20, seq: 5 },
+      { startMs: BASE + 10, seq: 3 },
+      { startMs: BASE + 10, seq: 2 },
+      { startMs: BASE, seq: 1 },
+    ]);
   });
 
-  it('lets an execution go with its seq, and keeps the others’ names through the arena’s compaction', () => {
+  it('finds an execution by ARN, lets it go with its seq once, and another state machine keeps its own', async () => {
     // Arrange
-    const index = new EndedExecutions(MACHINE, 'relay', REGION);
-    const names = Array.from({ length: 600 }, (_, i) => `execution-${i}-${'x'.repeat(i % 40)}`);
-    for (const [i, name] of names.entries()) index.add(summary(name, BASE + i, 'SUCCEEDED'), i + 1);
+    const { index } = opened;
+    const one = summary('one', BASE, 'FAILED');
+    const two = summary('two', BASE + 1, 'SUCCEEDED');
+    const namesake = summary('one', BASE + 2, 'SUCCEEDED', { stateMachineArn: OTHER });
+    await Promise.all([index.add(one, 7), index.add(two, 8), index.add(namesake, 9)]);
+    const executions = index.of(MACHINE, 'relay', REGION);
 
-    // Act: keep every third (most of the arena's bytes are then dead: it is compacted)
-    const seqs: number[] = [];
-    for (let i = 0; i < names.length; i++) {
-      if (i % 3 !== 0) seqs.push(index.removeAt(index.indexOf(names[i] ?? '', BASE + i)));
-    }
+    // Act
+    const found = await executions.find(one.executionArn);
+    const removals = await Promise.all([index.remove(one), index.remove(one)]);
+    const afterwards = await executions.find(one.executionArn);
 
     // Assert
-    expect(seqs).toEqual(Array.from({ length: 600 }, (_, i) => i + 1).filter((seq) => seq % 3 !== 1));
-    expect(Array.from({ length: index.size }, (_, i) => index.name(i))).toEqual(
-      names.filter((_, i) => i % 3 === 0),
-    );
-    expect(index.indexOfArn(summary(names[3] ?? '', 0, 'SUCCEEDED').executionArn, 'not a date')).toBe(1);
-    expect(index.indexOfArn(summary(names[4] ?? '', 0, 'SUCCEEDED').executionArn, 'not a date')).toBe(-1);
+    expect(found).toEqual({ key: { startMs: BASE, seq: 7 }, summary: one });
+    expect(removals).toEqual([7, undefined]);
+    expect(afterwards).toBeUndefined();
+    expect(await index.has(one)).toBe(false);
+    expect(await index.has(two)).toBe(true);
+    expect(await index.has({ ...two, startDate: new Date(BASE + 99).toISOString() })).toBe(false);
+    expect((await all(index.of(OTHER, 'other', REGION))).map((item) => item.summary)).toEqual([namesake]);
+    expect(await executions.find(namesake.executionArn)).toBeUndefined();
+  });
+
+  it('applies changes in the order asked: an add after a remove of the same execution stays', async () => {
+    // Arrange
+    const { index } = opened;
+    const item = summary('again', BASE, 'FAILED');
+    await index.add(item, 3);
+
+    // Act: removed (a redrive), then added back (it ended again) without waiting in between
+    const removed = index.remove(item);
+    const added = index.add({ ...item, status: 'SUCCEEDED', redriveCount: 1 }, 3);
+    await Promise.all([removed, added]);
+
+    // Assert
+    expect(await removed).toBe(3);
+    expect((await all(index.of(MACHINE, 'relay', REGION))).map((e) => e.summary)).toEqual([
+      { ...item, status: 'SUCCEEDED', redriveCount: 1 },
+    ]);
+  });
+
+  it('forgets every execution of a state machine, naming each, and keeps the other state machines’', async () => {
+    // Arrange
+    const { index } = opened;
+    const names = Array.from({ length: 1203 }, (_, i) => `execution-${i}`);
+    await Promise.all(names.map((name, i) => index.add(summary(name, BASE + i, 'SUCCEEDED'), i + 1)));
+    const other = summary('kept', BASE, 'SUCCEEDED', { stateMachineArn: OTHER });
+    await index.add(other, 5000);
+    const visited: string[] = [];
+
+    // Act
+    await index.forget(MACHINE, async (name) => {
+      visited.push(name);
+    });
+
+    // Assert
+    expect(visited.sort()).toEqual([...names].sort());
+    expect(await all(index.of(MACHINE, 'relay', REGION))).toEqual([]);
+    expect(await index.of(MACHINE, 'relay', REGION).newestFirst(undefined, 'SUCCEEDED').next()).toEqual({
+      done: true,
+      value: undefined,
+    });
+    expect((await all(index.of(OTHER, 'other', REGION))).map((e) => e.summary)).toEqual([other]);
+  });
+
+  it('builds a new index in a folder of its own, removed at close, and removes one a process that is gone left', async () => {
+    // Arrange
+    const { dir } = opened;
+    const root = join(dir, 'index');
+    const [mine] = await readdir(root);
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid;
+    await mkdir(join(root, `${deadPid}-0badc0de`));
+    const second = new EndedIndex(root);
+
+    // Act
+    await second.open();
+    const whileOpen = (await readdir(root)).sort();
+    const listed = await all(second.of(MACHINE, 'relay', REGION));
+    await second.close();
+    const afterClose = await readdir(root);
+
+    // Assert
+    expect(whileOpen).toHaveLength(2);
+    expect(whileOpen).toContain(mine);
+    expect(whileOpen).not.toContain(`${deadPid}-0badc0de`);
+    expect(listed).toEqual([]);
+    expect(afterClose).toEqual([mine]);
   });
 });
 
@@ -137,11 +251,21 @@ describe('listExecutions over the executions held in memory and the ended index'
     inIndex: boolean;
   }
 
+  let opened: Awaited<ReturnType<typeof openIndex>>;
+  beforeEach(async () => {
+    opened = await openIndex();
+  });
+  afterEach(async () => {
+    await opened.dispose();
+  });
+
   /** 400 executions with many equal start times; a few of another state machine. */
-  function population(next: () => number): { items: Held[]; ended: EndedExecutions } {
+  async function population(next: () => number): Promise<{ items: Held[]; ended: EndedExecutions }> {
+    await opened.index.forget(MACHINE, async () => undefined);
+    await opened.index.forget(OTHER, async () => undefined);
     const statuses: ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
     const items: Held[] = [];
-    const ended = new EndedExecutions(MACHINE, 'relay', REGION);
+    const ended = opened.index.of(MACHINE, 'relay', REGION);
     for (let seq = 1; seq <= 400; seq++) {
       const status = statuses[Math.floor(next() * statuses.length)] ?? 'RUNNING';
       const redriveCount = next() < 0.3 ? 1 + Math.floor(next() * 3) : 0;
@@ -153,31 +277,31 @@ describe('listExecutions over the executions held in memory and the ended index'
       });
       const inIndex = status !== 'RUNNING' && machine === MACHINE && next() < 0.9;
       items.push({ summary: item, seq, inIndex });
-      if (inIndex) ended.add(item, seq);
+      if (inIndex) await opened.index.add(item, seq);
     }
     return { items, ended };
   }
 
   /** What happens between two calls: a running execution ends, an ended one settles or is redriven. */
-  function change(held: Held, ended: EndedExecutions, next: () => number): void {
+  async function change(held: Held, next: () => number): Promise<void> {
     const { summary: was } = held;
     if (was.status === 'RUNNING') {
       const status = next() < 0.5 ? 'SUCCEEDED' : 'FAILED';
       held.summary = { ...was, status, stopDate: new Date(BASE + 200).toISOString() };
     } else if (held.inIndex) {
-      ended.removeAt(ended.indexOf(was.name, Date.parse(was.startDate)));
+      await opened.index.remove(was);
       const { stopDate: _stop, ...rest } = was;
       held.summary = { ...rest, status: 'RUNNING', redriveCount: was.redriveCount + 1 };
       held.inIndex = false;
       return;
     }
     if (next() < 0.7) {
-      ended.add(held.summary, held.seq);
+      await opened.index.add(held.summary, held.seq);
       held.inIndex = true;
     }
   }
 
-  it('pages exactly as sorting every summary on each call would: filters, ties, tokens, and executions ending or redriven between pages', () => {
+  it('pages exactly as sorting every summary on each call would: filters, ties, tokens, and executions ending or redriven between pages', async () => {
     const filters = [
       {},
       { statusFilter: 'FAILED' as const },
@@ -189,7 +313,7 @@ describe('listExecutions over the executions held in memory and the ended index'
       for (const maxResults of [1, 7, 100, 1000]) {
         // Arrange
         const next = random(f * 1000 + maxResults);
-        const { items, ended } = population(next);
+        const { items, ended } = await population(next);
         const mine = items.filter((item) => item.summary.stateMachineArn === MACHINE);
 
         // Act
@@ -199,7 +323,7 @@ describe('listExecutions over the executions held in memory and the ended index'
         do {
           const options = { ...filter, maxResults, ...(token ? { nextToken: token } : {}) };
           const live = items.filter((item) => !item.inIndex);
-          const page = listExecutions(live, ended, MACHINE, { stateMachineArn: MACHINE, ...options });
+          const page = await listExecutions(live, ended, MACHINE, { stateMachineArn: MACHINE, ...options });
           pages.push(page);
           expected.push(
             listBySorting(
@@ -212,9 +336,8 @@ describe('listExecutions over the executions held in memory and the ended index'
           // Often the last item listed changes (it may leave the filter), and two others
           const last = page.executions.at(-1)?.name;
           const lastHeld = mine.find((item) => item.summary.name === last);
-          if (lastHeld && next() < 0.5) change(lastHeld, ended, next);
-          for (let i = 0; i < 2; i++)
-            change(mine[Math.floor(next() * mine.length)] ?? lastHeld!, ended, next);
+          if (lastHeld && next() < 0.5) await change(lastHeld, next);
+          for (let i = 0; i < 2; i++) await change(mine[Math.floor(next() * mine.length)] ?? lastHeld!, next);
         } while (token);
 
         // Assert
@@ -223,18 +346,18 @@ describe('listExecutions over the executions held in memory and the ended index'
     }
   });
 
-  it('continues after the start date of the last item seen once it has left the filter', () => {
+  it('continues after the start date of the last item seen once it has left the filter', async () => {
     // Arrange
     const running = [1, 2, 3, 4].map((i) => summary(`r${i}`, BASE + i * 10, 'RUNNING'));
     const live: LiveExecution[] = running.map((item, i) => ({ summary: item, seq: i + 1 }));
-    const ended = new EndedExecutions(MACHINE, 'relay', REGION);
+    const ended = opened.index.of(MACHINE, 'relay', REGION);
     const options = { stateMachineArn: MACHINE, statusFilter: 'RUNNING' as const, maxResults: 2 };
-    const first = listExecutions(live, ended, MACHINE, options);
+    const first = await listExecutions(live, ended, MACHINE, options);
 
     // Act: r3, the last listed, ends and goes to the ended index
     const [done] = live.splice(2, 1);
-    ended.add({ ...(done?.summary ?? running[2]!), status: 'SUCCEEDED' }, done?.seq ?? 0);
-    const second = listExecutions(live, ended, MACHINE, { ...options, nextToken: first.nextToken });
+    await opened.index.add({ ...(done?.summary ?? running[2]!), status: 'SUCCEEDED' }, done?.seq ?? 0);
+    const second = await listExecutions(live, ended, MACHINE, { ...options, nextToken: first.nextToken });
 
     // Assert
     expect(first.executions.map((e) => e.name)).toEqual(['r4', 'r3']);
