@@ -196,6 +196,11 @@ export interface HeapAtTenth {
   readonly percent: number;
   readonly done: number;
   readonly heapUsed: number;
+  /** The heap V8 has committed (used or not). */
+  readonly heapTotal?: number;
+  /** Memory outside the JS heap that JS objects own (typed arrays, Buffers, native objects). */
+  readonly external?: number;
+  readonly arrayBuffers?: number;
   readonly rss: number;
   /** The resident set's anonymous part (memory the stack allocated). */
   readonly rssAnon?: number;
