@@ -69,7 +69,7 @@ import {
 import type { TaskHandlerRegistry } from './resources.ts';
 import { ExecutionRun } from './run.ts';
 import type { StateMachineRegistry } from './state-machines.ts';
-import type { StepFunctionsStore } from './store.ts';
+import { ENDED_INDEX_DIR, type StepFunctionsStore } from './store.ts';
 import { MAX_PAYLOAD_BYTES } from './task-invoker.ts';
 import type { TaskTokens } from './task-tokens.ts';
 
@@ -207,10 +207,13 @@ export class ExecutionManager {
   async load(options: { readonly defer?: boolean } = {}): Promise<void> {
     // One record at a time: only the RUNNING ones are kept; the ended ones go to the index in batches.
     let added: Promise<void> = Promise.resolve();
+    let failure: unknown;
     await this.options.store.forEachExecution((record) => {
       const seq = ++this.lastSeq;
       if (record.status !== 'RUNNING') {
-        added = this.ended.add(summarize(record), seq);
+        added = this.ended.add(summarize(record), seq).catch((error: unknown) => {
+          failure ??= error;
+        });
         return;
       }
       const entry: Entry = { summary: summarize(record), seq, runId: 0, waiters: [] };
@@ -218,6 +221,11 @@ export class ExecutionManager {
       this.toResume.push([entry, record]);
     });
     await added; // the last batch: the ones before it were written first
+    if (failure !== undefined) {
+      throw new Error(`could not list the ended executions in ${ENDED_INDEX_DIR}/: ${String(failure)}`, {
+        cause: failure,
+      });
+    }
     if (options.defer !== true) await this.resumeLoaded();
   }
 

@@ -426,6 +426,47 @@ describe('ended executions of the service', () => {
     expect(entries.size).toBe(0);
   });
 
+  it('stay listed from memory, with a line on stderr, when the index cannot take one', async () => {
+    // Arrange
+    const arn = await f.createMachine({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } });
+    const failing = vi.spyOn(EndedIndex.prototype, 'add').mockRejectedValueOnce(new Error('disk full'));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+
+    // Act
+    const { executionArn } = await f.sfn.startExecution({ stateMachineArn: arn, name: 'kept' });
+    await f.sfn.waitForExecution(executionArn);
+    const listed = await f.call<Page>('ListExecutions', { stateMachineArn: arn });
+    const described = await f.call<{ status: string }>('DescribeExecution', { executionArn });
+    const written = stderr.mock.calls.map(([line]) => String(line)).join('');
+    failing.mockRestore();
+    stderr.mockRestore();
+
+    // Assert
+    expect(listed.executions.map((e) => `${e.name}:${e.status}`)).toEqual(['kept:SUCCEEDED']);
+    expect(described.status).toBe('SUCCEEDED');
+    expect(written).toContain(
+      `could not index the ended execution ${executionArn} (kept in memory): Error: disk full`,
+    );
+  });
+
+  it('refuse to start, naming the index, when the ended executions cannot be indexed', async () => {
+    // Arrange
+    const arn = await f.createMachine({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } });
+    const { executionArn } = await f.sfn.startExecution({ stateMachineArn: arn, name: 'one' });
+    await f.sfn.waitForExecution(executionArn);
+    await f.sfn.close();
+    const failing = vi.spyOn(EndedIndex.prototype, 'add').mockRejectedValue(new Error('disk full'));
+
+    // Act
+    const refused = await f.reopen().catch((error: unknown) => error);
+    failing.mockRestore();
+
+    // Assert
+    expect((refused as Error).message).toBe(
+      'could not list the ended executions in ended-index/: Error: disk full',
+    );
+  });
+
   it('are listed, described and forgotten with their state machine after a restart', async () => {
     // Arrange
     const arn = await f.createMachine({ StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } });
