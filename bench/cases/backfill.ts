@@ -23,9 +23,10 @@
  * every {@link SAMPLE_MS} ms from this process; its VmHWM is the peak. Objects done at a sample come from the
  * relay executions' stop dates (read once at the end), so the RSS at 10%, 20%, … 100% of the objects needs no
  * polling of the stack. The stack runs with bench/children/heap-report.mjs preloaded: on SIGUSR2 it runs full
- * GCs (until V8's committed heap stops shrinking) and reports its memory — in (a) at 10% and 90% of the objects
- * done (the same executions in flight at both, so their slope is the heap kept per object) and at the end; the
- * flat-memory goal holds the RSS after them from 10% to 90% and from 10% to the end. Its two parts are reported beside it: anonymous (what the stack allocated) and
+ * GCs (until V8's committed heap stops shrinking) and reports its memory — in (a) at each tenth of the objects
+ * done, 10% … 90% (the same executions in flight at each: the slope from 10% to 90% is the heap kept per object,
+ * and the least-squares trend of the RSS through the nine is beside it), and at the end; the flat-memory goal
+ * holds the RSS after them from 10% to 90% and from 10% to the end. Its two parts are reported beside it: anonymous (what the stack allocated) and
  * file-backed (pages of files it maps — LevelDB maps the local S3's index files; page cache the kernel may take
  * back), so that growth from reading a bigger index on disk is told apart from memory the stack holds. A CLI process's peak RSS and CPU are its own getrusage, written at exit by
  * bench/children/rusage.mjs. Every object must be relayed: each target bucket then holds N replicas, on both
@@ -69,6 +70,7 @@ import {
   type RssAtTenth,
   type RssSample,
   rssByTenth,
+  rssTrend,
   workListPhase,
 } from '../lib/backfill-measure.ts';
 import {
@@ -99,8 +101,8 @@ const CLI_CONCURRENCY = 8;
 /** Relay executions the backfill runs at once (`--concurrency` of `relay replay --distributed`): the workflow's default. */
 const BACKFILL_CONCURRENCY = DEFAULT_BACKFILL_CONCURRENCY;
 const SAMPLE_MS = 250;
-/** The tenths of the backfill at which the stack's memory is read after a full GC. */
-const HEAP_READINGS_AT = [1, 9] as const;
+/** The tenths of the backfill at which the stack's memory is read after full GCs. */
+const HEAP_READINGS_AT = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 /** A side that has not ended after this long (plus {@link GIVE_UP_MS_PER_OBJECT} per object) has failed. */
 const GIVE_UP_MS = 10 * 60_000;
 /** Ten times what an object takes on two shared cores. */
@@ -390,8 +392,8 @@ async function backfillSide(ctx: CaseContext, dataDir: string, configPath: strin
     let mapRunArn: string | undefined;
     let reports = 1;
     /**
-     * The stack's memory after a full GC once 10% and 90% of the objects were done (only two, so the forced
-     * collections barely touch the sampled RSS).
+     * The stack's memory after full GCs once 10%, 20%, … 90% of the objects were done (nine pauses of a
+     * fraction of a second in a run of minutes).
      */
     const heapByTenth: HeapAtTenth[] = [];
     const deadline = giveUpAt(startedAt, objects);
@@ -468,7 +470,10 @@ async function backfillSide(ctx: CaseContext, dataDir: string, configPath: strin
       /** RSS after a full GC, from 10% of the objects done to the end. */
       rssGrowthAfterGc: heapAtEnd.rss - (heapByTenth[0]?.rss ?? Number.NaN),
       /** The same from 10% to 90%: as many executions in flight at both readings. */
-      rssGrowthTo90AfterGc: (heapByTenth[1]?.rss ?? Number.NaN) - (heapByTenth[0]?.rss ?? Number.NaN),
+      rssGrowthTo90AfterGc:
+        (heapByTenth.find((r) => r.percent === 90)?.rss ?? Number.NaN) - (heapByTenth[0]?.rss ?? Number.NaN),
+      /** The least-squares trend of the RSS after full GCs through the nine readings, bytes per object. */
+      rssTrendPerObject: rssTrend(heapByTenth),
       /** Its anonymous part (what the stack allocated): the flat-memory figure. */
       anonGrowthAfterGc: (heapAtEnd.rssAnon ?? Number.NaN) - (heapByTenth[0]?.rssAnon ?? Number.NaN),
       /** Its file-backed part (mapped index files: page cache). */
@@ -620,7 +625,7 @@ export async function backfillCase(ctx: CaseContext): Promise<CaseResult> {
   ctx.progress(
     `(a) ${a.status} in ${round(a.endToEndMs / 1000, 1)} s; peak RSS ${round(a.vmHwm / MIB, 0)} MiB; after full GCs: ` +
       `heap kept ${a.heapPerObjectBytes} B per object, RSS growth 10% → 100% ${round(a.rssGrowthAfterGc / MIB, 1)} MiB ` +
-      `(10% → 90%: ${round(a.rssGrowthTo90AfterGc / MIB, 1)} MiB) ` +
+      `(10% → 90%: ${round(a.rssGrowthTo90AfterGc / MIB, 1)} MiB; trend ${round((a.rssTrendPerObject * objects * 0.9) / MIB, 1)} MiB) ` +
       `(anonymous ${round(a.anonGrowthAfterGc / MIB, 1)}, file-backed ${round(a.fileGrowthAfterGc / MIB, 1)}) ` +
       `(${a.heapAfterGc.byTenth.map((t) => `${t.percent}%: heap ${round(t.heapUsed / MIB, 0)}, RSS ${round(t.rss / MIB, 0)} MiB`).join('; ')}; ` +
       `end: heap ${round(a.heapAfterGc.atEnd / MIB, 0)}, RSS ${round(a.heapAfterGc.rssAtEnd / MIB, 0)} MiB); (b) the per-object replay`,
@@ -652,6 +657,11 @@ export async function backfillCase(ctx: CaseContext): Promise<CaseResult> {
       round(a.rssGrowthTo90AfterGc / MIB, 1),
       'MiB',
       { op: '<=', value: GOAL_GROWTH_MIB },
+    ),
+    figure(
+      'backfill: … its trend through the nine readings (10% … 90%), over 90% of the objects',
+      round((a.rssTrendPerObject * objects * 0.9) / MIB, 1),
+      'MiB',
     ),
     figure(
       'backfill: … of it anonymous (memory relay local allocated)',
@@ -728,7 +738,7 @@ export async function backfillCase(ctx: CaseContext): Promise<CaseResult> {
       perObject: `relay replay s3://… (per-object: --threshold above the count, --concurrency ${CLI_CONCURRENCY}, the CLI's default, --max-in-flight ${BACKFILL_CONCURRENCY} as the backfill's concurrency)`,
       stack:
         'relay local as a child process (node --expose-gc with bench/children/heap-report.mjs preloaded, which answers SIGUSR2 with a full GC and its memory), MALLOC_ARENA_MAX=2 as bin/relay.mjs sets, --quiet --no-console',
-      measuredAt: `stack VmRSS and CPU sampled every ${SAMPLE_MS} ms from the bench process; objects done at a sample from the relay executions' stop dates; (a) memory after a full GC at 10% and 90% of the objects and at the end; CLI peak RSS and CPU from its getrusage at exit`,
+      measuredAt: `stack VmRSS and CPU sampled every ${SAMPLE_MS} ms from the bench process; objects done at a sample from the relay executions' stop dates; (a) memory after full GCs at each tenth of the objects (10% … 90%) and at the end; CLI peak RSS and CPU from its getrusage at exit`,
       ...(scaled
         ? {
             scaledDown: `${objects} objects instead of the issue's ${FULL_BACKFILL_OBJECTS.toLocaleString('en-US')}`,

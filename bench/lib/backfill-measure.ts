@@ -223,6 +223,26 @@ export function heapSlope(readings: readonly HeapAtTenth[]): number {
   return Math.round((last.heapUsed - first.heapUsed) / (last.done - first.done));
 }
 
+/**
+ * The RSS after full GCs per object done, bytes: the least-squares slope through every reading (one reading
+ * apart is the allocator's state of the moment — measured ±40 MiB — where a trend through nine is what grows
+ * with the objects).
+ * @throws Error when fewer than two readings were taken at different counts
+ */
+export function rssTrend(readings: readonly HeapAtTenth[]): number {
+  const n = readings.length;
+  const meanX = readings.reduce((sum, r) => sum + r.done, 0) / n;
+  const meanY = readings.reduce((sum, r) => sum + r.rss, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (const r of readings) {
+    sxx += (r.done - meanX) ** 2;
+    sxy += (r.done - meanX) * (r.rss - meanY);
+  }
+  if (n < 2 || sxx === 0) throw new Error('fewer than two RSS readings a tenth apart: no trend to report');
+  return sxy / sxx;
+}
+
 /** How many executions were running at `instant` (started at or before it, not stopped by then). */
 export function inFlightAt(
   executions: ReadonlyArray<{ readonly startDate?: Date | undefined; readonly stopDate?: Date | undefined }>,

@@ -15,6 +15,7 @@ import {
   QUICK_BACKFILL_OBJECTS,
   type RssSample,
   rssByTenth,
+  rssTrend,
   workListPhase,
 } from '../../../bench/lib/backfill-measure.ts';
 
@@ -227,6 +228,41 @@ describe('cpuBetween', () => {
     // An end after the last sample reads the last one.
     expect(cpuBetween(samples, T0, T0 + 10_000)).toBe(600);
     expect(() => cpuBetween(samples, T0 + 800, T0 + 900)).toThrow(/no sample of the process/);
+  });
+});
+
+describe('rssTrend', () => {
+  it('fits the RSS per object through every reading, so one reading off the line moves it little', () => {
+    // Arrange: 1 KiB per object, and the 50% reading 40 MiB above the line
+    const readings = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((tenth) => ({
+      percent: tenth * 10,
+      done: tenth * 10_000,
+      heapUsed: 0,
+      rss: 300 * 2 ** 20 + tenth * 10_000 * 1024 + (tenth === 5 ? 40 * 2 ** 20 : 0),
+    }));
+    const onTheLine = readings.map((r) => (r.percent === 50 ? { ...r, rss: r.rss - 40 * 2 ** 20 } : r));
+
+    // Act
+    const fitted = rssTrend(readings);
+
+    // Assert
+    expect(rssTrend(onTheLine)).toBeCloseTo(1024, 6);
+    expect(fitted).toBeCloseTo(1024, 6); // the outlier sits at the mean count: the slope does not move
+    expect(rssTrend([readings[0]!, { ...readings[8]!, rss: readings[8]!.rss + 80_000 * 100 }])).toBeCloseTo(
+      1124,
+      6,
+    );
+  });
+
+  it('refuses to report a trend from fewer than two readings at different counts', () => {
+    // Act / Assert
+    expect(() => rssTrend([{ percent: 10, done: 100, heapUsed: 1, rss: 0 }])).toThrow(/fewer than two/);
+    expect(() =>
+      rssTrend([
+        { percent: 10, done: 100, heapUsed: 1, rss: 0 },
+        { percent: 20, done: 100, heapUsed: 1, rss: 5 },
+      ]),
+    ).toThrow(/fewer than two/);
   });
 });
 
