@@ -63,8 +63,17 @@ describe('relay deploy against relay local', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** Uploads a build to the source and waits until the relay copied it; its replica's version id. */
+  /** The builds uploaded so far, by key: the relay executions to wait for. */
+  const uploads = new Map<string, number>();
+
+  /**
+   * Uploads a build to the source and waits until the relay copied it — until as many executions of the key
+   * as builds uploaded have settled (the new build's execution starts a moment after the upload) — and
+   * returns its replica's version id.
+   */
   async function relayed(key: string, page: string): Promise<string> {
+    const builds = (uploads.get(key) ?? 0) + 1;
+    uploads.set(key, builds);
     await s3.send(
       new PutObjectCommand({
         Bucket: 'cli-src',
@@ -72,7 +81,7 @@ describe('relay deploy against relay local', () => {
         Body: await zipWithAppspec({ 'index.html': page }),
       }),
     );
-    await settledExecutionsOf(sfn, key);
+    await settledExecutionsOf(sfn, key, builds);
     const head = await s3Target.send(new GetObjectCommand({ Bucket: 'cli-eu', Key: key }));
     return head.VersionId ?? '';
   }
