@@ -308,24 +308,18 @@ export class EndedIndex {
     });
   }
 
-  /** Forgets every ended execution of a state machine, telling `visit` each one's name as it goes. */
+  /** Forgets every ended execution of a state machine, telling `visit` each one's name first. */
   forget(stateMachineArn: string, visit: (name: string) => Promise<void>): Promise<void> {
     return this.#then(async () => {
       const prefix = machinePrefix(NAMES, stateMachineArn);
-      for (;;) {
-        const page = await this.#db
-          .iterator({ gte: prefix, lt: machineEnd(NAMES, stateMachineArn), limit: 500 })
-          .all();
-        if (page.length === 0) break;
-        for (const [names, position] of page) {
-          await visit(names.subarray(prefix.length).toString('utf8'));
-          const key = parsePosition(position);
-          await this.#db.batch(
-            key === undefined
-              ? [{ type: 'del', key: names }]
-              : await this.#removal(stateMachineArn, names, key),
-          );
-        }
+      for await (const names of this.#db.keys({ gte: prefix, lt: machineEnd(NAMES, stateMachineArn) })) {
+        await visit(names.subarray(prefix.length).toString('utf8'));
+      }
+      for (const tag of [ENDED, BY_STATUS, NAMES]) {
+        await this.#db.clear({
+          gte: machinePrefix(tag, stateMachineArn),
+          lt: machineEnd(tag, stateMachineArn),
+        });
       }
     });
   }
