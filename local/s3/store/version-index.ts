@@ -20,6 +20,7 @@
  * files and no files without their version.
  */
 import { ClassicLevel } from 'classic-level';
+import { readSmallRange } from '../../leveldb.ts';
 import type { ObjectVersion } from './records.ts';
 
 const FORMAT_KEY = Buffer.from('format');
@@ -117,9 +118,9 @@ export class BucketIndex {
   /** Every version of `key`, newest first. */
   async versions(key: string): Promise<ObjectVersion[]> {
     const prefix = this.#keyPrefix(key);
-    const values = await this.#db
-      .values({ gte: prefix, lt: Buffer.concat([prefix, Buffer.of(AFTER_ALL)]) })
-      .all();
+    const values = await readSmallRange(
+      this.#db.values({ gte: prefix, lt: Buffer.concat([prefix, Buffer.of(AFTER_ALL)]) }),
+    );
     return values.map((value) => JSON.parse(value) as ObjectVersion);
   }
 
