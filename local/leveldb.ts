@@ -6,9 +6,9 @@
  * side reserves room for that many (64 bytes each: 64 KB) in the iterator — memory outside V8's heap, given
  * back only when V8 collects the iterator's handle, well after `close()`. A lookup per S3 request left 64 KB of
  * it behind each time: at 50 relayed objects a second, about 40 MB a second that V8 neither saw nor counted
- * towards its next collection, and the allocator kept the ground it covered (measured: 40,000 lookups of
- * two-version keys took a process from 52 to 316 MiB resident after full collections with `.all()`, to
- * 99 MiB read this way — and a 100,000-object backfill's `relay local` grew by +51.7 MiB from 10% to the end).
+ * towards its next collection, and the allocator kept the ground it covered (bench/lib/index-lookup-memory.ts:
+ * 200,000 lookups of two-version keys grew a process's resident set after full collections by +339 MiB with
+ * `.all()`, +39 MiB read this way).
  */
 
 /** Entries asked for per native read by {@link readSmallRange}: most keys hold one to three versions. */
