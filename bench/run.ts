@@ -1,5 +1,5 @@
 /**
- * `npm run bench` — the six cases of the benchmark, each measured against its own baseline in the same
+ * `npm run bench` — the nine cases of the benchmark, each measured against its own baseline in the same
  * run (these machines are shared and noisy: ratios taken side by side hold, absolute times mean little).
  * Prints a table; a full run writes bench/results.json and docs/performance.md from the same figures, a
  * quick run (`npm run bench -- --quick`, smaller inputs, for CI) writes bench/.out/results.quick.json.
