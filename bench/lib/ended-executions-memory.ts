@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { executionName } from '../../core/naming.ts';
 import { StepFunctionsService } from '../../local/stepfunctions/service.ts';
 import type { RequestContext } from '../../local/types.ts';
+import { memoryAfterFullGc } from './gc.ts';
 import { mapLimit, median, round } from './stats.ts';
 
 const ACCOUNT = '000000000000';
@@ -24,11 +25,8 @@ const CONCURRENCY = 32;
 const LIST_RUNS = 20;
 
 /** The memory that stays after a full GC: the JS heap and the ArrayBuffers (typed arrays) it owns. */
-function keptBytes(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with node --expose-gc');
-  for (let i = 0; i < 3; i++) gc();
-  const usage = process.memoryUsage();
+async function keptBytes(): Promise<number> {
+  const usage = await memoryAfterFullGc();
   return usage.heapUsed + usage.arrayBuffers;
 }
 
@@ -60,11 +58,11 @@ async function main(): Promise<void> {
       });
     };
     await run(0, WARM_UP);
-    const before = keptBytes();
+    const before = await keptBytes();
     const started = performance.now();
     await run(WARM_UP, WARM_UP + count);
     const seconds = (performance.now() - started) / 1000;
-    const after = keptBytes();
+    const after = await keptBytes();
     const list = async (input: Record<string, unknown>): Promise<number> => {
       const samples: number[] = [];
       for (let i = 0; i < LIST_RUNS; i++) {

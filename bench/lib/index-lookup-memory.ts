@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ClassicLevel } from 'classic-level';
 import { readSmallRange } from '../../local/leveldb.ts';
+import { memoryAfterFullGc } from './gc.ts';
 import { round } from './stats.ts';
 import { MIB } from './units.ts';
 
@@ -27,16 +28,6 @@ const RECORD_BYTES = 300;
 const IN_FLIGHT = 8;
 const MODES = ['all', 'small-reads'] as const;
 type Mode = (typeof MODES)[number];
-
-/** The resident set after full GCs, bytes. */
-async function residentAfterGc(): Promise<number> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('run with node --expose-gc');
-  gc();
-  await new Promise((resolve) => setTimeout(resolve, 200)); // native finalizers run after the collection
-  gc();
-  return process.memoryUsage().rss;
-}
 
 /** One mode, in this process: prints `{ mode, before, after, ms }` as JSON. */
 async function measure(mode: Mode, lookups: number): Promise<void> {
@@ -52,7 +43,7 @@ async function measure(mode: Mode, lookups: number): Promise<void> {
         value: record,
       })),
     );
-    const before = await residentAfterGc();
+    const before = (await memoryAfterFullGc()).rss;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async (_, lane) => {
@@ -66,7 +57,7 @@ async function measure(mode: Mode, lookups: number): Promise<void> {
       }),
     );
     const ms = performance.now() - started;
-    const after = await residentAfterGc();
+    const after = (await memoryAfterFullGc()).rss;
     process.stdout.write(`${JSON.stringify({ mode, before, after, ms })}\n`);
   } finally {
     await db.close();

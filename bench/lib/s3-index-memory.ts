@@ -16,6 +16,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createBucket } from '../../cli/local-relay/provision.ts';
 import { REPLICA_METADATA_KEYS } from '../../core/replica-metadata.ts';
 import { type LocalStack, startLocalStack } from '../../local/index.ts';
+import { memoryAfterFullGc } from './gc.ts';
 import { KIB } from './units.ts';
 
 const REGION = 'eu-west-1';
@@ -26,19 +27,14 @@ const BODIES = randomBytes(2 * SIZE);
 const WARM_UP = 1000;
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) {
+if ((globalThis as { gc?: () => void }).gc === undefined) {
   console.error('run with: node --expose-gc --import tsx bench/lib/s3-index-memory.ts');
   process.exit(2);
 }
 
-/** Heap in use after full collections (repeated: weak references and finalizers free more on a second pass). */
+/** Heap in use after full collections. */
 async function settledHeap(): Promise<number> {
-  for (let i = 0; i < 4; i++) {
-    gc?.();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return process.memoryUsage().heapUsed;
+  return (await memoryAfterFullGc()).heapUsed;
 }
 
 function start(dataDir: string): Promise<LocalStack> {
